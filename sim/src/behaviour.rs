@@ -1,0 +1,834 @@
+//! How reps respond to a plan: each period each rep chooses acquisition and
+//! service effort to maximise the certainty equivalent of docs/model.md.
+//!
+//! Behaviour depends on the plan, the rep's traits and state, never on the draws,
+//! so it is solved once per plan into a [`Policy`]: a table of optimal efforts
+//! and quit hazards per rep, period, promotion eligibility and attainment of the
+//! cycle so far (the one piece of random state a rep's choice depends on). The
+//! engine reads the table by linear interpolation in attainment.
+//!
+//! The rep forecasts the rest of the cycle assuming they keep the chosen effort,
+//! with a normal approximation of the cycle's score; payouts on attainment
+//! then have exact expected values and variances ([`crate::normal`]). The
+//! maximisation is global: a grid over both efforts, then a shrinking pattern
+//! search around the best grid point, so non-concave threshold problems find
+//! their global maximum, corners included.
+
+use rayon::prelude::*;
+
+use crate::mechanisms::{AttainmentPayout, Promotion, PromotionRule};
+use crate::model::{Model, Outcome, Plan, Rep};
+use crate::normal::{self, Normal};
+use crate::scenario::{CommissionBase, CustomerCount};
+
+/// Number of points of the attainment-so-far grid within a cycle.
+pub const ATTAINMENT_BUCKETS: usize = 41;
+/// Highest attainment so far on the grid (beyond it the last point applies).
+pub const ATTAINMENT_MAX: f64 = 2.0;
+/// Longest cycle in periods.
+pub const MAX_CYCLE: usize = 12;
+
+/// Optimal choice of one rep in one state.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Cell {
+    /// Acquisition effort.
+    pub acquisition: f64,
+    /// Service effort.
+    pub service: f64,
+    /// Probability of quitting at the end of the period.
+    pub quit_hazard: f64,
+    /// Certainty equivalent per period of the plan's pay, net of effort cost.
+    pub value: f64,
+}
+
+/// The expected state of a rep at the start of planning.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RepStart {
+    /// Skill.
+    pub skill: f64,
+    /// Monthly salary.
+    pub salary: f64,
+    /// Tenure in months.
+    pub tenure: u32,
+    /// Customers in the book.
+    pub book: f64,
+    /// Promotions received so far.
+    pub promotions: u32,
+}
+
+/// The state planning starts from: the first period and each rep's expected state.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PlanningStart {
+    /// First period planned (absolute).
+    pub period: u32,
+    /// Expected state of each rep.
+    pub reps: Vec<RepStart>,
+    /// Promotion cut-off the reps believe in (tournaments); None lets the solver find the equilibrium.
+    pub tournament_cutoff: Option<f64>,
+}
+
+impl PlanningStart {
+    /// The start of the horizon.
+    pub fn initial(model: &Model) -> Self {
+        PlanningStart {
+            period: 0,
+            reps: model
+                .reps
+                .iter()
+                .map(|r| RepStart {
+                    skill: model.rules.initial_skill,
+                    salary: r.base_salary,
+                    tenure: r.tenure,
+                    book: r.book,
+                    promotions: 0,
+                })
+                .collect(),
+            tournament_cutoff: None,
+        }
+    }
+}
+
+/// Optimal efforts and quit hazards for every rep, period, eligibility and attainment so far.
+#[derive(Clone, Debug)]
+pub struct Policy {
+    start: u32,
+    periods: u32,
+    eligibility_states: usize,
+    offsets: Vec<u32>,
+    cells: Vec<Cell>,
+    /// The promotion cut-off the reps planned with (tournaments).
+    pub tournament_cutoff: f64,
+    /// Planned (expected-path) effort of each rep in each period: `[rep][t - start]`.
+    pub planned: Vec<Vec<Cell>>,
+}
+
+impl Policy {
+    /// The choice of rep `rep` in period `t` given eligibility and attainment of the cycle so far.
+    #[inline]
+    pub fn cell(&self, rep: usize, t: u32, eligible: bool, attainment: f64) -> Cell {
+        let e = if self.eligibility_states == 2 && !eligible {
+            1
+        } else {
+            0
+        };
+        let key =
+            (rep * self.periods as usize + (t - self.start) as usize) * self.eligibility_states + e;
+        let from = self.offsets[key] as usize;
+        let to = self.offsets[key + 1] as usize;
+        interpolate(&self.cells[from..to], attainment)
+    }
+
+    /// First period the policy covers.
+    pub fn start(&self) -> u32 {
+        self.start
+    }
+}
+
+/// Sums of a rep's forecast over the rest of a cycle.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Forecast {
+    /// Mean revenue.
+    pub m_rev: f64,
+    /// Variance of revenue.
+    pub v_rev: f64,
+    /// Variance of revenue without the common market shock.
+    pub v_rev_idio: f64,
+    /// Mean new customers.
+    pub m_nc: f64,
+    /// Variance of new customers.
+    pub v_nc: f64,
+    /// Variance of new customers without the market shock.
+    pub v_nc_idio: f64,
+    /// Covariance of revenue and new customers.
+    pub c_rn: f64,
+    /// Covariance without the market shock.
+    pub c_rn_idio: f64,
+    /// Mean conversions.
+    pub m_conv: f64,
+    /// Mean first-month revenue of conversions.
+    pub m_new_rev: f64,
+    /// Variance of first-month revenue of conversions.
+    pub v_new_rev: f64,
+    /// Mean book at the end of the forecast.
+    pub book_end: f64,
+}
+
+impl Forecast {
+    fn add(&mut self, o: &Forecast) {
+        self.m_rev += o.m_rev;
+        self.v_rev += o.v_rev;
+        self.v_rev_idio += o.v_rev_idio;
+        self.m_nc += o.m_nc;
+        self.v_nc += o.v_nc;
+        self.v_nc_idio += o.v_nc_idio;
+        self.c_rn += o.c_rn;
+        self.c_rn_idio += o.c_rn_idio;
+        self.m_conv += o.m_conv;
+        self.m_new_rev += o.m_new_rev;
+        self.v_new_rev += o.v_new_rev;
+    }
+
+    fn minus(&self, o: &Forecast) -> Forecast {
+        Forecast {
+            m_rev: self.m_rev - o.m_rev,
+            v_rev: (self.v_rev - o.v_rev).max(0.0),
+            v_rev_idio: (self.v_rev_idio - o.v_rev_idio).max(0.0),
+            m_nc: self.m_nc - o.m_nc,
+            v_nc: (self.v_nc - o.v_nc).max(0.0),
+            v_nc_idio: (self.v_nc_idio - o.v_nc_idio).max(0.0),
+            c_rn: self.c_rn - o.c_rn,
+            c_rn_idio: self.c_rn_idio - o.c_rn_idio,
+            m_conv: self.m_conv - o.m_conv,
+            m_new_rev: self.m_new_rev - o.m_new_rev,
+            v_new_rev: (self.v_new_rev - o.v_new_rev).max(0.0),
+            book_end: 0.0,
+        }
+    }
+}
+
+/// What a rep knows when choosing effort in one period.
+#[derive(Clone, Debug)]
+struct Context<'a> {
+    model: &'a Model,
+    plan: &'a Plan,
+    rep: &'a Rep,
+    /// Productivity (ability x skill x ramp x season x time left by training) of each remaining period.
+    productivity: [f64; MAX_CYCLE],
+    remaining: usize,
+    book: f64,
+    salary: f64,
+    target_rev: f64,
+    target_nc: f64,
+    team_target_rev: f64,
+    team_target_nc: f64,
+    /// The rest of the team's forecast over the remaining cycle.
+    others: Forecast,
+    /// The team's planned attainment so far (when the rep's own is the state).
+    team_attainment_so_far: f64,
+    /// The rep's planned attainment so far (when the team's is the state).
+    own_attainment_so_far: f64,
+    eligible: bool,
+    cutoff: f64,
+    /// Share of the review a cycle's attainment accounts for.
+    review_weight: f64,
+    /// Revenue attainment so far stands in for the score's (tiered commission).
+    cv2: f64,
+}
+
+/// Forecast of one rep over `remaining` periods at effort (h, f).
+fn forecast(model: &Model, productivity: &[f64], book: f64, h: f64, f: f64, cv2: f64) -> Forecast {
+    let mut out = Forecast::default();
+    match &model.outcome {
+        Outcome::Funnel(fun) => {
+            let q = fun.churn(f);
+            let rec = fun.recurring_revenue;
+            let d2 = fun.deal_var + fun.deal_mean * fun.deal_mean;
+            let mut b = book;
+            for &prod in productivity {
+                let lam = fun.new_customers_per_effort * prod * h;
+                let conv = lam * fun.conversion;
+                let new_rev = conv * fun.deal_mean;
+                let kept = b * (1.0 - q);
+                let rev = kept * rec + new_rev;
+                let v_rev_idio = conv * d2 + b * q * (1.0 - q) * rec * rec;
+                out.m_rev += rev;
+                out.v_rev_idio += v_rev_idio;
+                out.v_rev += v_rev_idio + new_rev * new_rev * cv2;
+                out.m_nc += lam;
+                out.v_nc_idio += lam;
+                out.v_nc += lam + lam * lam * cv2;
+                let c_idio = fun.conversion * fun.deal_mean * lam;
+                out.c_rn_idio += c_idio;
+                out.c_rn += c_idio + new_rev * lam * cv2;
+                out.m_conv += conv;
+                out.m_new_rev += new_rev;
+                out.v_new_rev += conv * d2 + new_rev * new_rev * cv2;
+                b = kept + conv;
+            }
+            out.book_end = b;
+        }
+        Outcome::LinearNormal { noise_sd } => {
+            for &prod in productivity {
+                let y = prod * h;
+                out.m_rev += y;
+                out.v_rev_idio += noise_sd * noise_sd;
+                out.v_rev += noise_sd * noise_sd + y * y * cv2;
+            }
+        }
+    }
+    out
+}
+
+/// Normal forecast of a score `w_r R / T_R + w_n N / T_N` from forecast sums.
+fn score(plan: &Plan, fc: &Forecast, t_rev: f64, t_nc: f64, idio: bool) -> (f64, f64) {
+    let (wr, wn) = (plan.weight_revenue, plan.weight_new_customers);
+    let ar = if t_rev > 0.0 { wr / t_rev } else { 0.0 };
+    let an = if t_nc > 0.0 { wn / t_nc } else { 0.0 };
+    let (vr, vn, c) = if idio {
+        (fc.v_rev_idio, fc.v_nc_idio, fc.c_rn_idio)
+    } else {
+        (fc.v_rev, fc.v_nc, fc.c_rn)
+    };
+    let mean = ar * fc.m_rev + an * fc.m_nc;
+    let var = ar * ar * vr + an * an * vn + 2.0 * ar * an * c;
+    (mean, var.max(0.0))
+}
+
+/// Certainty equivalent of effort (h, f) for the rest of the cycle.
+fn certainty_equivalent(ctx: &Context<'_>, attainment_so_far: f64, h: f64, f: f64) -> f64 {
+    let plan = ctx.plan;
+    let rep = ctx.rep;
+    let k = ctx.remaining;
+    let fc = forecast(ctx.model, &ctx.productivity[..k], ctx.book, h, f, ctx.cv2);
+    let mut mean_pay = 0.0;
+    let mut var_pay = 0.0;
+    let mut extra = 0.0;
+    let team_mode = plan.team_bonus();
+    let (own_so_far, team_so_far) = if team_mode {
+        (ctx.own_attainment_so_far, attainment_so_far)
+    } else {
+        (attainment_so_far, ctx.team_attainment_so_far)
+    };
+    let (m_own, v_own) = score(plan, &fc, ctx.target_rev, ctx.target_nc, false);
+    let own = Normal {
+        mean: own_so_far + m_own,
+        sd: v_own.sqrt(),
+    };
+    let needs_team = team_mode
+        || plan
+            .salary_adjustment
+            .as_ref()
+            .is_some_and(|s| s.team_weight > 0.0);
+    let team = if needs_team {
+        let mut all = ctx.others;
+        all.add(&fc);
+        let (m, v) = score(plan, &all, ctx.team_target_rev, ctx.team_target_nc, false);
+        Normal {
+            mean: team_so_far + m,
+            sd: v.sqrt(),
+        }
+    } else {
+        Normal { mean: 0.0, sd: 0.0 }
+    };
+    if let Some(bonus) = &plan.target_bonus {
+        let (m, v) = bonus.moments(if team_mode { team } else { own });
+        mean_pay += m;
+        var_pay += v;
+    }
+    if let Some(c) = &plan.per_customer {
+        let counted = match c.on {
+            CustomerCount::New => fc.m_nc,
+            CustomerCount::Converted => fc.m_conv,
+        };
+        let (m, v) = c.moments(counted, ctx.cv2);
+        mean_pay += m;
+        var_pay += v;
+    }
+    if let Some(c) = &plan.commission {
+        match c.on {
+            CommissionBase::NewRevenue => {
+                mean_pay += c.base_rate * fc.m_new_rev;
+                var_pay += c.base_rate * c.base_rate * fc.v_new_rev;
+            }
+            CommissionBase::Revenue if !c.tiered || ctx.target_rev <= 0.0 => {
+                mean_pay += c.base_rate * fc.m_rev;
+                var_pay += c.base_rate * c.base_rate * fc.v_rev;
+            }
+            CommissionBase::Revenue => {
+                // Score attainment so far stands in for revenue attainment so far.
+                let x = Normal {
+                    mean: own_so_far + fc.m_rev / ctx.target_rev,
+                    sd: fc.v_rev.sqrt() / ctx.target_rev,
+                };
+                let (m, v) = c.moments(x);
+                let (m0, _) = c.moments(Normal {
+                    mean: own_so_far,
+                    sd: 0.0,
+                });
+                mean_pay += ctx.target_rev * (m - m0);
+                var_pay += ctx.target_rev * ctx.target_rev * v;
+            }
+        }
+    }
+    if let (Some(p), true) = (&plan.promotion, ctx.eligible) {
+        let prob = match p.rule {
+            PromotionRule::Chance(_) => p.chance_probability(fc.m_conv),
+            PromotionRule::Tournament(_) => {
+                let (m, v) = score(plan, &fc, ctx.target_rev, ctx.target_nc, true);
+                Promotion::tournament_probability(own_so_far + m, v.sqrt(), ctx.cutoff)
+            }
+        };
+        extra += rep.promotion_value * prob;
+    }
+    if let Some(s) = &plan.salary_adjustment {
+        let (mi, _) = s.moments(own);
+        let mt = if s.team_weight > 0.0 {
+            s.moments(team).0
+        } else {
+            0.0
+        };
+        let share = s.pool * (s.individual_weight * mi + s.team_weight * mt);
+        extra += share * ctx.review_weight * ctx.salary * plan.raise_horizon as f64;
+    }
+    let effort_cost = 0.5 * rep.effort_cost * (h * h + f * f) * k as f64;
+    mean_pay - 0.5 * rep.risk_aversion * var_pay + extra - effort_cost
+}
+
+/// Global maximiser of the certainty equivalent over the effort box.
+fn best_effort(ctx: &Context<'_>, attainment_so_far: f64) -> (f64, f64, f64) {
+    let rules = &ctx.model.rules;
+    let (h_lo, h_hi) = (rules.min_effort.acquisition, rules.max_effort.acquisition);
+    let (f_lo, f_hi) = (rules.min_effort.service, rules.max_effort.service);
+    let two_tasks = matches!(ctx.model.outcome, Outcome::Funnel(_));
+    let (nh, nf) = if two_tasks { (25, 13) } else { (121, 1) };
+    let ce = |h: f64, f: f64| certainty_equivalent(ctx, attainment_so_far, h, f);
+    let mut best = (f64::NEG_INFINITY, h_lo, f_lo);
+    for i in 0..nh {
+        let h = h_lo + (h_hi - h_lo) * i as f64 / (nh - 1) as f64;
+        for j in 0..nf {
+            let f = if nf == 1 {
+                f_lo
+            } else {
+                f_lo + (f_hi - f_lo) * j as f64 / (nf - 1) as f64
+            };
+            let v = ce(h, f);
+            if v > best.0 {
+                best = (v, h, f);
+            }
+        }
+    }
+    let mut step_h = (h_hi - h_lo) / (nh - 1) as f64;
+    let mut step_f = if nf == 1 {
+        0.0
+    } else {
+        (f_hi - f_lo) / (nf - 1) as f64
+    };
+    for _ in 0..14 {
+        let (_, h0, f0) = best;
+        for dh in [-1.0, 0.0, 1.0] {
+            for df in [-1.0, 0.0, 1.0] {
+                if (dh == 0.0 && df == 0.0) || (nf == 1 && df != 0.0) {
+                    continue;
+                }
+                let h = (h0 + dh * step_h).clamp(h_lo, h_hi);
+                let f = (f0 + df * step_f).clamp(f_lo, f_hi);
+                let v = ce(h, f);
+                if v > best.0 {
+                    best = (v, h, f);
+                }
+            }
+        }
+        step_h *= 0.5;
+        step_f *= 0.5;
+    }
+    (best.1, best.2, best.0)
+}
+
+fn quit_hazard(model: &Model, rep: &Rep, salary: f64, ce_per_period: f64) -> f64 {
+    let r = &model.rules;
+    let u = salary + ce_per_period;
+    let shortfall = (rep.outside_option - u) / (r.quit_sensitivity * salary);
+    (r.base_quit_rate * shortfall.min(50.0).exp()).clamp(0.0, r.max_quit_rate)
+}
+
+/// The planned state of one rep as the planning pass walks the horizon.
+#[derive(Clone, Debug)]
+struct Planned {
+    skill: f64,
+    salary: f64,
+    tenure: u32,
+    book: f64,
+    rev_so_far: f64,
+    nc_so_far: f64,
+    target_rev: f64,
+    target_nc: f64,
+    last_cycle_rev: Option<f64>,
+    last_cycle_nc: Option<f64>,
+}
+
+/// Productivity of each period of `[t, end)` for a rep with planned skill and tenure.
+fn productivities(
+    model: &Model,
+    plan: &Plan,
+    rep: &Rep,
+    p: &Planned,
+    t: u32,
+    end: u32,
+) -> [f64; MAX_CYCLE] {
+    let mut out = [0.0; MAX_CYCLE];
+    for (i, s) in (t..end).enumerate() {
+        let training = plan
+            .training
+            .as_ref()
+            .filter(|tr| tr.in_period(s))
+            .map_or(0.0, |tr| tr.time_share * tr.share);
+        out[i] = rep.ability
+            * p.skill
+            * model.rules.ramp(p.tenure + i as u32)
+            * model.market.season_at(s)
+            * (1.0 - training);
+    }
+    out
+}
+
+/// Solves a plan's policy from a planning start.
+pub fn solve(model: &Model, plan: &Plan, start: &PlanningStart) -> Policy {
+    let passes = if plan.strategic() { 4 } else { 1 };
+    let mut guide: Option<Vec<Vec<Cell>>> = None;
+    let mut cutoff = start.tournament_cutoff.unwrap_or(f64::NAN);
+    let mut policy = None;
+    for _ in 0..passes {
+        let p = solve_pass(model, plan, start, guide.as_ref(), cutoff);
+        if start.tournament_cutoff.is_none() {
+            if let Some(share) = plan.tournament_share() {
+                cutoff = equilibrium_cutoff(model, plan, start, &p.planned, share);
+            }
+        }
+        guide = Some(p.planned.clone());
+        policy = Some(p);
+    }
+    let mut policy = policy.expect("at least one pass");
+    if plan.tournament_share().is_none() {
+        policy.tournament_cutoff = f64::NAN;
+    }
+    policy
+}
+
+/// The (1 - share) quantile of the team's first-cycle score at the planned efforts.
+fn equilibrium_cutoff(
+    model: &Model,
+    plan: &Plan,
+    start: &PlanningStart,
+    planned: &[Vec<Cell>],
+    share: f64,
+) -> f64 {
+    let len = plan.cycle_len;
+    let t0 = start.period;
+    let end = ((t0 / len + 1) * len).min(model.periods);
+    let cv2 = model.market.cv2();
+    let scores: Vec<(f64, f64)> = model
+        .reps
+        .iter()
+        .enumerate()
+        .map(|(j, rep)| {
+            let rs = &start.reps[j];
+            let p = planned_initial(rs);
+            let prod = productivities(model, plan, rep, &p, t0, end);
+            let e = planned[j][0];
+            let fc = forecast(
+                model,
+                &prod[..(end - t0) as usize],
+                rs.book,
+                e.acquisition,
+                e.service,
+                cv2,
+            );
+            let t_rev =
+                model.cycle_target(&model.revenue_target, rep.run_rate_revenue, t0, end, None);
+            let t_nc = model.cycle_target(
+                &model.new_customer_target,
+                rep.run_rate_new_customers,
+                t0,
+                end,
+                None,
+            );
+            let (m, v) = score(plan, &fc, t_rev, t_nc, true);
+            (m, v.sqrt())
+        })
+        .collect();
+    mixture_quantile(&scores, 1.0 - share)
+}
+
+/// Quantile of an equal-weight mixture of normals, by bisection.
+pub fn mixture_quantile(components: &[(f64, f64)], p: f64) -> f64 {
+    let cdf = |x: f64| {
+        components
+            .iter()
+            .map(|&(m, s)| {
+                if s > 0.0 {
+                    normal::cdf((x - m) / s)
+                } else if x >= m {
+                    1.0
+                } else {
+                    0.0
+                }
+            })
+            .sum::<f64>()
+            / components.len() as f64
+    };
+    let lo0 = components
+        .iter()
+        .map(|&(m, s)| m - 10.0 * s - 1.0)
+        .fold(f64::INFINITY, f64::min);
+    let hi0 = components
+        .iter()
+        .map(|&(m, s)| m + 10.0 * s + 1.0)
+        .fold(f64::NEG_INFINITY, f64::max);
+    let (mut lo, mut hi) = (lo0, hi0);
+    for _ in 0..200 {
+        let mid = 0.5 * (lo + hi);
+        if cdf(mid) < p {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    0.5 * (lo + hi)
+}
+
+fn planned_initial(rs: &RepStart) -> Planned {
+    Planned {
+        skill: rs.skill,
+        salary: rs.salary,
+        tenure: rs.tenure,
+        book: rs.book,
+        rev_so_far: 0.0,
+        nc_so_far: 0.0,
+        target_rev: 0.0,
+        target_nc: 0.0,
+        last_cycle_rev: None,
+        last_cycle_nc: None,
+    }
+}
+
+fn solve_pass(
+    model: &Model,
+    plan: &Plan,
+    start: &PlanningStart,
+    guide: Option<&Vec<Vec<Cell>>>,
+    cutoff: f64,
+) -> Policy {
+    let t0 = start.period;
+    let periods = model.periods - t0;
+    let len = plan.cycle_len;
+    let n = model.reps.len();
+    let eligibility_states = if plan.promotion_capped() { 2 } else { 1 };
+    let cv2 = model.market.cv2();
+    let mut planned: Vec<Planned> = start.reps.iter().map(planned_initial).collect();
+    let mut planned_cells = vec![Vec::with_capacity(periods as usize); n];
+    // Cells of each (rep, period): solved per period for all reps in parallel.
+    let mut per_rep_cells: Vec<Vec<Vec<Cell>>> =
+        vec![Vec::with_capacity(periods as usize * eligibility_states); n];
+    let reference = model_reference(model);
+    let mut team_rev_so_far = 0.0;
+    let mut team_nc_so_far = 0.0;
+    for t in t0..model.periods {
+        let cycle_start = (t / len) * len;
+        let end = (cycle_start + len).min(model.periods);
+        if t == cycle_start || t == t0 {
+            for (j, p) in planned.iter_mut().enumerate() {
+                let rep = &model.reps[j];
+                let from = cycle_start.max(t0);
+                p.target_rev = model.cycle_target(
+                    &model.revenue_target,
+                    rep.run_rate_revenue,
+                    from,
+                    end,
+                    p.last_cycle_rev,
+                );
+                p.target_nc = model.cycle_target(
+                    &model.new_customer_target,
+                    rep.run_rate_new_customers,
+                    from,
+                    end,
+                    p.last_cycle_nc,
+                );
+                p.rev_so_far = 0.0;
+                p.nc_so_far = 0.0;
+            }
+            team_rev_so_far = 0.0;
+            team_nc_so_far = 0.0;
+        }
+        let team_t_rev: f64 = planned.iter().map(|p| p.target_rev).sum();
+        let team_t_nc: f64 = planned.iter().map(|p| p.target_nc).sum();
+        let remaining = (end - t) as usize;
+        // Each rep's forecast over the rest of the cycle at the guide effort.
+        let guide_fc: Vec<Forecast> = (0..n)
+            .map(|j| {
+                let e = guide.map_or(reference, |g| g[j][(t - t0) as usize]);
+                let prod = productivities(model, plan, &model.reps[j], &planned[j], t, end);
+                forecast(
+                    model,
+                    &prod[..remaining],
+                    planned[j].book,
+                    e.acquisition,
+                    e.service,
+                    cv2,
+                )
+            })
+            .collect();
+        let mut team_fc = Forecast::default();
+        for fc in &guide_fc {
+            team_fc.add(fc);
+        }
+        let weight = |rev: f64, nc: f64, tr: f64, tn: f64| {
+            (if tr > 0.0 {
+                plan.weight_revenue * rev / tr
+            } else {
+                0.0
+            }) + (if tn > 0.0 {
+                plan.weight_new_customers * nc / tn
+            } else {
+                0.0
+            })
+        };
+        let team_so_far = weight(team_rev_so_far, team_nc_so_far, team_t_rev, team_t_nc);
+        let review_weight = plan
+            .salary_adjustment
+            .as_ref()
+            .map_or(0.0, |s| (len as f64 / s.review_every as f64).min(1.0));
+        let first_of_cycle = t == cycle_start || t == t0;
+        let buckets = if first_of_cycle || len == 1 {
+            1
+        } else {
+            ATTAINMENT_BUCKETS
+        };
+        let solved: Vec<(Vec<Cell>, Cell)> = (0..n)
+            .into_par_iter()
+            .map(|j| {
+                let rep = &model.reps[j];
+                let p = &planned[j];
+                let own_so_far = weight(p.rev_so_far, p.nc_so_far, p.target_rev, p.target_nc);
+                let mut ctx = Context {
+                    model,
+                    plan,
+                    rep,
+                    productivity: productivities(model, plan, rep, p, t, end),
+                    remaining,
+                    book: p.book,
+                    salary: p.salary,
+                    target_rev: p.target_rev,
+                    target_nc: p.target_nc,
+                    team_target_rev: team_t_rev,
+                    team_target_nc: team_t_nc,
+                    others: team_fc.minus(&guide_fc[j]),
+                    team_attainment_so_far: team_so_far,
+                    own_attainment_so_far: own_so_far,
+                    eligible: true,
+                    cutoff,
+                    review_weight,
+                    cv2,
+                };
+                let mut cells = Vec::with_capacity(buckets * eligibility_states);
+                for e in 0..eligibility_states {
+                    ctx.eligible = e == 0;
+                    for b in 0..buckets {
+                        let x = if buckets == 1 {
+                            if plan.team_bonus() {
+                                team_so_far
+                            } else {
+                                own_so_far
+                            }
+                        } else {
+                            ATTAINMENT_MAX * b as f64 / (buckets - 1) as f64
+                        };
+                        let (h, f, ce) = best_effort(&ctx, x);
+                        let hazard = quit_hazard(model, rep, p.salary, ce / remaining as f64);
+
+                        let value = ce / remaining as f64;
+                        cells.push(Cell {
+                            acquisition: h,
+                            service: f,
+                            quit_hazard: hazard,
+                            value,
+                        });
+                    }
+                }
+                // The planned path follows the eligible rep at the planned attainment.
+                let planned_x = if plan.team_bonus() {
+                    team_so_far
+                } else {
+                    own_so_far
+                };
+                let planned_cell = interpolate(&cells[..buckets], planned_x);
+                (cells, planned_cell)
+            })
+            .collect();
+        for (j, (cells, planned_cell)) in solved.into_iter().enumerate() {
+            for e in 0..eligibility_states {
+                per_rep_cells[j].push(cells[e * buckets..(e + 1) * buckets].to_vec());
+            }
+            planned_cells[j].push(planned_cell);
+        }
+        // Advance the planned (expected) path by one period.
+        for (j, p) in planned.iter_mut().enumerate() {
+            let rep = &model.reps[j];
+            let e = planned_cells[j][(t - t0) as usize];
+            let prod = productivities(model, plan, rep, p, t, t + 1);
+            let fc = forecast(model, &prod[..1], p.book, e.acquisition, e.service, cv2);
+            p.rev_so_far += fc.m_rev;
+            p.nc_so_far += fc.m_nc;
+            team_rev_so_far += fc.m_rev;
+            team_nc_so_far += fc.m_nc;
+            p.book = fc.book_end;
+            p.tenure += 1;
+            if let Some(tr) = plan.training.as_ref().filter(|tr| tr.in_period(t)) {
+                p.skill += tr.share * (tr.trained_skill(p.skill, model.rules.max_skill) - p.skill);
+            }
+            if t + 1 == end {
+                p.last_cycle_rev = Some(p.rev_so_far);
+                p.last_cycle_nc = Some(p.nc_so_far);
+            }
+        }
+    }
+    let mut offsets = Vec::with_capacity(n * periods as usize * eligibility_states + 1);
+    let mut cells = Vec::new();
+    offsets.push(0u32);
+    for rep_cells in per_rep_cells {
+        for c in rep_cells {
+            cells.extend_from_slice(&c);
+            offsets.push(cells.len() as u32);
+        }
+    }
+    Policy {
+        start: t0,
+        periods,
+        eligibility_states,
+        offsets,
+        cells,
+        tournament_cutoff: cutoff,
+        planned: planned_cells,
+    }
+}
+
+fn model_reference(model: &Model) -> Cell {
+    let r = model.rules.reference_effort;
+    Cell {
+        acquisition: r.acquisition,
+        service: r.service,
+        quit_hazard: 0.0,
+        value: 0.0,
+    }
+}
+
+/// Each rep's effort in the first period under `plan` (planning over the first cycle
+/// only) and the certainty equivalent per period it brings, net of effort cost.
+pub fn first_period_efforts(model: &Model, plan: &Plan) -> Vec<(Cell, f64)> {
+    let mut first_cycle = model.clone();
+    first_cycle.periods = plan.cycle_len.min(model.periods);
+    let policy = solve_pass(
+        &first_cycle,
+        plan,
+        &PlanningStart::initial(model),
+        None,
+        f64::NAN,
+    );
+    policy.planned.iter().map(|p| (p[0], p[0].value)).collect()
+}
+
+fn interpolate(cells: &[Cell], x: f64) -> Cell {
+    let n = cells.len();
+    if n == 1 {
+        return cells[0];
+    }
+    let pos = (x.max(0.0) / ATTAINMENT_MAX * (n - 1) as f64).min((n - 1) as f64);
+    let lo = (pos as usize).min(n - 2);
+    let w = pos - lo as f64;
+    let (a, b) = (cells[lo], cells[lo + 1]);
+    Cell {
+        acquisition: a.acquisition + w * (b.acquisition - a.acquisition),
+        service: a.service + w * (b.service - a.service),
+        quit_hazard: a.quit_hazard + w * (b.quit_hazard - a.quit_hazard),
+        value: a.value + w * (b.value - a.value),
+    }
+}

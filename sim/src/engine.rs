@@ -1,0 +1,228 @@
+//! The Monte Carlo engine: replications in fixed-size blocks over rayon, the plan
+//! and its baseline on common random numbers, tallies merged in block order.
+//!
+//! Replication `i` always belongs to block `i / BLOCK_SIZE` and draws from streams
+//! keyed by `(seed, i)`, and block tallies are merged in block order, so results
+//! are bit-identical for any number of threads (and any split into shards).
+
+use std::ops::Range;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
+
+use rayon::prelude::*;
+
+use crate::behaviour::{self, PlanningStart, Policy};
+use crate::metrics::{self, N_METRICS, N_PERIOD_METRICS};
+use crate::model::{Model, Plan};
+use crate::simulate::{self, TeamState, Totals, Workspace};
+use crate::tally::Tally;
+
+/// Replications per block: the unit of parallel work and of merging.
+pub const BLOCK_SIZE: u64 = 64;
+/// Blocks processed per wave (bounds the memory of block tallies in flight).
+const WAVE_BLOCKS: u64 = 64;
+
+/// The solved behaviour of both plans.
+#[derive(Clone, Debug)]
+pub struct Solved {
+    /// Policy under the plan.
+    pub plan: Policy,
+    /// Policy under the baseline.
+    pub baseline: Policy,
+    /// Seconds spent solving.
+    pub seconds: f64,
+}
+
+/// Solves the reps' behaviour under the plan and the baseline.
+pub fn solve(model: &Model) -> Solved {
+    let started = Instant::now();
+    let start = PlanningStart::initial(model);
+    let plan = behaviour::solve(model, &model.plan, &start);
+    let baseline = behaviour::solve(model, &model.baseline, &start);
+    Solved {
+        plan,
+        baseline,
+        seconds: started.elapsed().as_secs_f64(),
+    }
+}
+
+/// Tallies of a run (or of some of its blocks).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct RunTally {
+    /// Replication metrics under the plan.
+    pub plan: Tally,
+    /// Replication metrics under the baseline.
+    pub baseline: Tally,
+    /// Paired differences, plan minus baseline.
+    pub difference: Tally,
+    /// Per-period metrics under the plan (`period * N_PERIOD_METRICS + metric`).
+    pub plan_periods: Tally,
+    /// Per-period metrics under the baseline.
+    pub baseline_periods: Tally,
+    /// Per-period paired differences.
+    pub difference_periods: Tally,
+}
+
+impl RunTally {
+    /// An empty tally for `model`.
+    pub fn new(model: &Model) -> Self {
+        let w = model.periods as usize * N_PERIOD_METRICS;
+        RunTally {
+            plan: Tally::new(N_METRICS, true),
+            baseline: Tally::new(N_METRICS, true),
+            difference: Tally::new(N_METRICS, true),
+            plan_periods: Tally::new(w, false),
+            baseline_periods: Tally::new(w, false),
+            difference_periods: Tally::new(w, false),
+        }
+    }
+
+    /// Appends the tally of later blocks.
+    pub fn merge(&mut self, o: &RunTally) {
+        self.plan.merge(&o.plan);
+        self.baseline.merge(&o.baseline);
+        self.difference.merge(&o.difference);
+        self.plan_periods.merge(&o.plan_periods);
+        self.baseline_periods.merge(&o.baseline_periods);
+        self.difference_periods.merge(&o.difference_periods);
+    }
+
+    /// Number of replications tallied.
+    pub fn replications(&self) -> u64 {
+        self.plan.rows()
+    }
+}
+
+/// Number of blocks of a run of `replications`.
+pub fn block_count(replications: u64) -> u64 {
+    replications.div_ceil(BLOCK_SIZE)
+}
+
+/// Simulates one replication of one plan; returns its metrics and fills `period_rows`.
+pub fn replicate(
+    model: &Model,
+    plan: &Plan,
+    policy: &Policy,
+    seed: u64,
+    replication: u64,
+    ws: &mut Workspace,
+    period_rows: &mut [f64],
+) -> [f64; N_METRICS] {
+    let mut state = TeamState::initial(model, seed, replication);
+    let mut totals = Totals::default();
+    simulate::simulate(
+        model,
+        plan,
+        policy,
+        &mut state,
+        model.periods,
+        ws,
+        &mut totals,
+    );
+    let mut out = [0.0; N_METRICS];
+    let last = ws.periods[model.periods as usize - 1];
+    metrics::replication_metrics(model, &totals, &last, &mut out);
+    for (t, rec) in ws.periods.iter().enumerate() {
+        metrics::period_metrics(
+            rec,
+            &mut period_rows[t * N_PERIOD_METRICS..(t + 1) * N_PERIOD_METRICS],
+        );
+    }
+    out
+}
+
+fn run_block(model: &Model, solved: &Solved, seed: u64, replications: Range<u64>) -> RunTally {
+    let mut tally = RunTally::new(model);
+    let mut ws = Workspace::new(model);
+    let w = model.periods as usize * N_PERIOD_METRICS;
+    let mut plan_rows = vec![0.0; w];
+    let mut base_rows = vec![0.0; w];
+    let mut diff_rows = vec![0.0; w];
+    for i in replications {
+        let a = replicate(
+            model,
+            &model.plan,
+            &solved.plan,
+            seed,
+            i,
+            &mut ws,
+            &mut plan_rows,
+        );
+        let b = replicate(
+            model,
+            &model.baseline,
+            &solved.baseline,
+            seed,
+            i,
+            &mut ws,
+            &mut base_rows,
+        );
+        let mut d = [0.0; N_METRICS];
+        for k in 0..N_METRICS {
+            d[k] = a[k] - b[k];
+        }
+        for k in 0..w {
+            diff_rows[k] = plan_rows[k] - base_rows[k];
+        }
+        tally.plan.push(&a);
+        tally.baseline.push(&b);
+        tally.difference.push(&d);
+        tally.plan_periods.push(&plan_rows);
+        tally.baseline_periods.push(&base_rows);
+        tally.difference_periods.push(&diff_rows);
+    }
+    tally
+}
+
+/// Runs blocks `blocks` of a run of `replications` with `seed`, in the current rayon pool.
+///
+/// `progress` is called with the number of replications done so far (from any thread).
+pub fn run_blocks(
+    model: &Model,
+    solved: &Solved,
+    seed: u64,
+    replications: u64,
+    blocks: Range<u64>,
+    progress: &(dyn Fn(u64) + Sync),
+) -> RunTally {
+    let mut tally = RunTally::new(model);
+    let done = AtomicU64::new(0);
+    let mut wave_start = blocks.start;
+    while wave_start < blocks.end {
+        let wave_end = (wave_start + WAVE_BLOCKS).min(blocks.end);
+        let wave: Vec<RunTally> = (wave_start..wave_end)
+            .into_par_iter()
+            .map(|b| {
+                let from = b * BLOCK_SIZE;
+                let to = ((b + 1) * BLOCK_SIZE).min(replications);
+                let t = run_block(model, solved, seed, from..to);
+                progress(done.fetch_add(to - from, Ordering::Relaxed) + (to - from));
+                t
+            })
+            .collect();
+        for t in &wave {
+            tally.merge(t);
+        }
+        wave_start = wave_end;
+    }
+    tally
+}
+
+/// Runs all replications of a model: solve behaviour, simulate, tally.
+pub fn run(
+    model: &Model,
+    seed: u64,
+    replications: u64,
+    progress: &(dyn Fn(u64) + Sync),
+) -> (Solved, RunTally) {
+    let solved = solve(model);
+    let tally = run_blocks(
+        model,
+        &solved,
+        seed,
+        replications,
+        0..block_count(replications),
+        progress,
+    );
+    (solved, tally)
+}

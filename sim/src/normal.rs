@@ -1,0 +1,296 @@
+//! The standard normal distribution and exact moments of piecewise-linear
+//! functions of a normal variable.
+//!
+//! Every cycle-based payout in plansim (target bonus, tiered commission,
+//! salary-adjustment ramp) is a piecewise-linear function of attainment, possibly
+//! with jumps. A rep plans with a normal forecast of attainment, so the expected
+//! value and variance of such a payout have closed forms built from `Phi` and `phi`.
+
+/// The standard normal density phi(z).
+pub fn pdf(z: f64) -> f64 {
+    (-0.5 * z * z).exp() * 0.398_942_280_401_432_7
+}
+
+/// The standard normal distribution function Phi(z), accurate to double precision.
+pub fn cdf(z: f64) -> f64 {
+    0.5 * libm::erfc(-z * std::f64::consts::FRAC_1_SQRT_2)
+}
+
+/// The standard normal quantile Phi^-1(p) (Wichura's AS 241, relative error about 1e-16).
+///
+/// Returns minus or plus infinity at p = 0 or p = 1 and NaN outside [0, 1].
+pub fn quantile(p: f64) -> f64 {
+    if !(0.0..=1.0).contains(&p) {
+        return f64::NAN;
+    }
+    if p == 0.0 {
+        return f64::NEG_INFINITY;
+    }
+    if p == 1.0 {
+        return f64::INFINITY;
+    }
+    let q = p - 0.5;
+    if q.abs() <= 0.425 {
+        let r = 0.180625 - q * q;
+        return q
+            * (((((((r * 2509.080_928_730_122_7 + 33430.575_583_588_128) * r
+                + 67265.770_927_008_7)
+                * r
+                + 45921.953_931_549_87)
+                * r
+                + 13731.693_765_509_461)
+                * r
+                + 1971.590_950_306_551_3)
+                * r
+                + 133.141_667_891_784_38)
+                * r
+                + 3.387_132_872_796_366_5)
+            / (((((((r * 5226.495_278_852_545 + 28729.085_735_721_943) * r
+                + 39307.895_800_092_71)
+                * r
+                + 21213.794_301_586_597)
+                * r
+                + 5394.196_021_424_751)
+                * r
+                + 687.187_007_492_057_9)
+                * r
+                + 42.313_330_701_600_91)
+                * r
+                + 1.0);
+    }
+    let mut r = if q < 0.0 { p } else { 1.0 - p };
+    r = (-r.ln()).sqrt();
+    let val = if r <= 5.0 {
+        r -= 1.6;
+        (((((((r * 7.745_450_142_783_414e-4 + 0.022_723_844_989_269_184) * r
+            + 0.241_780_725_177_450_6)
+            * r
+            + 1.270_458_252_452_368_4)
+            * r
+            + 3.647_848_324_763_204_5)
+            * r
+            + 5.769_497_221_460_691)
+            * r
+            + 4.630_337_846_156_546)
+            * r
+            + 1.423_437_110_749_683_5)
+            / (((((((r * 1.050_750_071_644_416_9e-9 + 5.475_938_084_995_345e-4) * r
+                + 0.015_198_666_563_616_457)
+                * r
+                + 0.148_103_976_427_480_08)
+                * r
+                + 0.689_767_334_985_1)
+                * r
+                + 1.676_384_830_183_803_8)
+                * r
+                + 2.053_191_626_637_759)
+                * r
+                + 1.0)
+    } else {
+        r -= 5.0;
+        (((((((r * 2.010_334_399_292_288_1e-7 + 2.711_555_568_743_487_6e-5) * r
+            + 1.242_660_947_388_078_4e-3)
+            * r
+            + 0.026_532_189_526_576_124)
+            * r
+            + 0.296_560_571_828_504_9)
+            * r
+            + 1.784_826_539_917_291_3)
+            * r
+            + 5.463_784_911_164_114)
+            * r
+            + 6.657_904_643_501_103)
+            / (((((((r * 2.044_263_103_389_939_7e-15 + 1.421_511_758_316_446e-7) * r
+                + 1.846_318_317_510_054_8e-5)
+                * r
+                + 7.868_691_311_456_133e-4)
+                * r
+                + 0.014_875_361_290_850_615)
+                * r
+                + 0.136_929_880_922_735_8)
+                * r
+                + 0.599_832_206_555_888)
+                * r
+                + 1.0)
+    };
+    if q < 0.0 {
+        -val
+    } else {
+        val
+    }
+}
+
+/// A normal distribution N(mean, sd^2); `sd` may be zero (a point mass).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Normal {
+    /// The mean.
+    pub mean: f64,
+    /// The standard deviation, zero or positive.
+    pub sd: f64,
+}
+
+/// One linear piece `intercept + slope * x` on the interval `[from, to)`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Piece {
+    /// Left end of the interval (may be minus infinity).
+    pub from: f64,
+    /// Right end of the interval (may be plus infinity).
+    pub to: f64,
+    /// Value of the piece at x = 0.
+    pub intercept: f64,
+    /// Slope of the piece.
+    pub slope: f64,
+}
+
+/// Partial moments of X ~ N(m, s^2) on [a, b): P, E[X; a<=X<b], E[X^2; a<=X<b].
+fn partial_moments(x: Normal, a: f64, b: f64) -> (f64, f64, f64) {
+    let (m, s) = (x.mean, x.sd);
+    if s <= 0.0 {
+        return if m >= a && m < b {
+            (1.0, m, m * m)
+        } else {
+            (0.0, 0.0, 0.0)
+        };
+    }
+    let za = (a - m) / s;
+    let zb = (b - m) / s;
+    let (pa, pb) = (cdf(za), cdf(zb));
+    let (da, db) = (
+        if za.is_finite() { pdf(za) } else { 0.0 },
+        if zb.is_finite() { pdf(zb) } else { 0.0 },
+    );
+    let p = pb - pa;
+    // E[Z; za<Z<zb] = phi(za) - phi(zb); E[Z^2; ...] = p + za phi(za) - zb phi(zb).
+    let ez = da - db;
+    let za_da = if za.is_finite() { za * da } else { 0.0 };
+    let zb_db = if zb.is_finite() { zb * db } else { 0.0 };
+    let ez2 = p + za_da - zb_db;
+    let ex = m * p + s * ez;
+    let ex2 = m * m * p + 2.0 * m * s * ez + s * s * ez2;
+    (p, ex, ex2)
+}
+
+/// Expected value and variance of g(X) for a piecewise-linear g and X ~ N(mean, sd^2).
+///
+/// Pieces must not overlap; where no piece covers x, g(x) = 0.
+///
+/// ```
+/// use plansim_sim::normal::{piecewise_moments, Normal, Piece};
+/// // A step paying 1 when X >= 0, for X ~ N(0, 1): mean 1/2, variance 1/4.
+/// let step = [Piece { from: 0.0, to: f64::INFINITY, intercept: 1.0, slope: 0.0 }];
+/// let (m, v) = piecewise_moments(&step, Normal { mean: 0.0, sd: 1.0 });
+/// assert!((m - 0.5).abs() < 1e-12 && (v - 0.25).abs() < 1e-12);
+/// ```
+pub fn piecewise_moments(pieces: &[Piece], x: Normal) -> (f64, f64) {
+    let mut e = 0.0;
+    let mut e2 = 0.0;
+    for piece in pieces {
+        let (p, ex, ex2) = partial_moments(x, piece.from, piece.to);
+        let (a, b) = (piece.intercept, piece.slope);
+        e += a * p + b * ex;
+        e2 += a * a * p + 2.0 * a * b * ex + b * b * ex2;
+    }
+    (e, (e2 - e * e).max(0.0))
+}
+
+/// Evaluates a piecewise-linear function at x (zero where no piece covers x).
+pub fn piecewise_value(pieces: &[Piece], x: f64) -> f64 {
+    for piece in pieces {
+        if x >= piece.from && x < piece.to {
+            return piece.intercept + piece.slope * x;
+        }
+    }
+    0.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cdf_and_quantile_agree_with_tables() {
+        assert!((cdf(1.959_963_984_540_054) - 0.975).abs() < 1e-15);
+        assert!((cdf(0.0) - 0.5).abs() < 1e-16);
+        assert!((quantile(0.975) - 1.959_963_984_540_054).abs() < 1e-13);
+        assert!((quantile(0.05) + 1.644_853_626_951_472_7).abs() < 1e-13);
+        for &p in &[1e-12, 1e-6, 0.01, 0.3, 0.5, 0.77, 0.999, 1.0 - 1e-10] {
+            let z = quantile(p);
+            assert!((cdf(z) - p).abs() / p.min(1.0 - p) < 1e-9, "p={p}");
+        }
+        assert!(quantile(-0.1).is_nan());
+    }
+
+    #[test]
+    fn linear_function_moments_are_exact() {
+        let line = [Piece {
+            from: f64::NEG_INFINITY,
+            to: f64::INFINITY,
+            intercept: 2.0,
+            slope: 3.0,
+        }];
+        let (m, v) = piecewise_moments(&line, Normal { mean: 1.5, sd: 0.7 });
+        assert!((m - (2.0 + 3.0 * 1.5)).abs() < 1e-12);
+        assert!((v - 9.0 * 0.49).abs() < 1e-12);
+    }
+
+    #[test]
+    fn capped_ramp_matches_numerical_integration() {
+        // g(x) = 0 below 0.8, linear 0..1 between 0.8 and 1.0, 1 + 2 (x - 1) to 1.25, capped at 1.5.
+        let pieces = [
+            Piece {
+                from: 0.8,
+                to: 1.0,
+                intercept: -4.0,
+                slope: 5.0,
+            },
+            Piece {
+                from: 1.0,
+                to: 1.25,
+                intercept: -1.0,
+                slope: 2.0,
+            },
+            Piece {
+                from: 1.25,
+                to: f64::INFINITY,
+                intercept: 1.5,
+                slope: 0.0,
+            },
+        ];
+        let x = Normal {
+            mean: 0.95,
+            sd: 0.2,
+        };
+        let (m, v) = piecewise_moments(&pieces, x);
+        let (mut s1, mut s2) = (0.0, 0.0);
+        let n = 200_000;
+        let (lo, hi) = (x.mean - 10.0 * x.sd, x.mean + 10.0 * x.sd);
+        let h = (hi - lo) / n as f64;
+        for i in 0..n {
+            let xi = lo + (i as f64 + 0.5) * h;
+            let w = pdf((xi - x.mean) / x.sd) / x.sd * h;
+            let g = piecewise_value(&pieces, xi);
+            s1 += g * w;
+            s2 += g * g * w;
+        }
+        assert!((m - s1).abs() < 1e-6, "{m} vs {s1}");
+        assert!((v - (s2 - s1 * s1)).abs() < 1e-6);
+    }
+
+    #[test]
+    fn point_mass_is_handled() {
+        let step = [Piece {
+            from: 1.0,
+            to: f64::INFINITY,
+            intercept: 10.0,
+            slope: 0.0,
+        }];
+        assert_eq!(
+            piecewise_moments(&step, Normal { mean: 1.2, sd: 0.0 }),
+            (10.0, 0.0)
+        );
+        assert_eq!(
+            piecewise_moments(&step, Normal { mean: 0.9, sd: 0.0 }),
+            (0.0, 0.0)
+        );
+    }
+}

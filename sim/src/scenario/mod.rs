@@ -1,0 +1,204 @@
+//! Scenario files: types, parsing, validation and the roster.
+//!
+//! A [`Scenario`] is what the TOML says; [`ValidScenario`] is the only form the
+//! engine accepts, made by [`parse_and_validate`] or [`load`], which report every
+//! problem at once with its path and line.
+
+mod lines;
+mod problems;
+mod roster;
+mod types;
+mod validate;
+
+use std::path::{Path, PathBuf};
+
+pub use lines::SourceMap;
+pub use problems::{Problem, ScenarioError};
+pub use roster::{read_roster, RosterRep};
+pub use types::*;
+
+use problems::Problems;
+
+/// The embedded default scenario: the template's internet-company case, every field commented.
+pub const DEFAULT_SCENARIO_TOML: &str = include_str!("../../../scenarios/internet-company.toml");
+
+/// Label used in messages for the embedded default scenario.
+pub const DEFAULT_SCENARIO_LABEL: &str = "<embedded default scenario>";
+
+/// A scenario that passed validation, with its roster read.
+#[derive(Clone, Debug)]
+pub struct ValidScenario {
+    scenario: Scenario,
+    roster: Option<Vec<RosterRep>>,
+    source: String,
+}
+
+impl ValidScenario {
+    /// The checked scenario.
+    pub fn scenario(&self) -> &Scenario {
+        &self.scenario
+    }
+
+    /// The roster, when the team comes from one.
+    pub fn roster(&self) -> Option<&[RosterRep]> {
+        self.roster.as_deref()
+    }
+
+    /// Where the scenario came from (a file path or the embedded default's label).
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    /// Applies `change` to a copy of the scenario and validates the result again.
+    pub fn with_changes(
+        &self,
+        change: impl FnOnce(&mut Scenario),
+    ) -> Result<ValidScenario, ScenarioError> {
+        let mut s = self.scenario.clone();
+        change(&mut s);
+        let mut p = Problems::default();
+        validate::check(&s, &mut p);
+        if !p.is_empty() {
+            return Err(ScenarioError {
+                file: self.source.clone(),
+                problems: p.into_problems(|_| None),
+            });
+        }
+        Ok(ValidScenario {
+            scenario: s,
+            roster: self.roster.clone(),
+            source: self.source.clone(),
+        })
+    }
+
+    /// The resolved scenario as TOML (every default written out).
+    pub fn to_toml(&self) -> String {
+        toml::to_string_pretty(&self.scenario).unwrap_or_default()
+    }
+}
+
+/// The embedded default scenario, validated.
+pub fn default_scenario() -> ValidScenario {
+    parse_and_validate(DEFAULT_SCENARIO_TOML, DEFAULT_SCENARIO_LABEL, None)
+        .expect("the embedded default scenario is valid (guarded by tests)")
+}
+
+/// Parses TOML text into a [`Scenario`], reporting syntax errors, wrong types and every unknown field.
+pub fn parse(text: &str, label: &str) -> Result<Scenario, ScenarioError> {
+    let map = SourceMap::new(text);
+    let deserializer = match toml::de::Deserializer::parse(text) {
+        Ok(d) => d,
+        Err(e) => return Err(toml_error(e, text, label)),
+    };
+    let mut unknown = Vec::new();
+    let parsed: Result<Scenario, _> =
+        serde_ignored::deserialize(deserializer, |path| unknown.push(path.to_string()));
+    let scenario = parsed.map_err(|e| toml_error(e, text, label))?;
+    if !unknown.is_empty() {
+        let problems = unknown
+            .into_iter()
+            .map(|path| Problem {
+                line: map.line_of(&path),
+                path,
+                message: "unknown field".into(),
+            })
+            .collect();
+        return Err(ScenarioError {
+            file: label.into(),
+            problems,
+        });
+    }
+    Ok(scenario)
+}
+
+fn toml_error(e: toml::de::Error, text: &str, label: &str) -> ScenarioError {
+    let line = e.span().map(|s| lines::line_at(text, s.start));
+    let message = e.message().trim().to_string();
+    let path = path_in_message(&message).unwrap_or_default();
+    ScenarioError {
+        file: label.into(),
+        problems: vec![Problem {
+            path: if path.is_empty() {
+                "(document)".into()
+            } else {
+                path
+            },
+            line,
+            message,
+        }],
+    }
+}
+
+/// The field a serde message names (`unknown variant ... for key `plan.cycle``), if any.
+fn path_in_message(message: &str) -> Option<String> {
+    let at = message.rfind("for key `")?;
+    let rest = &message[at + 9..];
+    Some(rest[..rest.find('`')?].to_string())
+}
+
+/// Parses and validates scenario text; `base_dir` resolves a relative roster path.
+pub fn parse_and_validate(
+    text: &str,
+    label: &str,
+    base_dir: Option<&Path>,
+) -> Result<ValidScenario, ScenarioError> {
+    let scenario = parse(text, label)?;
+    let map = SourceMap::new(text);
+    let mut p = Problems::default();
+    validate::check(&scenario, &mut p);
+    let mut roster = None;
+    if let Some(file) = scenario
+        .team
+        .roster
+        .as_deref()
+        .filter(|f| !f.trim().is_empty())
+    {
+        let path: PathBuf = match base_dir {
+            Some(dir) => dir.join(file),
+            None => PathBuf::from(file),
+        };
+        match std::fs::read_to_string(&path) {
+            Ok(csv_text) => match read_roster(&csv_text) {
+                Ok(reps) if reps.len() as u32 > validate::MAX_TEAM => p.push(
+                    "team.roster",
+                    format!("{}: more than {} reps", path.display(), validate::MAX_TEAM),
+                ),
+                Ok(reps) => roster = Some(reps),
+                Err(errs) => {
+                    for e in errs {
+                        p.push("team.roster", format!("{}: {e}", path.display()));
+                    }
+                }
+            },
+            Err(e) => p.push(
+                "team.roster",
+                format!("cannot read {}: {e}", path.display()),
+            ),
+        }
+    }
+    if !p.is_empty() {
+        return Err(ScenarioError {
+            file: label.into(),
+            problems: p.into_problems(|path| map.line_of(path)),
+        });
+    }
+    Ok(ValidScenario {
+        scenario,
+        roster,
+        source: label.into(),
+    })
+}
+
+/// Reads, parses and validates a scenario file.
+pub fn load(path: &Path) -> Result<ValidScenario, ScenarioError> {
+    let label = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| ScenarioError {
+        file: label.clone(),
+        problems: vec![Problem {
+            path: "(file)".into(),
+            line: None,
+            message: format!("cannot read the file: {e}"),
+        }],
+    })?;
+    parse_and_validate(&text, &label, path.parent())
+}

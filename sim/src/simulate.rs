@@ -1,0 +1,603 @@
+//! One replication of one plan: the hot loop over periods and reps.
+//!
+//! The loop reads efforts from the solved [`Policy`], draws each rep-period's
+//! block of uniforms from the rep's stream, and books outcomes, payouts and
+//! state changes. It allocates nothing: every buffer lives in a [`Workspace`]
+//! made once per block of replications.
+
+use rand::RngCore;
+use rand_xoshiro::Xoshiro256PlusPlus;
+
+use crate::behaviour::Policy;
+use crate::mechanisms::{AttainmentPayout, PromotionRule};
+use crate::model::{Model, Outcome, Plan};
+use crate::rng::{self, source};
+use crate::scenario::{Basis, CommissionBase};
+
+/// Index of each mechanism in cost arrays (the order of [`crate::mechanisms::MECHANISM_NAMES`]).
+pub mod mechanism {
+    /// Target bonus.
+    pub const TARGET_BONUS: usize = 0;
+    /// Per-customer reward.
+    pub const PER_CUSTOMER: usize = 1;
+    /// Commission.
+    pub const COMMISSION: usize = 2;
+    /// Promotion raises.
+    pub const PROMOTION: usize = 3;
+    /// Salary adjustments.
+    pub const SALARY_ADJUSTMENT: usize = 4;
+    /// Training.
+    pub const TRAINING: usize = 5;
+}
+
+/// The state of one team slot: the rep in it and their running tallies.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RepState {
+    /// Sales skill.
+    pub skill: f64,
+    /// Monthly salary (after raises and promotions).
+    pub salary: f64,
+    /// Job level.
+    pub level: u32,
+    /// Months in the job.
+    pub tenure: u32,
+    /// Promotions received over the horizon.
+    pub promotions: u32,
+    /// Paying customers in the book.
+    pub book: u32,
+    /// Revenue so far in the current cycle.
+    pub cycle_revenue: f64,
+    /// New customers so far in the current cycle.
+    pub cycle_new_customers: f64,
+    /// First-month revenue of conversions so far in the cycle.
+    pub cycle_new_revenue: f64,
+    /// The cycle's revenue target.
+    pub cycle_target_revenue: f64,
+    /// The cycle's new-customer target.
+    pub cycle_target_new_customers: f64,
+    /// Revenue of the last completed cycle (ratchet targets).
+    pub last_cycle_revenue: Option<f64>,
+    /// New customers of the last completed cycle.
+    pub last_cycle_new_customers: Option<f64>,
+    /// Score of the last completed cycle (training as a reward).
+    pub last_cycle_score: f64,
+    /// Revenue since the last salary review.
+    pub review_revenue: f64,
+    /// New customers since the last review.
+    pub review_new_customers: f64,
+    /// Revenue target since the last review.
+    pub review_target_revenue: f64,
+    /// New-customer target since the last review.
+    pub review_target_new_customers: f64,
+}
+
+/// The whole team's state within a replication, carried from period to period (and round to round).
+#[derive(Clone, Debug)]
+pub struct TeamState {
+    /// Next period to simulate.
+    pub period: u32,
+    /// State of each slot.
+    pub reps: Vec<RepState>,
+    /// Current log market shock.
+    pub shock: f64,
+    /// Each slot's random stream.
+    pub streams: Vec<Xoshiro256PlusPlus>,
+    /// The market's random stream.
+    pub market_stream: Xoshiro256PlusPlus,
+    /// Lowest score promoted in the last tournament (reps' belief for the next round).
+    pub observed_cutoff: Option<f64>,
+}
+
+impl TeamState {
+    /// The team at the start of the horizon, with replication `replication`'s streams.
+    pub fn initial(model: &Model, seed: u64, replication: u64) -> TeamState {
+        let reps = model
+            .reps
+            .iter()
+            .map(|r| RepState {
+                skill: model.rules.initial_skill,
+                salary: r.base_salary,
+                level: r.level,
+                tenure: r.tenure,
+                promotions: 0,
+                book: r.book.round().max(0.0) as u32,
+                cycle_revenue: 0.0,
+                cycle_new_customers: 0.0,
+                cycle_new_revenue: 0.0,
+                cycle_target_revenue: 0.0,
+                cycle_target_new_customers: 0.0,
+                last_cycle_revenue: None,
+                last_cycle_new_customers: None,
+                last_cycle_score: 0.0,
+                review_revenue: 0.0,
+                review_new_customers: 0.0,
+                review_target_revenue: 0.0,
+                review_target_new_customers: 0.0,
+            })
+            .collect();
+        let streams = (0..model.reps.len() as u64)
+            .map(|j| rng::stream(seed, replication, j))
+            .collect();
+        TeamState {
+            period: 0,
+            reps,
+            shock: f64::NAN,
+            streams,
+            market_stream: rng::stream(seed, replication, rng::MARKET_STREAM),
+            observed_cutoff: None,
+        }
+    }
+}
+
+/// What one period produced, summed over the team.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct PeriodRecord {
+    /// Revenue.
+    pub revenue: f64,
+    /// New customers.
+    pub new_customers: f64,
+    /// Converted new customers.
+    pub converted: f64,
+    /// Sum of satisfaction scores.
+    pub satisfaction_sum: f64,
+    /// Incentive cost booked.
+    pub incentive_cost: f64,
+    /// Sum of acquisition efforts.
+    pub effort_acquisition_sum: f64,
+    /// Sum of service efforts.
+    pub effort_service_sum: f64,
+    /// Reps who left.
+    pub leavers: f64,
+    /// Customers in the books at the end.
+    pub book: f64,
+    /// Rep-periods simulated.
+    pub rep_periods: f64,
+}
+
+/// Totals of a replication over the simulated periods.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Totals {
+    /// Sums of the period records.
+    pub sum: PeriodRecord,
+    /// Incentive cost by mechanism.
+    pub cost_by_mechanism: [f64; 6],
+    /// Rep-cycles at or above 100 % attainment.
+    pub hits: f64,
+    /// Rep-cycles completed.
+    pub rep_cycles: f64,
+    /// Cycles in which the team reached 100 %.
+    pub team_hits: f64,
+    /// Cycles completed.
+    pub cycles: f64,
+    /// Promotions granted.
+    pub promotions: f64,
+}
+
+/// Reusable buffers of the hot loop.
+#[derive(Clone, Debug, Default)]
+pub struct Workspace {
+    /// Per-period records of the last simulated stretch.
+    pub periods: Vec<PeriodRecord>,
+    ranking: Vec<(f64, u32)>,
+    leaving: Vec<bool>,
+    training: Vec<bool>,
+    deal_lognormal: Vec<(f64, f64)>,
+}
+
+impl Workspace {
+    /// A workspace sized for `model`.
+    pub fn new(model: &Model) -> Self {
+        let n = model.reps.len();
+        let deal_lognormal = match &model.outcome {
+            Outcome::Funnel(f) => (0..=64u32)
+                .map(|c| {
+                    if c == 0 {
+                        (0.0, 0.0)
+                    } else {
+                        fenton_wilkinson(c, f.deal_mean, f.deal_var)
+                    }
+                })
+                .collect(),
+            Outcome::LinearNormal { .. } => Vec::new(),
+        };
+        Workspace {
+            periods: vec![PeriodRecord::default(); model.periods as usize],
+            ranking: Vec::with_capacity(n),
+            leaving: vec![false; n],
+            training: vec![false; n],
+            deal_lognormal,
+        }
+    }
+}
+
+/// Log-normal parameters (mu, sigma) matching the mean and variance of a sum of `count` deals.
+fn fenton_wilkinson(count: u32, mean: f64, var: f64) -> (f64, f64) {
+    let m = count as f64 * mean;
+    let v = count as f64 * var;
+    let s2 = (v / (m * m)).ln_1p();
+    (m.ln() - 0.5 * s2, s2.sqrt())
+}
+
+#[inline]
+fn score(plan: &Plan, rev: f64, nc: f64, t_rev: f64, t_nc: f64) -> f64 {
+    (if t_rev > 0.0 {
+        plan.weight_revenue * rev / t_rev
+    } else {
+        0.0
+    }) + (if t_nc > 0.0 {
+        plan.weight_new_customers * nc / t_nc
+    } else {
+        0.0
+    })
+}
+
+/// Simulates periods `[state.period, to)` of one replication under `plan`, adding to `totals`
+/// and writing each period's record into `ws.periods`.
+pub fn simulate(
+    model: &Model,
+    plan: &Plan,
+    policy: &Policy,
+    state: &mut TeamState,
+    to: u32,
+    ws: &mut Workspace,
+    totals: &mut Totals,
+) {
+    let n = model.reps.len();
+    let market = &model.market;
+    let rho = market.persistence;
+    let innovation_sd = market.shock_sd * (1.0 - rho * rho).sqrt();
+    let drift = -0.5 * market.shock_sd * market.shock_sd;
+    let len = plan.cycle_len;
+    let team_bonus = plan.team_bonus();
+    let max_promotions = plan.promotion.as_ref().map_or(0, |p| p.max_promotions);
+    while state.period < to {
+        let t = state.period;
+        let z = rng::std_normal(rng::open_uniform(state.market_stream.next_u64()));
+        state.shock = if state.shock.is_nan() {
+            market.shock_sd * z
+        } else {
+            rho * state.shock + innovation_sd * z
+        };
+        let demand = market.season_at(t) * (state.shock + drift).exp();
+        let cycle_start = (t / len) * len;
+        let cycle_end = (cycle_start + len).min(model.periods);
+        if t == cycle_start || t == policy.start() {
+            for (j, st) in state.reps.iter_mut().enumerate() {
+                let rep = &model.reps[j];
+                let from = cycle_start.max(policy.start());
+                st.cycle_target_revenue = model.cycle_target(
+                    &model.revenue_target,
+                    rep.run_rate_revenue,
+                    from,
+                    cycle_end,
+                    st.last_cycle_revenue,
+                );
+                st.cycle_target_new_customers = model.cycle_target(
+                    &model.new_customer_target,
+                    rep.run_rate_new_customers,
+                    from,
+                    cycle_end,
+                    st.last_cycle_new_customers,
+                );
+                st.cycle_revenue = 0.0;
+                st.cycle_new_customers = 0.0;
+                st.cycle_new_revenue = 0.0;
+                st.review_target_revenue += st.cycle_target_revenue;
+                st.review_target_new_customers += st.cycle_target_new_customers;
+            }
+        }
+        // Training sessions this period: who attends loses selling time now, gains skill after.
+        let session = plan.training.as_ref().filter(|tr| tr.in_period(t));
+        if let Some(tr) = session {
+            select_trainees(&state.reps, tr.share, &mut ws.ranking, &mut ws.training);
+        }
+        let team_so_far = if team_bonus {
+            let (mut r, mut c, mut tr, mut tc) = (0.0, 0.0, 0.0, 0.0);
+            for st in &state.reps {
+                r += st.cycle_revenue;
+                c += st.cycle_new_customers;
+                tr += st.cycle_target_revenue;
+                tc += st.cycle_target_new_customers;
+            }
+            score(plan, r, c, tr, tc)
+        } else {
+            0.0
+        };
+        let mut rec = PeriodRecord {
+            rep_periods: n as f64,
+            ..PeriodRecord::default()
+        };
+        for j in 0..n {
+            let st = &mut state.reps[j];
+            let rep = &model.reps[j];
+            let eligible = st.promotions < max_promotions;
+            let so_far = if team_bonus {
+                team_so_far
+            } else {
+                score(
+                    plan,
+                    st.cycle_revenue,
+                    st.cycle_new_customers,
+                    st.cycle_target_revenue,
+                    st.cycle_target_new_customers,
+                )
+            };
+            let cell = policy.cell(j, t, eligible, so_far);
+            let (h, f) = (cell.acquisition, cell.service);
+            let u = rng::draw_block(&mut state.streams[j]);
+            let time_left = match session {
+                Some(tr) if ws.training[j] => 1.0 - tr.time_share,
+                _ => 1.0,
+            };
+            let productivity =
+                rep.ability * st.skill * model.rules.ramp(st.tenure) * demand * time_left;
+            let (revenue, new_customers, converted, new_revenue, satisfaction) = match &model
+                .outcome
+            {
+                Outcome::Funnel(fun) => {
+                    let nc = rng::poisson(
+                        fun.new_customers_per_effort * productivity * h,
+                        u[source::LEADS],
+                    );
+                    let conv = rng::binomial(nc, fun.conversion, u[source::CONVERSION]);
+                    let new_rev = if conv == 0 {
+                        0.0
+                    } else {
+                        let (mu, sigma) = ws
+                            .deal_lognormal
+                            .get(conv as usize)
+                            .copied()
+                            .unwrap_or_else(|| fenton_wilkinson(conv, fun.deal_mean, fun.deal_var));
+                        (mu + sigma * rng::std_normal(u[source::DEAL_SIZE])).exp()
+                    };
+                    let churned = rng::binomial(st.book, fun.churn(f), u[source::CHURN]);
+                    st.book -= churned;
+                    let revenue = st.book as f64 * fun.recurring_revenue + new_rev;
+                    st.book += conv;
+                    let logit = fun.satisfaction_logit_at_zero
+                        + fun.satisfaction_slope * f
+                        + fun.satisfaction_noise * rng::std_normal(u[source::SATISFACTION]);
+                    let satisfaction = 100.0 / (1.0 + (-logit).exp());
+                    (revenue, nc as f64, conv, new_rev, satisfaction)
+                }
+                Outcome::LinearNormal { noise_sd } => {
+                    let y = productivity * h + noise_sd * rng::std_normal(u[source::LEADS]);
+                    (y, 0.0, 0, 0.0, 0.0)
+                }
+            };
+            if let Some(pc) = &plan.per_customer {
+                let pay = pc.payout(new_customers as u32, converted);
+                totals.cost_by_mechanism[mechanism::PER_CUSTOMER] += pay;
+                rec.incentive_cost += pay;
+            }
+            if let (Some(p), true) = (&plan.promotion, eligible) {
+                if let PromotionRule::Chance(chance) = p.rule {
+                    if converted > 0 {
+                        let prob = 1.0 - (1.0 - chance).powi(converted as i32);
+                        if u[source::PROMOTION] < prob {
+                            let cost = p.cost(st.salary, plan.raise_horizon);
+                            totals.cost_by_mechanism[mechanism::PROMOTION] += cost;
+                            rec.incentive_cost += cost;
+                            st.salary *= 1.0 + p.raise;
+                            st.level += 1;
+                            st.promotions += 1;
+                            totals.promotions += 1.0;
+                        }
+                    }
+                }
+            }
+            ws.leaving[j] = u[source::ATTRITION] < cell.quit_hazard;
+            st.cycle_revenue += revenue;
+            st.cycle_new_customers += new_customers;
+            st.cycle_new_revenue += new_revenue;
+            st.review_revenue += revenue;
+            st.review_new_customers += new_customers;
+            rec.revenue += revenue;
+            rec.new_customers += new_customers;
+            rec.converted += converted as f64;
+            rec.satisfaction_sum += satisfaction;
+            rec.effort_acquisition_sum += h;
+            rec.effort_service_sum += f;
+            // The handover uniform is drawn for every rep-period to keep streams aligned.
+            if ws.leaving[j] {
+                let kept = rng::binomial(
+                    st.book,
+                    1.0 - model.rules.handover_loss,
+                    u[source::HANDOVER],
+                );
+                st.book = kept;
+            }
+        }
+        if t + 1 == cycle_end {
+            close_cycle(model, plan, state, ws, &mut rec, totals);
+        }
+        if let Some(sa) = &plan.salary_adjustment {
+            if (t + 1) % sa.review_every == 0 {
+                let (mut r, mut c, mut tr, mut tc) = (0.0, 0.0, 0.0, 0.0);
+                for st in &state.reps {
+                    r += st.review_revenue;
+                    c += st.review_new_customers;
+                    tr += st.review_target_revenue;
+                    tc += st.review_target_new_customers;
+                }
+                let team = score(plan, r, c, tr, tc);
+                for st in state.reps.iter_mut() {
+                    let own = score(
+                        plan,
+                        st.review_revenue,
+                        st.review_new_customers,
+                        st.review_target_revenue,
+                        st.review_target_new_customers,
+                    );
+                    let raise = sa.raise(own, team);
+                    let cost = raise * st.salary * plan.raise_horizon as f64;
+                    totals.cost_by_mechanism[mechanism::SALARY_ADJUSTMENT] += cost;
+                    rec.incentive_cost += cost;
+                    st.salary *= 1.0 + raise;
+                    st.review_revenue = 0.0;
+                    st.review_new_customers = 0.0;
+                    // Targets of the cycle under way count towards the next review.
+                    let open = t + 1 != cycle_end;
+                    st.review_target_revenue = if open { st.cycle_target_revenue } else { 0.0 };
+                    st.review_target_new_customers = if open {
+                        st.cycle_target_new_customers
+                    } else {
+                        0.0
+                    };
+                }
+            }
+        }
+        if let Some(tr) = session {
+            for (j, st) in state.reps.iter_mut().enumerate() {
+                if ws.training[j] {
+                    st.skill = tr.trained_skill(st.skill, model.rules.max_skill);
+                    totals.cost_by_mechanism[mechanism::TRAINING] += tr.cost;
+                    rec.incentive_cost += tr.cost;
+                }
+            }
+        }
+        for (j, st) in state.reps.iter_mut().enumerate() {
+            if ws.leaving[j] {
+                rec.leavers += 1.0;
+                let rep = &model.reps[j];
+                st.skill = model.rules.initial_skill;
+                st.salary = rep.base_salary;
+                st.level = 0;
+                st.tenure = 0;
+                st.promotions = 0;
+            } else {
+                st.tenure += 1;
+            }
+            rec.book += st.book as f64;
+        }
+        add_record(&mut totals.sum, &rec);
+        ws.periods[t as usize] = rec;
+        state.period += 1;
+    }
+}
+
+fn add_record(sum: &mut PeriodRecord, r: &PeriodRecord) {
+    sum.revenue += r.revenue;
+    sum.new_customers += r.new_customers;
+    sum.converted += r.converted;
+    sum.satisfaction_sum += r.satisfaction_sum;
+    sum.incentive_cost += r.incentive_cost;
+    sum.effort_acquisition_sum += r.effort_acquisition_sum;
+    sum.effort_service_sum += r.effort_service_sum;
+    sum.leavers += r.leavers;
+    sum.book += r.book;
+    sum.rep_periods += r.rep_periods;
+}
+
+/// Marks the reps trained this session: everyone, or the top share by last cycle's score.
+fn select_trainees(
+    reps: &[RepState],
+    share: f64,
+    ranking: &mut Vec<(f64, u32)>,
+    chosen: &mut [bool],
+) {
+    if share >= 1.0 {
+        chosen.iter_mut().for_each(|c| *c = true);
+        return;
+    }
+    ranking.clear();
+    ranking.extend(
+        reps.iter()
+            .enumerate()
+            .map(|(j, st)| (st.last_cycle_score, j as u32)),
+    );
+    ranking.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    let k = ((share * reps.len() as f64).round() as usize).clamp(1, reps.len());
+    chosen.iter_mut().for_each(|c| *c = false);
+    for &(_, j) in &ranking[..k] {
+        chosen[j as usize] = true;
+    }
+}
+
+/// Pays cycle-based mechanisms, counts hits and runs the tournament at a cycle's end.
+fn close_cycle(
+    model: &Model,
+    plan: &Plan,
+    state: &mut TeamState,
+    ws: &mut Workspace,
+    rec: &mut PeriodRecord,
+    totals: &mut Totals,
+) {
+    let (mut r, mut c, mut tr, mut tc) = (0.0, 0.0, 0.0, 0.0);
+    for st in &state.reps {
+        r += st.cycle_revenue;
+        c += st.cycle_new_customers;
+        tr += st.cycle_target_revenue;
+        tc += st.cycle_target_new_customers;
+    }
+    let team = score(plan, r, c, tr, tc);
+    totals.cycles += 1.0;
+    if team >= 1.0 {
+        totals.team_hits += 1.0;
+    }
+    ws.ranking.clear();
+    for (j, st) in state.reps.iter_mut().enumerate() {
+        let own = score(
+            plan,
+            st.cycle_revenue,
+            st.cycle_new_customers,
+            st.cycle_target_revenue,
+            st.cycle_target_new_customers,
+        );
+        totals.rep_cycles += 1.0;
+        if own >= 1.0 {
+            totals.hits += 1.0;
+        }
+        if let Some(b) = &plan.target_bonus {
+            let pay = b.payout(if b.basis == Basis::Team { team } else { own });
+            totals.cost_by_mechanism[mechanism::TARGET_BONUS] += pay;
+            rec.incentive_cost += pay;
+        }
+        if let Some(cm) = &plan.commission {
+            let pay = match cm.on {
+                CommissionBase::NewRevenue => cm.base_rate * st.cycle_new_revenue,
+                CommissionBase::Revenue if st.cycle_target_revenue > 0.0 => {
+                    st.cycle_target_revenue * cm.payout(st.cycle_revenue / st.cycle_target_revenue)
+                }
+                CommissionBase::Revenue => cm.base_rate * st.cycle_revenue,
+            };
+            totals.cost_by_mechanism[mechanism::COMMISSION] += pay;
+            rec.incentive_cost += pay;
+        }
+        st.last_cycle_revenue = Some(st.cycle_revenue);
+        st.last_cycle_new_customers = Some(st.cycle_new_customers);
+        st.last_cycle_score = own;
+        ws.ranking.push((own, j as u32));
+    }
+    if let Some(p) = &plan.promotion {
+        if let PromotionRule::Tournament(share) = p.rule {
+            ws.ranking
+                .sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+            let k = (share * state.reps.len() as f64).round() as usize;
+            let mut promoted = 0;
+            let mut lowest = f64::NAN;
+            for &(s, j) in ws.ranking.iter() {
+                if promoted == k {
+                    break;
+                }
+                let st = &mut state.reps[j as usize];
+                if st.promotions >= p.max_promotions {
+                    continue;
+                }
+                let cost = p.cost(st.salary, plan.raise_horizon);
+                totals.cost_by_mechanism[mechanism::PROMOTION] += cost;
+                rec.incentive_cost += cost;
+                st.salary *= 1.0 + p.raise;
+                st.level += 1;
+                st.promotions += 1;
+                totals.promotions += 1.0;
+                promoted += 1;
+                lowest = s;
+            }
+            if promoted > 0 {
+                state.observed_cutoff = Some(lowest);
+            }
+        }
+    }
+    let _ = model;
+}
