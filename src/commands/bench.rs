@@ -1,0 +1,107 @@
+//! `plansim bench`: rep-periods simulated per second, on one thread and on all cores.
+
+use std::time::Instant;
+
+use serde::Serialize;
+
+use plansim_sim::engine;
+use plansim_sim::model::Model;
+
+use crate::cli::{BenchArgs, Format};
+use crate::error::CliResult;
+
+/// One measurement.
+#[derive(Serialize)]
+struct Measurement {
+    threads: usize,
+    seconds: f64,
+    rep_periods: u64,
+    rep_periods_per_second: f64,
+}
+
+/// Runs the benchmark and prints its figures.
+pub fn execute(args: &BenchArgs) -> CliResult {
+    let valid = super::load_scenario(args.scenario.as_deref())?;
+    let replications = super::check_replications(args.replications)?;
+    let model = Model::new(&valid);
+    let solved = engine::solve(&model);
+    // Plan and baseline are both simulated for each replication.
+    let rep_periods = 2 * replications * model.periods as u64 * model.reps.len() as u64;
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let mut results = Vec::new();
+    let mut counts = vec![1];
+    if cores > 1 {
+        counts.push(cores);
+    }
+    for &threads in &counts {
+        let pool = super::thread_pool(Some(threads))?;
+        let mut best = f64::INFINITY;
+        for _ in 0..args.repeats.max(1) {
+            let started = Instant::now();
+            let tally = pool.install(|| {
+                engine::run_blocks(
+                    &model,
+                    &solved,
+                    1,
+                    replications,
+                    0..engine::block_count(replications),
+                    &|_| {},
+                )
+            });
+            best = best.min(started.elapsed().as_secs_f64());
+            std::hint::black_box(tally);
+        }
+        results.push(Measurement {
+            threads,
+            seconds: best,
+            rep_periods,
+            rep_periods_per_second: rep_periods as f64 / best,
+        });
+    }
+    let speedup = results.last().map_or(1.0, |m| m.rep_periods_per_second)
+        / results[0].rep_periods_per_second;
+    match args.format {
+        Format::Json => {
+            let doc = serde_json::json!({
+                "scenario": model.name,
+                "replications": replications,
+                "solve_seconds": solved.seconds,
+                "measurements": results,
+                "speedup": speedup,
+            });
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&doc).expect("serialises")
+            );
+        }
+        _ => {
+            println!(
+                "plansim bench: {} ({} reps x {} periods, plan + baseline), {} replications, best of {}",
+                model.name,
+                model.reps.len(),
+                model.periods,
+                replications,
+                args.repeats.max(1)
+            );
+            println!("behaviour solved once in {:.3} s", solved.seconds);
+            for m in &results {
+                println!(
+                    "{:>2} thread{}: {:>8.3} s  {:>7.2} M rep-periods/s  ({:.2} M per thread)",
+                    m.threads,
+                    if m.threads == 1 { " " } else { "s" },
+                    m.seconds,
+                    m.rep_periods_per_second / 1e6,
+                    m.rep_periods_per_second / 1e6 / m.threads as f64
+                );
+            }
+            if results.len() > 1 {
+                println!(
+                    "speed-up on {} threads: {:.2}x",
+                    results.last().map_or(1, |m| m.threads),
+                    speedup
+                );
+            }
+        }
+    }
+    Ok(())
+}
