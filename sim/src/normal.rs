@@ -120,6 +120,43 @@ pub fn quantile(p: f64) -> f64 {
     }
 }
 
+/// The standard normal quantile to about 7 significant digits (Wichura's PPND7 from
+/// AS 241): the sampler of the hot loop, where it is about twice as fast as
+/// [`quantile`] and its error (below 1e-6 in z) is far below any Monte Carlo error.
+#[inline]
+pub fn quantile_fast(p: f64) -> f64 {
+    let q = p - 0.5;
+    if q.abs() <= 0.425 {
+        let r = 0.180625 - q * q;
+        return q
+            * (((59.109_374_72 * r + 159.291_132_02) * r + 50.434_271_938) * r + 3.387_132_717_9)
+            / (((67.187_563_6 * r + 78.757_757_664) * r + 17.895_169_469) * r + 1.0);
+    }
+    let r0 = if q < 0.0 { p } else { 1.0 - p };
+    if r0 <= 0.0 {
+        return if q < 0.0 {
+            f64::NEG_INFINITY
+        } else {
+            f64::INFINITY
+        };
+    }
+    let mut r = (-r0.ln()).sqrt();
+    let val = if r <= 5.0 {
+        r -= 1.6;
+        (((0.170_238_211_03 * r + 1.306_728_481_6) * r + 2.756_815_39) * r + 1.423_437_277_7)
+            / ((0.120_211_329_75 * r + 0.737_001_642_5) * r + 1.0)
+    } else {
+        r -= 5.0;
+        (((0.017_337_203_997 * r + 0.428_682_943_37) * r + 3.081_226_386) * r + 6.657_905_115)
+            / ((0.012_258_202_635 * r + 0.241_978_942_25) * r + 1.0)
+    };
+    if q < 0.0 {
+        -val
+    } else {
+        val
+    }
+}
+
 /// A normal distribution N(mean, sd^2); `sd` may be zero (a point mass).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Normal {
@@ -218,6 +255,23 @@ mod tests {
             assert!((cdf(z) - p).abs() / p.min(1.0 - p) < 1e-9, "p={p}");
         }
         assert!(quantile(-0.1).is_nan());
+    }
+
+    #[test]
+    fn fast_quantile_agrees_with_as241_to_seven_digits() {
+        let mut worst: f64 = 0.0;
+        for i in 1..200_000 {
+            let p = i as f64 / 200_000.0;
+            worst = worst.max((quantile_fast(p) - quantile(p)).abs());
+        }
+        for &p in &[1e-300, 1e-100, 1e-20, 1e-9, 1.0 - 1e-12] {
+            let (a, b) = (quantile_fast(p), quantile(p));
+            assert!(
+                (a - b).abs() <= 1e-6 * b.abs().max(1.0),
+                "p={p}: {a} vs {b}"
+            );
+        }
+        assert!(worst < 1e-6, "largest difference {worst}");
     }
 
     #[test]

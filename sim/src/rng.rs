@@ -68,10 +68,29 @@ pub fn open_uniform(bits: u64) -> f64 {
     ((bits >> 11) as f64 + 0.5) * (1.0 / (1u64 << 53) as f64)
 }
 
-/// Standard normal by inversion of a uniform in (0, 1).
+/// Standard normal by inversion of a uniform in (0, 1) (7-digit quantile, see [`normal::quantile_fast`]).
 #[inline]
 pub fn std_normal(u: f64) -> f64 {
-    normal::quantile(u)
+    normal::quantile_fast(u)
+}
+
+/// Reciprocals 1/k for k < 128: inversion loops multiply instead of dividing.
+static RECIPROCALS: [f64; 128] = {
+    let mut r = [0.0; 128];
+    let mut k = 1;
+    while k < 128 {
+        r[k] = 1.0 / k as f64;
+        k += 1;
+    }
+    r
+};
+
+#[inline]
+fn reciprocal(k: u32) -> f64 {
+    match RECIPROCALS.get(k as usize) {
+        Some(&r) => r,
+        None => 1.0 / k as f64,
+    }
 }
 
 /// Poisson(mean) by inversion of one uniform: exact below a mean of 500, a
@@ -90,7 +109,7 @@ pub fn poisson(mean: f64, u: f64) -> u32 {
     let mut k = 0u32;
     while u > cdf {
         k += 1;
-        p *= mean / k as f64;
+        p *= mean * reciprocal(k);
         cdf += p;
         if p < 1e-300 && k as f64 > mean {
             break;
@@ -100,7 +119,8 @@ pub fn poisson(mean: f64, u: f64) -> u32 {
 }
 
 /// Binomial(n, p) by inversion of one uniform: exact while (1-p)^n stays above
-/// 1e-250, a continuity-corrected normal approximation beyond (n p (1-p) > 500).
+/// 1e-250 (always for n p below about 575), a continuity-corrected normal
+/// approximation beyond.
 #[inline]
 pub fn binomial(n: u32, p: f64, u: f64) -> u32 {
     if n == 0 || p <= 0.0 {
@@ -113,22 +133,77 @@ pub fn binomial(n: u32, p: f64, u: f64) -> u32 {
         // Inversion of the complement keeps the loop short; 1 - u keeps the coupling monotone.
         return n - binomial(n, 1.0 - p, 1.0 - u);
     }
-    let log_q0 = n as f64 * (-p).ln_1p();
-    if log_q0 < -575.0 {
+    let q0 = if n <= 1 << 20 {
+        (1.0 - p).powi(n as i32)
+    } else {
+        0.0
+    };
+    if q0 < 1e-250 {
         let mean = n as f64 * p;
         let sd = (mean * (1.0 - p)).sqrt();
         return (mean + sd * std_normal(u) + 0.5).clamp(0.0, n as f64) as u32;
     }
     let ratio = p / (1.0 - p);
-    let mut prob = log_q0.exp();
+    let mut prob = q0;
     let mut cdf = prob;
     let mut k = 0u32;
     while u > cdf && k < n {
-        prob *= (n - k) as f64 / (k + 1) as f64 * ratio;
+        prob *= (n - k) as f64 * reciprocal(k + 1) * ratio;
         k += 1;
         cdf += prob;
     }
     k
+}
+
+/// Cumulative distribution tables of Binomial(n, p) for n up to a bound, for
+/// inversion without divisions or transcendental functions (conversions of a
+/// rep-month's new customers, whose probability is fixed by the scenario).
+#[derive(Clone, Debug, Default)]
+pub struct BinomialTable {
+    p: f64,
+    /// `cdf[n]` holds P(X <= k) for k = 0..=n.
+    cdf: Vec<Vec<f64>>,
+}
+
+impl BinomialTable {
+    /// Tables for n = 0..=max_n at probability p.
+    pub fn new(p: f64, max_n: u32) -> Self {
+        let cdf = (0..=max_n)
+            .map(|n| {
+                let mut out = Vec::with_capacity(n as usize + 1);
+                let mut acc = 0.0;
+                for k in 0..=n {
+                    acc += binomial_pmf(n, k, p);
+                    out.push(acc);
+                }
+                out
+            })
+            .collect();
+        BinomialTable { p, cdf }
+    }
+
+    /// Binomial(n, p) by inversion of one uniform; same result as [`binomial`] up to rounding.
+    #[inline]
+    pub fn sample(&self, n: u32, u: f64) -> u32 {
+        match self.cdf.get(n as usize) {
+            Some(table) => {
+                let mut k = 0;
+                while k < n && u > table[k as usize] {
+                    k += 1;
+                }
+                k
+            }
+            None => binomial(n, self.p, u),
+        }
+    }
+}
+
+fn binomial_pmf(n: u32, k: u32, p: f64) -> f64 {
+    let mut log_choose = 0.0;
+    for i in 0..k {
+        log_choose += ((n - i) as f64).ln() - ((i + 1) as f64).ln();
+    }
+    (log_choose + k as f64 * p.ln() + (n - k) as f64 * (1.0 - p).ln()).exp()
 }
 
 #[cfg(test)]
@@ -181,6 +256,17 @@ mod tests {
             );
             let se_v = ((2.0 * var * var + var) / n as f64).sqrt();
             assert!((v - var).abs() < 5.0 * se_v, "binomial var {v} vs {var}");
+        }
+    }
+
+    #[test]
+    fn binomial_table_matches_direct_inversion() {
+        let table = BinomialTable::new(0.37, 40);
+        for n in [0u32, 1, 5, 17, 40, 80] {
+            for i in 1..200 {
+                let u = i as f64 / 200.0 + 1e-7;
+                assert_eq!(table.sample(n, u), binomial(n, 0.37, u), "n={n} u={u}");
+            }
         }
     }
 

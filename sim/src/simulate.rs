@@ -179,9 +179,12 @@ pub struct Workspace {
     /// Per-period records of the last simulated stretch.
     pub periods: Vec<PeriodRecord>,
     ranking: Vec<(f64, u32)>,
+    /// Last service effort of each slot and the churn it implies (efforts repeat, exp is dear).
+    churn_cache: Vec<(f64, f64)>,
     leaving: Vec<bool>,
     training: Vec<bool>,
     deal_lognormal: Vec<(f64, f64)>,
+    conversions: rng::BinomialTable,
 }
 
 impl Workspace {
@@ -200,9 +203,15 @@ impl Workspace {
                 .collect(),
             Outcome::LinearNormal { .. } => Vec::new(),
         };
+        let conversions = match &model.outcome {
+            Outcome::Funnel(f) => rng::BinomialTable::new(f.conversion, 64),
+            Outcome::LinearNormal { .. } => rng::BinomialTable::default(),
+        };
         Workspace {
+            conversions,
             periods: vec![PeriodRecord::default(); model.periods as usize],
             ranking: Vec::with_capacity(n),
+            churn_cache: vec![(f64::NAN, 0.0); n],
             leaving: vec![false; n],
             training: vec![false; n],
             deal_lognormal,
@@ -339,7 +348,7 @@ pub fn simulate(
                         fun.new_customers_per_effort * productivity * h,
                         u[source::LEADS],
                     );
-                    let conv = rng::binomial(nc, fun.conversion, u[source::CONVERSION]);
+                    let conv = ws.conversions.sample(nc, u[source::CONVERSION]);
                     let new_rev = if conv == 0 {
                         0.0
                     } else {
@@ -350,7 +359,11 @@ pub fn simulate(
                             .unwrap_or_else(|| fenton_wilkinson(conv, fun.deal_mean, fun.deal_var));
                         (mu + sigma * rng::std_normal(u[source::DEAL_SIZE])).exp()
                     };
-                    let churned = rng::binomial(st.book, fun.churn(f), u[source::CHURN]);
+                    let cache = &mut ws.churn_cache[j];
+                    if cache.0 != f {
+                        *cache = (f, fun.churn(f));
+                    }
+                    let churned = rng::binomial(st.book, cache.1, u[source::CHURN]);
                     st.book -= churned;
                     let revenue = st.book as f64 * fun.recurring_revenue + new_rev;
                     st.book += conv;
