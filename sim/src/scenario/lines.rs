@@ -54,6 +54,53 @@ impl<'a> SourceMap<'a> {
     }
 }
 
+impl SourceMap<'_> {
+    /// Dotted path of the deepest field whose key or value contains byte `offset`.
+    pub fn path_at(&self, offset: usize) -> Option<String> {
+        let root = self.root.as_ref()?;
+        find_in_table(root.get_ref(), offset, "")
+    }
+}
+
+fn join(prefix: &str, key: &str) -> String {
+    if prefix.is_empty() {
+        key.to_string()
+    } else {
+        format!("{prefix}.{key}")
+    }
+}
+
+/// Searches a table's fields (a table's own span covers only its header, so every
+/// nested table is searched) for the deepest one containing `offset`.
+fn find_in_table(table: &DeTable<'_>, offset: usize, prefix: &str) -> Option<String> {
+    for (k, v) in table.iter() {
+        let path = join(prefix, k.get_ref());
+        if let Some(found) = find_in_value(v, offset, &path) {
+            return Some(found);
+        }
+        if k.span().contains(&offset) {
+            return Some(path);
+        }
+    }
+    None
+}
+
+fn find_in_value(v: &Spanned<DeValue<'_>>, offset: usize, path: &str) -> Option<String> {
+    match v.get_ref() {
+        DeValue::Table(t) => find_in_table(t, offset, path)
+            .or_else(|| v.span().contains(&offset).then(|| path.to_string())),
+        DeValue::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                if let Some(found) = find_in_value(item, offset, &format!("{path}[{i}]")) {
+                    return Some(found);
+                }
+            }
+            v.span().contains(&offset).then(|| path.to_string())
+        }
+        _ => v.span().contains(&offset).then(|| path.to_string()),
+    }
+}
+
 /// 1-based line number of a byte offset.
 pub fn line_at(text: &str, offset: usize) -> usize {
     let end = offset.min(text.len());
@@ -104,5 +151,15 @@ mod tests {
         assert_eq!(map.line_of("plan.commission.tiers[1].rate"), Some(11));
         assert_eq!(map.line_of("team.ability.sd"), Some(14));
         assert_eq!(map.line_of("market.shock_sd"), None);
+        let at = text.find("-1").unwrap();
+        assert_eq!(
+            map.path_at(at).as_deref(),
+            Some("plan.target_bonus.threshold")
+        );
+        let at = text.find("0.3 }").unwrap();
+        assert_eq!(
+            map.path_at(at).as_deref(),
+            Some("plan.commission.tiers[1].rate")
+        );
     }
 }

@@ -114,7 +114,9 @@ pub fn parse(text: &str, label: &str) -> Result<Scenario, ScenarioError> {
 fn toml_error(e: toml::de::Error, text: &str, label: &str) -> ScenarioError {
     let line = e.span().map(|s| lines::line_at(text, s.start));
     let message = e.message().trim().to_string();
-    let path = path_in_message(&message).unwrap_or_default();
+    let path = path_in_message(&message)
+        .or_else(|| e.span().and_then(|s| SourceMap::new(text).path_at(s.start)))
+        .unwrap_or_default();
     ScenarioError {
         file: label.into(),
         problems: vec![Problem {
