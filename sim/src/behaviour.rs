@@ -473,7 +473,15 @@ fn productivities(
 
 /// Solves a plan's policy from a planning start.
 pub fn solve(model: &Model, plan: &Plan, start: &PlanningStart) -> Policy {
-    let passes = if plan.strategic() { 4 } else { 1 };
+    // Team bonuses and tournaments need the reps' efforts to be mutually consistent;
+    // a team share of the raise only nudges them; individual plans need one pass.
+    let passes = if plan.team_bonus() || plan.tournament_share().is_some() {
+        4
+    } else if plan.strategic() {
+        2
+    } else {
+        1
+    };
     let mut guide: Option<Vec<Vec<Cell>>> = None;
     let mut cutoff = start.tournament_cutoff.unwrap_or(f64::NAN);
     let mut policy = None;
