@@ -1,0 +1,392 @@
+//! End-to-end tests of the `plansim` command line.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn plansim(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_plansim"))
+        .args(args)
+        .output()
+        .expect("plansim runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn json(o: &Output) -> Value {
+    assert!(o.status.success(), "plansim failed: {}", stderr(o));
+    serde_json::from_slice(&o.stdout).expect("valid JSON on stdout")
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("plansim-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path.display().to_string()
+}
+
+/// A small, fast variant of the default scenario.
+fn small_scenario(dir: &Path) -> String {
+    let text = plansim_sim::scenario::DEFAULT_SCENARIO_TOML
+        .replace("size = 50 ", "size = 12 ")
+        .replace("periods = 12 ", "periods = 6 ");
+    write(dir, "small.toml", &text)
+}
+
+const REQUIRED_METRICS: [&str; 12] = [
+    "revenue",
+    "revenue_growth",
+    "new_customers",
+    "satisfaction",
+    "incentive_cost",
+    "cost_of_sales",
+    "roi",
+    "target_hit_rate",
+    "attrition_rate",
+    "effort_acquisition",
+    "effort_service",
+    "budget_overrun_probability",
+];
+
+#[test]
+fn json_is_bit_identical_for_any_thread_count() {
+    let dir = temp_dir("threads");
+    let file = small_scenario(&dir);
+    let run = |threads: &str| {
+        stdout(&plansim(&[
+            "run",
+            &file,
+            "-n",
+            "300",
+            "--seed",
+            "11",
+            "--threads",
+            threads,
+            "--format",
+            "json",
+        ]))
+    };
+    let one = run("1");
+    assert!(one.contains("\"revenue\""));
+    assert_eq!(one, run("2"), "2 threads differ from 1");
+    assert_eq!(one, run("4"), "4 threads differ from 1");
+    assert_eq!(one, run("1"), "a rerun differs");
+    // A different seed gives different numbers.
+    let other = stdout(&plansim(&[
+        "run", &file, "-n", "300", "--seed", "12", "--format", "json",
+    ]));
+    assert_ne!(one, other);
+}
+
+#[test]
+fn json_has_the_documented_shape() {
+    let dir = temp_dir("shape");
+    let file = small_scenario(&dir);
+    let v = json(&plansim(&["run", &file, "-n", "200", "--format", "json"]));
+    assert_eq!(v["replications"], 200);
+    assert_eq!(v["scenario"], "internet-company");
+    assert!(v["seed"].is_u64());
+    for block in ["metrics", "baseline", "difference"] {
+        for name in REQUIRED_METRICS {
+            let m = &v[block][name];
+            for field in [
+                "mean",
+                "std_err",
+                "ci95_low",
+                "ci95_high",
+                "p05",
+                "p50",
+                "p95",
+            ] {
+                assert!(
+                    m[field].is_number() || m[field].is_null(),
+                    "{block}.{name}.{field} missing: {m}"
+                );
+            }
+        }
+    }
+    let revenue = &v["metrics"]["revenue"];
+    let (lo, mean, hi) = (
+        revenue["ci95_low"].as_f64().unwrap(),
+        revenue["mean"].as_f64().unwrap(),
+        revenue["ci95_high"].as_f64().unwrap(),
+    );
+    assert!(lo < mean && mean < hi);
+    assert!(revenue["p05"].as_f64().unwrap() <= revenue["p50"].as_f64().unwrap());
+    for mech in [
+        "target_bonus",
+        "per_customer",
+        "commission",
+        "promotion",
+        "salary_adjustment",
+        "training",
+    ] {
+        assert!(
+            v["cost_by_mechanism"]["plan"][mech]["mean"].is_number(),
+            "{mech}"
+        );
+    }
+    let periods = v["per_period"].as_array().unwrap();
+    assert_eq!(periods.len(), 6);
+    assert_eq!(periods[0]["period"], 1);
+    assert!(periods[5]["plan"]["revenue"]["mean"].as_f64().unwrap() > 0.0);
+    // The costs by mechanism add up to the incentive cost.
+    let total: f64 = [
+        "target_bonus",
+        "per_customer",
+        "commission",
+        "promotion",
+        "salary_adjustment",
+        "training",
+    ]
+    .iter()
+    .map(|m| v["cost_by_mechanism"]["plan"][m]["mean"].as_f64().unwrap())
+    .sum();
+    let cost = v["metrics"]["incentive_cost"]["mean"].as_f64().unwrap();
+    assert!((total - cost).abs() <= 1e-9 * cost, "{total} vs {cost}");
+}
+
+#[test]
+fn common_random_numbers_shrink_the_standard_error_of_the_difference() {
+    let dir = temp_dir("crn");
+    let file = small_scenario(&dir);
+    let v = json(&plansim(&["run", &file, "-n", "400", "--format", "json"]));
+    // Revenue and customers of plan and baseline share the team's luck, so pairing
+    // removes most of the variance; costs differ in kind, so it removes less.
+    for (name, factor) in [
+        ("revenue", 0.5),
+        ("new_customers", 0.8),
+        ("incentive_cost", 1.0),
+    ] {
+        let d = &v["difference"][name];
+        let paired = d["std_err"].as_f64().unwrap();
+        let unpaired = d["std_err_unpaired"].as_f64().unwrap();
+        assert!(
+            paired < factor * unpaired,
+            "{name}: paired {paired} vs unpaired {unpaired}"
+        );
+    }
+}
+
+#[test]
+fn out_writes_every_file_and_never_overwrites_without_force() {
+    let dir = temp_dir("out");
+    let file = small_scenario(&dir);
+    let out = dir.join("results");
+    let out_s = out.display().to_string();
+    let o = plansim(&[
+        "run", &file, "-n", "130", "--out", &out_s, "--format", "csv",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let summary = std::fs::read_to_string(out.join("summary.csv")).unwrap();
+    assert!(summary.starts_with("block,metric,mean,std_err,ci95_low,ci95_high,p05,p50,p95"));
+    assert!(summary.contains("difference,revenue,"));
+    let reps = std::fs::read_to_string(out.join("replications.csv")).unwrap();
+    assert_eq!(
+        reps.lines().count(),
+        131,
+        "a header and a row per replication"
+    );
+    let per = std::fs::read_to_string(out.join("per_period.csv")).unwrap();
+    assert!(per.starts_with("period,block,metric,mean"));
+    let resolved = out.join("scenario.toml");
+    assert_eq!(
+        plansim(&["validate", &resolved.display().to_string()])
+            .status
+            .code(),
+        Some(0)
+    );
+    assert_eq!(stdout(&o), summary, "--format csv prints the summary");
+    // No --force: refused, and nothing changes.
+    std::fs::write(out.join("summary.csv"), "mine").unwrap();
+    let again = plansim(&["run", &file, "-n", "130", "--out", &out_s]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(stderr(&again).contains("--force"));
+    assert_eq!(
+        std::fs::read_to_string(out.join("summary.csv")).unwrap(),
+        "mine"
+    );
+    let forced = plansim(&["run", &file, "-n", "130", "--out", &out_s, "--force"]);
+    assert!(forced.status.success());
+    assert_ne!(
+        std::fs::read_to_string(out.join("summary.csv")).unwrap(),
+        "mine"
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(&out)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().contains("partial"))
+        .collect();
+    assert!(leftovers.is_empty());
+}
+
+/// Runs a bad scenario: exit code 2, the expected words in the message, no panic, no file written.
+fn assert_rejected(name: &str, text: &str, expected: &[&str]) {
+    let dir = temp_dir(name);
+    let file = write(&dir, "bad.toml", text);
+    let out = dir.join("out");
+    let o = plansim(&[
+        "run",
+        &file,
+        "-n",
+        "10",
+        "--out",
+        &out.display().to_string(),
+    ]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{name}: {err}");
+    assert!(!err.contains("panicked"), "{name}: {err}");
+    for e in expected {
+        assert!(err.contains(e), "{name}: `{e}` not in: {err}");
+    }
+    assert!(
+        !out.exists() || std::fs::read_dir(&out).unwrap().next().is_none(),
+        "{name}: wrote output"
+    );
+    let v = plansim(&["validate", &file]);
+    assert_eq!(v.status.code(), Some(2), "{name}: validate");
+}
+
+#[test]
+fn bad_scenarios_are_rejected_with_clear_errors() {
+    assert_rejected("malformed", "[team\nsize = 3\n", &["bad.toml", "line 1"]);
+    assert_rejected(
+        "unknown",
+        "[team]\nsize = 5\nsise = 6\n\n[plan]\nbonus = 1\n",
+        &[
+            "team.sise (line 3): unknown field",
+            "plan.bonus (line 6): unknown field",
+        ],
+    );
+    assert_rejected(
+        "range",
+        "[plan.target_bonus]\namount = 1000.0\nthreshold = -1.0\n",
+        &["plan.target_bonus.threshold (line 3): must be between 0 and 10, got -1"],
+    );
+    assert_rejected("negative", "[team]\nsize = -5\n", &["team.size", "line 2"]);
+    assert_rejected(
+        "nan",
+        "[market]\nshock_sd = nan\n",
+        &["market.shock_sd (line 2): must be a finite number"],
+    );
+    assert_rejected(
+        "wrong-type",
+        "[simulation]\nperiods = \"twelve\"\n",
+        &["simulation.periods", "line 2"],
+    );
+    assert_rejected(
+        "enum",
+        "[plan]\ncycle = \"fortnight\"\n",
+        &["fortnight", "line 2"],
+    );
+    assert_rejected(
+        "missing-roster",
+        "[team]\nroster = \"nowhere.csv\"\n",
+        &["team.roster", "nowhere.csv"],
+    );
+    assert_rejected(
+        "many",
+        "[simulation]\nperiods = 0\n[team]\nbase_quit_rate = -0.5\n[plan.per_customer]\namount = -3.0\n",
+        &["simulation.periods (line 2)", "team.base_quit_rate (line 4)", "plan.per_customer.amount (line 6)", "3 problems"],
+    );
+}
+
+#[test]
+fn bad_roster_rows_are_reported_by_line() {
+    let dir = temp_dir("roster");
+    write(
+        &dir,
+        "team.csv",
+        "id,name,base_salary,ability\nA1,Li,9000,1.1\nA2,Wang,lots,1.0\nA3,Zhao,8000,-1\n",
+    );
+    let file = write(&dir, "s.toml", "[team]\nroster = \"team.csv\"\n");
+    let o = plansim(&["validate", &file]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("line 3") && err.contains("base_salary"),
+        "{err}"
+    );
+    assert!(err.contains("line 4") && err.contains("ability"), "{err}");
+    write(
+        &dir,
+        "team.csv",
+        "id,name,base_salary,ability\nA1,Li,9000,1.1\nA2,Wang,8000,0.9\n",
+    );
+    let ok = plansim(&["validate", &file]);
+    assert!(ok.status.success(), "{}", stderr(&ok));
+    assert!(stdout(&ok).contains("2 reps"));
+}
+
+#[test]
+fn absurd_flags_are_refused() {
+    for args in [
+        vec!["run", "--threads", "0"],
+        vec!["run", "--replications", "0"],
+        vec!["run", "--seed", "-1"],
+        vec!["run", "--format", "xml"],
+        vec!["run", "no-such-file.toml"],
+    ] {
+        let o = plansim(&args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        assert!(!stderr(&o).contains("panicked"));
+    }
+}
+
+#[test]
+fn every_subcommand_has_help_with_an_example() {
+    for sub in ["run", "validate", "example", "bench"] {
+        let o = plansim(&[sub, "--help"]);
+        assert!(o.status.success());
+        assert!(
+            stdout(&o).contains("Example"),
+            "{sub} --help has no example"
+        );
+    }
+    assert!(stdout(&plansim(&["--help"])).contains("Examples"));
+}
+
+#[test]
+fn example_prints_the_default_scenario_which_validates() {
+    let o = plansim(&["example"]);
+    assert!(o.status.success());
+    let text = stdout(&o);
+    assert_eq!(text, plansim_sim::scenario::DEFAULT_SCENARIO_TOML);
+    let dir = temp_dir("example");
+    let file = write(&dir, "ex.toml", &text);
+    let v = plansim(&["validate", &file]);
+    assert!(v.status.success(), "{}", stderr(&v));
+    // Every field line carries a comment.
+    for line in text
+        .lines()
+        .filter(|l| l.contains(" = ") && !l.trim_start().starts_with('#'))
+    {
+        assert!(line.contains('#'), "uncommented field: {line}");
+    }
+}
+
+#[test]
+fn table_is_the_default_and_names_every_metric() {
+    let dir = temp_dir("table");
+    let file = small_scenario(&dir);
+    let o = plansim(&["run", &file, "-n", "100"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let table = stdout(&o);
+    for name in REQUIRED_METRICS {
+        assert!(table.contains(name), "{name} missing from the table");
+    }
+    assert!(table.contains("difference [95% CI]"));
+}
