@@ -53,7 +53,7 @@ fn check_team(t: &TeamSection, p: &mut Problems) {
     }
     check_trait("team.ability", &t.ability, true, 100.0, p);
     check_trait("team.effort_cost", &t.effort_cost, true, 1e12, p);
-    check_trait("team.risk_aversion", &t.risk_aversion, false, 1.0, p);
+    check_trait("team.risk_aversion", &t.risk_aversion, false, 1000.0, p);
     check_trait("team.promotion_value", &t.promotion_value, false, 1e12, p);
     p.range(
         "team.outside_premium.mean",
