@@ -25,6 +25,8 @@ use crate::scenario::{CommissionBase, CustomerCount};
 pub const ATTAINMENT_BUCKETS: usize = 41;
 /// Highest attainment so far on the grid (beyond it the last point applies).
 pub const ATTAINMENT_MAX: f64 = 2.0;
+/// Most best-response passes when reps must anticipate each other (team bonus, tournament).
+pub const TEAM_PASSES: usize = 25;
 /// Longest cycle in periods.
 pub const MAX_CYCLE: usize = 12;
 
@@ -475,31 +477,64 @@ fn productivities(
 pub fn solve(model: &Model, plan: &Plan, start: &PlanningStart) -> Policy {
     // Team bonuses and tournaments need the reps' efforts to be mutually consistent;
     // a team share of the raise only nudges them; individual plans need one pass.
-    let passes = if plan.team_bonus() || plan.tournament_share().is_some() {
-        4
+    // A tournament's cut-off belief, when not given, is iterated to its fixed point.
+    let tournament = plan
+        .tournament_share()
+        .filter(|_| start.tournament_cutoff.is_none());
+    let passes = if plan.team_bonus() || tournament.is_some() {
+        TEAM_PASSES
     } else if plan.strategic() {
         2
     } else {
         1
     };
     let mut guide: Option<Vec<Vec<Cell>>> = None;
-    let mut cutoff = start.tournament_cutoff.unwrap_or(f64::NAN);
+    let mut cutoff = match (start.tournament_cutoff, tournament) {
+        (Some(c), _) => c,
+        (None, Some(share)) => {
+            let reference = vec![vec![model_reference(model)]; model.reps.len()];
+            equilibrium_cutoff(model, plan, start, &reference, share)
+        }
+        (None, None) => f64::NAN,
+    };
     let mut policy = None;
     for _ in 0..passes {
         let p = solve_pass(model, plan, start, guide.as_ref(), cutoff);
-        if start.tournament_cutoff.is_none() {
-            if let Some(share) = plan.tournament_share() {
-                cutoff = equilibrium_cutoff(model, plan, start, &p.planned, share);
+        let mut converged = guide
+            .as_ref()
+            .is_some_and(|g| max_effort_change(g, &p.planned) < 1e-7);
+        if let Some(share) = tournament {
+            let next = equilibrium_cutoff(model, plan, start, &p.planned, share);
+            converged = (next - cutoff).abs() <= 1e-9 * (1.0 + cutoff.abs());
+            // Reps plan with the cut-off their efforts imply, unless it has settled.
+            if !converged {
+                cutoff = next;
             }
         }
         guide = Some(p.planned.clone());
         policy = Some(p);
+        if converged {
+            break;
+        }
     }
     let mut policy = policy.expect("at least one pass");
     if plan.tournament_share().is_none() {
         policy.tournament_cutoff = f64::NAN;
     }
     policy
+}
+
+/// Largest change in planned effort between two passes.
+fn max_effort_change(a: &[Vec<Cell>], b: &[Vec<Cell>]) -> f64 {
+    a.iter()
+        .zip(b)
+        .flat_map(|(x, y)| x.iter().zip(y))
+        .map(|(x, y)| {
+            (x.acquisition - y.acquisition)
+                .abs()
+                .max((x.service - y.service).abs())
+        })
+        .fold(0.0, f64::max)
 }
 
 /// The (1 - share) quantile of the team's first-cycle score at the planned efforts.

@@ -19,6 +19,7 @@ pub fn cdf(z: f64) -> f64 {
 /// The standard normal quantile Phi^-1(p) (Wichura's AS 241, relative error about 1e-16).
 ///
 /// Returns minus or plus infinity at p = 0 or p = 1 and NaN outside [0, 1].
+#[allow(clippy::excessive_precision, clippy::inconsistent_digit_grouping)]
 pub fn quantile(p: f64) -> f64 {
     if !(0.0..=1.0).contains(&p) {
         return f64::NAN;
@@ -124,6 +125,7 @@ pub fn quantile(p: f64) -> f64 {
 /// AS 241): the sampler of the hot loop, where it is about twice as fast as
 /// [`quantile`] and its error (below 1e-6 in z) is far below any Monte Carlo error.
 #[inline]
+#[allow(clippy::excessive_precision, clippy::inconsistent_digit_grouping)]
 pub fn quantile_fast(p: f64) -> f64 {
     let q = p - 0.5;
     if q.abs() <= 0.425 {
