@@ -7,12 +7,15 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 /// Simulate and optimise sales-incentive plans: a Monte Carlo model of a sales team
 /// whose reps respond to the plan.
 #[derive(Parser, Debug)]
-#[command(name = "plansim", version, about, long_about = None,
+#[command(name = "plansim", version, about, long_about = None, args_conflicts_with_subcommands = true,
     after_help = "Examples:\n  plansim                         simulate the embedded default scenario\n  plansim run my-plan.toml --replications 5000 --format json\n  plansim example > my-plan.toml  start a scenario from the commented default\n  plansim validate my-plan.toml")]
 pub struct Cli {
     /// The subcommand (default: run the embedded default scenario).
     #[command(subcommand)]
     pub command: Option<Command>,
+    /// Options of `run` when no subcommand is given.
+    #[command(flatten)]
+    pub run: RunArgs,
 }
 
 /// The subcommands.

@@ -17,10 +17,7 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
-    let result = match cli
-        .command
-        .unwrap_or(cli::Command::Run(cli::RunArgs::default()))
-    {
+    let result = match cli.command.unwrap_or(cli::Command::Run(cli.run)) {
         cli::Command::Run(args) => commands::run::execute(&args),
         cli::Command::Validate(args) => commands::validate::execute(&args),
         cli::Command::Example => commands::example::execute(),

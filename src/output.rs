@@ -92,3 +92,13 @@ fn cleanup(temps: &[(PathBuf, PathBuf)]) {
         let _ = fs::remove_file(temp);
     }
 }
+
+/// Writes `text` to stdout; a closed pipe (`plansim ... | head`) is not an error.
+pub fn emit(text: &str) -> CliResult {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(CliError::Internal(format!("cannot write to stdout: {e}"))),
+    }
+}

@@ -8,7 +8,10 @@ use plansim_sim::engine;
 use plansim_sim::model::Model;
 
 use crate::cli::{BenchArgs, Format};
+use std::fmt::Write as _;
+
 use crate::error::CliResult;
+use crate::output::emit;
 
 /// One measurement.
 #[derive(Serialize)]
@@ -75,7 +78,9 @@ pub fn execute(args: &BenchArgs) -> CliResult {
             );
         }
         _ => {
-            println!(
+            let mut text = String::new();
+            let _ = writeln!(
+                text,
                 "plansim bench: {} ({} reps x {} periods, plan + baseline), {} replications, best of {}",
                 model.name,
                 model.reps.len(),
@@ -83,9 +88,10 @@ pub fn execute(args: &BenchArgs) -> CliResult {
                 replications,
                 args.repeats.max(1)
             );
-            println!("behaviour solved once in {:.3} s", solved.seconds);
+            let _ = writeln!(text, "behaviour solved once in {:.3} s", solved.seconds);
             for m in &results {
-                println!(
+                let _ = writeln!(
+                    text,
                     "{:>2} thread{}: {:>8.3} s  {:>7.2} M rep-periods/s  ({:.2} M per thread)",
                     m.threads,
                     if m.threads == 1 { " " } else { "s" },
@@ -95,12 +101,14 @@ pub fn execute(args: &BenchArgs) -> CliResult {
                 );
             }
             if results.len() > 1 {
-                println!(
+                let _ = writeln!(
+                    text,
                     "speed-up on {} threads: {:.2}x",
                     results.last().map_or(1, |m| m.threads),
                     speedup
                 );
             }
+            emit(&text)?;
         }
     }
     Ok(())

@@ -3,9 +3,9 @@
 use plansim_sim::scenario::DEFAULT_SCENARIO_TOML;
 
 use crate::error::CliResult;
+use crate::output::emit;
 
 /// Prints the default scenario to stdout.
 pub fn execute() -> CliResult {
-    print!("{DEFAULT_SCENARIO_TOML}");
-    Ok(())
+    emit(DEFAULT_SCENARIO_TOML)
 }

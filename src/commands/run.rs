@@ -7,7 +7,7 @@ use plansim_sim::model::Model;
 
 use crate::cli::{Format, RunArgs};
 use crate::error::CliResult;
-use crate::output::OutputDir;
+use crate::output::{emit, OutputDir};
 use crate::progress::Progress;
 use crate::report::{csv_out, table, RunReport};
 
@@ -51,7 +51,7 @@ pub fn execute(args: &RunArgs) -> CliResult {
             ("scenario.toml", valid.to_toml().into_bytes()),
         ])?;
     }
-    print!("{rendered}");
+    emit(&rendered)?;
     if args.format == Format::Table {
         eprintln!(
             "solved behaviour in {:.2} s; simulated {} rep-periods in {:.2} s",

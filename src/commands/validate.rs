@@ -4,20 +4,20 @@ use plansim_sim::model::Model;
 
 use crate::cli::ValidateArgs;
 use crate::error::CliResult;
+use crate::output::emit;
 
 /// Validates the scenario and prints a one-line description of it.
 pub fn execute(args: &ValidateArgs) -> CliResult {
     let valid = super::load_scenario(Some(&args.scenario))?;
     let s = valid.scenario();
     let model = Model::new(&valid);
-    println!(
-        "{}: ok ({} \"{}\": {} reps, {} periods, {} replications by default)",
+    emit(&format!(
+        "{}: ok ({} \"{}\": {} reps, {} periods, {} replications by default)\n",
         args.scenario.display(),
         "scenario",
         s.name,
         model.reps.len(),
         s.simulation.periods,
         s.simulation.replications
-    );
-    Ok(())
+    ))
 }
