@@ -12,15 +12,33 @@ use plansim_sim::scenario::default_scenario;
 fn simulate(c: &mut Criterion) {
     let model = Model::new(&default_scenario());
     let solved = engine::solve(&model);
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().expect("a thread pool");
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .expect("a thread pool");
     let mut group = c.benchmark_group("simulate");
     for replications in [engine::BLOCK_SIZE, 8 * engine::BLOCK_SIZE] {
         // Plan and baseline each simulate every rep-period.
         let rep_periods = 2 * replications * model.periods as u64 * model.reps.len() as u64;
         group.throughput(Throughput::Elements(rep_periods));
-        group.bench_with_input(BenchmarkId::new("default_one_thread", replications), &replications, |b, &n| {
-            b.iter(|| pool.install(|| engine::run_blocks(&model, &solved, 7, n, 0..engine::block_count(n), &|_| {})))
-        });
+        group.bench_with_input(
+            BenchmarkId::new("default_one_thread", replications),
+            &replications,
+            |b, &n| {
+                b.iter(|| {
+                    pool.install(|| {
+                        engine::run_blocks(
+                            &model,
+                            &solved,
+                            7,
+                            n,
+                            0..engine::block_count(n),
+                            &|_| {},
+                        )
+                    })
+                })
+            },
+        );
     }
     group.finish();
 }
@@ -29,7 +47,9 @@ fn solve(c: &mut Criterion) {
     let model = Model::new(&default_scenario());
     let mut group = c.benchmark_group("behaviour");
     group.sample_size(10);
-    group.bench_function("solve_default_plan_and_baseline", |b| b.iter(|| engine::solve(&model)));
+    group.bench_function("solve_default_plan_and_baseline", |b| {
+        b.iter(|| engine::solve(&model))
+    });
     group.finish();
 }
 

@@ -32,6 +32,11 @@ pub enum Command {
     /// Print the default scenario, every field commented, to start a new one from.
     #[command(after_help = "Example:\n  plansim example > my-plan.toml")]
     Example,
+    /// Search the plan's parameters for the most expected revenue growth under a budget.
+    #[command(
+        after_help = "Examples:\n  plansim optimize                          the default scenario's four main intensities\n  plansim optimize plan.toml --budget 4000000 --max-evals 120 --out best/\n  plansim optimize plan.toml --solver particle-swarm --format json"
+    )]
+    Optimize(OptimizeArgs),
     /// Measure simulation throughput (rep-periods per second) on one thread and on all cores.
     #[command(after_help = "Example:\n  plansim bench --replications 20000")]
     Bench(BenchArgs),
@@ -95,4 +100,69 @@ pub struct BenchArgs {
     /// Print JSON instead of a table.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
+}
+
+/// Output formats of `optimize`.
+#[derive(ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum OptimizeFormat {
+    /// A readable table.
+    #[default]
+    Table,
+    /// One JSON object.
+    Json,
+}
+
+/// Search algorithms of `optimize`.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SolverArg {
+    /// Particle swarm, then Nelder-Mead from the best point.
+    Auto,
+    /// Nelder-Mead from the starting plan.
+    NelderMead,
+    /// Particle swarm over the bounds.
+    ParticleSwarm,
+}
+
+impl From<SolverArg> for plansim_sim::scenario::SolverKind {
+    fn from(s: SolverArg) -> Self {
+        match s {
+            SolverArg::Auto => Self::Auto,
+            SolverArg::NelderMead => Self::NelderMead,
+            SolverArg::ParticleSwarm => Self::ParticleSwarm,
+        }
+    }
+}
+
+/// Arguments of `optimize`.
+#[derive(Args, Debug)]
+pub struct OptimizeArgs {
+    /// Scenario file with an [optimize] section; the embedded default scenario when absent.
+    pub scenario: Option<PathBuf>,
+    /// Budget on expected incentive cost over the horizon (default: the scenario's).
+    #[arg(long)]
+    pub budget: Option<f64>,
+    /// Search algorithm (default: the scenario's, else auto).
+    #[arg(long, value_enum)]
+    pub solver: Option<SolverArg>,
+    /// Replications per evaluation (default: the scenario's).
+    #[arg(short = 'n', long)]
+    pub replications: Option<u64>,
+    /// Seed of the evaluations' common random numbers (default: the scenario's).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Most objective evaluations (default: the scenario's).
+    #[arg(long)]
+    pub max_evals: Option<usize>,
+    /// Worker threads (default: all cores); results do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Output format on stdout.
+    #[arg(long, value_enum, default_value_t = OptimizeFormat::Table)]
+    pub format: OptimizeFormat,
+    /// Also write optimized.toml, convergence.csv and convergence.svg into this folder.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Overwrite existing files in --out.
+    #[arg(long)]
+    pub force: bool,
 }

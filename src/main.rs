@@ -7,6 +7,7 @@
 mod cli;
 mod commands;
 mod error;
+mod interrupt;
 mod output;
 mod progress;
 mod report;
@@ -22,6 +23,7 @@ fn main() -> ExitCode {
         cli::Command::Validate(args) => commands::validate::execute(&args),
         cli::Command::Example => commands::example::execute(),
         cli::Command::Bench(args) => commands::bench::execute(&args),
+        cli::Command::Optimize(args) => commands::optimize::execute(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -41,6 +41,8 @@ pub struct Cell {
     pub quit_hazard: f64,
     /// Certainty equivalent per period of the plan's pay, net of effort cost.
     pub value: f64,
+    /// Risk premium per period the rep charges for the pay's variance: (r/2) Var[pay].
+    pub risk_premium: f64,
 }
 
 /// The expected state of a rep at the start of planning.
@@ -276,8 +278,8 @@ fn score(plan: &Plan, fc: &Forecast, t_rev: f64, t_nc: f64, idio: bool) -> (f64,
     (mean, var.max(0.0))
 }
 
-/// Certainty equivalent of effort (h, f) for the rest of the cycle.
-fn certainty_equivalent(ctx: &Context<'_>, attainment_so_far: f64, h: f64, f: f64) -> f64 {
+/// Certainty equivalent of effort (h, f) for the rest of the cycle, and its risk premium.
+fn certainty_equivalent(ctx: &Context<'_>, attainment_so_far: f64, h: f64, f: f64) -> (f64, f64) {
     let plan = ctx.plan;
     let rep = ctx.rep;
     let k = ctx.remaining;
@@ -373,17 +375,19 @@ fn certainty_equivalent(ctx: &Context<'_>, attainment_so_far: f64, h: f64, f: f6
         extra += share * ctx.review_weight * ctx.salary * plan.raise_horizon as f64;
     }
     let effort_cost = 0.5 * rep.effort_cost * (h * h + f * f) * k as f64;
-    mean_pay - 0.5 * rep.risk_aversion * var_pay + extra - effort_cost
+    let risk_premium = 0.5 * rep.risk_aversion * var_pay;
+    (mean_pay - risk_premium + extra - effort_cost, risk_premium)
 }
 
-/// Global maximiser of the certainty equivalent over the effort box.
-fn best_effort(ctx: &Context<'_>, attainment_so_far: f64) -> (f64, f64, f64) {
+/// Global maximiser (h, f) of the certainty equivalent over the effort box, with the
+/// certainty equivalent and risk premium there.
+fn best_effort(ctx: &Context<'_>, attainment_so_far: f64) -> (f64, f64, f64, f64) {
     let rules = &ctx.model.rules;
     let (h_lo, h_hi) = (rules.min_effort.acquisition, rules.max_effort.acquisition);
     let (f_lo, f_hi) = (rules.min_effort.service, rules.max_effort.service);
     let two_tasks = matches!(ctx.model.outcome, Outcome::Funnel(_));
     let (nh, nf) = if two_tasks { (25, 13) } else { (121, 1) };
-    let ce = |h: f64, f: f64| certainty_equivalent(ctx, attainment_so_far, h, f);
+    let ce = |h: f64, f: f64| certainty_equivalent(ctx, attainment_so_far, h, f).0;
     let mut best = (f64::NEG_INFINITY, h_lo, f_lo);
     for i in 0..nh {
         let h = h_lo + (h_hi - h_lo) * i as f64 / (nh - 1) as f64;
@@ -423,7 +427,8 @@ fn best_effort(ctx: &Context<'_>, attainment_so_far: f64) -> (f64, f64, f64) {
         step_h *= 0.5;
         step_f *= 0.5;
     }
-    (best.1, best.2, best.0)
+    let risk_premium = certainty_equivalent(ctx, attainment_so_far, best.1, best.2).1;
+    (best.1, best.2, best.0, risk_premium)
 }
 
 fn quit_hazard(model: &Model, rep: &Rep, salary: f64, ce_per_period: f64) -> f64 {
@@ -765,15 +770,14 @@ fn solve_pass(
                         } else {
                             ATTAINMENT_MAX * b as f64 / (buckets - 1) as f64
                         };
-                        let (h, f, ce) = best_effort(&ctx, x);
-                        let hazard = quit_hazard(model, rep, p.salary, ce / remaining as f64);
-
-                        let value = ce / remaining as f64;
+                        let (h, f, ce, risk) = best_effort(&ctx, x);
+                        let per_period = remaining as f64;
                         cells.push(Cell {
                             acquisition: h,
                             service: f,
-                            quit_hazard: hazard,
-                            value,
+                            quit_hazard: quit_hazard(model, rep, p.salary, ce / per_period),
+                            value: ce / per_period,
+                            risk_premium: risk / per_period,
                         });
                     }
                 }
@@ -841,6 +845,7 @@ fn model_reference(model: &Model) -> Cell {
         service: r.service,
         quit_hazard: 0.0,
         value: 0.0,
+        risk_premium: 0.0,
     }
 }
 
@@ -873,5 +878,6 @@ fn interpolate(cells: &[Cell], x: f64) -> Cell {
         service: a.service + w * (b.service - a.service),
         quit_hazard: a.quit_hazard + w * (b.quit_hazard - a.quit_hazard),
         value: a.value + w * (b.value - a.value),
+        risk_premium: a.risk_premium + w * (b.risk_premium - a.risk_premium),
     }
 }

@@ -20,7 +20,7 @@ use crate::tally::Tally;
 /// Replications per block: the unit of parallel work and of merging.
 pub const BLOCK_SIZE: u64 = 64;
 /// Blocks processed per wave (bounds the memory of block tallies in flight).
-const WAVE_BLOCKS: u64 = 64;
+pub const WAVE_BLOCKS: u64 = 64;
 
 /// The solved behaviour of both plans.
 #[derive(Clone, Debug)]
@@ -190,22 +190,60 @@ pub fn run_blocks(
     let mut wave_start = blocks.start;
     while wave_start < blocks.end {
         let wave_end = (wave_start + WAVE_BLOCKS).min(blocks.end);
-        let wave: Vec<RunTally> = (wave_start..wave_end)
-            .into_par_iter()
-            .map(|b| {
-                let from = b * BLOCK_SIZE;
-                let to = ((b + 1) * BLOCK_SIZE).min(replications);
-                let t = run_block(model, solved, seed, from..to);
-                progress(done.fetch_add(to - from, Ordering::Relaxed) + (to - from));
-                t
-            })
-            .collect();
+        let wave = block_tallies(
+            model,
+            solved,
+            seed,
+            replications,
+            wave_start..wave_end,
+            &done,
+            progress,
+        );
         for t in &wave {
             tally.merge(t);
         }
         wave_start = wave_end;
     }
     tally
+}
+
+/// Runs blocks `blocks` of a run of `replications` and returns each block's tally, in block order.
+///
+/// Folding them in order into an empty [`RunTally`] gives exactly what [`run_blocks`]
+/// gives: this is what a shard keeps so that merging shards is exact.
+pub fn run_block_tallies(
+    model: &Model,
+    solved: &Solved,
+    seed: u64,
+    replications: u64,
+    blocks: Range<u64>,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Vec<RunTally> {
+    let done = AtomicU64::new(0);
+    block_tallies(model, solved, seed, replications, blocks, &done, progress)
+}
+
+/// The tallies of `blocks` (ended at the last replication), computed in parallel, in block order.
+fn block_tallies(
+    model: &Model,
+    solved: &Solved,
+    seed: u64,
+    replications: u64,
+    blocks: Range<u64>,
+    done: &AtomicU64,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Vec<RunTally> {
+    let blocks = blocks.start..blocks.end.min(block_count(replications));
+    blocks
+        .into_par_iter()
+        .map(|b| {
+            let from = b * BLOCK_SIZE;
+            let to = ((b + 1) * BLOCK_SIZE).min(replications);
+            let t = run_block(model, solved, seed, from..to);
+            progress(done.fetch_add(to - from, Ordering::Relaxed) + (to - from));
+            t
+        })
+        .collect()
 }
 
 /// Runs all replications of a model: solve behaviour, simulate, tally.
@@ -225,4 +263,38 @@ pub fn run(
         progress,
     );
     (solved, tally)
+}
+
+/// Replication metrics of one plan alone (no baseline, no per-period tallies): the
+/// optimiser's objective evaluation. Replication `i` uses the same streams as in
+/// [`run`], so plans evaluated with one seed share their luck.
+pub fn run_plan(
+    model: &Model,
+    plan: &Plan,
+    policy: &Policy,
+    seed: u64,
+    replications: u64,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Tally {
+    let done = AtomicU64::new(0);
+    let blocks: Vec<Tally> = (0..block_count(replications))
+        .into_par_iter()
+        .map(|b| {
+            let from = b * BLOCK_SIZE;
+            let to = ((b + 1) * BLOCK_SIZE).min(replications);
+            let mut tally = Tally::new(N_METRICS, true);
+            let mut ws = Workspace::new(model);
+            let mut rows = vec![0.0; model.periods as usize * N_PERIOD_METRICS];
+            for i in from..to {
+                tally.push(&replicate(model, plan, policy, seed, i, &mut ws, &mut rows));
+            }
+            progress(done.fetch_add(to - from, Ordering::Relaxed) + (to - from));
+            tally
+        })
+        .collect();
+    let mut tally = Tally::new(N_METRICS, true);
+    for t in &blocks {
+        tally.merge(t);
+    }
+    tally
 }

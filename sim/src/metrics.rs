@@ -16,7 +16,7 @@ pub struct MetricDef {
 }
 
 /// Replication-level metrics, in output order; the last six are costs by mechanism.
-pub const METRICS: [MetricDef; 22] = [
+pub const METRICS: [MetricDef; 24] = [
     MetricDef {
         name: "revenue",
         definition: "team revenue over the horizon",
@@ -78,6 +78,14 @@ pub const METRICS: [MetricDef; 22] = [
         definition: "paying customers in the team's books at the end",
     },
     MetricDef {
+        name: "rep_effort_cost",
+        definition: "reps' cost of effort over the horizon, in money",
+    },
+    MetricDef {
+        name: "rep_risk_premium",
+        definition: "reps' risk premium on their variable pay over the horizon, in money",
+    },
+    MetricDef {
         name: "budget_overrun_probability",
         definition: "1 when incentive_cost exceeds the budget (its mean is the probability)",
     },
@@ -110,9 +118,9 @@ pub const METRICS: [MetricDef; 22] = [
 /// Number of replication-level metrics.
 pub const N_METRICS: usize = METRICS.len();
 /// Index of the first cost-by-mechanism metric.
-pub const FIRST_COST: usize = 16;
+pub const FIRST_COST: usize = 18;
 /// Index of `budget_overrun_probability`.
-pub const BUDGET_OVERRUN: usize = 15;
+pub const BUDGET_OVERRUN: usize = 17;
 
 /// Index of a metric by name.
 pub fn metric_index(name: &str) -> Option<usize> {
@@ -189,6 +197,8 @@ pub fn replication_metrics(
     out[12] = ratio(s.effort_service_sum, s.rep_periods);
     out[13] = totals.promotions;
     out[14] = last.book;
+    out[15] = s.effort_cost_sum;
+    out[16] = s.risk_premium_sum;
     out[BUDGET_OVERRUN] = match model.budget {
         Some(b) if cost > b => 1.0,
         _ => 0.0,

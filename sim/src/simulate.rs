@@ -152,6 +152,10 @@ pub struct PeriodRecord {
     pub book: f64,
     /// Rep-periods simulated.
     pub rep_periods: f64,
+    /// Reps' cost of effort, in money: the sum of k/2 (h^2 + f^2).
+    pub effort_cost_sum: f64,
+    /// Reps' risk premium on their pay, in money.
+    pub risk_premium_sum: f64,
 }
 
 /// Totals of a replication over the simulated periods.
@@ -411,6 +415,8 @@ pub fn simulate(
             rec.satisfaction_sum += satisfaction;
             rec.effort_acquisition_sum += h;
             rec.effort_service_sum += f;
+            rec.effort_cost_sum += 0.5 * rep.effort_cost * (h * h + f * f);
+            rec.risk_premium_sum += cell.risk_premium;
             // The handover uniform is drawn for every rep-period to keep streams aligned.
             if ws.leaving[j] {
                 let kept = rng::binomial(
@@ -500,6 +506,8 @@ fn add_record(sum: &mut PeriodRecord, r: &PeriodRecord) {
     sum.leavers += r.leavers;
     sum.book += r.book;
     sum.rep_periods += r.rep_periods;
+    sum.effort_cost_sum += r.effort_cost_sum;
+    sum.risk_premium_sum += r.risk_premium_sum;
 }
 
 /// Marks the reps trained this session: everyone, or the top share by last cycle's score.

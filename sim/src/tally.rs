@@ -99,6 +99,29 @@ impl Tally {
         }
     }
 
+    /// Rebuilds a tally from its moments and kept values; None when they disagree
+    /// (values of another width, or a column whose value count is not its moments' count).
+    pub fn from_parts(moments: Vec<Moments>, values: Option<Vec<Vec<f64>>>) -> Option<Tally> {
+        if let Some(v) = &values {
+            if v.len() != moments.len()
+                || v.iter().zip(&moments).any(|(c, m)| c.len() as u64 != m.n)
+            {
+                return None;
+            }
+        }
+        Some(Tally { moments, values })
+    }
+
+    /// Number of columns.
+    pub fn width(&self) -> usize {
+        self.moments.len()
+    }
+
+    /// True when the values are kept for quantiles.
+    pub fn keeps_values(&self) -> bool {
+        self.values.is_some()
+    }
+
     /// Number of rows.
     pub fn rows(&self) -> u64 {
         self.moments.first().map_or(0, |m| m.n)

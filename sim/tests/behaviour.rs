@@ -38,6 +38,8 @@ fn model(change: impl FnOnce(&mut Scenario)) -> Model {
         .with_changes(|s| {
             s.simulation.periods = 3;
             s.team.size = 8;
+            // The default's search targets its own plan, which these tests replace.
+            s.optimize = None;
             s.team.min_effort = EffortPair {
                 acquisition: MIN_EFFORT,
                 service: MIN_EFFORT,

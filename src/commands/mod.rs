@@ -2,6 +2,7 @@
 
 pub mod bench;
 pub mod example;
+pub mod optimize;
 pub mod run;
 pub mod validate;
 

@@ -2,6 +2,7 @@
 //! built from one [`RunReport`].
 
 pub mod csv_out;
+pub mod optimize;
 pub mod table;
 
 use std::collections::BTreeMap;

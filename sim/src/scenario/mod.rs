@@ -5,6 +5,7 @@
 //! problem at once with its path and line.
 
 mod lines;
+mod params;
 mod problems;
 mod roster;
 mod types;
@@ -13,8 +14,9 @@ mod validate;
 use std::path::{Path, PathBuf};
 
 pub use lines::SourceMap;
+pub use params::{get_param, set_params};
 pub use problems::{Problem, ScenarioError};
-pub use roster::{read_roster, RosterRep};
+pub use roster::{read_roster, write_roster, RosterRep};
 pub use types::*;
 
 use problems::Problems;
@@ -69,6 +71,11 @@ impl ValidScenario {
             roster: self.roster.clone(),
             source: self.source.clone(),
         })
+    }
+
+    /// The roster as CSV text that [`parse_and_validate_with_roster`] reads back to the same reps.
+    pub fn roster_csv(&self) -> Option<String> {
+        self.roster.as_deref().map(roster::write_roster)
     }
 
     /// The resolved scenario as TOML (every default written out).
@@ -144,38 +151,64 @@ pub fn parse_and_validate(
     label: &str,
     base_dir: Option<&Path>,
 ) -> Result<ValidScenario, ScenarioError> {
+    validate_text(text, label, |file| {
+        let path: PathBuf = match base_dir {
+            Some(dir) => dir.join(file),
+            None => PathBuf::from(file),
+        };
+        let shown = path.display().to_string();
+        match read_capped(&path, MAX_ROSTER_BYTES) {
+            Ok(csv_text) => Ok((shown, csv_text)),
+            Err(e) => Err(format!("cannot read {shown}: {e}")),
+        }
+    })
+}
+
+/// Parses and validates scenario text whose roster, if it names one, is given as
+/// CSV text (as [`ValidScenario::roster_csv`] writes it) instead of read from disk.
+pub fn parse_and_validate_with_roster(
+    text: &str,
+    label: &str,
+    roster_csv: Option<&str>,
+) -> Result<ValidScenario, ScenarioError> {
+    validate_text(text, label, |file| match roster_csv {
+        Some(csv_text) => Ok((file.to_string(), csv_text.to_string())),
+        None => Err(format!("{file}: no roster was given with the scenario")),
+    })
+}
+
+/// Parses and validates `text`, getting the roster's CSV text (and the name to show
+/// in messages) from `roster` when the scenario names one.
+fn validate_text(
+    text: &str,
+    label: &str,
+    roster: impl FnOnce(&str) -> Result<(String, String), String>,
+) -> Result<ValidScenario, ScenarioError> {
     let scenario = parse(text, label)?;
     let map = SourceMap::new(text);
     let mut p = Problems::default();
     validate::check(&scenario, &mut p);
-    let mut roster = None;
+    let mut reps = None;
     if let Some(file) = scenario
         .team
         .roster
         .as_deref()
         .filter(|f| !f.trim().is_empty())
     {
-        let path: PathBuf = match base_dir {
-            Some(dir) => dir.join(file),
-            None => PathBuf::from(file),
-        };
-        match std::fs::read_to_string(&path) {
-            Ok(csv_text) => match read_roster(&csv_text) {
-                Ok(reps) if reps.len() as u32 > validate::MAX_TEAM => p.push(
+        match roster(file) {
+            Ok((shown, csv_text)) => match read_roster(&csv_text) {
+                Ok(rows) if rows.len() as u32 > validate::MAX_TEAM => p.push(
                     "team.roster",
-                    format!("{}: more than {} reps", path.display(), validate::MAX_TEAM),
+                    format!("{shown}: more than {} reps", validate::MAX_TEAM),
                 ),
-                Ok(reps) => roster = Some(reps),
+                Ok(rows) => reps = Some(rows),
                 Err(errs) => {
                     for e in errs {
-                        p.push("team.roster", format!("{}: {e}", path.display()));
+                        p.push("team.roster", format!("{shown}: {e}"));
                     }
                 }
             },
-            Err(e) => p.push(
-                "team.roster",
-                format!("cannot read {}: {e}", path.display()),
-            ),
+            Err(message) => p.push("team.roster", message),
         }
     }
     if !p.is_empty() {
@@ -186,15 +219,37 @@ pub fn parse_and_validate(
     }
     Ok(ValidScenario {
         scenario,
-        roster,
+        roster: reps,
         source: label.into(),
     })
+}
+
+/// Largest scenario file read (a scenario is a few kilobytes).
+pub const MAX_SCENARIO_BYTES: u64 = 16 << 20;
+/// Largest roster file read (100,000 reps take well under this).
+pub const MAX_ROSTER_BYTES: u64 = 256 << 20;
+
+/// Reads a text file of at most `limit` bytes, so that `/dev/zero` or a huge file is
+/// an error rather than a hang.
+fn read_capped(path: &Path, limit: u64) -> std::io::Result<String> {
+    use std::io::Read;
+    let mut text = String::new();
+    std::fs::File::open(path)?
+        .take(limit + 1)
+        .read_to_string(&mut text)?;
+    if text.len() as u64 > limit {
+        return Err(std::io::Error::other(format!(
+            "larger than {} MiB",
+            limit >> 20
+        )));
+    }
+    Ok(text)
 }
 
 /// Reads, parses and validates a scenario file.
 pub fn load(path: &Path) -> Result<ValidScenario, ScenarioError> {
     let label = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| ScenarioError {
+    let text = read_capped(path, MAX_SCENARIO_BYTES).map_err(|e| ScenarioError {
         file: label.clone(),
         problems: vec![Problem {
             path: "(file)".into(),

@@ -31,6 +31,8 @@ pub struct Scenario {
     pub baseline: PlanSection,
     /// Optional budget on incentive cost over the horizon.
     pub budget: Option<BudgetSection>,
+    /// Optional search of the plan's parameters (`plansim optimize`).
+    pub optimize: Option<OptimizeSection>,
 }
 
 impl Default for Scenario {
@@ -46,6 +48,7 @@ impl Default for Scenario {
             plan: PlanSection::default(),
             baseline: PlanSection::default(),
             budget: None,
+            optimize: None,
         }
     }
 }
@@ -646,4 +649,85 @@ impl Default for PlanSection {
 pub struct BudgetSection {
     /// Most incentive cost over the horizon, in money.
     pub incentive_cost: f64,
+}
+
+/// What the optimiser maximises.
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum ObjectiveKind {
+    /// Expected revenue growth against the pre-plan run-rate.
+    RevenueGrowth,
+    /// Expected revenue over the horizon.
+    Revenue,
+    /// Expected revenue less incentive cost.
+    Profit,
+    /// Expected new customers.
+    NewCustomers,
+    /// Expected revenue less what keeps reps at their outside option (effort cost and
+    /// risk premium): the principal's profit when the participation constraint binds.
+    ProfitParticipation,
+}
+
+/// Which search algorithm the optimiser uses.
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum SolverKind {
+    /// Particle swarm for the global search, then Nelder-Mead to polish.
+    Auto,
+    /// Nelder-Mead from the starting plan.
+    NelderMead,
+    /// Particle swarm over the bounds.
+    ParticleSwarm,
+}
+
+/// One decision variable: a numeric plan parameter and its bounds.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+pub struct DecisionVariable {
+    /// Path of the parameter, e.g. `plan.target_bonus.amount`.
+    pub path: String,
+    /// Lower bound.
+    pub min: f64,
+    /// Upper bound.
+    pub max: f64,
+    /// Starting value (default: the plan's current value).
+    #[serde(default)]
+    pub start: Option<f64>,
+}
+
+/// The search: decision variables, objective, budget and effort.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+pub struct OptimizeSection {
+    /// What to maximise.
+    #[serde(default = "default_objective")]
+    pub objective: ObjectiveKind,
+    /// Budget on expected incentive cost over the horizon (default: budget.incentive_cost).
+    #[serde(default)]
+    pub budget: Option<f64>,
+    /// Chance constraint: most probability that incentive cost exceeds the budget.
+    #[serde(default)]
+    pub max_overrun_probability: Option<f64>,
+    /// Replications per evaluation (default: simulation.replications).
+    #[serde(default)]
+    pub replications: Option<u64>,
+    /// Replications of the certification on fresh seeds (default: twice the evaluation's).
+    #[serde(default)]
+    pub certify_replications: Option<u64>,
+    /// Most objective evaluations.
+    #[serde(default = "default_max_evaluations")]
+    pub max_evaluations: u32,
+    /// Search algorithm.
+    #[serde(default = "default_solver")]
+    pub solver: SolverKind,
+    /// The decision variables.
+    pub variables: Vec<DecisionVariable>,
+}
+
+fn default_objective() -> ObjectiveKind {
+    ObjectiveKind::RevenueGrowth
+}
+fn default_max_evaluations() -> u32 {
+    150
+}
+fn default_solver() -> SolverKind {
+    SolverKind::Auto
 }

@@ -20,6 +20,91 @@ pub fn check(s: &Scenario, p: &mut Problems) {
     if let Some(b) = &s.budget {
         p.positive("budget.incentive_cost", b.incentive_cost, 1e15);
     }
+    if let Some(o) = &s.optimize {
+        check_optimize(o, s, p);
+    }
+}
+
+fn check_optimize(o: &OptimizeSection, s: &Scenario, p: &mut Problems) {
+    if let Some(b) = o.budget {
+        p.positive("optimize.budget", b, 1e15);
+    } else if s.budget.is_none() {
+        p.push(
+            "optimize.budget",
+            "no budget: set optimize.budget or budget.incentive_cost",
+        );
+    }
+    if let Some(a) = o.max_overrun_probability {
+        if !(a.is_finite() && a > 0.0 && a < 1.0) {
+            p.push(
+                "optimize.max_overrun_probability",
+                format!("must be strictly between 0 and 1, got {a}"),
+            );
+        }
+    }
+    if o.replications == Some(0) {
+        p.push("optimize.replications", "must be at least 1, got 0");
+    }
+    if o.certify_replications == Some(0) {
+        p.push("optimize.certify_replications", "must be at least 1, got 0");
+    }
+    if o.max_evaluations == 0 {
+        p.push("optimize.max_evaluations", "must be at least 1, got 0");
+    }
+    if o.variables.is_empty() {
+        p.push(
+            "optimize.variables",
+            "must list at least one decision variable",
+        );
+    }
+    let mut seen = std::collections::HashSet::new();
+    for (i, v) in o.variables.iter().enumerate() {
+        let path = format!("optimize.variables[{i}]");
+        if !v.path.starts_with("plan.") {
+            p.push(
+                format!("{path}.path"),
+                format!("must be a parameter of the plan (plan.*), got `{}`", v.path),
+            );
+            continue;
+        }
+        if !seen.insert(v.path.as_str()) {
+            p.push(
+                format!("{path}.path"),
+                format!("`{}` appears twice", v.path),
+            );
+        }
+        let current = match super::get_param(s, &v.path) {
+            Ok(x) => Some(x),
+            Err(e) => {
+                p.push(format!("{path}.path"), format!("unknown parameter: {e}"));
+                None
+            }
+        };
+        if !(v.min.is_finite() && v.max.is_finite()) {
+            p.push(
+                format!("{path}.min"),
+                format!("bounds must be finite numbers, got [{}, {}]", v.min, v.max),
+            );
+            continue;
+        }
+        if v.min >= v.max {
+            p.push(
+                format!("{path}.max"),
+                format!("must be greater than min ({}), got {}", v.min, v.max),
+            );
+            continue;
+        }
+        match (v.start, current) {
+            (Some(x), _) if !(x.is_finite() && x >= v.min && x <= v.max) => {
+                p.push(format!("{path}.start"), format!("must be within [{}, {}], got {x}", v.min, v.max))
+            }
+            (None, Some(x)) if x < v.min || x > v.max => p.push(
+                format!("{path}.min"),
+                format!("the plan's current value {x} of {} is outside [{}, {}]; widen the bounds or set start", v.path, v.min, v.max),
+            ),
+            _ => {}
+        }
+    }
 }
 
 fn check_simulation(s: &SimulationSection, p: &mut Problems) {

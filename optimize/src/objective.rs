@@ -1,0 +1,199 @@
+//! The sample-average objective: a candidate plan simulated on a fixed set of seeds.
+
+use serde::Serialize;
+
+use plansim_sim::behaviour::{self, PlanningStart};
+use plansim_sim::engine;
+use plansim_sim::metrics::metric_index;
+use plansim_sim::model::{Model, Plan};
+use plansim_sim::scenario::{ObjectiveKind, SolverKind, ValidScenario};
+use plansim_sim::tally::{Moments, Tally, Z95};
+
+use crate::space::DecisionSpace;
+use crate::OptimizeError;
+
+/// How the search runs.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Settings {
+    /// What to maximise.
+    pub objective: ObjectiveKind,
+    /// Budget on expected incentive cost over the horizon.
+    pub budget: f64,
+    /// Chance constraint: most probability that cost exceeds the budget.
+    pub max_overrun_probability: Option<f64>,
+    /// Replications per evaluation.
+    pub replications: u64,
+    /// Replications of the certification on fresh seeds.
+    pub certify_replications: u64,
+    /// Most objective evaluations.
+    pub max_evaluations: usize,
+    /// Search algorithm.
+    pub solver: SolverKind,
+    /// Seed of the evaluation's fixed seed set.
+    pub seed: u64,
+}
+
+/// A Monte Carlo estimate of a mean.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Estimate {
+    /// The sample mean.
+    pub mean: f64,
+    /// Its standard error.
+    pub std_err: f64,
+    /// Lower end of the 95 % interval.
+    pub ci95_low: f64,
+    /// Upper end of the 95 % interval.
+    pub ci95_high: f64,
+}
+
+impl Estimate {
+    /// The estimate of the mean of `values`.
+    pub fn of(values: &[f64]) -> Estimate {
+        let mut m = Moments::default();
+        values.iter().for_each(|&x| m.push(x));
+        let se = if m.n >= 2 { m.std_err() } else { 0.0 };
+        Estimate {
+            mean: m.mean,
+            std_err: se,
+            ci95_low: m.mean - Z95 * se,
+            ci95_high: m.mean + Z95 * se,
+        }
+    }
+}
+
+/// One evaluated candidate.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Evaluation {
+    /// The point (inside the bounds).
+    pub x: Vec<f64>,
+    /// Estimated objective.
+    pub objective: Estimate,
+    /// Estimated incentive cost over the horizon.
+    pub cost: Estimate,
+    /// Share of replications whose cost exceeded the budget.
+    pub overrun_probability: f64,
+    /// True when the estimated cost (and overrun probability) meets the budget.
+    pub feasible: bool,
+}
+
+/// Evaluates candidate plans of one scenario on common random numbers.
+pub struct Evaluator {
+    base: ValidScenario,
+    model: Model,
+    start: PlanningStart,
+    space: DecisionSpace,
+    settings: Settings,
+}
+
+/// Per-replication objective values from a tally of replication metrics.
+pub fn objective_values(kind: ObjectiveKind, tally: &Tally) -> Vec<f64> {
+    let col = |name: &str| {
+        tally
+            .values(metric_index(name).expect("a known metric"))
+            .expect("values are kept")
+    };
+    let combine = |a: &[f64], b: &[f64], c: Option<&[f64]>| -> Vec<f64> {
+        (0..a.len())
+            .map(|i| a[i] - b[i] - c.map_or(0.0, |c| c[i]))
+            .collect()
+    };
+    match kind {
+        ObjectiveKind::RevenueGrowth => col("revenue_growth").to_vec(),
+        ObjectiveKind::Revenue => col("revenue").to_vec(),
+        ObjectiveKind::NewCustomers => col("new_customers").to_vec(),
+        ObjectiveKind::Profit => combine(col("revenue"), col("incentive_cost"), None),
+        ObjectiveKind::ProfitParticipation => combine(
+            col("revenue"),
+            col("rep_effort_cost"),
+            Some(col("rep_risk_premium")),
+        ),
+    }
+}
+
+impl Evaluator {
+    /// An evaluator of `space` over the scenario `base`; the model (team, calibration,
+    /// baseline) is built once.
+    pub fn new(base: &ValidScenario, space: DecisionSpace, settings: Settings) -> Self {
+        let model = Model::new(base);
+        let start = PlanningStart::initial(&model);
+        Evaluator {
+            base: base.clone(),
+            model,
+            start,
+            space,
+            settings,
+        }
+    }
+
+    /// The decision space.
+    pub fn space(&self) -> &DecisionSpace {
+        &self.space
+    }
+
+    /// The settings.
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// The model plans are evaluated in.
+    pub fn model(&self) -> &Model {
+        &self.model
+    }
+
+    /// The compiled plan at point `x`.
+    pub fn plan_at(&self, x: &[f64]) -> Result<Plan, OptimizeError> {
+        let scenario = self.space.scenario_at(&self.base, x)?;
+        Ok(Plan::new(&scenario.scenario().plan))
+    }
+
+    /// The scenario at point `x` (for writing the winner out).
+    pub fn scenario_at(&self, x: &[f64]) -> Result<ValidScenario, OptimizeError> {
+        self.space.scenario_at(&self.base, x)
+    }
+
+    /// Simulates `plan` on `replications` replications of `seed`: its replication metrics.
+    pub fn simulate(&self, plan: &Plan, seed: u64, replications: u64) -> Tally {
+        let policy = behaviour::solve(&self.model, plan, &self.start);
+        engine::run_plan(&self.model, plan, &policy, seed, replications, &|_| {})
+    }
+
+    /// Summarises a tally as an evaluation of point `x`.
+    pub fn judge(&self, x: Vec<f64>, tally: &Tally) -> Evaluation {
+        let objective = Estimate::of(&objective_values(self.settings.objective, tally));
+        let costs = tally
+            .values(metric_index("incentive_cost").expect("known"))
+            .expect("kept");
+        let cost = Estimate::of(costs);
+        let overrun = costs.iter().filter(|&&c| c > self.settings.budget).count() as f64
+            / costs.len().max(1) as f64;
+        let feasible = cost.mean <= self.settings.budget
+            && self
+                .settings
+                .max_overrun_probability
+                .is_none_or(|alpha| overrun <= alpha);
+        Evaluation {
+            x,
+            objective,
+            cost,
+            overrun_probability: overrun,
+            feasible,
+        }
+    }
+
+    /// Evaluates point `x` on the search's fixed seed set.
+    pub fn evaluate(&self, x: &[f64]) -> Result<Evaluation, OptimizeError> {
+        let plan = self.plan_at(x)?;
+        let tally = self.simulate(&plan, self.settings.seed, self.settings.replications);
+        Ok(self.judge(x.to_vec(), &tally))
+    }
+
+    /// The baseline plan's evaluation on the search's seed set.
+    pub fn evaluate_baseline(&self) -> Evaluation {
+        let tally = self.simulate(
+            &self.model.baseline,
+            self.settings.seed,
+            self.settings.replications,
+        );
+        self.judge(Vec::new(), &tally)
+    }
+}

@@ -1,0 +1,129 @@
+//! `plansim optimize`: search the plan's parameters for the best expected objective
+//! under the budget, then certify the winner on fresh seeds.
+
+use plansim_optimize::objective::Settings;
+use plansim_optimize::{certify, optimize, DecisionSpace, Evaluator};
+use plansim_sim::scenario::ValidScenario;
+
+use crate::cli::{OptimizeArgs, OptimizeFormat};
+use crate::error::{CliError, CliResult};
+use crate::output::{emit, OutputDir};
+use crate::progress::Progress;
+use crate::report::optimize::{chart_svg, convergence_csv, OptimizeReport};
+
+/// Files `--out` writes.
+pub const OUT_FILES: [&str; 3] = ["optimized.toml", "convergence.csv", "convergence.svg"];
+
+fn settings(valid: &ValidScenario, args: &OptimizeArgs) -> CliResult<Settings> {
+    let s = valid.scenario();
+    let section = s.optimize.as_ref().ok_or_else(|| {
+        CliError::Input(format!(
+            "{}: no [optimize] section: declare the decision variables to search (see `plansim example`)",
+            valid.source()
+        ))
+    })?;
+    let budget = args
+        .budget
+        .or(section.budget)
+        .or(s.budget.as_ref().map(|b| b.incentive_cost))
+        .ok_or_else(|| {
+            CliError::Input(format!(
+                "{}: optimize.budget: no budget given",
+                valid.source()
+            ))
+        })?;
+    if !(budget.is_finite() && budget > 0.0) {
+        return Err(CliError::Input(format!(
+            "--budget must be a positive number, got {budget}"
+        )));
+    }
+    let replications = super::check_replications(
+        args.replications
+            .or(section.replications)
+            .unwrap_or(s.simulation.replications),
+    )?;
+    let max_evaluations = args.max_evals.unwrap_or(section.max_evaluations as usize);
+    if max_evaluations == 0 {
+        return Err(CliError::Input(
+            "--max-evals must be at least 1, got 0".into(),
+        ));
+    }
+    Ok(Settings {
+        objective: section.objective,
+        budget,
+        max_overrun_probability: section.max_overrun_probability,
+        replications,
+        certify_replications: section.certify_replications.unwrap_or(2 * replications),
+        max_evaluations,
+        solver: args.solver.map(Into::into).unwrap_or(section.solver),
+        seed: args.seed.unwrap_or(s.simulation.seed),
+    })
+}
+
+/// Runs the optimisation and reports it.
+pub fn execute(args: &OptimizeArgs) -> CliResult {
+    let valid = super::load_scenario(args.scenario.as_deref())?;
+    let settings = settings(&valid, args)?;
+    let section = valid
+        .scenario()
+        .optimize
+        .as_ref()
+        .expect("checked in settings");
+    let space = DecisionSpace::new(&valid, section)
+        .map_err(|e| CliError::Input(format!("{}: {e}", valid.source())))?;
+    let pool = super::thread_pool(args.threads)?;
+    let out = match &args.out {
+        Some(dir) => Some(OutputDir::prepare(dir, &OUT_FILES, args.force)?),
+        None => None,
+    };
+    let interrupt = crate::interrupt::flag();
+    let evaluator = Evaluator::new(&valid, space, settings.clone());
+    let (outcome, certification, baseline) = pool.install(|| -> CliResult<_> {
+        let baseline = evaluator.evaluate_baseline();
+        if baseline.cost.mean > settings.budget {
+            return Err(CliError::Input(format!(
+                "{}: optimize.budget: {} is below the baseline plan's expected incentive cost ({:.0}); no plan could be compared fairly",
+                valid.source(),
+                settings.budget,
+                baseline.cost.mean
+            )));
+        }
+        let progress = Progress::new(settings.max_evaluations as u64, "evaluations");
+        let outcome = optimize(&evaluator, interrupt, &|n, _| progress.update(n as u64)).map_err(to_cli)?;
+        progress.finish();
+        let winner = outcome.best().map_or(evaluator.space().start.clone(), |b| b.x.clone());
+        let certification = certify(&evaluator, &winner).map_err(to_cli)?;
+        Ok((outcome, certification, baseline))
+    })?;
+    let report = OptimizeReport::new(&evaluator, &outcome, &certification, &baseline);
+    if let Some(out) = out {
+        let winner = report.winner_x();
+        let scenario = evaluator.scenario_at(&winner).map_err(to_cli)?;
+        let mut toml = format!(
+            "# plansim optimize: the winning plan of {} ({}), certified on fresh seeds.\n",
+            valid.scenario().name,
+            valid.source()
+        );
+        toml.push_str(&scenario.to_toml());
+        out.write_all(&[
+            ("optimized.toml", toml.into_bytes()),
+            ("convergence.csv", convergence_csv(&evaluator, &outcome)?),
+            (
+                "convergence.svg",
+                chart_svg(&evaluator, &outcome)?.into_bytes(),
+            ),
+        ])?;
+    }
+    let text = match args.format {
+        OptimizeFormat::Table => report.table(),
+        OptimizeFormat::Json => report.to_json(),
+    };
+    emit(&text)
+}
+
+fn to_cli(e: plansim_optimize::OptimizeError) -> CliError {
+    match e {
+        plansim_optimize::OptimizeError::Input(m) => CliError::Input(m),
+        plansim_optimize::OptimizeError::Internal(m) => CliError::Internal(m),
+    }
+}
