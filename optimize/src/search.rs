@@ -67,7 +67,8 @@ struct Problem<'a> {
 impl Problem<'_> {
     fn loss(&self, e: &Evaluation) -> f64 {
         let s = self.evaluator.settings();
-        let mut penalty = (e.cost.mean - s.budget).max(0.0) / s.budget;
+        let margin = crate::objective::FEASIBILITY_MARGIN * e.cost.std_err;
+        let mut penalty = (e.cost.mean + margin - s.budget).max(0.0) / s.budget;
         if let Some(alpha) = s.max_overrun_probability {
             penalty += (e.overrun_probability - alpha).max(0.0);
         }
@@ -99,15 +100,15 @@ impl CostFunction for Problem<'_> {
     type Output = f64;
 
     fn cost(&self, x: &Self::Param) -> Result<f64, ArgminError> {
-        if self.interrupt.load(Ordering::SeqCst) {
-            return Err(ArgminError::msg("interrupted"));
-        }
         let space = self.evaluator.space();
         let inside = space.clamp(x);
         let outside = 10.0 * space.outside(x);
         let key: Vec<u64> = inside.iter().map(|v| v.to_bits()).collect();
         if let Some(&loss) = self.cache.lock().expect("not poisoned").get(&key) {
             return Ok(loss + outside);
+        }
+        if self.interrupt.load(Ordering::SeqCst) {
+            return Err(ArgminError::msg("interrupted"));
         }
         if self.evaluations() >= self.evaluator.settings().max_evaluations {
             return Err(ArgminError::msg("evaluation budget spent"));
@@ -171,6 +172,13 @@ fn run_simplex(problem: &Problem<'_>, from: &[f64]) -> bool {
             from[i] - step
         };
         simplex.push(p);
+    }
+    // Argmin's Nelder-Mead cannot stop during its first evaluation of the simplex, so
+    // the vertices are evaluated (and cached) here first; a stop skips the simplex.
+    for vertex in &simplex {
+        if problem.cost(vertex).is_err() {
+            return false;
+        }
     }
     let solver = match NelderMead::new(simplex).with_sd_tolerance(1e-6) {
         Ok(s) => s,

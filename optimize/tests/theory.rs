@@ -1,0 +1,144 @@
+//! The optimiser recovers closed-form optima in the linear-normal model (docs/model.md):
+//! output y = e + N(0, sigma^2) a rep-month, effort cost c e^2 / 2, commission beta.
+
+use std::sync::atomic::AtomicBool;
+
+use plansim_optimize::objective::Settings;
+use plansim_optimize::{optimize, DecisionSpace, Evaluator};
+use plansim_sim::scenario::{parse_and_validate, ObjectiveKind, SolverKind};
+
+const REPS: usize = 20;
+const PERIODS: usize = 6;
+
+fn scenario(
+    r: f64,
+    c: f64,
+    sigma: f64,
+    objective: &str,
+    budget: f64,
+) -> plansim_sim::scenario::ValidScenario {
+    let text = format!(
+        r#"
+[simulation]
+periods = {PERIODS}
+[team]
+size = {REPS}
+ability = {{ mean = 1.0, sd = 0.0 }}
+effort_cost = {{ mean = {c}, sd = 0.0 }}
+risk_aversion = {{ mean = {r}, sd = 0.0 }}
+promotion_value = {{ mean = 0.0, sd = 0.0 }}
+outside_premium = {{ mean = 0.0, sd = 0.0 }}
+base_salary = {{ mean = 1.0, sd = 0.0 }}
+min_effort = {{ acquisition = 0.0, service = 0.0 }}
+max_effort = {{ acquisition = 4.0, service = 1.0 }}
+reference_effort = {{ acquisition = 0.0, service = 0.0 }}
+base_quit_rate = 0.0
+[market]
+seasonality = [1.0]
+shock_sd = 0.0
+[outcome]
+model = "linear_normal"
+[outcome.linear_normal]
+noise_sd = {sigma}
+[targets]
+revenue = {{ mode = "absolute", value = 1.0 }}
+[plan]
+kpi = {{ revenue = 1.0, new_customers = 0.0 }}
+[plan.commission]
+rate = 0.2
+[baseline]
+kpi = {{ revenue = 1.0, new_customers = 0.0 }}
+[optimize]
+objective = "{objective}"
+budget = {budget}
+[[optimize.variables]]
+path = "plan.commission.rate"
+min = 0.0
+max = 2.0
+"#
+    );
+    parse_and_validate(&text, "theory", None).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn settings(objective: ObjectiveKind, budget: f64, replications: u64, seed: u64) -> Settings {
+    Settings {
+        objective,
+        budget,
+        max_overrun_probability: None,
+        replications,
+        certify_replications: replications,
+        max_evaluations: 80,
+        solver: SolverKind::NelderMead,
+        seed,
+    }
+}
+
+/// Maximising expected output subject to expected pay <= B per rep-month gives
+/// beta* = sqrt(c B). On the search's seed set the expected-pay constraint is the
+/// sample one, beta (beta / c + sigma eps_bar) <= B + margin, where eps_bar is the mean
+/// noise over the N = replications x reps x months draws; so the sample optimum
+/// moves from sqrt(c B) by about sigma c / 2 eps_bar (standard error
+/// sigma c / (2 sqrt N)), plus the feasibility margin of 2 standard errors of the
+/// cost, whose effect on beta is 2 se_cost / (d cost / d beta) = 2 se_cost c / (2 beta).
+#[test]
+fn budget_only_commission_is_sqrt_c_b() {
+    let (c, sigma, b) = (1.0, 1.0, 0.25);
+    let replications = 400;
+    let total_budget = b * (REPS * PERIODS) as f64;
+    let valid = scenario(0.0, c, sigma, "revenue", total_budget);
+    let space = DecisionSpace::new(&valid, valid.scenario().optimize.as_ref().unwrap()).unwrap();
+    let evaluator = Evaluator::new(
+        &valid,
+        space,
+        settings(ObjectiveKind::Revenue, total_budget, replications, 42),
+    );
+    let outcome = optimize(&evaluator, &AtomicBool::new(false), &|_, _| {}).unwrap();
+    let best = outcome.best().expect("a feasible plan");
+    let beta = best.x[0];
+    let beta_star = (c * b).sqrt();
+    let n = (replications as usize * REPS * PERIODS) as f64;
+    let se_beta = sigma * c / (2.0 * n.sqrt());
+    // The margin pulls beta down by about 2 se_cost c / (2 beta) per rep-month.
+    let margin_shift = 2.0 * best.cost.std_err / (REPS * PERIODS) as f64 * c / (2.0 * beta_star);
+    // 1e-3: Nelder-Mead stops at a simplex of losses agreeing to 1e-6 around the kink
+    // the budget penalty makes, a few parts in 1e4 of beta.
+    let tolerance = 4.5 * se_beta + margin_shift + 1e-3;
+    assert!(
+        (beta - beta_star).abs() <= tolerance,
+        "beta {beta} vs sqrt(cB) {beta_star} (tolerance {tolerance})"
+    );
+    assert!(best.cost.mean <= total_budget);
+}
+
+/// Maximising expected profit when the salary keeps each rep exactly at the outside
+/// option (participation binds) gives beta* = 1 / (1 + r c sigma^2) (Holmstrom and
+/// Milgrom 1987). The objective's noise, sum of sigma eps, does not depend on beta, so
+/// the sample optimum is exact; the tolerance is the search's: Nelder-Mead stops
+/// when its simplex's losses agree to 1e-6 of the starting profit, and profit is
+/// quadratic, -(beta - beta*)^2 (1 + r c sigma^2) / (2 c) a rep-month, so beta is
+/// within sqrt(2e-6 x profit(start) c / (1 + r c sigma^2)) plus one part in 1e4
+/// of the behaviour solver's effort.
+#[test]
+fn participation_profit_commission_is_holmstrom_milgrom() {
+    for (r, c, sigma) in [(1.0, 1.0, 1.0), (0.5, 2.0, 0.8)] {
+        let valid = scenario(r, c, sigma, "profit_participation", 1e12);
+        let space =
+            DecisionSpace::new(&valid, valid.scenario().optimize.as_ref().unwrap()).unwrap();
+        let evaluator = Evaluator::new(
+            &valid,
+            space,
+            settings(ObjectiveKind::ProfitParticipation, 1e12, 64, 7),
+        );
+        let outcome = optimize(&evaluator, &AtomicBool::new(false), &|_, _| {}).unwrap();
+        let best = outcome.best().expect("feasible");
+        let beta_star = 1.0 / (1.0 + r * c * sigma * sigma);
+        let start_profit = outcome.evaluations[0].objective.mean / (REPS * PERIODS) as f64;
+        let tolerance =
+            (2e-6 * start_profit.abs() * c / (1.0 + r * c * sigma * sigma)).sqrt() + 1e-4 * 4.0;
+        assert!(
+            (best.x[0] - beta_star).abs() <= tolerance,
+            "r={r} c={c} sigma={sigma}: beta {} vs {beta_star} (tolerance {tolerance})",
+            best.x[0]
+        );
+    }
+}
