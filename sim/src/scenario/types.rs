@@ -33,6 +33,8 @@ pub struct Scenario {
     pub budget: Option<BudgetSection>,
     /// Optional search of the plan's parameters (`plansim optimize`).
     pub optimize: Option<OptimizeSection>,
+    /// Optional monitoring-and-adjustment rounds (`plansim rounds`).
+    pub rounds: Option<RoundsSection>,
 }
 
 impl Default for Scenario {
@@ -49,6 +51,7 @@ impl Default for Scenario {
             baseline: PlanSection::default(),
             budget: None,
             optimize: None,
+            rounds: None,
         }
     }
 }
@@ -394,13 +397,15 @@ impl Cycle {
     }
 }
 
-/// Weights of the attainment score that targets, tournaments and raises use.
+/// Weights of the attainment score that targets, tournaments and raises use; a
+/// weight left out of a written `kpi` table is 0 (the plan's default is half each).
 #[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq)]
-#[serde(default)]
 pub struct KpiWeights {
     /// Weight of revenue attainment.
+    #[serde(default)]
     pub revenue: f64,
     /// Weight of new-customer attainment.
+    #[serde(default)]
     pub new_customers: f64,
 }
 
@@ -730,4 +735,79 @@ fn default_max_evaluations() -> u32 {
 }
 fn default_solver() -> SolverKind {
     SolverKind::Auto
+}
+
+/// How the plan is adjusted between rounds.
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum RoundPolicyKind {
+    /// Never change the plan.
+    Static,
+    /// Step intensities by how far KPIs are from target.
+    Rule,
+    /// Re-run the optimiser from the team's current state on the remaining budget.
+    Reoptimize,
+}
+
+/// The KPI a rule compares with its target.
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum RuleKpi {
+    /// Team revenue of the round against its target.
+    Revenue,
+    /// Team new customers of the round against their target.
+    NewCustomers,
+    /// The plan's weighted attainment score of the round.
+    Score,
+}
+
+/// One adjustment rule: a plan intensity stepped by a KPI's gap to target.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+pub struct RoundRule {
+    /// Path of the plan parameter adjusted, e.g. `plan.target_bonus.amount`.
+    pub path: String,
+    /// KPI whose relative gap to target drives the step.
+    pub kpi: RuleKpi,
+    /// Step, as a share of the bounds' range, per unit of relative gap (gap = 1 - actual / target).
+    pub gain: f64,
+    /// Lower bound of the parameter.
+    pub min: f64,
+    /// Upper bound of the parameter.
+    pub max: f64,
+}
+
+/// Monitoring and adjustment: rounds of fixed plan parameters and the policy between them.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+pub struct RoundsSection {
+    /// Number of rounds.
+    #[serde(default = "default_rounds")]
+    pub rounds: u32,
+    /// Periods per round.
+    #[serde(default = "one_u32")]
+    pub round_length: u32,
+    /// The adjustment policy.
+    #[serde(default = "default_round_policy")]
+    pub policy: RoundPolicyKind,
+    /// Rules of the `rule` policy.
+    #[serde(default)]
+    pub rules: Vec<RoundRule>,
+    /// Evaluations per round of the `reoptimize` policy.
+    #[serde(default = "default_reoptimize_evaluations")]
+    pub reoptimize_evaluations: u32,
+    /// Replications the `reoptimize` policy evaluates each candidate on.
+    #[serde(default = "default_reoptimize_replications")]
+    pub reoptimize_replications: u64,
+}
+
+fn default_rounds() -> u32 {
+    12
+}
+fn default_round_policy() -> RoundPolicyKind {
+    RoundPolicyKind::Rule
+}
+fn default_reoptimize_evaluations() -> u32 {
+    25
+}
+fn default_reoptimize_replications() -> u64 {
+    128
 }

@@ -23,6 +23,73 @@ pub fn check(s: &Scenario, p: &mut Problems) {
     if let Some(o) = &s.optimize {
         check_optimize(o, s, p);
     }
+    if let Some(r) = &s.rounds {
+        check_rounds(r, s, p);
+    }
+}
+
+fn check_rounds(r: &RoundsSection, s: &Scenario, p: &mut Problems) {
+    if r.rounds == 0 || r.rounds > MAX_PERIODS {
+        p.push(
+            "rounds.rounds",
+            format!("must be between 1 and {MAX_PERIODS}, got {}", r.rounds),
+        );
+    }
+    let cycle = s.plan.cycle.periods();
+    if r.round_length == 0 || r.round_length % cycle != 0 {
+        p.push(
+            "rounds.round_length",
+            format!(
+                "must be a positive multiple of the plan's cycle ({cycle} periods), got {}",
+                r.round_length
+            ),
+        );
+    }
+    if r.rounds.saturating_mul(r.round_length) > MAX_PERIODS {
+        p.push(
+            "rounds.rounds",
+            format!("rounds x round_length must be at most {MAX_PERIODS}"),
+        );
+    }
+    if r.policy == RoundPolicyKind::Rule && r.rules.is_empty() {
+        p.push("rounds.rules", "the rule policy needs at least one rule");
+    }
+    if r.policy == RoundPolicyKind::Reoptimize && s.optimize.is_none() {
+        p.push(
+            "rounds.policy",
+            "reoptimize needs an [optimize] section (its decision variables and budget)",
+        );
+    }
+    if r.reoptimize_evaluations == 0 {
+        p.push("rounds.reoptimize_evaluations", "must be at least 1, got 0");
+    }
+    if r.reoptimize_replications == 0 {
+        p.push(
+            "rounds.reoptimize_replications",
+            "must be at least 1, got 0",
+        );
+    }
+    for (i, rule) in r.rules.iter().enumerate() {
+        let path = format!("rounds.rules[{i}]");
+        if !rule.path.starts_with("plan.") {
+            p.push(
+                format!("{path}.path"),
+                format!(
+                    "must be a parameter of the plan (plan.*), got `{}`",
+                    rule.path
+                ),
+            );
+        } else if let Err(e) = super::get_param(s, &rule.path) {
+            p.push(format!("{path}.path"), format!("unknown parameter: {e}"));
+        }
+        p.range(&format!("{path}.gain"), rule.gain, 0.0, 100.0);
+        if !(rule.min.is_finite() && rule.max.is_finite() && rule.min < rule.max) {
+            p.push(
+                format!("{path}.max"),
+                format!("must be greater than min ({}), got {}", rule.min, rule.max),
+            );
+        }
+    }
 }
 
 fn check_optimize(o: &OptimizeSection, s: &Scenario, p: &mut Problems) {
@@ -436,6 +503,15 @@ fn check_plan(root: &str, plan: &PlanSection, s: &Scenario, p: &mut Problems) {
             p.push(
                 format!("{path}.review_every"),
                 format!("must be between 1 and 120, got {}", sa.review_every),
+            );
+        } else if sa.review_every % plan.cycle.periods() != 0 {
+            p.push(
+                format!("{path}.review_every"),
+                format!(
+                    "must be a multiple of the cycle ({} months) so reviews close whole cycles, got {}",
+                    plan.cycle.periods(),
+                    sa.review_every
+                ),
             );
         }
         p.range(&format!("{path}.pool"), sa.pool, 0.0, 1.0);
