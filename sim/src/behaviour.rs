@@ -881,3 +881,11 @@ fn interpolate(cells: &[Cell], x: f64) -> Cell {
         risk_premium: a.risk_premium + w * (b.risk_premium - a.risk_premium),
     }
 }
+
+/// The cut-off reps believe in before they have seen a tournament: the (1 - share)
+/// quantile of the team's first-cycle score if everyone gave the reference effort.
+pub fn naive_cutoff(model: &Model, plan: &Plan, start: &PlanningStart) -> Option<f64> {
+    let share = plan.tournament_share()?;
+    let reference = vec![vec![model_reference(model)]; model.reps.len()];
+    Some(equilibrium_cutoff(model, plan, start, &reference, share))
+}

@@ -1,0 +1,421 @@
+//! Monitoring and adjustment as iterated simulation rounds (the template's 监控与调整).
+//!
+//! A round is a stretch of periods under fixed plan parameters. Every replication
+//! carries its team's state from round to round: skill, level and salary after
+//! promotions and raises, tenure, the customer book, who left and who was hired, and
+//! its random streams. After each round a [`RoundPolicy`] reads each replication's
+//! KPIs against target and sets its parameters for the next round.
+//!
+//! Reps plan their effort with the policy solved for their replication's plan from
+//! the team's expected state (the mean over replications at the round's start) and,
+//! in tournaments, the promotion cut-off they believe in: first the naive one (what
+//! the cut-off would be if everyone kept today's effort), then the one observed in
+//! the last round. A static policy without tournaments solves once and is then
+//! exactly a single run of the whole horizon.
+
+use std::collections::BTreeMap;
+
+use rayon::prelude::*;
+
+use crate::behaviour::{self, PlanningStart, Policy, RepStart};
+use crate::engine::BLOCK_SIZE;
+use crate::metrics::{self, N_METRICS};
+use crate::model::{Model, Plan};
+use crate::scenario::{set_params, RoundRule, RuleKpi, ValidScenario};
+use crate::simulate::{self, PeriodRecord, TeamState, Totals, Workspace};
+
+/// What one replication did in one round.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct RoundObservation {
+    /// Team revenue in the round.
+    pub revenue: f64,
+    /// Team new customers in the round.
+    pub new_customers: f64,
+    /// Team revenue target of the round.
+    pub target_revenue: f64,
+    /// Team new-customer target of the round.
+    pub target_new_customers: f64,
+    /// The plan's weighted attainment score of the round.
+    pub score: f64,
+    /// Incentive cost booked in the round.
+    pub cost: f64,
+    /// Incentive cost booked so far, this round included.
+    pub spent: f64,
+    /// Share of rep-cycles at target in the round.
+    pub hit_rate: f64,
+    /// Mean acquisition effort in the round.
+    pub effort_acquisition: f64,
+}
+
+/// One replication's trajectory through the rounds.
+#[derive(Clone, Debug)]
+pub struct Trajectory {
+    state: TeamState,
+    totals: Totals,
+    last: PeriodRecord,
+    /// Parameters in force in each round so far.
+    pub params: Vec<Vec<f64>>,
+    /// Observation of each round so far.
+    pub observations: Vec<RoundObservation>,
+}
+
+impl Trajectory {
+    /// The team's state now.
+    pub fn state(&self) -> &TeamState {
+        &self.state
+    }
+}
+
+/// What a policy sees when it sets the next round's parameters.
+pub struct RoundContext<'a> {
+    /// The model (horizon = rounds x round length).
+    pub model: &'a Model,
+    /// The scenario whose plan the parameters modify.
+    pub base: &'a ValidScenario,
+    /// Paths of the adjustable parameters.
+    pub paths: &'a [String],
+    /// Index of the round just finished (from 0).
+    pub round: u32,
+    /// Rounds in all.
+    pub rounds: u32,
+    /// Periods per round.
+    pub round_length: u32,
+    /// Budget on incentive cost over all rounds, if any.
+    pub budget: Option<f64>,
+    /// Every replication's trajectory so far.
+    pub trajectories: &'a [Trajectory],
+    /// The team's expected state now (mean over replications).
+    pub expected: &'a PlanningStart,
+}
+
+/// Sets each replication's parameters for the next round.
+pub trait RoundPolicy: Sync {
+    /// The policy's name in reports.
+    fn name(&self) -> &'static str;
+    /// Parameters for the next round of each replication (one vector per trajectory).
+    fn next(&self, ctx: &RoundContext<'_>) -> Vec<Vec<f64>>;
+}
+
+/// Never changes the plan.
+pub struct StaticPolicy;
+
+impl RoundPolicy for StaticPolicy {
+    fn name(&self) -> &'static str {
+        "static"
+    }
+    fn next(&self, ctx: &RoundContext<'_>) -> Vec<Vec<f64>> {
+        ctx.trajectories
+            .iter()
+            .map(|t| t.params.last().cloned().unwrap_or_default())
+            .collect()
+    }
+}
+
+/// Steps each rule's parameter by its KPI's relative gap to target, within its bounds
+/// and the remaining budget.
+pub struct RulePolicy {
+    /// The rules, in the order of the context's paths.
+    pub rules: Vec<RoundRule>,
+}
+
+/// Share of a parameter's range on which the rule policy's values lie (steps are
+/// rounded to it, so that replications share plans and their solved behaviour).
+pub const RULE_GRID: f64 = 200.0;
+
+impl RulePolicy {
+    /// The next value of rule `r` at `value` after observation `o`, `rounds_left` rounds remaining.
+    pub fn step(
+        rule: &RoundRule,
+        value: f64,
+        o: &RoundObservation,
+        budget: Option<f64>,
+        rounds_left: u32,
+    ) -> f64 {
+        let gap = match rule.kpi {
+            RuleKpi::Revenue if o.target_revenue > 0.0 => 1.0 - o.revenue / o.target_revenue,
+            RuleKpi::NewCustomers if o.target_new_customers > 0.0 => {
+                1.0 - o.new_customers / o.target_new_customers
+            }
+            RuleKpi::Score => 1.0 - o.score,
+            _ => 0.0,
+        };
+        let range = rule.max - rule.min;
+        let mut step = rule.gain * range * gap;
+        if let Some(b) = budget {
+            // Spending the last round's cost every remaining round must fit the budget;
+            // where it would not, never raise, and cut in proportion to the excess.
+            let projected = o.spent + o.cost * rounds_left as f64;
+            if projected > b {
+                step = step.min(0.0).min(-rule.gain * range * (projected - b) / b);
+            }
+        }
+        let next = (value + step).clamp(rule.min, rule.max);
+        let unit = range / RULE_GRID;
+        (rule.min + ((next - rule.min) / unit).round() * unit).clamp(rule.min, rule.max)
+    }
+}
+
+impl RoundPolicy for RulePolicy {
+    fn name(&self) -> &'static str {
+        "rule"
+    }
+    fn next(&self, ctx: &RoundContext<'_>) -> Vec<Vec<f64>> {
+        let rounds_left = ctx.rounds - ctx.round - 1;
+        ctx.trajectories
+            .iter()
+            .map(|t| {
+                let o = t.observations.last().copied().unwrap_or_default();
+                let current = t.params.last().cloned().unwrap_or_default();
+                self.rules
+                    .iter()
+                    .zip(&current)
+                    .map(|(rule, &v)| Self::step(rule, v, &o, ctx.budget, rounds_left))
+                    .collect()
+            })
+            .collect()
+    }
+}
+
+/// The mean state over trajectories: what reps plan from.
+pub fn expected_state(model: &Model, trajectories: &[Trajectory], period: u32) -> PlanningStart {
+    let n = trajectories.len().max(1) as f64;
+    let reps = (0..model.reps.len())
+        .map(|j| {
+            let (mut skill, mut salary, mut tenure, mut book, mut promotions) =
+                (0.0, 0.0, 0.0, 0.0, 0.0);
+            for t in trajectories {
+                let r = &t.state.reps[j];
+                skill += r.skill;
+                salary += r.salary;
+                tenure += r.tenure as f64;
+                book += r.book as f64;
+                promotions += r.promotions as f64;
+            }
+            RepStart {
+                skill: skill / n,
+                salary: salary / n,
+                tenure: (tenure / n).round() as u32,
+                book: book / n,
+                promotions: (promotions / n).round() as u32,
+            }
+        })
+        .collect();
+    let cutoffs: Vec<f64> = trajectories
+        .iter()
+        .filter_map(|t| t.state.observed_cutoff)
+        .collect();
+    let belief = (!cutoffs.is_empty()).then(|| cutoffs.iter().sum::<f64>() / cutoffs.len() as f64);
+    PlanningStart {
+        period,
+        reps,
+        tournament_cutoff: belief,
+    }
+}
+
+/// The plan with parameters `x` at `paths`.
+pub fn plan_with(base: &ValidScenario, paths: &[String], x: &[f64]) -> Result<Plan, String> {
+    let values: Vec<(&str, f64)> = paths
+        .iter()
+        .map(|p| p.as_str())
+        .zip(x.iter().copied())
+        .collect();
+    let s = set_params(base.scenario(), &values)?;
+    Ok(Plan::new(&s.plan))
+}
+
+fn key(x: &[f64]) -> Vec<u64> {
+    x.iter().map(|v| v.to_bits()).collect()
+}
+
+/// Simulates periods `[from, to)` of every trajectory with its own plan's policy.
+fn simulate_round(
+    model: &Model,
+    plans: &BTreeMap<Vec<u64>, (Plan, Policy)>,
+    trajectories: &mut [Trajectory],
+    to: u32,
+) {
+    trajectories
+        .par_chunks_mut(BLOCK_SIZE as usize)
+        .for_each(|chunk| {
+            let mut ws = Workspace::new(model);
+            for t in chunk.iter_mut() {
+                let (plan, policy) = &plans[&key(t.params.last().expect("params set"))];
+                let from = t.state.period;
+                let before = t.totals;
+                simulate::simulate(
+                    model,
+                    plan,
+                    policy,
+                    &mut t.state,
+                    to,
+                    &mut ws,
+                    &mut t.totals,
+                );
+                t.last = ws.periods[to as usize - 1];
+                let mut o = RoundObservation {
+                    revenue: t.totals.sum.revenue - before.sum.revenue,
+                    new_customers: t.totals.sum.new_customers - before.sum.new_customers,
+                    cost: t.totals.sum.incentive_cost - before.sum.incentive_cost,
+                    spent: t.totals.sum.incentive_cost,
+                    ..RoundObservation::default()
+                };
+                let cycles = t.totals.rep_cycles - before.rep_cycles;
+                o.hit_rate = if cycles > 0.0 {
+                    (t.totals.hits - before.hits) / cycles
+                } else {
+                    f64::NAN
+                };
+                let rep_periods = t.totals.sum.rep_periods - before.sum.rep_periods;
+                o.effort_acquisition = (t.totals.sum.effort_acquisition_sum
+                    - before.sum.effort_acquisition_sum)
+                    / rep_periods;
+                for (j, rep) in model.reps.iter().enumerate() {
+                    let prev_rev = t.state.reps[j].last_cycle_revenue;
+                    let prev_nc = t.state.reps[j].last_cycle_new_customers;
+                    o.target_revenue += model.cycle_target(
+                        &model.revenue_target,
+                        rep.run_rate_revenue,
+                        from,
+                        to,
+                        prev_rev,
+                    );
+                    o.target_new_customers += model.cycle_target(
+                        &model.new_customer_target,
+                        rep.run_rate_new_customers,
+                        from,
+                        to,
+                        prev_nc,
+                    );
+                }
+                let ar = if o.target_revenue > 0.0 {
+                    plan.weight_revenue * o.revenue / o.target_revenue
+                } else {
+                    0.0
+                };
+                let an = if o.target_new_customers > 0.0 {
+                    plan.weight_new_customers * o.new_customers / o.target_new_customers
+                } else {
+                    0.0
+                };
+                o.score = ar + an;
+                t.observations.push(o);
+            }
+        });
+}
+
+/// The result of a run of rounds.
+pub struct RoundsResult {
+    /// Every replication's trajectory.
+    pub trajectories: Vec<Trajectory>,
+    /// Replication metrics over the whole horizon, one row per replication.
+    pub metrics: Vec<[f64; N_METRICS]>,
+    /// Number of distinct plans whose behaviour was solved.
+    pub plans_solved: usize,
+}
+
+/// Runs `rounds` rounds of `round_length` periods on `replications` replications.
+///
+/// `model.periods` must equal rounds x round_length; `start` gives the parameters at
+/// `paths` for the first round.
+#[allow(clippy::too_many_arguments)]
+pub fn run_rounds(
+    model: &Model,
+    base: &ValidScenario,
+    paths: &[String],
+    start: &[f64],
+    rounds: u32,
+    round_length: u32,
+    seed: u64,
+    replications: u64,
+    policy: &dyn RoundPolicy,
+    progress: &(dyn Fn(u32) + Sync),
+) -> Result<RoundsResult, String> {
+    assert_eq!(
+        model.periods,
+        rounds * round_length,
+        "the model's horizon is the rounds'"
+    );
+    let mut trajectories: Vec<Trajectory> = (0..replications)
+        .map(|i| Trajectory {
+            state: TeamState::initial(model, seed, i),
+            totals: Totals::default(),
+            last: PeriodRecord::default(),
+            params: vec![start.to_vec()],
+            observations: Vec::new(),
+        })
+        .collect();
+    let first_plan = plan_with(base, paths, start)?;
+    let learning = first_plan.tournament_share().is_some();
+    let mut plans: BTreeMap<Vec<u64>, (Plan, Policy)> = BTreeMap::new();
+    let mut solved = 0;
+    for round in 0..rounds {
+        let from = round * round_length;
+        let expected = expected_state(model, &trajectories, from);
+        // Solve each distinct plan in force; without learning or changes, the first
+        // solve (planned over the whole horizon) stays in force: exactly a single run.
+        let mut wanted: BTreeMap<Vec<u64>, Vec<f64>> = BTreeMap::new();
+        for t in &trajectories {
+            let x = t.params.last().expect("params set");
+            wanted.entry(key(x)).or_insert_with(|| x.clone());
+        }
+        let mut next_plans = BTreeMap::new();
+        for (k, x) in wanted {
+            let reuse = !learning && plans.contains_key(&k);
+            if reuse {
+                let kept = plans.remove(&k).expect("checked");
+                next_plans.insert(k, kept);
+                continue;
+            }
+            let plan = plan_with(base, paths, &x)?;
+            let mut start_state = if round == 0 {
+                PlanningStart::initial(model)
+            } else {
+                expected.clone()
+            };
+            if learning && start_state.tournament_cutoff.is_none() {
+                start_state.tournament_cutoff = behaviour::naive_cutoff(model, &plan, &start_state);
+            }
+            if learning && round > 0 {
+                start_state.tournament_cutoff =
+                    expected.tournament_cutoff.or(start_state.tournament_cutoff);
+            }
+            let policy = behaviour::solve(model, &plan, &start_state);
+            solved += 1;
+            next_plans.insert(k, (plan, policy));
+        }
+        plans = next_plans;
+        simulate_round(model, &plans, &mut trajectories, from + round_length);
+        progress(round + 1);
+        if round + 1 < rounds {
+            let expected = expected_state(model, &trajectories, from + round_length);
+            let ctx = RoundContext {
+                model,
+                base,
+                paths,
+                round,
+                rounds,
+                round_length,
+                budget: model.budget,
+                trajectories: &trajectories,
+                expected: &expected,
+            };
+            let next = policy.next(&ctx);
+            for (t, x) in trajectories.iter_mut().zip(next) {
+                t.params.push(x);
+            }
+        }
+    }
+    let metrics = trajectories
+        .iter()
+        .map(|t| {
+            let mut out = [0.0; N_METRICS];
+            metrics::replication_metrics(model, &t.totals, &t.last, &mut out);
+            out
+        })
+        .collect();
+    Ok(RoundsResult {
+        trajectories,
+        metrics,
+        plans_solved: solved,
+    })
+}
