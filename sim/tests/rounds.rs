@@ -44,12 +44,11 @@ fn static_rounds_are_bit_identical_to_one_run() {
     let (_, tally) = engine::run(&model, 99, 130, &|_| {});
     assert_eq!(result.plans_solved, 1);
     for (i, row) in result.metrics.iter().enumerate() {
-        for k in 0..N_METRICS {
+        for (k, &value) in row.iter().enumerate().take(N_METRICS) {
             let one = tally.plan.values(k).unwrap()[i];
             assert!(
-                row[k].to_bits() == one.to_bits() || (row[k].is_nan() && one.is_nan()),
-                "replication {i}, metric {k}: {} vs {one}",
-                row[k]
+                value.to_bits() == one.to_bits() || (value.is_nan() && one.is_nan()),
+                "replication {i}, metric {k}: {value} vs {one}"
             );
         }
     }
@@ -220,7 +219,7 @@ fn rule_policy_keeps_every_trajectory_within_bounds() {
     let result = run_rounds(
         &model,
         &valid,
-        &[r.path.clone()],
+        std::slice::from_ref(&r.path),
         &[2500.0],
         6,
         1,
