@@ -13,11 +13,13 @@
 
 pub mod certify;
 pub mod objective;
+pub mod reoptimize;
 pub mod search;
 pub mod space;
 
 pub use certify::{certify, Certification};
 pub use objective::{Estimate, Evaluation, Evaluator, Settings};
+pub use reoptimize::ReoptimizePolicy;
 pub use search::{optimize, Outcome, StopReason};
 pub use space::DecisionSpace;
 

@@ -126,6 +126,11 @@ impl Policy {
     pub fn start(&self) -> u32 {
         self.start
     }
+
+    /// The period after the last the policy covers.
+    pub fn end(&self) -> u32 {
+        self.start + self.periods
+    }
 }
 
 /// Sums of a rep's forecast over the rest of a cycle.

@@ -118,9 +118,9 @@ pub struct RulePolicy {
     pub rules: Vec<RoundRule>,
 }
 
-/// Share of a parameter's range on which the rule policy's values lie (steps are
-/// rounded to it, so that replications share plans and their solved behaviour).
-pub const RULE_GRID: f64 = 200.0;
+/// Steps of the rule policy are whole multiples of its range / RULE_GRID, so that
+/// replications share plans and their solved behaviour.
+pub const RULE_GRID: f64 = 50.0;
 
 impl RulePolicy {
     /// The next value of rule `r` at `value` after observation `o`, `rounds_left` rounds remaining.
@@ -149,9 +149,8 @@ impl RulePolicy {
                 step = step.min(0.0).min(-rule.gain * range * (projected - b) / b);
             }
         }
-        let next = (value + step).clamp(rule.min, rule.max);
         let unit = range / RULE_GRID;
-        (rule.min + ((next - rule.min) / unit).round() * unit).clamp(rule.min, rule.max)
+        (value + (step / unit).round() * unit).clamp(rule.min, rule.max)
     }
 }
 
@@ -360,7 +359,10 @@ pub fn run_rounds(
         }
         let mut next_plans = BTreeMap::new();
         for (k, x) in wanted {
-            let reuse = !learning && plans.contains_key(&k);
+            let covers = plans
+                .get(&k)
+                .is_some_and(|(_, p)| p.end() >= from + round_length);
+            let reuse = !learning && covers;
             if reuse {
                 let kept = plans.remove(&k).expect("checked");
                 next_plans.insert(k, kept);
@@ -379,7 +381,15 @@ pub fn run_rounds(
                 start_state.tournament_cutoff =
                     expected.tournament_cutoff.or(start_state.tournament_cutoff);
             }
-            let policy = behaviour::solve(model, &plan, &start_state);
+            // After the first round, reps plan the round they are in: the policy is solved
+            // on the horizon cut at the round's end (rounds close whole cycles).
+            let policy = if round == 0 {
+                behaviour::solve(model, &plan, &start_state)
+            } else {
+                let mut window = model.clone();
+                window.periods = from + round_length;
+                behaviour::solve(&window, &plan, &start_state)
+            };
             solved += 1;
             next_plans.insert(k, (plan, policy));
         }

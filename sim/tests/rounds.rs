@@ -177,10 +177,10 @@ fn rule_steps_the_right_way_within_bounds_and_budget() {
         RulePolicy::step(&r, 3000.0, &observation(80.0, 10.0, 10.0), None, 5),
         3400.0
     );
-    // 10 % above target: down by 200.
+    // 20 % above target: down by 400.
     assert_eq!(
-        RulePolicy::step(&r, 3000.0, &observation(110.0, 10.0, 10.0), None, 5),
-        2800.0
+        RulePolicy::step(&r, 3000.0, &observation(120.0, 10.0, 10.0), None, 5),
+        2600.0
     );
     // Never past the bounds.
     assert_eq!(

@@ -1,0 +1,385 @@
+//! Reports of `plansim rounds`: per-round KPIs with 90 % bands, the parameters in
+//! force, cumulative cost against the budget, final KPIs, and a fan chart.
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+use serde::Serialize;
+
+use plansim_sim::metrics::METRICS;
+use plansim_sim::rounds::RoundsResult;
+use plansim_sim::tally::{quantile, Summary, Tally};
+
+use super::table::grouped;
+use crate::error::{CliError, CliResult};
+
+/// Mean and 90 % band of a quantity across replications.
+#[derive(Serialize, Clone, Copy, Debug)]
+pub struct Band {
+    /// Mean.
+    pub mean: f64,
+    /// 5th percentile.
+    pub p05: f64,
+    /// 95th percentile.
+    pub p95: f64,
+}
+
+impl Band {
+    fn of(values: &[f64]) -> Band {
+        let finite: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
+        if finite.is_empty() {
+            return Band {
+                mean: f64::NAN,
+                p05: f64::NAN,
+                p95: f64::NAN,
+            };
+        }
+        let mut sorted = finite.clone();
+        sorted.sort_unstable_by(f64::total_cmp);
+        Band {
+            mean: finite.iter().sum::<f64>() / finite.len() as f64,
+            p05: quantile(&sorted, 0.05),
+            p95: quantile(&sorted, 0.95),
+        }
+    }
+}
+
+/// One round's figures.
+#[derive(Serialize, Clone, Debug)]
+pub struct RoundRow {
+    /// Round number, from 1.
+    pub round: u32,
+    /// Parameters in force (their spread when the policy adapts per replication).
+    pub params: BTreeMap<String, Band>,
+    /// KPIs of the round.
+    pub metrics: BTreeMap<&'static str, Band>,
+}
+
+/// The report of one policy.
+#[derive(Serialize, Clone, Debug)]
+pub struct PolicyReport {
+    /// The policy.
+    pub policy: String,
+    /// Each round.
+    pub rounds: Vec<RoundRow>,
+    /// KPIs over the whole horizon.
+    pub final_metrics: BTreeMap<&'static str, Summary>,
+    /// Distinct plans whose behaviour was solved.
+    pub plans_solved: usize,
+    #[serde(skip)]
+    values: Vec<Vec<f64>>,
+}
+
+/// Builds the report of one policy's run.
+pub fn policy_report(name: &str, paths: &[String], r: &RoundsResult) -> PolicyReport {
+    let rounds = r.trajectories.first().map_or(0, |t| t.observations.len());
+    let rows = (0..rounds)
+        .map(|k| {
+            let obs: Vec<_> = r.trajectories.iter().map(|t| t.observations[k]).collect();
+            let band = |f: &dyn Fn(&plansim_sim::rounds::RoundObservation) -> f64| {
+                Band::of(&obs.iter().map(f).collect::<Vec<_>>())
+            };
+            let mut metrics = BTreeMap::new();
+            metrics.insert("revenue", band(&|o| o.revenue));
+            metrics.insert("new_customers", band(&|o| o.new_customers));
+            metrics.insert("target_revenue", band(&|o| o.target_revenue));
+            metrics.insert("target_new_customers", band(&|o| o.target_new_customers));
+            metrics.insert("score", band(&|o| o.score));
+            metrics.insert("incentive_cost", band(&|o| o.cost));
+            metrics.insert("cumulative_cost", band(&|o| o.spent));
+            metrics.insert("target_hit_rate", band(&|o| o.hit_rate));
+            metrics.insert("effort_acquisition", band(&|o| o.effort_acquisition));
+            let params = paths
+                .iter()
+                .enumerate()
+                .map(|(i, p)| {
+                    (
+                        p.clone(),
+                        Band::of(
+                            &r.trajectories
+                                .iter()
+                                .map(|t| t.params[k][i])
+                                .collect::<Vec<_>>(),
+                        ),
+                    )
+                })
+                .collect();
+            RoundRow {
+                round: k as u32 + 1,
+                params,
+                metrics,
+            }
+        })
+        .collect();
+    let mut tally = Tally::new(METRICS.len(), true);
+    for row in &r.metrics {
+        tally.push(row);
+    }
+    let final_metrics = METRICS
+        .iter()
+        .enumerate()
+        .map(|(i, m)| (m.name, tally.summary(i)))
+        .collect();
+    let values = (0..METRICS.len())
+        .map(|i| r.metrics.iter().map(|row| row[i]).collect())
+        .collect();
+    PolicyReport {
+        policy: name.to_string(),
+        rounds: rows,
+        final_metrics,
+        plans_solved: r.plans_solved,
+        values,
+    }
+}
+
+/// Paired differences of final KPIs, policy minus the first policy.
+pub fn differences(reports: &[PolicyReport]) -> BTreeMap<String, BTreeMap<&'static str, Summary>> {
+    let mut out = BTreeMap::new();
+    let Some(first) = reports.first() else {
+        return out;
+    };
+    for r in &reports[1..] {
+        let mut tally = Tally::new(METRICS.len(), true);
+        for rep in 0..r.values.first().map_or(0, |v| v.len()) {
+            let row: Vec<f64> = (0..METRICS.len())
+                .map(|i| r.values[i][rep] - first.values[i][rep])
+                .collect();
+            tally.push(&row);
+        }
+        let diff = METRICS
+            .iter()
+            .enumerate()
+            .map(|(i, m)| (m.name, tally.summary(i)))
+            .collect();
+        out.insert(format!("{} - {}", r.policy, first.policy), diff);
+    }
+    out
+}
+
+const FINAL: [&str; 8] = [
+    "revenue",
+    "revenue_growth",
+    "new_customers",
+    "incentive_cost",
+    "cost_of_sales",
+    "target_hit_rate",
+    "attrition_rate",
+    "budget_overrun_probability",
+];
+
+fn num(x: f64) -> String {
+    if !x.is_finite() {
+        "n/a".into()
+    } else if x.abs() >= 100.0 {
+        grouped(x, 0)
+    } else {
+        format!("{x:.3}")
+    }
+}
+
+/// The human-readable table of one or more policies.
+pub fn table(
+    header: &str,
+    reports: &[PolicyReport],
+    diffs: &BTreeMap<String, BTreeMap<&'static str, Summary>>,
+    budget: Option<f64>,
+) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{header}");
+    if let Some(b) = budget {
+        let _ = writeln!(
+            out,
+            "budget on incentive cost over all rounds: {}",
+            grouped(b, 0)
+        );
+    }
+    for r in reports {
+        let _ = writeln!(
+            out,
+            "\npolicy: {} ({} plans solved)",
+            r.policy, r.plans_solved
+        );
+        let _ = writeln!(
+            out,
+            "{:>5}  {:>34}  {:>30}  {:>24}  {:>9}  parameters (mean [P5, P95])",
+            "round",
+            "revenue mean [P5, P95]",
+            "new customers mean [P5, P95]",
+            "cumulative cost",
+            "hit rate",
+        );
+        for row in &r.rounds {
+            let m = &row.metrics;
+            let b = |k: &str| {
+                let x = m[k];
+                format!("{} [{}, {}]", num(x.mean), num(x.p05), num(x.p95))
+            };
+            let params: Vec<String> = row
+                .params
+                .iter()
+                .map(|(p, x)| {
+                    format!(
+                        "{}={} [{}, {}]",
+                        p.trim_start_matches("plan."),
+                        num(x.mean),
+                        num(x.p05),
+                        num(x.p95)
+                    )
+                })
+                .collect();
+            let _ = writeln!(
+                out,
+                "{:>5}  {:>34}  {:>30}  {:>24}  {:>8.1}%  {}",
+                row.round,
+                b("revenue"),
+                b("new_customers"),
+                num(m["cumulative_cost"].mean),
+                100.0 * m["target_hit_rate"].mean,
+                params.join(", ")
+            );
+        }
+        let _ = writeln!(out, "final KPIs over all rounds (mean [95% CI]):");
+        for k in FINAL {
+            let s = r.final_metrics[k];
+            let _ = writeln!(
+                out,
+                "  {:<28} {} [{}, {}]",
+                k,
+                num(s.mean),
+                num(s.ci95_low),
+                num(s.ci95_high)
+            );
+        }
+    }
+    for (name, d) in diffs {
+        let _ = writeln!(
+            out,
+            "\npaired difference of final KPIs, {name} (common random numbers):"
+        );
+        for k in FINAL {
+            let s = d[k];
+            let _ = writeln!(
+                out,
+                "  {:<28} {} [{}, {}]",
+                k,
+                num(s.mean),
+                num(s.ci95_low),
+                num(s.ci95_high)
+            );
+        }
+    }
+    out
+}
+
+/// rounds.csv: one row per policy, round and metric.
+pub fn rounds_csv(reports: &[PolicyReport]) -> CliResult<Vec<u8>> {
+    let mut sheet = crate::report::csv_safe::CsvSheet::new();
+    sheet.row(&["policy", "round", "quantity", "mean", "p05", "p95"])?;
+    for r in reports {
+        for row in &r.rounds {
+            for (k, b) in row
+                .metrics
+                .iter()
+                .map(|(k, b)| (k.to_string(), b))
+                .chain(row.params.iter().map(|(k, b)| (k.clone(), b)))
+            {
+                sheet.row(&[
+                    r.policy.clone(),
+                    row.round.to_string(),
+                    k,
+                    b.mean.to_string(),
+                    b.p05.to_string(),
+                    b.p95.to_string(),
+                ])?;
+            }
+        }
+    }
+    sheet.finish()
+}
+
+/// fan.svg: revenue and new customers by round, mean and 90 % band, with the targets.
+pub fn fan_svg(title: &str, r: &PolicyReport) -> CliResult<String> {
+    use plotters::prelude::*;
+    let fail = |e: String| CliError::Internal(format!("cannot draw the fan chart: {e}"));
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (900, 760)).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| fail(e.to_string()))?;
+        let panels = root.split_evenly((2, 1));
+        for (panel, (kpi, target, label)) in panels.iter().zip([
+            ("revenue", "target_revenue", "revenue per round"),
+            (
+                "new_customers",
+                "target_new_customers",
+                "new customers per round",
+            ),
+        ]) {
+            let rows = &r.rounds;
+            let n = rows.len() as f64;
+            let hi = rows
+                .iter()
+                .flat_map(|row| [row.metrics[kpi].p95, row.metrics[target].mean])
+                .filter(|v| v.is_finite())
+                .fold(0.0, f64::max)
+                * 1.1;
+            let mut chart = ChartBuilder::on(panel)
+                .caption(
+                    format!("{title}: {label} ({} policy)", r.policy),
+                    ("sans-serif", 18),
+                )
+                .margin(12)
+                .x_label_area_size(35)
+                .y_label_area_size(90)
+                .build_cartesian_2d(0.5f64..(n + 0.5), 0f64..hi.max(1.0))
+                .map_err(|e| fail(e.to_string()))?;
+            chart
+                .configure_mesh()
+                .x_desc("round")
+                .y_desc(label)
+                .draw()
+                .map_err(|e| fail(e.to_string()))?;
+            let mut band: Vec<(f64, f64)> = rows
+                .iter()
+                .map(|row| (row.round as f64, row.metrics[kpi].p95))
+                .collect();
+            band.extend(
+                rows.iter()
+                    .rev()
+                    .map(|row| (row.round as f64, row.metrics[kpi].p05)),
+            );
+            chart
+                .draw_series(std::iter::once(Polygon::new(band, BLUE.mix(0.2))))
+                .map_err(|e| fail(e.to_string()))?
+                .label("90 % band")
+                .legend(|(x, y)| {
+                    Rectangle::new([(x, y - 5), (x + 20, y + 5)], BLUE.mix(0.2).filled())
+                });
+            chart
+                .draw_series(LineSeries::new(
+                    rows.iter()
+                        .map(|row| (row.round as f64, row.metrics[kpi].mean)),
+                    BLUE.stroke_width(2),
+                ))
+                .map_err(|e| fail(e.to_string()))?
+                .label("mean")
+                .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], BLUE.stroke_width(2)));
+            chart
+                .draw_series(LineSeries::new(
+                    rows.iter()
+                        .map(|row| (row.round as f64, row.metrics[target].mean)),
+                    RED.stroke_width(2),
+                ))
+                .map_err(|e| fail(e.to_string()))?
+                .label("target")
+                .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], RED.stroke_width(2)));
+            chart
+                .configure_series_labels()
+                .background_style(WHITE.mix(0.8))
+                .border_style(BLACK)
+                .draw()
+                .map_err(|e| fail(e.to_string()))?;
+        }
+        root.present().map_err(|e| fail(e.to_string()))?;
+    }
+    Ok(svg)
+}

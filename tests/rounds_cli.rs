@@ -1,0 +1,125 @@
+//! End-to-end tests of `plansim rounds`.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn plansim(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_plansim"))
+        .args(args)
+        .output()
+        .expect("plansim runs")
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("plansim-rounds-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// The shipped template case, made small.
+fn small_template(dir: &std::path::Path) -> String {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/scenarios/template-monitoring.toml"
+    ))
+    .unwrap()
+    .replace("size = 50 ", "size = 8 ")
+    .replace("rounds = 12 ", "rounds = 4 ")
+    .replace("reoptimize_evaluations = 20", "reoptimize_evaluations = 6")
+    .replace(
+        "reoptimize_replications = 96",
+        "reoptimize_replications = 16",
+    );
+    let path = dir.join("t.toml");
+    std::fs::write(&path, text).unwrap();
+    path.display().to_string()
+}
+
+#[test]
+fn rule_rounds_report_every_round_in_json_and_files() {
+    let dir = temp_dir("json");
+    let file = small_template(&dir);
+    let out = dir.join("out");
+    let o = plansim(&[
+        "rounds",
+        &file,
+        "-n",
+        "70",
+        "--format",
+        "json",
+        "--out",
+        &out.display().to_string(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["policy"], "rule");
+    let rounds = v["rounds"].as_array().unwrap();
+    assert_eq!(rounds.len(), 4);
+    for (k, r) in rounds.iter().enumerate() {
+        assert_eq!(r["round"], k as u64 + 1);
+        let bonus = &r["params"]["plan.target_bonus.amount"];
+        assert!(
+            bonus["p05"].as_f64().unwrap() >= 1000.0 && bonus["p95"].as_f64().unwrap() <= 6000.0
+        );
+        let revenue = &r["metrics"]["revenue"];
+        assert!(revenue["p05"].as_f64().unwrap() <= revenue["mean"].as_f64().unwrap());
+        assert!(revenue["mean"].as_f64().unwrap() <= revenue["p95"].as_f64().unwrap());
+    }
+    assert!(v["final"]["revenue_growth"]["mean"].is_number());
+    for f in ["rounds.json", "rounds.csv", "fan.svg"] {
+        assert!(out.join(f).exists(), "{f} missing");
+    }
+    let svg = std::fs::read_to_string(out.join("fan.svg")).unwrap();
+    assert!(svg.contains("target") && svg.contains("90 % band"));
+}
+
+#[test]
+fn compare_policies_pairs_final_kpis() {
+    let dir = temp_dir("compare");
+    let file = small_template(&dir);
+    let o = plansim(&[
+        "rounds",
+        &file,
+        "-n",
+        "40",
+        "--compare-policies",
+        "--format",
+        "json",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let names: Vec<&str> = v["policies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["policy"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["static", "rule", "reoptimize"]);
+    for d in ["rule - static", "reoptimize - static"] {
+        assert!(v["differences"][d]["revenue"]["std_err"].is_number(), "{d}");
+    }
+}
+
+#[test]
+fn bad_rounds_are_refused() {
+    let dir = temp_dir("bad");
+    let file = small_template(&dir);
+    for args in [
+        vec!["rounds", &file, "--rounds", "0"],
+        vec!["rounds", &file, "--round-length", "0"],
+    ] {
+        let o = plansim(&args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+    }
+    let text = std::fs::read_to_string(&file).unwrap().replace(
+        "path = \"plan.per_customer.amount\"  # the plan parameter adjusted",
+        "path = \"plan.nothing\"",
+    );
+    std::fs::write(&file, text).unwrap();
+    let o = plansim(&["rounds", &file]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("rounds.rules[1].path"));
+}
