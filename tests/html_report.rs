@@ -1,0 +1,290 @@
+//! The HTML reports of `run`, `compare` and `optimize` open in headless Chromium
+//! with no console message (the page has no script, so any message is an error such
+//! as a blocked network load), their charts are in the rendered DOM, and a
+//! screenshot is not blank.
+//!
+//! Needs Debian's `chromium` (`.ci/run` installs it). Without it the test prints a
+//! notice and passes, except in CI (`CI=true`), where it fails.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+fn plansim(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_plansim"))
+        .args(args)
+        .output()
+        .expect("plansim runs")
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("plansim-html-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn small(dir: &Path, name: &str, edit: impl Fn(String) -> String) -> String {
+    let text = plansim_sim::scenario::DEFAULT_SCENARIO_TOML
+        .replace("size = 50 ", "size = 10 ")
+        .replace("periods = 12 ", "periods = 6 ")
+        .replace("incentive_cost = 4500000.0", "incentive_cost = 400000.0");
+    let path = dir.join(name);
+    std::fs::write(&path, edit(text)).unwrap();
+    path.display().to_string()
+}
+
+/// The Chromium binary, or None (with a notice) when it is not installed outside CI.
+fn chromium() -> Option<PathBuf> {
+    let candidates = [
+        std::env::var_os("PLANSIM_CHROMIUM").map(PathBuf::from),
+        Some(PathBuf::from("/usr/bin/chromium")),
+        Some(PathBuf::from("/usr/bin/chromium-browser")),
+    ];
+    if let Some(found) = candidates.into_iter().flatten().find(|p| p.is_file()) {
+        return Some(found);
+    }
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("chromium is not installed: .ci/run must install it (apt-get install -y chromium)");
+    }
+    eprintln!(
+        "NOTICE: skipping the headless-browser check of the HTML report: chromium is not installed (apt-get install chromium)"
+    );
+    None
+}
+
+/// What Chromium made of a page: the serialised DOM, its log and a screenshot.
+struct Rendered {
+    dom: String,
+    log: String,
+    png: PathBuf,
+}
+
+fn render(browser: &Path, html: &Path, dir: &Path) -> Rendered {
+    let png = dir.join(format!(
+        "{}.png",
+        html.file_stem().unwrap().to_string_lossy()
+    ));
+    let profile = dir.join(format!(
+        "profile-{}",
+        html.file_stem().unwrap().to_string_lossy()
+    ));
+    let dom_path = profile.with_extension("dom.html");
+    let log_path = profile.with_extension("log");
+    let mut child = Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-extensions",
+            "--enable-logging=stderr",
+            "--log-level=0",
+            "--window-size=1200,3000",
+            "--dump-dom",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg(format!("--screenshot={}", png.display()))
+        .arg(format!("file://{}", html.canonicalize().unwrap().display()))
+        .stdin(Stdio::null())
+        // Files, not pipes: the DOM and the log are larger than a pipe's buffer.
+        .stdout(std::fs::File::create(&dom_path).unwrap())
+        .stderr(std::fs::File::create(&log_path).unwrap())
+        .spawn()
+        .expect("chromium starts");
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > Duration::from_secs(120) {
+            let _ = child.kill();
+            panic!("chromium did not finish within 120 s on {}", html.display());
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let log = String::from_utf8_lossy(&std::fs::read(&log_path).unwrap()).into_owned();
+    assert!(
+        status.success(),
+        "chromium failed on {}: {log}",
+        html.display()
+    );
+    Rendered {
+        dom: String::from_utf8_lossy(&std::fs::read(&dom_path).unwrap()).into_owned(),
+        log,
+        png,
+    }
+}
+
+/// Share of pixels that are not white, and of strongly coloured (chart series) ones.
+fn ink(png: &Path) -> (f64, f64) {
+    let decoder = png::Decoder::new(std::fs::File::open(png).expect("a screenshot"));
+    let mut reader = decoder.read_info().unwrap();
+    let mut buf = vec![0; reader.output_buffer_size()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    let channels = match info.color_type {
+        png::ColorType::Rgba => 4,
+        png::ColorType::Rgb => 3,
+        other => panic!("unexpected screenshot colour type {other:?}"),
+    };
+    assert_eq!(info.bit_depth, png::BitDepth::Eight);
+    let pixels = buf[..info.buffer_size()].chunks(channels);
+    let (mut total, mut inked, mut coloured) = (0usize, 0usize, 0usize);
+    for p in pixels {
+        total += 1;
+        let (r, g, b) = (p[0] as i32, p[1] as i32, p[2] as i32);
+        if r < 235 || g < 235 || b < 235 {
+            inked += 1;
+        }
+        if (r - g).abs().max((g - b).abs()).max((r - b).abs()) > 80 {
+            coloured += 1;
+        }
+    }
+    (inked as f64 / total as f64, coloured as f64 / total as f64)
+}
+
+fn check_page(
+    browser: Option<&Path>,
+    html: &Path,
+    dir: &Path,
+    charts: usize,
+    must_contain: &[&str],
+) {
+    let text = std::fs::read_to_string(html).expect("the report was written");
+    assert!(text.starts_with("<!DOCTYPE html>"));
+    assert_eq!(text.matches("<svg").count(), charts, "{}", html.display());
+    for s in must_contain {
+        assert!(text.contains(s), "{} lacks {s}", html.display());
+    }
+    // Self-contained: nothing loaded from anywhere, and the browser forbids it.
+    assert!(text.contains("default-src 'none'"));
+    for load in [
+        "src=\"", "href=\"", "url(", "@import", "<script", "<link", "<img", "<iframe",
+    ] {
+        assert!(!text.contains(load), "{} contains {load}", html.display());
+    }
+    let Some(browser) = browser else { return };
+    let page = render(browser, html, dir);
+    let console: Vec<&str> = page
+        .log
+        .lines()
+        .filter(|l| l.contains(":CONSOLE") || l.contains("Uncaught"))
+        .collect();
+    assert!(
+        console.is_empty(),
+        "console messages on {}: {console:#?}",
+        html.display()
+    );
+    assert_eq!(
+        page.dom.matches("<svg").count(),
+        charts,
+        "charts in the rendered DOM of {}",
+        html.display()
+    );
+    assert!(page.dom.contains("<figcaption>"));
+    let (inked, coloured) = ink(&page.png);
+    assert!(
+        inked > 0.05,
+        "{}: the screenshot is blank ({inked})",
+        html.display()
+    );
+    assert!(
+        coloured > 0.002,
+        "{}: no chart colour in the screenshot ({coloured})",
+        html.display()
+    );
+}
+
+#[test]
+fn reports_open_in_a_headless_browser_with_their_charts() {
+    let browser = chromium();
+    let dir = temp_dir("pages");
+    let a = small(&dir, "current.toml", |t| t);
+    let b = small(&dir, "richer.toml", |t| {
+        t.replace("amount = 200.0 ", "amount = 600.0 ")
+    });
+
+    // run: growth, cost-growth, two payout charts, attainment, trajectories.
+    let run_html = dir.join("run.html");
+    let o = plansim(&[
+        "run",
+        &a,
+        "-n",
+        "200",
+        "--report",
+        run_html.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    check_page(
+        browser.as_deref(),
+        &run_html,
+        &dir,
+        6,
+        &[
+            "Distribution of revenue growth",
+            "Pay against attainment",
+            "Budget",
+        ],
+    );
+    // The report is not written over without --force.
+    let again = plansim(&[
+        "run",
+        &a,
+        "-n",
+        "50",
+        "--report",
+        run_html.to_str().unwrap(),
+    ]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("--report"));
+
+    // compare, in Chinese: two payout charts.
+    let cmp_html = dir.join("compare.html");
+    let o = plansim(&[
+        "compare",
+        &a,
+        &b,
+        "-n",
+        "300",
+        "--report",
+        cmp_html.to_str().unwrap(),
+        "--lang",
+        "zh",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    check_page(
+        browser.as_deref(),
+        &cmp_html,
+        &dir,
+        6,
+        &["lang=\"zh-CN\"", "收入增长分布", "最优概率", "richer"],
+    );
+
+    // optimize: the search's progress and three plans' payout charts.
+    let opt_html = dir.join("optimize.html");
+    let o = plansim(&[
+        "optimize",
+        &a,
+        "-n",
+        "64",
+        "--max-evals",
+        "8",
+        "--budget",
+        "400000",
+        "--report",
+        opt_html.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    check_page(
+        browser.as_deref(),
+        &opt_html,
+        &dir,
+        8,
+        &["Search progress", "Best"],
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
