@@ -1,4 +1,4 @@
-//! The HTML reports of `run`, `compare` and `optimize` open in headless Chromium
+//! The HTML reports of `run`, `compare`, `optimize` and `rounds` open in headless Chromium
 //! with no console message (the page has no script, so any message is an error such
 //! as a blocked network load), their charts are in the rendered DOM, and a
 //! screenshot is not blank.
@@ -285,6 +285,43 @@ fn reports_open_in_a_headless_browser_with_their_charts() {
         &dir,
         8,
         &["Search progress", "Best"],
+    );
+
+    // rounds, in Chinese: one fan chart per policy (static, rule, reoptimize).
+    let rounds_html = dir.join("rounds.html");
+    let template = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/scenarios/template-monitoring.toml"
+    ))
+    .unwrap()
+    .replace("size = 50 ", "size = 8 ")
+    .replace("reoptimize_evaluations = 20", "reoptimize_evaluations = 5")
+    .replace(
+        "reoptimize_replications = 96",
+        "reoptimize_replications = 8",
+    );
+    let t = dir.join("template.toml");
+    std::fs::write(&t, template).unwrap();
+    let o = plansim(&[
+        "rounds",
+        t.to_str().unwrap(),
+        "-n",
+        "30",
+        "--rounds",
+        "3",
+        "--compare-policies",
+        "--report",
+        rounds_html.to_str().unwrap(),
+        "--lang",
+        "zh",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    check_page(
+        browser.as_deref(),
+        &rounds_html,
+        &dir,
+        3,
+        &["监控与调整轮次", "策略", "目标"],
     );
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -10,8 +10,12 @@ use plansim_sim::scenario::{get_param, RoundPolicyKind, RoundsSection, ValidScen
 use crate::cli::{Format, RoundsArgs};
 use crate::error::{CliError, CliResult};
 use crate::output::{emit, OutputDir};
+use crate::output_file::OutputFile;
 use crate::progress::Progress;
-use crate::report::rounds::{differences, fan_svg, policy_report, rounds_csv, table, PolicyReport};
+use crate::report::i18n::Lang;
+use crate::report::rounds::{
+    differences, fan_svg, page, policy_report, rounds_csv, table, PolicyReport,
+};
 
 /// Files `--out` writes.
 pub const OUT_FILES: [&str; 3] = ["rounds.json", "rounds.csv", "fan.svg"];
@@ -27,11 +31,7 @@ fn policy_kind(args: &RoundsArgs, section: Option<&RoundsSection>) -> RoundPolic
 type BuiltPolicy = (Box<dyn RoundPolicy>, Vec<String>, Vec<f64>);
 
 /// The policy of `kind`, with the plan paths it adjusts and their starting values.
-fn build(
-    valid: &ValidScenario,
-    kind: RoundPolicyKind,
-    seed: u64,
-) -> CliResult<BuiltPolicy> {
+fn build(valid: &ValidScenario, kind: RoundPolicyKind, seed: u64) -> CliResult<BuiltPolicy> {
     let s = valid.scenario();
     let src = valid.source();
     let start = |paths: &[String]| -> CliResult<Vec<f64>> {
@@ -150,6 +150,10 @@ pub fn execute(args: &RoundsArgs) -> CliResult {
         Some(dir) => Some(OutputDir::prepare(dir, &OUT_FILES, args.force)?),
         None => None,
     };
+    let report_file = match &args.report {
+        Some(path) => Some(OutputFile::prepare(path, args.force, "--report")?),
+        None => None,
+    };
     let model = Model::new(&valid);
     let progress = Progress::new(rounds as u64 * policies.len() as u64, "rounds");
     let mut reports: Vec<PolicyReport> = Vec::new();
@@ -205,12 +209,19 @@ pub fn execute(args: &RoundsArgs) -> CliResult {
         text
     };
     if let Some(out) = out {
-        let chart = fan_svg(&s.name, reports.last().expect("at least one policy"))?;
+        let chart = fan_svg(
+            &s.name,
+            reports.last().expect("at least one policy"),
+            Lang::En,
+        )?;
         out.write_all(&[
             ("rounds.json", json.clone().into_bytes()),
             ("rounds.csv", rounds_csv(&reports)?),
             ("fan.svg", chart.into_bytes()),
         ])?;
+    }
+    if let Some(file) = report_file {
+        file.write(page(&s.name, &header, &reports, &diffs, args.lang)?.as_bytes())?;
     }
     let text = match args.format {
         Format::Table => table(&header, &reports, &diffs, model.budget),

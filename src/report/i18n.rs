@@ -82,6 +82,16 @@ pub enum T {
     AttainmentNote,
     Objective,
     Mechanism,
+    RoundsTitle,
+    Round,
+    NewCustomers,
+    Target,
+    Band90,
+    MeanLabel,
+    Policy,
+    CumulativeCost,
+    HitRate,
+    FinalKpis,
 }
 
 impl T {
@@ -159,6 +169,16 @@ impl T {
             ),
             T::Objective => ("Objective", "目标"),
             T::Mechanism => ("Mechanism", "机制"),
+            T::RoundsTitle => ("Monitoring and adjustment rounds", "监控与调整轮次"),
+            T::Round => ("round", "轮次"),
+            T::NewCustomers => ("new customers", "新客户数"),
+            T::Target => ("target", "目标"),
+            T::Band90 => ("90 % band", "90% 区间"),
+            T::MeanLabel => ("mean", "均值"),
+            T::Policy => ("policy", "策略"),
+            T::CumulativeCost => ("cumulative incentive cost", "累计激励成本"),
+            T::HitRate => ("share at target", "达标比例"),
+            T::FinalKpis => ("KPIs over all rounds", "全部轮次的关键指标"),
         };
         match lang {
             Lang::En => en,

@@ -10,6 +10,8 @@ use plansim_sim::metrics::METRICS;
 use plansim_sim::rounds::RoundsResult;
 use plansim_sim::tally::{quantile, Summary, Tally};
 
+use super::html::{Document, Section, Table};
+use super::i18n::{metric_label, Lang, T};
 use super::table::grouped;
 use crate::error::{CliError, CliResult};
 
@@ -298,7 +300,7 @@ pub fn rounds_csv(reports: &[PolicyReport]) -> CliResult<Vec<u8>> {
 }
 
 /// fan.svg: revenue and new customers by round, mean and 90 % band, with the targets.
-pub fn fan_svg(title: &str, r: &PolicyReport) -> CliResult<String> {
+pub fn fan_svg(title: &str, r: &PolicyReport, lang: Lang) -> CliResult<String> {
     use plotters::prelude::*;
     let fail = |e: String| CliError::Internal(format!("cannot draw the fan chart: {e}"));
     let mut svg = String::new();
@@ -307,11 +309,11 @@ pub fn fan_svg(title: &str, r: &PolicyReport) -> CliResult<String> {
         root.fill(&WHITE).map_err(|e| fail(e.to_string()))?;
         let panels = root.split_evenly((2, 1));
         for (panel, (kpi, target, label)) in panels.iter().zip([
-            ("revenue", "target_revenue", "revenue per round"),
+            ("revenue", "target_revenue", T::Revenue.text(lang)),
             (
                 "new_customers",
                 "target_new_customers",
-                "new customers per round",
+                T::NewCustomers.text(lang),
             ),
         ]) {
             let rows = &r.rounds;
@@ -324,7 +326,7 @@ pub fn fan_svg(title: &str, r: &PolicyReport) -> CliResult<String> {
                 * 1.1;
             let mut chart = ChartBuilder::on(panel)
                 .caption(
-                    format!("{title}: {label} ({} policy)", r.policy),
+                    format!("{title}: {label} ({}: {})", T::Policy.text(lang), r.policy),
                     ("sans-serif", 18),
                 )
                 .margin(12)
@@ -334,7 +336,7 @@ pub fn fan_svg(title: &str, r: &PolicyReport) -> CliResult<String> {
                 .map_err(|e| fail(e.to_string()))?;
             chart
                 .configure_mesh()
-                .x_desc("round")
+                .x_desc(T::Round.text(lang))
                 .y_desc(label)
                 .draw()
                 .map_err(|e| fail(e.to_string()))?;
@@ -350,7 +352,7 @@ pub fn fan_svg(title: &str, r: &PolicyReport) -> CliResult<String> {
             chart
                 .draw_series(std::iter::once(Polygon::new(band, BLUE.mix(0.2))))
                 .map_err(|e| fail(e.to_string()))?
-                .label("90 % band")
+                .label(T::Band90.text(lang))
                 .legend(|(x, y)| {
                     Rectangle::new([(x, y - 5), (x + 20, y + 5)], BLUE.mix(0.2).filled())
                 });
@@ -361,7 +363,7 @@ pub fn fan_svg(title: &str, r: &PolicyReport) -> CliResult<String> {
                     BLUE.stroke_width(2),
                 ))
                 .map_err(|e| fail(e.to_string()))?
-                .label("mean")
+                .label(T::MeanLabel.text(lang))
                 .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], BLUE.stroke_width(2)));
             chart
                 .draw_series(LineSeries::new(
@@ -370,7 +372,7 @@ pub fn fan_svg(title: &str, r: &PolicyReport) -> CliResult<String> {
                     RED.stroke_width(2),
                 ))
                 .map_err(|e| fail(e.to_string()))?
-                .label("target")
+                .label(T::Target.text(lang))
                 .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], RED.stroke_width(2)));
             chart
                 .configure_series_labels()
@@ -382,4 +384,92 @@ pub fn fan_svg(title: &str, r: &PolicyReport) -> CliResult<String> {
         root.present().map_err(|e| fail(e.to_string()))?;
     }
     Ok(svg)
+}
+
+/// The self-contained HTML page of `plansim rounds --report`.
+pub fn page(
+    title: &str,
+    subtitle: &str,
+    reports: &[PolicyReport],
+    diffs: &BTreeMap<String, BTreeMap<&'static str, Summary>>,
+    lang: Lang,
+) -> CliResult<String> {
+    let mut doc = Document::new(
+        format!("{}: {title}", T::RoundsTitle.text(lang)),
+        subtitle.to_string(),
+        lang,
+    );
+    for r in reports {
+        let mut section = Section::new(format!("{}: {}", T::Policy.text(lang), r.policy));
+        section = section.chart(
+            fan_svg(title, r, lang)?,
+            format!("{} / {}", T::Revenue.text(lang), T::NewCustomers.text(lang)),
+        );
+        let mut rounds = Table::new([
+            T::Round.text(lang).to_string(),
+            format!("{} ({})", T::Revenue.text(lang), T::MeanLabel.text(lang)),
+            format!(
+                "{} ({})",
+                T::NewCustomers.text(lang),
+                T::MeanLabel.text(lang)
+            ),
+            T::CumulativeCost.text(lang).to_string(),
+            T::HitRate.text(lang).to_string(),
+            T::Parameters.text(lang).to_string(),
+        ]);
+        for row in &r.rounds {
+            let m = &row.metrics;
+            let params: Vec<String> = row
+                .params
+                .iter()
+                .map(|(p, b)| format!("{} = {}", p.trim_start_matches("plan."), num(b.mean)))
+                .collect();
+            rounds.push([
+                row.round.to_string(),
+                num(m["revenue"].mean),
+                num(m["new_customers"].mean),
+                num(m["cumulative_cost"].mean),
+                format!("{:.1}%", 100.0 * m["target_hit_rate"].mean),
+                params.join(", "),
+            ]);
+        }
+        section = section.table(rounds);
+        let mut kpis = Table::new([
+            T::Metric.text(lang).to_string(),
+            T::Mean95.text(lang).to_string(),
+        ]);
+        for k in FINAL {
+            let s = r.final_metrics[k];
+            kpis.push([
+                metric_label(k, lang),
+                format!(
+                    "{} [{}, {}]",
+                    num(s.mean),
+                    num(s.ci95_low),
+                    num(s.ci95_high)
+                ),
+            ]);
+        }
+        doc.push(section.paragraph(T::FinalKpis.text(lang)).table(kpis));
+    }
+    for (name, d) in diffs {
+        let mut t = Table::new([
+            T::Metric.text(lang).to_string(),
+            T::Mean95.text(lang).to_string(),
+        ]);
+        for k in FINAL {
+            let s = d[k];
+            t.push([
+                metric_label(k, lang),
+                format!(
+                    "{} [{}, {}]",
+                    num(s.mean),
+                    num(s.ci95_low),
+                    num(s.ci95_high)
+                ),
+            ]);
+        }
+        doc.push(Section::new(format!("{}: {name}", T::PairedDifferences.text(lang))).table(t));
+    }
+    Ok(doc.render())
 }
