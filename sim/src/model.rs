@@ -298,6 +298,8 @@ impl Model {
             handover_loss: t.handover_loss,
             reference_effort: t.reference_effort,
         };
+        let calibrator =
+            crate::calibration::Calibrator::new(&outcome, &rules, &s.market.seasonality);
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(t.trait_seed);
         let count = valid.roster().map_or(t.size as usize, |r| r.len());
         let mut reps = Vec::with_capacity(count);
@@ -330,18 +332,12 @@ impl Model {
                 rep.base_salary = row.base_salary;
                 rep.level = row.level;
                 rep.tenure = row.tenure_months.unwrap_or(t.initial_tenure);
-                rep.ability = match (row.ability, row.last_year_revenue) {
-                    (Some(a), _) => a,
-                    (None, Some(rev)) => {
-                        let unit = steady_state_revenue(&outcome, &rules, &t.reference_effort, 1.0);
-                        if unit > 0.0 && rev > 0.0 {
-                            rev / 12.0 / unit
-                        } else {
-                            ability
-                        }
-                    }
-                    (None, None) => ability,
-                };
+                // Ability from last year's history (crate::calibration), else the draw.
+                rep.ability = row.ability.unwrap_or_else(|| {
+                    calibrator
+                        .estimate(&crate::calibration::History::of(row, rep.tenure))
+                        .map_or(ability, |e| e.model_ability())
+                });
                 if let Some(b) = row.book {
                     rep.book = b;
                 }
@@ -477,12 +473,6 @@ fn first_period_outcome(
         }
         Outcome::LinearNormal { .. } => (ability * rules.initial_skill * e.acquisition, 0.0),
     }
-}
-
-/// Steady-state monthly revenue of a rep of ability `ability` at an effort pair.
-fn steady_state_revenue(outcome: &Outcome, rules: &TeamRules, e: &EffortPair, ability: f64) -> f64 {
-    let book = steady_state_book(outcome, rules, e, ability);
-    first_period_outcome(outcome, rules, e, ability, book).0
 }
 
 #[cfg(test)]

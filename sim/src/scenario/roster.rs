@@ -2,9 +2,10 @@
 //!
 //! Columns (header names, any order): `id` (required), `base_salary` (required),
 //! and optionally `name`, `level`, `tenure_months`, `ability`, `book`,
-//! `last_year_revenue`. A rep without `ability` but with `last_year_revenue` has
-//! ability estimated from it (see docs/model.md); other traits are drawn from the
-//! scenario's distributions.
+//! `last_year_revenue`, `last_year_new_customers`. A rep without `ability` but
+//! with last year's revenue or new customers has ability estimated from them (and
+//! from `book`) by [`crate::calibration`] (see docs/model.md); other traits are
+//! drawn from the scenario's distributions.
 
 use serde::{Deserialize, Serialize};
 
@@ -33,6 +34,9 @@ pub struct RosterRep {
     /// Revenue over the last twelve months.
     #[serde(default)]
     pub last_year_revenue: Option<f64>,
+    /// New customers won over the last twelve months.
+    #[serde(default)]
+    pub last_year_new_customers: Option<f64>,
 }
 
 /// Reads a roster, reporting every bad row with its line number.
@@ -100,6 +104,16 @@ pub fn read_roster(text: &str) -> Result<Vec<RosterRep>, Vec<String>> {
     }
 }
 
+/// Writes reps as roster CSV that [`read_roster`] reads back to the same reps.
+pub fn write_roster(reps: &[RosterRep]) -> String {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    for rep in reps {
+        w.serialize(rep).expect("a roster serialises to memory");
+    }
+    let bytes = w.into_inner().expect("a roster serialises to memory");
+    String::from_utf8(bytes).expect("roster fields are UTF-8")
+}
+
 fn row_problems(rep: &RosterRep, ids: &mut std::collections::HashSet<String>) -> Vec<String> {
     let mut bad = Vec::new();
     if rep.id.is_empty() {
@@ -117,6 +131,7 @@ fn row_problems(rep: &RosterRep, ids: &mut std::collections::HashSet<String>) ->
         ("ability", rep.ability),
         ("book", rep.book),
         ("last_year_revenue", rep.last_year_revenue),
+        ("last_year_new_customers", rep.last_year_new_customers),
     ] {
         if let Some(v) = v {
             if !(v.is_finite() && v >= 0.0) {
@@ -150,5 +165,17 @@ mod tests {
         );
         assert!(errs[2].contains("appears twice"), "{errs:?}");
         assert!(read_roster("name\nx\n").unwrap_err()[0].contains("missing column `id`"));
+    }
+
+    #[test]
+    fn written_rosters_read_back_to_the_same_reps() {
+        let text = "id,name,base_salary,level,ability,tenure_months,book,last_year_revenue\n\
+                    A1,\"Li, Wei\",9000.5,0,1.1,,3,\nA2,Wang \"W\",8000,1,,7,,123456.789\n";
+        let reps = read_roster(text).unwrap();
+        let again = read_roster(&write_roster(&reps)).unwrap();
+        assert_eq!(reps, again);
+        assert_eq!(again[0].name, "Li, Wei");
+        assert_eq!(again[1].tenure_months, Some(7));
+        assert_eq!(again[0].tenure_months, None);
     }
 }
