@@ -370,7 +370,7 @@ pub fn simulate(
                     let churned = rng::binomial(st.book, cache.1, u[source::CHURN]);
                     st.book -= churned;
                     let revenue = st.book as f64 * fun.recurring_revenue + new_rev;
-                    st.book += conv;
+                    st.book = st.book.saturating_add(conv);
                     let logit = fun.satisfaction_logit_at_zero
                         + fun.satisfaction_slope * f
                         + fun.satisfaction_noise * rng::std_normal(u[source::SATISFACTION]);

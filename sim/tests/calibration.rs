@@ -12,14 +12,25 @@ use plansim_sim::scenario::default_scenario;
 fn default_scenario_sits_inside_the_practitioner_bands() {
     let model = Model::new(&default_scenario());
     let (_, tally) = engine::run(&model, 20_240_601, 512, &|_| {});
-    for (name, lo, hi) in [("cost_of_sales", 0.03, 0.15), ("target_hit_rate", 0.40, 0.75)] {
+    for (name, lo, hi) in [
+        ("cost_of_sales", 0.03, 0.15),
+        ("target_hit_rate", 0.40, 0.75),
+    ] {
         let s = tally.plan.summary(metric_index(name).unwrap());
         let (a, b) = (s.mean - 4.5 * s.std_err, s.mean + 4.5 * s.std_err);
-        assert!(a >= lo && b <= hi, "{name}: [{a}, {b}] is not inside [{lo}, {hi}]");
+        assert!(
+            a >= lo && b <= hi,
+            "{name}: [{a}, {b}] is not inside [{lo}, {hi}]"
+        );
     }
     // The plan raises revenue over the status quo, beyond its Monte Carlo error.
     let d = tally.difference.summary(metric_index("revenue").unwrap());
-    assert!(d.mean > 4.5 * d.std_err, "revenue difference {} +/- {}", d.mean, d.std_err);
+    assert!(
+        d.mean > 4.5 * d.std_err,
+        "revenue difference {} +/- {}",
+        d.mean,
+        d.std_err
+    );
 }
 
 #[test]
@@ -33,5 +44,9 @@ fn every_shipped_scenario_validates() {
             seen += 1;
         }
     }
-    assert!(seen >= 3, "expected the shipped scenarios in {}", dir.display());
+    assert!(
+        seen >= 3,
+        "expected the shipped scenarios in {}",
+        dir.display()
+    );
 }

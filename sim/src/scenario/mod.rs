@@ -14,6 +14,10 @@ mod validate;
 use std::path::{Path, PathBuf};
 
 pub use lines::SourceMap;
+/// Limits validation enforces.
+pub mod validate_limits {
+    pub use super::validate::{MAX_PERIODS, MAX_TEAM};
+}
 pub use params::{get_param, set_params};
 pub use problems::{Problem, ScenarioError};
 pub use roster::{read_roster, write_roster, RosterRep};
