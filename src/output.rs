@@ -5,8 +5,17 @@
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
 
 use crate::error::{CliError, CliResult};
+
+/// Held while files are written, so that Ctrl-C waits until they are all in place.
+static WRITING: Mutex<()> = Mutex::new(());
+
+/// Takes the lock that writing results holds (see `crate::cancel`).
+pub fn write_lock() -> MutexGuard<'static, ()> {
+    WRITING.lock().unwrap_or_else(|e| e.into_inner())
+}
 
 /// A set of files to write into one folder.
 pub struct OutputDir {
@@ -51,6 +60,7 @@ impl OutputDir {
 
     /// Writes all files: each to a temporary file, then renamed into place.
     pub fn write_all(&self, files: &[(&str, Vec<u8>)]) -> CliResult {
+        let _writing = write_lock();
         let mut temps = Vec::with_capacity(files.len());
         for (name, bytes) in files {
             let target = self.dir.join(name);
@@ -78,10 +88,14 @@ impl OutputDir {
             }
             temps.push((temp, target));
         }
-        for (temp, target) in &temps {
-            fs::rename(temp, target).map_err(|e| {
-                CliError::Internal(format!("cannot move {} into place: {e}", target.display()))
-            })?;
+        for (i, (temp, target)) in temps.iter().enumerate() {
+            if let Err(e) = fs::rename(temp, target) {
+                cleanup(&temps[i..]);
+                return Err(CliError::Internal(format!(
+                    "cannot move {} into place: {e}",
+                    target.display()
+                )));
+            }
         }
         Ok(())
     }

@@ -348,7 +348,7 @@ fn absurd_flags_are_refused() {
 
 #[test]
 fn every_subcommand_has_help_with_an_example() {
-    for sub in ["run", "validate", "example", "bench"] {
+    for sub in ["run", "validate", "example", "bench", "compare", "batch"] {
         let o = plansim(&[sub, "--help"]);
         assert!(o.status.success());
         assert!(

@@ -24,6 +24,9 @@ struct Measurement {
 
 /// Runs the benchmark and prints its figures.
 pub fn execute(args: &BenchArgs) -> CliResult {
+    if args.check {
+        return super::bench_check::execute(args);
+    }
     let valid = super::load_scenario(args.scenario.as_deref())?;
     let replications = super::check_replications(args.replications)?;
     let model = Model::new(&valid);

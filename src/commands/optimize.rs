@@ -8,7 +8,9 @@ use plansim_sim::scenario::ValidScenario;
 use crate::cli::{OptimizeArgs, OptimizeFormat};
 use crate::error::{CliError, CliResult};
 use crate::output::{emit, OutputDir};
+use crate::output_file::OutputFile;
 use crate::progress::Progress;
+use crate::report::csv_safe::with_bom;
 use crate::report::optimize::{chart_svg, convergence_csv, OptimizeReport};
 
 /// Files `--out` writes.
@@ -76,6 +78,10 @@ pub fn execute(args: &OptimizeArgs) -> CliResult {
         Some(dir) => Some(OutputDir::prepare(dir, &OUT_FILES, args.force)?),
         None => None,
     };
+    let report_file = match &args.report {
+        Some(path) => Some(OutputFile::prepare(path, args.force, "--report")?),
+        None => None,
+    };
     let interrupt = crate::interrupt::flag();
     let evaluator = Evaluator::new(&valid, space, settings.clone());
     let (outcome, certification, baseline) = pool.install(|| -> CliResult<_> {
@@ -107,12 +113,21 @@ pub fn execute(args: &OptimizeArgs) -> CliResult {
         toml.push_str(&scenario.to_toml());
         out.write_all(&[
             ("optimized.toml", toml.into_bytes()),
-            ("convergence.csv", convergence_csv(&evaluator, &outcome)?),
+            (
+                "convergence.csv",
+                with_bom(convergence_csv(&evaluator, &outcome)?, args.bom),
+            ),
             (
                 "convergence.svg",
                 chart_svg(&evaluator, &outcome)?.into_bytes(),
             ),
         ])?;
+    }
+    if let Some(file) = report_file {
+        let page = pool.install(|| {
+            crate::report::optimize_page::page(&evaluator, &outcome, &report, args.lang)
+        })?;
+        file.write(page.as_bytes())?;
     }
     let text = match args.format {
         OptimizeFormat::Table => report.table(),

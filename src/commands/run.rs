@@ -1,15 +1,21 @@
-//! `plansim run`: simulate a scenario's plan against its baseline.
+//! `plansim run`: simulate a scenario's plan against its baseline (or, with
+//! `--shard K/N`, one slice of its replications into a shard file).
 
 use std::time::Instant;
 
-use plansim_sim::engine;
+use plansim_sim::engine::{self, RunTally};
 use plansim_sim::model::Model;
+use plansim_sim::scenario::ValidScenario;
 
 use crate::cli::{Format, RunArgs};
-use crate::error::CliResult;
+use crate::error::{CliError, CliResult};
 use crate::output::{emit, OutputDir};
+use crate::output_file::OutputFile;
 use crate::progress::Progress;
-use crate::report::{csv_out, table, RunReport};
+use crate::report::csv_safe::with_bom;
+use crate::report::i18n::Lang;
+use crate::report::{csv_out, pages, table, RunReport};
+use crate::{cancel, memory};
 
 /// Files `--out` writes.
 pub const OUT_FILES: [&str; 4] = [
@@ -26,32 +32,50 @@ pub fn execute(args: &RunArgs) -> CliResult {
     let replications =
         super::check_replications(args.replications.unwrap_or(s.simulation.replications))?;
     let seed = args.seed.unwrap_or(s.simulation.seed);
+    if let Some(shard) = args.shard {
+        if args.report.is_some() {
+            return Err(CliError::Input(
+                "--report needs the whole run: use it without --shard".into(),
+            ));
+        }
+        return super::shard_run::execute(args, &valid, replications, seed, shard);
+    }
+    memory::check(
+        memory::run(replications, memory::Shape::of(&valid), args.out.is_some()),
+        memory::available(),
+        &format!("{replications} replications"),
+        |max| {
+            format!(
+                "lower --replications (at most about {max} fit{})",
+                if args.out.is_some() {
+                    ", more without --out"
+                } else {
+                    ""
+                }
+            )
+        },
+    )?;
     let pool = super::thread_pool(args.threads)?;
     let out = match &args.out {
         Some(dir) => Some(OutputDir::prepare(dir, &OUT_FILES, args.force)?),
         None => None,
     };
+    let report_file = match &args.report {
+        Some(path) => Some(OutputFile::prepare(path, args.force, "--report")?),
+        None => None,
+    };
+    cancel::exit_on_interrupt()?;
     let started = Instant::now();
     let model = Model::new(&valid);
     let progress = Progress::new(replications, "replications");
     let (solved, tally) =
         pool.install(|| engine::run(&model, seed, replications, &|done| progress.update(done)));
     progress.finish();
-    let report = RunReport::new(&model, valid.source(), seed, &tally);
-    let rendered = match args.format {
-        Format::Table => table::render(&report),
-        Format::Json => report.to_json(),
-        Format::Csv => String::from_utf8_lossy(&csv_out::summary(&report)?).into_owned(),
-    };
-    if let Some(out) = out {
-        out.write_all(&[
-            ("summary.csv", csv_out::summary(&report)?),
-            ("per_period.csv", csv_out::per_period(&report)?),
-            ("replications.csv", csv_out::replications(&tally)?),
-            ("scenario.toml", valid.to_toml().into_bytes()),
-        ])?;
+    if let Some(file) = report_file {
+        let page = pool.install(|| run_page(&valid, &model, seed, &solved, &tally, args.lang))?;
+        file.write(page.as_bytes())?;
     }
-    emit(&rendered)?;
+    deliver_with(&valid, &model, seed, &tally, args.format, out, args.bom)?;
     if args.format == Format::Table {
         eprintln!(
             "solved behaviour in {:.2} s; simulated {} rep-periods in {:.2} s",
@@ -61,4 +85,72 @@ pub fn execute(args: &RunArgs) -> CliResult {
         );
     }
     Ok(())
+}
+
+/// Reports a finished run: writes `out`'s files, then prints the report in `format`.
+///
+/// `run` and `merge` both report through here, so a merge of shards gives the same bytes.
+pub fn deliver(
+    valid: &ValidScenario,
+    model: &Model,
+    seed: u64,
+    tally: &RunTally,
+    format: Format,
+    out: Option<OutputDir>,
+) -> CliResult {
+    deliver_with(valid, model, seed, tally, format, out, false)
+}
+
+/// [`deliver`], with every CSV (on stdout and in `out`) started by a UTF-8
+/// byte-order mark when `bom` is set.
+pub fn deliver_with(
+    valid: &ValidScenario,
+    model: &Model,
+    seed: u64,
+    tally: &RunTally,
+    format: Format,
+    out: Option<OutputDir>,
+    bom: bool,
+) -> CliResult {
+    let report = RunReport::new(model, valid.source(), seed, tally);
+    let rendered = match format {
+        Format::Table => table::render(&report),
+        Format::Json => report.to_json(),
+        Format::Csv => String::from_utf8(with_bom(csv_out::summary(&report)?, bom))
+            .map_err(|e| CliError::Internal(format!("summary CSV is not UTF-8: {e}")))?,
+    };
+    if let Some(out) = out {
+        out.write_all(&[
+            ("summary.csv", with_bom(csv_out::summary(&report)?, bom)),
+            (
+                "per_period.csv",
+                with_bom(csv_out::per_period(&report)?, bom),
+            ),
+            (
+                "replications.csv",
+                with_bom(csv_out::replications(tally)?, bom),
+            ),
+            ("scenario.toml", valid.to_toml().into_bytes()),
+        ])?;
+    }
+    emit(&rendered)
+}
+
+/// Rep-cycle attainments of the first replications shown in the HTML report.
+pub const ATTAINMENT_SAMPLE: u64 = 100;
+
+/// The HTML page of a finished run (`--report`).
+fn run_page(
+    valid: &ValidScenario,
+    model: &Model,
+    seed: u64,
+    solved: &engine::Solved,
+    tally: &RunTally,
+    lang: Lang,
+) -> CliResult<String> {
+    let report = RunReport::new(model, valid.source(), seed, tally);
+    let n = ATTAINMENT_SAMPLE.min(tally.replications());
+    let plan = crate::variants::attainments(model, &model.plan, &solved.plan, seed, n);
+    let baseline = crate::variants::attainments(model, &model.baseline, &solved.baseline, seed, n);
+    pages::run_page(valid, model, &report, tally, (&plan, &baseline), lang)
 }

@@ -1,8 +1,8 @@
 //! CSV outputs of a run: summary, per period, one row per replication.
 //!
-//! Cells that begin with = + - @ are text that a spreadsheet could run as a
-//! formula; every text cell written here is a fixed name, and numbers are written
-//! as plain numbers, so nothing can be read as a formula.
+//! Every cell goes through [`super::csv_safe`]: a text cell that begins with
+//! = + - @ gets a leading `'` so that no spreadsheet runs it as a formula, while
+//! numbers (including negative ones) stay plain numbers.
 
 use plansim_sim::engine::RunTally;
 use plansim_sim::metrics::{METRICS, N_METRICS};
@@ -25,8 +25,7 @@ fn finish(w: csv::Writer<Vec<u8>>) -> CliResult<Vec<u8>> {
 }
 
 fn row(w: &mut csv::Writer<Vec<u8>>, cells: &[String]) -> CliResult {
-    w.write_record(cells)
-        .map_err(|e| CliError::Internal(format!("cannot write CSV: {e}")))
+    super::csv_safe::write_row(w, cells)
 }
 
 fn summary_cells(s: &Summary) -> Vec<String> {

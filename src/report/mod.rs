@@ -1,8 +1,17 @@
 //! Reports of a run: the JSON document, the human table and the CSV files, all
 //! built from one [`RunReport`].
 
+pub mod charts;
+pub mod compare;
 pub mod csv_out;
+pub mod csv_safe;
+pub mod figures;
+pub mod html;
+pub mod i18n;
 pub mod optimize;
+pub mod optimize_page;
+pub mod pages;
+pub mod rounds;
 pub mod table;
 
 use std::collections::BTreeMap;

@@ -296,8 +296,7 @@ pub fn convergence_csv(e: &Evaluator, o: &Outcome) -> CliResult<Vec<u8>> {
         ]
         .map(String::from),
     );
-    let fail = |err: csv::Error| CliError::Internal(format!("cannot write CSV: {err}"));
-    w.write_record(&header).map_err(fail)?;
+    super::csv_safe::write_row(&mut w, &header)?;
     let mut best = f64::NAN;
     for (i, ev) in o.evaluations.iter().enumerate() {
         if ev.feasible && (best.is_nan() || ev.objective.mean > best) {
@@ -317,7 +316,7 @@ pub fn convergence_csv(e: &Evaluator, o: &Outcome) -> CliResult<Vec<u8>> {
                 best.to_string()
             },
         ]);
-        w.write_record(&row).map_err(fail)?;
+        super::csv_safe::write_row(&mut w, &row)?;
     }
     w.into_inner()
         .map_err(|err| CliError::Internal(format!("cannot write CSV: {err}")))

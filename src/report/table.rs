@@ -8,13 +8,17 @@ use super::RunReport;
 
 /// How a metric's numbers are shown.
 #[derive(Clone, Copy)]
-enum Style {
+pub enum Style {
+    /// A share shown as a percentage.
     Percent,
+    /// A count or an amount of money.
     Count,
+    /// A score or effort with three decimals.
     Decimal,
 }
 
-fn style(name: &str) -> Style {
+/// How metric `name` is shown.
+pub fn style(name: &str) -> Style {
     match name {
         "revenue_growth"
         | "cost_of_sales"
@@ -53,7 +57,8 @@ pub fn grouped(x: f64, decimals: usize) -> String {
     format!("{sign}{out}{frac}")
 }
 
-fn fmt(x: f64, st: Style) -> String {
+/// A number in a style.
+pub fn fmt(x: f64, st: Style) -> String {
     match st {
         Style::Percent => {
             if x.is_finite() {
@@ -67,7 +72,8 @@ fn fmt(x: f64, st: Style) -> String {
     }
 }
 
-fn interval(s: &Summary, st: Style) -> String {
+/// A mean and its 95 % interval in a style.
+pub fn interval(s: &Summary, st: Style) -> String {
     format!(
         "{} [{}, {}]",
         fmt(s.mean, st),

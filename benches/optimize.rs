@@ -1,0 +1,42 @@
+//! Criterion benchmark of one objective evaluation of `plansim optimize` on the
+//! default scenario: solve the candidate plan's behaviour, simulate 2000 replications.
+
+use criterion::{criterion_group, criterion_main, Criterion};
+
+use plansim_optimize::objective::Settings;
+use plansim_optimize::{DecisionSpace, Evaluator};
+use plansim_sim::scenario::{default_scenario, ObjectiveKind, SolverKind};
+
+fn evaluation(c: &mut Criterion) {
+    let valid = default_scenario();
+    let section = valid
+        .scenario()
+        .optimize
+        .clone()
+        .expect("the default declares a search");
+    let space = DecisionSpace::new(&valid, &section).expect("a valid space");
+    let start = space.start.clone();
+    let evaluator = Evaluator::new(
+        &valid,
+        space,
+        Settings {
+            objective: ObjectiveKind::RevenueGrowth,
+            budget: 4.5e6,
+            max_overrun_probability: None,
+            replications: 2000,
+            certify_replications: 4000,
+            max_evaluations: 1,
+            solver: SolverKind::Auto,
+            seed: 1,
+        },
+    );
+    let mut group = c.benchmark_group("optimize");
+    group.sample_size(10);
+    group.bench_function("one_evaluation_default_2000_replications", |b| {
+        b.iter(|| evaluator.evaluate(&start).expect("evaluates"))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, evaluation);
+criterion_main!(benches);

@@ -1,0 +1,285 @@
+//! Shard files: one slice of a run's blocks with everything `plansim merge` needs to
+//! rebuild the run's report exactly (the resolved scenario, its roster, the seed,
+//! the replication count and each block's tally), identified by the SHA-256 of the
+//! resolved scenario and the plansim version.
+
+pub mod spec;
+
+use std::ops::Range;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use plansim_sim::engine::{self, RunTally, BLOCK_SIZE};
+use plansim_sim::model::Model;
+use plansim_sim::scenario::{self, ValidScenario};
+use plansim_sim::shard::{block_replications, EncodedBlock};
+
+use crate::error::{CliError, CliResult};
+
+/// What the `format` field of every shard file says.
+pub const FORMAT: &str = "plansim-shard";
+/// Version of the shard file layout; bumped on any change to it.
+pub const FORMAT_VERSION: u32 = 1;
+/// The version of plansim that writes and merges shards.
+pub const PLANSIM_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// The file name of shard `k` (from 1) of `n` in a `--out` folder.
+pub fn file_name(k: u64, n: u64) -> String {
+    format!("shard-{k}-of-{n}.json")
+}
+
+/// A half-open range of blocks or replications.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Span {
+    /// First included.
+    pub start: u64,
+    /// First excluded.
+    pub end: u64,
+}
+
+impl From<Range<u64>> for Span {
+    fn from(r: Range<u64>) -> Self {
+        Span {
+            start: r.start,
+            end: r.end,
+        }
+    }
+}
+
+impl Span {
+    /// As a range.
+    pub fn range(&self) -> Range<u64> {
+        self.start..self.end
+    }
+}
+
+/// The fields that identify a shard file and its format, read before the rest.
+#[derive(Deserialize)]
+struct Header {
+    format: Option<String>,
+    format_version: Option<u32>,
+    plansim_version: Option<String>,
+}
+
+/// A shard file.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ShardFile {
+    /// Always [`FORMAT`].
+    pub format: String,
+    /// [`FORMAT_VERSION`] of the writer.
+    pub format_version: u32,
+    /// plansim version of the writer.
+    pub plansim_version: String,
+    /// SHA-256 of the resolved scenario TOML and roster CSV (see [`scenario_sha256`]).
+    pub scenario_sha256: String,
+    /// Name of the scenario.
+    pub scenario_name: String,
+    /// Where the scenario came from, as a one-machine run would report it.
+    pub source: String,
+    /// Seed of the random streams.
+    pub seed: u64,
+    /// Replications of the whole run.
+    pub replications: u64,
+    /// Replications per block.
+    pub block_size: u64,
+    /// Blocks of the whole run.
+    pub block_count: u64,
+    /// Which shard this is, from 1.
+    pub shard: u64,
+    /// Into how many shards the run was split.
+    pub shards: u64,
+    /// Blocks this shard holds.
+    pub blocks: Span,
+    /// Replications this shard holds.
+    pub replication_range: Span,
+    /// The resolved scenario as TOML.
+    pub scenario_toml: String,
+    /// The roster as CSV, when the team comes from one.
+    pub roster_csv: Option<String>,
+    /// Each block's tally, in block order.
+    pub tallies: Vec<EncodedBlock>,
+}
+
+/// SHA-256, in hex, of the resolved scenario TOML, a NUL byte and the roster CSV (empty without one).
+pub fn scenario_sha256(scenario_toml: &str, roster_csv: Option<&str>) -> String {
+    let mut h = Sha256::new();
+    h.update(scenario_toml.as_bytes());
+    h.update([0u8]);
+    h.update(roster_csv.unwrap_or("").as_bytes());
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl ShardFile {
+    /// A shard of blocks `blocks` of a run, from its block tallies (in block order).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        valid: &ValidScenario,
+        model: &Model,
+        seed: u64,
+        replications: u64,
+        k: u64,
+        n: u64,
+        blocks: Range<u64>,
+        tallies: &[RunTally],
+    ) -> Self {
+        let scenario_toml = valid.to_toml();
+        let roster_csv = valid.roster_csv();
+        ShardFile {
+            format: FORMAT.into(),
+            format_version: FORMAT_VERSION,
+            plansim_version: PLANSIM_VERSION.into(),
+            scenario_sha256: scenario_sha256(&scenario_toml, roster_csv.as_deref()),
+            scenario_name: model.name.clone(),
+            source: valid.source().into(),
+            seed,
+            replications,
+            block_size: BLOCK_SIZE,
+            block_count: engine::block_count(replications),
+            shard: k,
+            shards: n,
+            replication_range: block_replications(&blocks, replications).into(),
+            tallies: blocks
+                .clone()
+                .zip(tallies)
+                .map(|(b, t)| EncodedBlock::encode(b, t))
+                .collect(),
+            blocks: blocks.into(),
+            scenario_toml,
+            roster_csv,
+        }
+    }
+
+    /// The file's bytes.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut bytes = serde_json::to_vec(self).expect("shards serialise");
+        bytes.push(b'\n');
+        bytes
+    }
+
+    /// Reads and checks a shard file: its format, its version, its scenario hash and
+    /// that its blocks are the ones it claims, in order.
+    pub fn read(path: &Path) -> CliResult<Self> {
+        let shown = path.display();
+        let bytes = std::fs::read(path)
+            .map_err(|e| CliError::Input(format!("{shown}: cannot read the shard: {e}")))?;
+        let shard: ShardFile = match serde_json::from_slice(&bytes) {
+            Ok(s) => s,
+            Err(e) => {
+                return Err(CliError::Input(format!(
+                    "{shown}: {}",
+                    why_unreadable(&bytes, e)
+                )))
+            }
+        };
+        drop(bytes);
+        shard.check(&shown.to_string())?;
+        Ok(shard)
+    }
+
+    /// Checks what a shard says of itself.
+    fn check(&self, shown: &str) -> CliResult {
+        let bad = |m: String| Err(CliError::Input(format!("{shown}: {m}")));
+        if self.format != FORMAT {
+            return bad(NOT_A_SHARD.into());
+        }
+        if self.format_version != FORMAT_VERSION {
+            return bad(other_version(
+                Some(self.format_version),
+                Some(&self.plansim_version),
+            ));
+        }
+        if self.block_size != BLOCK_SIZE {
+            return bad(format!(
+                "blocks of {} replications, but this plansim uses {BLOCK_SIZE}",
+                self.block_size
+            ));
+        }
+        let hash = scenario_sha256(&self.scenario_toml, self.roster_csv.as_deref());
+        if hash != self.scenario_sha256 {
+            return bad(
+                "scenario_sha256 does not match the scenario stored in the shard \
+                 (the file was edited or damaged); run the shard again"
+                    .into(),
+            );
+        }
+        if self.replications == 0
+            || self.block_count != engine::block_count(self.replications)
+            || self.shards == 0
+            || self.shard == 0
+            || self.shard > self.shards
+            || self.blocks.start > self.blocks.end
+            || self.blocks.end > self.block_count
+            || self.replication_range
+                != block_replications(&self.blocks.range(), self.replications).into()
+        {
+            return bad(format!(
+                "inconsistent slice: shard {}/{}, blocks {}..{} of {}, {} replications",
+                self.shard,
+                self.shards,
+                self.blocks.start,
+                self.blocks.end,
+                self.block_count,
+                self.replications
+            ));
+        }
+        let expected = self.blocks.range();
+        if self.tallies.len() as u64 != expected.end - expected.start
+            || self.tallies.iter().zip(expected).any(|(t, b)| t.block != b)
+        {
+            return bad(format!(
+                "holds tallies of blocks {:?}, not blocks {}..{} in order",
+                self.tallies.iter().map(|t| t.block).collect::<Vec<_>>(),
+                self.blocks.start,
+                self.blocks.end
+            ));
+        }
+        Ok(())
+    }
+
+    /// The scenario the shard was run on, validated again with its stored roster.
+    pub fn scenario(&self, shown: &str) -> CliResult<ValidScenario> {
+        scenario::parse_and_validate_with_roster(
+            &self.scenario_toml,
+            &self.source,
+            self.roster_csv.as_deref(),
+        )
+        .map_err(|e| CliError::Input(format!("{shown}: the stored scenario: {e}")))
+    }
+
+    /// Decodes the tallies of the shard's blocks, in block order.
+    pub fn block_tallies(&self, model: &Model, shown: &str) -> CliResult<Vec<RunTally>> {
+        self.tallies
+            .iter()
+            .map(|t| {
+                let reps = block_replications(&(t.block..t.block + 1), self.replications);
+                t.decode(model, reps.end - reps.start)
+                    .map_err(|e| CliError::Input(format!("{shown}: {e}")))
+            })
+            .collect()
+    }
+}
+
+const NOT_A_SHARD: &str = "not a plansim shard file (no \"format\": \"plansim-shard\")";
+
+/// The message for a shard of another format version.
+fn other_version(version: Option<u32>, writer: Option<&str>) -> String {
+    format!(
+        "shard format version {}, written by plansim {}; this plansim {PLANSIM_VERSION} reads version {FORMAT_VERSION}",
+        version.map_or("?".into(), |v| v.to_string()),
+        writer.unwrap_or("?")
+    )
+}
+
+/// Why a file did not parse as a shard: not JSON, not a shard, another format version, or damaged.
+fn why_unreadable(bytes: &[u8], e: serde_json::Error) -> String {
+    match serde_json::from_slice::<Header>(bytes) {
+        Ok(h) if h.format.as_deref() != Some(FORMAT) => NOT_A_SHARD.into(),
+        Ok(h) if h.format_version != Some(FORMAT_VERSION) => {
+            other_version(h.format_version, h.plansim_version.as_deref())
+        }
+        Ok(_) => format!("a damaged shard file: {e}"),
+        Err(_) => format!("not a plansim shard file: {e}"),
+    }
+}
