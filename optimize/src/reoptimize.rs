@@ -1,8 +1,10 @@
 //! The `reoptimize` round policy: after each round, search the plan's parameters for
 //! the next round from the team's current state, on the budget that remains.
 //!
-//! Candidates are evaluated on the next round only, from the current states of a
-//! sample of the replications with fresh random streams (reusing their own streams
+//! Candidates are evaluated on the next round only, from the current states of the
+//! first replications of the planning sample (`RoundContext::planning`), and the
+//! spend so far is the planning sample's mean, so that every shard of a run reaches
+//! the same decision; the states are simulated with fresh random streams (reusing their own streams
 //! would let the search see the luck the real next round will draw), with behaviour
 //! planned from the team's expected state. The round's budget is what remains of the
 //! horizon's, spread evenly over the remaining rounds; a candidate must keep to it
@@ -34,7 +36,7 @@ pub struct ReoptimizePolicy {
     pub objective: ObjectiveKind,
     /// Evaluations per round.
     pub evaluations: usize,
-    /// Replications (sampled trajectories) each candidate is evaluated on.
+    /// Replications (the first of the planning sample) each candidate is evaluated on.
     pub replications: usize,
     /// Seed of the evaluation streams.
     pub seed: u64,
@@ -74,7 +76,7 @@ impl RoundProblem<'_> {
         let mut objective = Vec::new();
         let mut cost = Vec::new();
         for (i, t) in ctx
-            .trajectories
+            .planning
             .iter()
             .take(self.policy.replications)
             .enumerate()
@@ -146,18 +148,14 @@ impl RoundPolicy for ReoptimizePolicy {
     }
 
     fn next(&self, ctx: &RoundContext<'_>) -> Vec<Vec<f64>> {
-        let current = ctx.trajectories[0]
-            .params
-            .last()
-            .cloned()
-            .unwrap_or_default();
+        let current = ctx.planning[0].params.last().cloned().unwrap_or_default();
         let rounds_left = (ctx.rounds - ctx.round - 1).max(1) as f64;
         let spent = ctx
-            .trajectories
+            .planning
             .iter()
             .map(|t| t.observations.last().map_or(0.0, |o| o.spent))
             .sum::<f64>()
-            / ctx.trajectories.len().max(1) as f64;
+            / ctx.planning.len().max(1) as f64;
         let round_budget = ctx.budget.map(|b| ((b - spent) / rounds_left).max(0.0));
         let problem = RoundProblem {
             policy: self,

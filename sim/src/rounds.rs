@@ -7,13 +7,21 @@
 //! KPIs against target and sets its parameters for the next round.
 //!
 //! Reps plan their effort with the policy solved for their replication's plan from
-//! the team's expected state (the mean over replications at the round's start) and,
+//! the team's expected state (the mean, at the round's start, over the planning
+//! sample: the first [`PLANNING_REPLICATIONS`] replications, or all when fewer) and,
 //! in tournaments, the promotion cut-off they believe in: first the naive one (what
 //! the cut-off would be if everyone kept today's effort), then the one observed in
 //! the last round. A static policy without tournaments solves once and is then
 //! exactly a single run of the whole horizon.
+//!
+//! Everything a round's planning reads comes from the planning sample, and every
+//! other replication depends only on its own streams and the plans so set; so a
+//! slice of the replications ([`run_rounds`]'s `slice`) simulated together with the
+//! planning sample gives exactly those replications' trajectories in the whole run,
+//! which is what `plansim rounds --shard` relies on.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Range;
 
 use rayon::prelude::*;
 
@@ -47,9 +55,15 @@ pub struct RoundObservation {
     pub effort_acquisition: f64,
 }
 
+/// Replications whose mean state plans the reps' behaviour each round and whose
+/// outcomes the reoptimize policy reads: the first this many of a run.
+pub const PLANNING_REPLICATIONS: u64 = 4096;
+
 /// One replication's trajectory through the rounds.
 #[derive(Clone, Debug)]
 pub struct Trajectory {
+    /// The replication's index in the run.
+    pub replication: u64,
     state: TeamState,
     totals: Totals,
     last: PeriodRecord,
@@ -82,9 +96,13 @@ pub struct RoundContext<'a> {
     pub round_length: u32,
     /// Budget on incentive cost over all rounds, if any.
     pub budget: Option<f64>,
-    /// Every replication's trajectory so far.
+    /// Every simulated replication's trajectory so far, in replication order.
     pub trajectories: &'a [Trajectory],
-    /// The team's expected state now (mean over replications).
+    /// The planning sample: the first [`PLANNING_REPLICATIONS`] replications, a
+    /// prefix of `trajectories`. A policy that sets one plan for every replication
+    /// must read only these, so that a slice of the run gets the same plan.
+    pub planning: &'a [Trajectory],
+    /// The team's expected state now (mean over the planning sample).
     pub expected: &'a PlanningStart,
 }
 
@@ -302,40 +320,135 @@ fn simulate_round(
         });
 }
 
+/// What a run of rounds reports of one replication.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TrajectoryRecord {
+    /// The replication's index in the run.
+    pub replication: u64,
+    /// Parameters in force in each round.
+    pub params: Vec<Vec<f64>>,
+    /// Observation of each round.
+    pub observations: Vec<RoundObservation>,
+    /// Replication metrics over the whole horizon.
+    pub metrics: [f64; N_METRICS],
+}
+
 /// The result of a run of rounds.
 pub struct RoundsResult {
-    /// Every replication's trajectory.
-    pub trajectories: Vec<Trajectory>,
-    /// Replication metrics over the whole horizon, one row per replication.
-    pub metrics: Vec<[f64; N_METRICS]>,
+    /// The trajectory of each replication of the slice asked for, in replication order.
+    pub records: Vec<TrajectoryRecord>,
+    /// The distinct parameter vectors in force in each round, over every simulated
+    /// replication (the planning sample and the slice).
+    pub plan_keys: Vec<BTreeSet<Vec<u64>>>,
+    /// Whether reps learn a tournament cut-off, so that plans are solved again each round.
+    pub learning: bool,
     /// Number of distinct plans whose behaviour was solved.
     pub plans_solved: usize,
 }
 
-/// Runs `rounds` rounds of `round_length` periods on `replications` replications.
+/// The number of behaviour solves a run of rounds makes when `plan_keys[r]` are the
+/// distinct parameter vectors in force in round `r`: a plan solved in the first round
+/// covers the whole horizon and is kept while it stays in force, unless reps learn
+/// (tournaments); any other plan is solved for its round.
+pub fn count_plan_solves(plan_keys: &[BTreeSet<Vec<u64>>], learning: bool) -> usize {
+    let mut kept: BTreeSet<&Vec<u64>> = BTreeSet::new();
+    let mut solved = 0;
+    for (round, wanted) in plan_keys.iter().enumerate() {
+        let mut next = BTreeSet::new();
+        for k in wanted {
+            if !learning && kept.contains(k) {
+                next.insert(k);
+            } else {
+                solved += 1;
+                if round == 0 {
+                    next.insert(k);
+                }
+            }
+        }
+        kept = next;
+    }
+    solved
+}
+
+/// The shape of a run of rounds: how many rounds of how many periods, on which
+/// replications.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RoundsSpec {
+    /// Rounds.
+    pub rounds: u32,
+    /// Periods per round.
+    pub round_length: u32,
+    /// Seed of the random streams.
+    pub seed: u64,
+    /// Replications of the whole run.
+    pub replications: u64,
+    /// Size of the planning sample (its first replications); [`PLANNING_REPLICATIONS`] in plansim.
+    pub planning: u64,
+    /// Replications to simulate and report: `0..replications` for the whole run.
+    pub slice: Range<u64>,
+}
+
+impl RoundsSpec {
+    /// The whole run, with the standard planning sample.
+    pub fn whole(rounds: u32, round_length: u32, seed: u64, replications: u64) -> Self {
+        RoundsSpec {
+            rounds,
+            round_length,
+            seed,
+            replications,
+            planning: PLANNING_REPLICATIONS,
+            slice: 0..replications,
+        }
+    }
+
+    /// The same run, simulating and reporting only the replications of `slice`.
+    pub fn with_slice(self, slice: Range<u64>) -> Self {
+        RoundsSpec { slice, ..self }
+    }
+}
+
+/// Runs `spec.rounds` rounds of `spec.round_length` periods and returns the
+/// trajectories of the replications in `spec.slice`.
 ///
 /// `model.periods` must equal rounds x round_length; `start` gives the parameters at
-/// `paths` for the first round.
-#[allow(clippy::too_many_arguments)]
+/// `paths` for the first round. The replications of the slice and the planning
+/// sample are simulated; the whole slice is the whole run, and any other slice gives
+/// exactly its part of the whole run.
 pub fn run_rounds(
     model: &Model,
     base: &ValidScenario,
     paths: &[String],
     start: &[f64],
-    rounds: u32,
-    round_length: u32,
-    seed: u64,
-    replications: u64,
+    spec: &RoundsSpec,
     policy: &dyn RoundPolicy,
     progress: &(dyn Fn(u32) + Sync),
 ) -> Result<RoundsResult, String> {
+    let RoundsSpec {
+        rounds,
+        round_length,
+        seed,
+        replications,
+        planning,
+        ref slice,
+    } = *spec;
     assert_eq!(
         model.periods,
         rounds * round_length,
         "the model's horizon is the rounds'"
     );
-    let mut trajectories: Vec<Trajectory> = (0..replications)
-        .map(|i| Trajectory {
+    assert!(
+        slice.start <= slice.end && slice.end <= replications,
+        "slice {slice:?} of {replications} replications"
+    );
+    let planning_end = replications.min(planning.max(1));
+    let simulated: Vec<u64> = (0..planning_end)
+        .chain(slice.start.max(planning_end)..slice.end)
+        .collect();
+    let planning_count = planning_end as usize;
+    let mut trajectories: Vec<Trajectory> = simulated
+        .iter()
+        .map(|&i| Trajectory {
+            replication: i,
             state: TeamState::initial(model, seed, i),
             totals: Totals::default(),
             last: PeriodRecord::default(),
@@ -347,9 +460,10 @@ pub fn run_rounds(
     let learning = first_plan.tournament_share().is_some();
     let mut plans: BTreeMap<Vec<u64>, (Plan, Policy)> = BTreeMap::new();
     let mut solved = 0;
+    let mut plan_keys = Vec::with_capacity(rounds as usize);
     for round in 0..rounds {
         let from = round * round_length;
-        let expected = expected_state(model, &trajectories, from);
+        let expected = expected_state(model, &trajectories[..planning_count], from);
         // Solve each distinct plan in force; without learning or changes, the first
         // solve (planned over the whole horizon) stays in force: exactly a single run.
         let mut wanted: BTreeMap<Vec<u64>, Vec<f64>> = BTreeMap::new();
@@ -357,6 +471,7 @@ pub fn run_rounds(
             let x = t.params.last().expect("params set");
             wanted.entry(key(x)).or_insert_with(|| x.clone());
         }
+        plan_keys.push(wanted.keys().cloned().collect::<BTreeSet<_>>());
         let mut next_plans = BTreeMap::new();
         for (k, x) in wanted {
             let covers = plans
@@ -397,7 +512,8 @@ pub fn run_rounds(
         simulate_round(model, &plans, &mut trajectories, from + round_length);
         progress(round + 1);
         if round + 1 < rounds {
-            let expected = expected_state(model, &trajectories, from + round_length);
+            let expected =
+                expected_state(model, &trajectories[..planning_count], from + round_length);
             let ctx = RoundContext {
                 model,
                 base,
@@ -407,6 +523,7 @@ pub fn run_rounds(
                 round_length,
                 budget: model.budget,
                 trajectories: &trajectories,
+                planning: &trajectories[..planning_count],
                 expected: &expected,
             };
             let next = policy.next(&ctx);
@@ -415,17 +532,25 @@ pub fn run_rounds(
             }
         }
     }
-    let metrics = trajectories
-        .iter()
+    debug_assert_eq!(solved, count_plan_solves(&plan_keys, learning));
+    let records = trajectories
+        .into_iter()
+        .filter(|t| slice.contains(&t.replication))
         .map(|t| {
-            let mut out = [0.0; N_METRICS];
-            metrics::replication_metrics(model, &t.totals, &t.last, &mut out);
-            out
+            let mut metrics = [0.0; N_METRICS];
+            metrics::replication_metrics(model, &t.totals, &t.last, &mut metrics);
+            TrajectoryRecord {
+                replication: t.replication,
+                params: t.params,
+                observations: t.observations,
+                metrics,
+            }
         })
         .collect();
     Ok(RoundsResult {
-        trajectories,
-        metrics,
+        records,
+        plan_keys,
+        learning,
         plans_solved: solved,
     })
 }

@@ -6,7 +6,10 @@ use plansim_sim::mechanisms::Promotion;
 use plansim_sim::metrics::N_METRICS;
 use plansim_sim::model::Model;
 use plansim_sim::normal;
-use plansim_sim::rounds::{run_rounds, RoundObservation, RulePolicy, StaticPolicy};
+use plansim_sim::rounds::{
+    count_plan_solves, run_rounds, RoundObservation, RoundPolicy, RoundsSpec, RulePolicy,
+    StaticPolicy, TrajectoryRecord,
+};
 use plansim_sim::scenario::{
     default_scenario, parse_and_validate, RoundRule, RuleKpi, ValidScenario,
 };
@@ -33,17 +36,14 @@ fn static_rounds_are_bit_identical_to_one_run() {
         &valid,
         &paths,
         &start,
-        rounds,
-        length,
-        99,
-        130,
+        &RoundsSpec::whole(rounds, length, 99, 130),
         &StaticPolicy,
         &|_| {},
     )
     .unwrap();
     let (_, tally) = engine::run(&model, 99, 130, &|_| {});
     assert_eq!(result.plans_solved, 1);
-    for (i, row) in result.metrics.iter().enumerate() {
+    for (i, row) in result.records.iter().map(|r| r.metrics).enumerate() {
         for (k, &value) in row.iter().enumerate().take(N_METRICS) {
             let one = tally.plan.values(k).unwrap()[i];
             assert!(
@@ -111,10 +111,7 @@ fn tournament_effort_converges_to_lazear_rosen_over_rounds() {
         &valid,
         &[],
         &[],
-        rounds,
-        1,
-        5,
-        replications,
+        &RoundsSpec::whole(rounds, 1, 5, replications),
         &StaticPolicy,
         &|_| {},
     )
@@ -131,7 +128,7 @@ fn tournament_effort_converges_to_lazear_rosen_over_rounds() {
     let tolerance = 4.5 * se_cut * contraction.abs() + leftover + 1e-3;
     let effort = |round: usize| {
         result
-            .trajectories
+            .records
             .iter()
             .map(|t| t.observations[round].effort_acquisition)
             .sum::<f64>()
@@ -221,16 +218,13 @@ fn rule_policy_keeps_every_trajectory_within_bounds() {
         &valid,
         std::slice::from_ref(&r.path),
         &[2500.0],
-        6,
-        1,
-        3,
-        96,
+        &RoundsSpec::whole(6, 1, 3, 96),
         &policy,
         &|_| {},
     )
     .unwrap();
     let mut moved = false;
-    for t in &result.trajectories {
+    for t in &result.records {
         for (k, x) in t.params.iter().enumerate() {
             assert!(x[0] >= r.min && x[0] <= r.max, "{x:?}");
             if k > 0 {
@@ -246,4 +240,114 @@ fn rule_policy_keeps_every_trajectory_within_bounds() {
         }
     }
     assert!(moved, "the rule never moved the bonus");
+}
+
+/// The records of two runs agree bit for bit (NaN included).
+fn same_records(a: &[TrajectoryRecord], b: &[TrajectoryRecord]) -> bool {
+    let bits = |r: &TrajectoryRecord| -> Vec<u64> {
+        let mut v = vec![r.replication];
+        v.extend(r.params.iter().flatten().map(|x| x.to_bits()));
+        for o in &r.observations {
+            v.extend(
+                [
+                    o.revenue,
+                    o.new_customers,
+                    o.target_revenue,
+                    o.target_new_customers,
+                    o.score,
+                    o.cost,
+                    o.spent,
+                    o.hit_rate,
+                    o.effort_acquisition,
+                ]
+                .map(f64::to_bits),
+            );
+        }
+        v.extend(r.metrics.iter().map(|x| x.to_bits()));
+        v
+    };
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| bits(x) == bits(y))
+}
+
+/// A scenario, the paths its policy adjusts, their start, the policy and the rounds.
+type SliceCase<'a> = (
+    &'a ValidScenario,
+    &'a [String],
+    &'a [f64],
+    &'a dyn RoundPolicy,
+    u32,
+);
+
+/// Slices of a run of rounds, each simulated with the planning sample, are exactly
+/// their parts of the whole run, with a planning sample smaller than the run, for a
+/// policy that adapts per replication and for reps who learn a tournament cut-off;
+/// the distinct plans of the slices add up to the whole run's solves.
+#[test]
+fn slices_of_a_run_of_rounds_are_its_parts_bit_for_bit() {
+    let rule_scenario = small_default(6);
+    let r = RoundRule {
+        path: "plan.target_bonus.amount".into(),
+        kpi: RuleKpi::Score,
+        gain: 2.0,
+        min: 500.0,
+        max: 6000.0,
+    };
+    let rule = RulePolicy {
+        rules: vec![r.clone()],
+    };
+    let tournament = tournament(0.2, 2.0, 2.0, 1.0, 30, 3);
+    let cases: [SliceCase<'_>; 2] = [
+        (
+            &rule_scenario,
+            std::slice::from_ref(&r.path),
+            &[2500.0],
+            &rule,
+            6,
+        ),
+        (&tournament, &[], &[], &StaticPolicy, 3),
+    ];
+    for (valid, paths, start, policy, rounds) in cases {
+        let model = Model::new(valid);
+        let replications = 200;
+        let whole = RoundsSpec {
+            planning: 48,
+            ..RoundsSpec::whole(rounds, 1, 17, replications)
+        };
+        let run = |spec: &RoundsSpec| {
+            run_rounds(&model, valid, paths, start, spec, policy, &|_| {}).unwrap()
+        };
+        let all = run(&whole);
+        assert_eq!(all.records.len(), replications as usize);
+        let mut records = Vec::new();
+        let mut keys = vec![std::collections::BTreeSet::new(); rounds as usize];
+        for slice in [0..30, 30..48, 48..131, 131..200] {
+            let part = run(&whole.clone().with_slice(slice.clone()));
+            assert_eq!(
+                part.records.first().map(|t| t.replication),
+                Some(slice.start)
+            );
+            records.extend(part.records);
+            for (k, p) in keys.iter_mut().zip(&part.plan_keys) {
+                k.extend(p.iter().cloned());
+            }
+        }
+        assert!(same_records(&records, &all.records), "{}", policy.name());
+        assert_eq!(keys, all.plan_keys);
+        assert_eq!(count_plan_solves(&keys, all.learning), all.plans_solved);
+    }
+    // The rule policy did adapt per replication, so the slices had plans of their own.
+    let adapted = run_rounds(
+        &Model::new(&rule_scenario),
+        &rule_scenario,
+        std::slice::from_ref(&r.path),
+        &[2500.0],
+        &RoundsSpec {
+            planning: 48,
+            ..RoundsSpec::whole(6, 1, 17, 200)
+        },
+        &rule,
+        &|_| {},
+    )
+    .unwrap();
+    assert!(adapted.plan_keys.iter().any(|k| k.len() > 1));
 }

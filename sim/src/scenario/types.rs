@@ -794,9 +794,17 @@ pub struct RoundsSection {
     /// Evaluations per round of the `reoptimize` policy.
     #[serde(default = "default_reoptimize_evaluations")]
     pub reoptimize_evaluations: u32,
-    /// Replications the `reoptimize` policy evaluates each candidate on.
+    /// Replications the `reoptimize` policy evaluates each candidate on (the first of the planning sample).
     #[serde(default = "default_reoptimize_replications")]
     pub reoptimize_replications: u64,
+    /// Replications of the planning sample: the first this many, whose mean state plans
+    /// the reps' behaviour each round and whose outcomes the `reoptimize` policy reads.
+    #[serde(default = "default_planning_replications")]
+    pub planning_replications: u64,
+}
+
+fn default_planning_replications() -> u64 {
+    crate::rounds::PLANNING_REPLICATIONS
 }
 
 fn default_rounds() -> u32 {

@@ -69,6 +69,9 @@ fn check_rounds(r: &RoundsSection, s: &Scenario, p: &mut Problems) {
             "must be at least 1, got 0",
         );
     }
+    if r.planning_replications == 0 {
+        p.push("rounds.planning_replications", "must be at least 1, got 0");
+    }
     for (i, rule) in r.rules.iter().enumerate() {
         let path = format!("rounds.rules[{i}]");
         if !rule.path.starts_with("plan.") {
