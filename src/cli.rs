@@ -32,9 +32,9 @@ pub enum Command {
     /// Print the default scenario, every field commented, to start a new one from.
     #[command(after_help = "Example:\n  plansim example > my-plan.toml")]
     Example,
-    /// Combine shard files of `run --shard K/N` into the report of the whole run, byte for byte.
+    /// Combine shard files of `run --shard K/N` (or `rounds --shard K/N`) into the report of the whole run, byte for byte.
     #[command(
-        after_help = "Examples:\n  plansim merge shards/shard-*-of-8.json --format json > result.json\n  plansim merge shards/*.json --out results/   (docs/scale-out.md: Slurm, Kubernetes, xargs -P)"
+        after_help = "Examples:\n  plansim merge shards/shard-*-of-8.json --format json > result.json\n  plansim merge shards/*.json --out results/   (docs/scale-out.md: Slurm, Kubernetes, xargs -P)\n  plansim merge shards/rounds-shard-*-of-4.json --report rounds.html"
     )]
     Merge(crate::commands::merge::MergeArgs),
     /// Search the plan's parameters for the most expected revenue growth under a budget.
@@ -56,7 +56,7 @@ pub enum Command {
     Batch(crate::commands::batch::BatchArgs),
     /// Monitoring and adjustment: simulate rounds, compare KPIs with targets, adjust the plan, carry the team forward.
     #[command(
-        after_help = "Examples:\n  plansim rounds scenarios/template-monitoring.toml\n  plansim rounds plan.toml --rounds 12 --round-length 1 --policy rule --format json\n  plansim rounds scenarios/template-monitoring.toml --compare-policies -n 500 --out rounds/"
+        after_help = "Examples:\n  plansim rounds scenarios/template-monitoring.toml\n  plansim rounds plan.toml --rounds 12 --round-length 1 --policy rule --format json\n  plansim rounds scenarios/template-monitoring.toml --compare-policies -n 500 --out rounds/\n  plansim rounds plan.toml -n 100000 --shard 2/4 --out shards/   one slice of four (see `plansim merge`)"
     )]
     Rounds(RoundsArgs),
     /// Measure simulation throughput (rep-periods per second) on one thread and on all cores.
@@ -287,6 +287,15 @@ pub struct RoundsArgs {
     /// Language of the HTML report.
     #[arg(long, value_enum, default_value_t = crate::report::i18n::Lang::En)]
     pub lang: crate::report::i18n::Lang,
+    /// Run only shard K of N (K from 1) of the replications, with the planning sample
+    /// every shard shares, and write it to --out for `plansim merge`; bare `--shard` or
+    /// `auto` takes K and N from a Slurm job array, `auto/N` K from JOB_COMPLETION_INDEX.
+    #[arg(long, value_name = "K/N", num_args = 0..=1, default_missing_value = "auto",
+        value_parser = crate::shard::spec::parse_shard_arg)]
+    pub shard: Option<crate::shard::spec::ShardArg>,
+    /// Start CSV output (--format csv, rounds.csv of --out) with a UTF-8 byte-order mark, for Excel.
+    #[arg(long)]
+    pub bom: bool,
     /// Overwrite existing files in --out.
     #[arg(long)]
     pub force: bool,

@@ -131,6 +131,29 @@ pub fn merge(replications: u64, periods: u32, with_out: bool) -> Need {
     }
 }
 
+/// What a run of rounds needs: every simulated replication's team state, streams and
+/// record of the rounds (`params` adjustable parameters), for `policies` policies one
+/// after the other; `shard` adds the encoded shard file.
+pub fn rounds(simulated: u64, shape: Shape, rounds: u32, params: usize, shard: bool) -> Need {
+    use plansim_sim::rounds::RoundObservation;
+    use plansim_sim::simulate::RepState;
+    let team = shape.reps.saturating_mul(
+        (std::mem::size_of::<RepState>() + std::mem::size_of::<rand_xoshiro::Xoshiro256PlusPlus>())
+            as u64,
+    );
+    let record = u64::from(rounds)
+        .saturating_mul((std::mem::size_of::<RoundObservation>() + params * 8 + 24) as u64)
+        + N_METRICS as u64 * 8;
+    // A shard keeps the records of every policy and writes each value as 16 hex digits.
+    let encoded = if shard { record / 8 * 16 * 3 } else { 0 };
+    Need {
+        behaviour: behaviour(shape),
+        fixed: 0,
+        per_replication: 256 + team + record * 3 + encoded,
+        replications: simulated,
+    }
+}
+
 /// `MemAvailable` of /proc/meminfo in bytes, when it can be read.
 pub fn available() -> Option<u64> {
     let text = std::fs::read_to_string("/proc/meminfo").ok()?;

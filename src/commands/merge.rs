@@ -5,73 +5,129 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use plansim_sim::engine::RunTally;
+use plansim_sim::engine::{self, RunTally};
 use plansim_sim::model::Model;
+use plansim_sim::rounds::{count_plan_solves, RoundsSpec};
 use plansim_sim::shard::check_coverage;
 
 use crate::cli::Format;
 use crate::error::{CliError, CliResult};
 use crate::output::OutputDir;
-use crate::shard::{ShardFile, PLANSIM_VERSION};
+use crate::output_file::OutputFile;
+use crate::report::i18n::Lang;
+use crate::report::rounds::policy_report;
+use crate::shard::rounds::{RoundsShardFile, ROUNDS_FORMAT};
+use crate::shard::{format_of, ShardFile, Span, PLANSIM_VERSION};
 use crate::{cancel, memory};
 
 /// Arguments of `merge`.
 #[derive(Args, Debug)]
 pub struct MergeArgs {
-    /// Shard files written by `plansim run --shard K/N --out DIR`, in any order.
+    /// Shard files written by `plansim run --shard K/N --out DIR` (or by `plansim rounds
+    /// --shard K/N`), in any order.
     #[arg(required = true, value_name = "SHARD")]
     pub shards: Vec<PathBuf>,
     /// Output format on stdout.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
-    /// Also write summary.csv, per_period.csv, replications.csv and scenario.toml into this folder.
+    /// Also write the run's files into this folder: summary.csv, per_period.csv,
+    /// replications.csv and scenario.toml (rounds.json, rounds.csv and fan.svg for rounds).
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// Overwrite existing files in --out.
+    /// Overwrite existing files in --out and --report.
     #[arg(long)]
     pub force: bool,
+    /// Also write the self-contained HTML report of the whole run to this file.
+    #[arg(long, value_name = "FILE.html")]
+    pub report: Option<PathBuf>,
+    /// Language of the HTML report.
+    #[arg(long, value_enum, default_value_t = Lang::En)]
+    pub lang: Lang,
+    /// Start CSV output with a UTF-8 byte-order mark, for Excel.
+    #[arg(long)]
+    pub bom: bool,
 }
 
-/// A shard file read, with the name to show in messages.
-struct Read {
+/// What identifies a shard's run and slice, whatever its kind.
+struct Slice {
+    /// The file's name in messages.
     shown: String,
-    file: ShardFile,
+    plansim_version: String,
+    scenario_sha256: String,
+    scenario_name: String,
+    seed: u64,
+    replications: u64,
+    block_count: u64,
+    shard: u64,
+    shards: u64,
+    blocks: Span,
+}
+
+impl Slice {
+    fn of_run(shown: &str, f: &ShardFile) -> Slice {
+        Slice {
+            shown: shown.into(),
+            plansim_version: f.plansim_version.clone(),
+            scenario_sha256: f.scenario_sha256.clone(),
+            scenario_name: f.scenario_name.clone(),
+            seed: f.seed,
+            replications: f.replications,
+            block_count: f.block_count,
+            shard: f.shard,
+            shards: f.shards,
+            blocks: f.blocks,
+        }
+    }
+
+    fn of_rounds(shown: &str, f: &RoundsShardFile) -> Slice {
+        Slice {
+            shown: shown.into(),
+            plansim_version: f.plansim_version.clone(),
+            scenario_sha256: f.scenario_sha256.clone(),
+            scenario_name: f.scenario_name.clone(),
+            seed: f.seed,
+            replications: f.replications,
+            block_count: f.block_count,
+            shard: f.shard,
+            shards: f.shards,
+            blocks: f.blocks,
+        }
+    }
 }
 
 /// Refuses shards that are not of one run: scenario, seed, replications and version must agree.
-fn check_same_run(shards: &[Read]) -> CliResult {
+fn check_same_run(shards: &[Slice]) -> CliResult {
     let first = &shards[0];
     for s in shards {
-        if s.file.plansim_version != PLANSIM_VERSION {
+        if s.plansim_version != PLANSIM_VERSION {
             return Err(CliError::Input(format!(
                 "{}: written by plansim {}, but this is plansim {PLANSIM_VERSION}; run every shard and the merge with one version",
-                s.shown, s.file.plansim_version
+                s.shown, s.plansim_version
             )));
         }
     }
     for s in &shards[1..] {
-        let (a, b) = (&first.file, &s.file);
         let differ = |what: &str, x: String, y: String| {
             Err(CliError::Input(format!(
                 "{} and {} are shards of different runs: {what} {x} vs {y}",
                 first.shown, s.shown
             )))
         };
-        if a.scenario_sha256 != b.scenario_sha256 {
+        if first.scenario_sha256 != s.scenario_sha256 {
             return differ(
                 "scenario (sha256)",
-                format!("{} `{}`", &a.scenario_sha256[..12], a.scenario_name),
-                format!("{} `{}`", &b.scenario_sha256[..12], b.scenario_name),
+                format!("{} `{}`", &first.scenario_sha256[..12], first.scenario_name),
+                format!("{} `{}`", &s.scenario_sha256[..12], s.scenario_name),
             );
         }
-        if a.seed != b.seed {
-            return differ("seed", a.seed.to_string(), b.seed.to_string());
+        if first.seed != s.seed {
+            return differ("seed", first.seed.to_string(), s.seed.to_string());
         }
-        if a.replications != b.replications {
+        if first.replications != s.replications {
             return differ(
                 "replications",
-                a.replications.to_string(),
-                b.replications.to_string(),
+                first.replications.to_string(),
+                s.replications.to_string(),
             );
         }
     }
@@ -79,13 +135,13 @@ fn check_same_run(shards: &[Read]) -> CliResult {
 }
 
 /// Checks that the shards hold every block of the run once.
-fn check_slices(shards: &[Read]) -> CliResult {
+fn check_slices(shards: &[Slice]) -> CliResult {
     let mut seen = std::collections::HashMap::new();
     for s in shards {
-        if let Some(other) = seen.insert((s.file.shard, s.file.shards), &s.shown) {
+        if let Some(other) = seen.insert((s.shard, s.shards), &s.shown) {
             return Err(CliError::Input(format!(
                 "{} and {other} are both shard {}/{}; give each shard once",
-                s.shown, s.file.shard, s.file.shards
+                s.shown, s.shard, s.shards
             )));
         }
     }
@@ -93,17 +149,17 @@ fn check_slices(shards: &[Read]) -> CliResult {
         .iter()
         .map(|s| {
             (
-                format!("{} (shard {}/{})", s.shown, s.file.shard, s.file.shards),
-                s.file.blocks.range(),
+                format!("{} (shard {}/{})", s.shown, s.shard, s.shards),
+                s.blocks.range(),
             )
         })
         .collect();
-    let f = &shards[0].file;
+    let f = &shards[0];
     check_coverage(&ranges, f.block_count, f.replications).map_err(CliError::Input)
 }
 
-/// Merges the shards and reports the whole run.
-pub fn execute(args: &MergeArgs) -> CliResult {
+/// Refuses to read shards whose files would not fit in memory.
+fn check_file_memory(args: &MergeArgs) -> CliResult {
     let total_bytes: u64 = args
         .shards
         .iter()
@@ -120,26 +176,49 @@ pub fn execute(args: &MergeArgs) -> CliResult {
         memory::available(),
         "reading these shards",
         |_| "merge on a machine with more memory, or run fewer replications".into(),
-    )?;
+    )
+}
+
+/// Prepares the `--report` file, when asked for.
+fn report_file(args: &MergeArgs) -> CliResult<Option<OutputFile>> {
+    args.report
+        .as_ref()
+        .map(|path| OutputFile::prepare(path, args.force, "--report"))
+        .transpose()
+}
+
+/// Merges the shards and reports the whole run.
+pub fn execute(args: &MergeArgs) -> CliResult {
+    check_file_memory(args)?;
+    let first = &args.shards[0];
+    if format_of(first)?.as_deref() == Some(ROUNDS_FORMAT) {
+        return merge_rounds(args);
+    }
     let mut shards = Vec::with_capacity(args.shards.len());
     for path in &args.shards {
-        shards.push(Read {
-            shown: path.display().to_string(),
-            file: ShardFile::read(path)?,
-        });
+        let shown = path.display().to_string();
+        if format_of(path)?.as_deref() == Some(ROUNDS_FORMAT) {
+            return Err(CliError::Input(format!(
+                "{shown} is a shard of `plansim rounds`, but {} is one of `plansim run`; merge each kind on its own",
+                first.display()
+            )));
+        }
+        let file = ShardFile::read(path)?;
+        shards.push((shown, file));
     }
-    check_same_run(&shards)?;
-    check_slices(&shards)?;
-    shards.sort_by_key(|s| (s.file.blocks.start, s.file.blocks.end));
-    let first = &shards[0];
-    if let Some(s) = shards.iter().find(|s| s.file.source != first.file.source) {
+    let slices: Vec<Slice> = shards.iter().map(|(n, f)| Slice::of_run(n, f)).collect();
+    check_same_run(&slices)?;
+    check_slices(&slices)?;
+    shards.sort_by_key(|(_, f)| (f.blocks.start, f.blocks.end));
+    let (first_shown, first) = &shards[0];
+    if let Some((shown, f)) = shards.iter().find(|(_, f)| f.source != first.source) {
         eprintln!(
-            "note: {} ran the scenario as `{}` and {} as `{}`; the report names `{}`",
-            first.shown, first.file.source, s.shown, s.file.source, first.file.source
+            "note: {first_shown} ran the scenario as `{}` and {shown} as `{}`; the report names `{}`",
+            first.source, f.source, first.source
         );
     }
-    let valid = first.file.scenario(&first.shown)?;
-    let (seed, replications) = (first.file.seed, first.file.replications);
+    let valid = first.scenario(first_shown)?;
+    let (seed, replications) = (first.seed, first.replications);
     memory::check(
         memory::merge(
             replications,
@@ -154,15 +233,110 @@ pub fn execute(args: &MergeArgs) -> CliResult {
         Some(dir) => Some(OutputDir::prepare(dir, &super::run::OUT_FILES, args.force)?),
         None => None,
     };
+    let report = report_file(args)?;
     cancel::exit_on_interrupt()?;
     let model = Model::new(&valid);
     // Every block of every shard, folded in block order into an empty tally as one
     // machine does (shards are sorted and cover the blocks once), one shard at a time.
     let mut tally = RunTally::new(&model);
-    for s in shards {
-        for t in s.file.block_tallies(&model, &s.shown)? {
+    for (shown, f) in shards {
+        for t in f.block_tallies(&model, &shown)? {
             tally.merge(&t);
         }
     }
-    super::run::deliver(&valid, &model, seed, &tally, args.format, out)
+    if let Some(file) = report {
+        let solved = engine::solve(&model);
+        let page = super::run::run_page(&valid, &model, seed, &solved, &tally, args.lang)?;
+        file.write(page.as_bytes())?;
+    }
+    super::run::deliver_with(&valid, &model, seed, &tally, args.format, out, args.bom)
+}
+
+/// Merges shards of `plansim rounds` and reports the whole run of rounds.
+fn merge_rounds(args: &MergeArgs) -> CliResult {
+    let mut shards = Vec::with_capacity(args.shards.len());
+    for path in &args.shards {
+        let shown = path.display().to_string();
+        if format_of(path)?.as_deref() != Some(ROUNDS_FORMAT) {
+            return Err(CliError::Input(format!(
+                "{shown} is not a shard of `plansim rounds`, but {} is; merge each kind on its own",
+                args.shards[0].display()
+            )));
+        }
+        let file = RoundsShardFile::read(path)?;
+        shards.push((shown, file));
+    }
+    let slices: Vec<Slice> = shards.iter().map(|(n, f)| Slice::of_rounds(n, f)).collect();
+    check_same_run(&slices)?;
+    let (first_shown, first) = &shards[0];
+    for (shown, f) in &shards[1..] {
+        let differ = |what: &str| {
+            Err(CliError::Input(format!(
+                "{first_shown} and {shown} are shards of different runs of rounds: {what} differ"
+            )))
+        };
+        if (f.rounds, f.round_length) != (first.rounds, first.round_length) {
+            return differ("rounds or round length");
+        }
+        if f.planning != first.planning {
+            return differ("planning samples");
+        }
+        let policies = |x: &RoundsShardFile| {
+            x.policies
+                .iter()
+                .map(|p| (p.policy.clone(), p.paths.clone()))
+                .collect::<Vec<_>>()
+        };
+        if policies(f) != policies(first) {
+            return differ("policies (or the parameters they adjust)");
+        }
+    }
+    check_slices(&slices)?;
+    shards.sort_by_key(|(_, f)| (f.blocks.start, f.blocks.end));
+    let (first_shown, first) = &shards[0];
+    let valid = first.scenario(first_shown)?;
+    let spec = RoundsSpec {
+        slice: 0..first.replications,
+        ..first.spec()
+    };
+    let out = match &args.out {
+        Some(dir) => Some(OutputDir::prepare(
+            dir,
+            &super::rounds::OUT_FILES,
+            args.force,
+        )?),
+        None => None,
+    };
+    let report = report_file(args)?;
+    cancel::exit_on_interrupt()?;
+    let mut reports = Vec::new();
+    for (i, part) in first.policies.iter().enumerate() {
+        let mut records = Vec::with_capacity(spec.replications as usize);
+        let mut keys = vec![std::collections::BTreeSet::new(); spec.rounds as usize];
+        let mut learning = false;
+        for (shown, f) in &shards {
+            let p = &f.policies[i];
+            records.extend(
+                p.decode(spec.rounds as usize, f.replication_range.range())
+                    .map_err(|e| CliError::Input(format!("{shown}: {e}")))?,
+            );
+            for (k, p) in keys.iter_mut().zip(p.plan_key_sets()) {
+                k.extend(p);
+            }
+            learning |= p.learning;
+        }
+        let solved = count_plan_solves(&keys, learning);
+        reports.push(policy_report(&part.policy, &part.paths, &records, solved));
+    }
+    super::rounds::deliver(
+        &valid,
+        &spec,
+        &reports,
+        &super::rounds::Delivery {
+            format: args.format,
+            out,
+            report: report.map(|f| (f, args.lang)),
+            bom: args.bom,
+        },
+    )
 }

@@ -3,19 +3,26 @@
 use plansim_optimize::space::Variable;
 use plansim_optimize::ReoptimizePolicy;
 use plansim_sim::model::Model;
-use plansim_sim::rounds::{run_rounds, RoundPolicy, RulePolicy, StaticPolicy};
+use plansim_sim::rounds::{
+    run_rounds, RoundPolicy, RoundsSpec, RulePolicy, StaticPolicy, PLANNING_REPLICATIONS,
+};
 use plansim_sim::scenario::validate_limits::MAX_PERIODS;
 use plansim_sim::scenario::{get_param, RoundPolicyKind, RoundsSection, ValidScenario};
+use plansim_sim::shard::{block_replications, shard_blocks};
 
 use crate::cli::{Format, RoundsArgs};
 use crate::error::{CliError, CliResult};
 use crate::output::{emit, OutputDir};
 use crate::output_file::OutputFile;
 use crate::progress::Progress;
+use crate::report::csv_safe::with_bom;
 use crate::report::i18n::Lang;
 use crate::report::rounds::{
     differences, fan_svg, page, policy_report, rounds_csv, table, PolicyReport,
 };
+use crate::shard::rounds::{file_name, PolicyShard, RoundsShardFile};
+use crate::shard::spec;
+use crate::{cancel, memory};
 
 /// Files `--out` writes.
 pub const OUT_FILES: [&str; 3] = ["rounds.json", "rounds.csv", "fan.svg"];
@@ -93,8 +100,15 @@ fn build(valid: &ValidScenario, kind: RoundPolicyKind, seed: u64) -> CliResult<B
     }
 }
 
-/// Runs the rounds and reports them.
-pub fn execute(args: &RoundsArgs) -> CliResult {
+/// A run of rounds as the flags and the scenario set it.
+struct Setup {
+    valid: ValidScenario,
+    spec: RoundsSpec,
+    policies: Vec<BuiltPolicy>,
+}
+
+/// Reads the scenario and the flags into the run to make.
+fn setup(args: &RoundsArgs) -> CliResult<Setup> {
     let valid = super::load_scenario(args.scenario.as_deref())?;
     let s = valid.scenario();
     let section = s.rounds.as_ref();
@@ -129,9 +143,6 @@ pub fn execute(args: &RoundsArgs) -> CliResult {
         super::check_replications(args.replications.unwrap_or(s.simulation.replications))?;
     let seed = args.seed.unwrap_or(s.simulation.seed);
     let horizon = rounds * round_length;
-    let valid = valid
-        .with_changes(|s| s.simulation.periods = horizon)
-        .map_err(|e| CliError::Input(e.to_string()))?;
     let kinds = if args.compare_policies {
         vec![
             RoundPolicyKind::Static,
@@ -141,11 +152,94 @@ pub fn execute(args: &RoundsArgs) -> CliResult {
     } else {
         vec![policy_kind(args, section)]
     };
+    let valid = valid
+        .with_changes(|s| s.simulation.periods = horizon)
+        .map_err(|e| CliError::Input(e.to_string()))?;
     let policies = kinds
         .iter()
         .map(|&k| build(&valid, k, seed))
         .collect::<CliResult<Vec<_>>>()?;
-    let pool = super::thread_pool(args.threads)?;
+    let planning = section.map_or(PLANNING_REPLICATIONS, |r| r.planning_replications);
+    Ok(Setup {
+        valid,
+        spec: RoundsSpec {
+            planning,
+            ..RoundsSpec::whole(rounds, round_length, seed, replications)
+        },
+        policies,
+    })
+}
+
+/// Refuses a run of rounds whose simulated replications would not fit in memory.
+fn check_memory(setup: &Setup, simulated: u64, what: &str, shard: bool) -> CliResult {
+    let params = setup.policies.iter().map(|p| p.1.len()).max().unwrap_or(0);
+    memory::check(
+        memory::rounds(
+            simulated,
+            memory::Shape::of(&setup.valid),
+            setup.spec.rounds,
+            params,
+            shard,
+        ),
+        memory::available(),
+        what,
+        |max| {
+            if shard {
+                format!("split the run into more shards (raise N) so each simulates at most about {max} replications, the planning sample (rounds.planning_replications) included")
+            } else {
+                format!("lower --replications (at most about {max} fit), or split the run with --shard K/N")
+            }
+        },
+    )
+}
+
+/// Runs the rounds of every policy on the spec's slice.
+fn simulate(
+    setup: &Setup,
+    spec: &RoundsSpec,
+    threads: Option<usize>,
+    mut each: impl FnMut(&BuiltPolicy, plansim_sim::rounds::RoundsResult),
+) -> CliResult {
+    let pool = super::thread_pool(threads)?;
+    let model = Model::new(&setup.valid);
+    let rounds = spec.rounds as u64;
+    let progress = Progress::new(rounds * setup.policies.len() as u64, "rounds");
+    for (i, built) in setup.policies.iter().enumerate() {
+        let (policy, paths, start) = built;
+        let done = i as u64 * rounds;
+        let result = pool
+            .install(|| {
+                run_rounds(
+                    &model,
+                    &setup.valid,
+                    paths,
+                    start,
+                    spec,
+                    policy.as_ref(),
+                    &|r| progress.update(done + r as u64),
+                )
+            })
+            .map_err(|e| CliError::Input(format!("{}: {e}", setup.valid.source())))?;
+        each(built, result);
+    }
+    progress.finish();
+    Ok(())
+}
+
+/// Runs the rounds and reports them (with `--shard`, one slice into a shard file).
+pub fn execute(args: &RoundsArgs) -> CliResult {
+    let setup = setup(args)?;
+    if let Some(arg) = args.shard {
+        return execute_shard(args, &setup, arg);
+    }
+    let spec = &setup.spec;
+    check_memory(
+        &setup,
+        spec.replications,
+        &format!("{} replications of the rounds", spec.replications),
+        false,
+    )?;
+    super::thread_pool(args.threads)?;
     let out = match &args.out {
         Some(dir) => Some(OutputDir::prepare(dir, &OUT_FILES, args.force)?),
         None => None,
@@ -154,31 +248,122 @@ pub fn execute(args: &RoundsArgs) -> CliResult {
         Some(path) => Some(OutputFile::prepare(path, args.force, "--report")?),
         None => None,
     };
-    let model = Model::new(&valid);
-    let progress = Progress::new(rounds as u64 * policies.len() as u64, "rounds");
+    cancel::exit_on_interrupt()?;
     let mut reports: Vec<PolicyReport> = Vec::new();
-    for (i, (policy, paths, start)) in policies.iter().enumerate() {
-        let done = i as u64 * rounds as u64;
-        let result = pool
-            .install(|| {
-                run_rounds(
-                    &model,
-                    &valid,
-                    paths,
-                    start,
-                    rounds,
-                    round_length,
-                    seed,
-                    replications,
-                    policy.as_ref(),
-                    &|r| progress.update(done + r as u64),
-                )
-            })
-            .map_err(|e| CliError::Input(format!("{}: {e}", valid.source())))?;
-        reports.push(policy_report(policy.name(), paths, &result));
+    simulate(&setup, spec, args.threads, |(policy, paths, _), result| {
+        reports.push(policy_report(
+            policy.name(),
+            paths,
+            &result.records,
+            result.plans_solved,
+        ));
+    })?;
+    deliver(
+        &setup.valid,
+        spec,
+        &reports,
+        &Delivery {
+            format: args.format,
+            out,
+            report: report_file.map(|f| (f, args.lang)),
+            bom: args.bom,
+        },
+    )
+}
+
+/// Runs one slice of the rounds and writes it as a rounds shard file.
+fn execute_shard(args: &RoundsArgs, setup: &Setup, arg: spec::ShardArg) -> CliResult {
+    if args.report.is_some() {
+        return Err(CliError::Input(
+            "--report needs the whole run: use it without --shard (or on plansim merge)".into(),
+        ));
     }
-    progress.finish();
-    let diffs = differences(&reports);
+    let shard = spec::resolve(arg, &|name| std::env::var(name).ok())?;
+    let name = file_name(shard.k, shard.n);
+    let Some(dir) = &args.out else {
+        return Err(CliError::Input(format!(
+            "--shard {}/{} needs --out DIR to write {name} into",
+            shard.k, shard.n
+        )));
+    };
+    let whole = &setup.spec;
+    let blocks = shard_blocks(
+        plansim_sim::engine::block_count(whole.replications),
+        shard.k - 1,
+        shard.n,
+    );
+    let reps = block_replications(&blocks, whole.replications);
+    let spec = whole.clone().with_slice(reps.clone());
+    let planning = whole.replications.min(whole.planning);
+    let simulated = planning + reps.end.saturating_sub(reps.start.max(planning));
+    check_memory(
+        setup,
+        simulated,
+        &format!(
+            "rounds shard {}/{} ({} replications simulated)",
+            shard.k, shard.n, simulated
+        ),
+        true,
+    )?;
+    super::thread_pool(args.threads)?;
+    let out = OutputDir::prepare(dir, &[name.as_str()], args.force)?;
+    cancel::exit_on_interrupt()?;
+    let mut parts = Vec::new();
+    if !reps.is_empty() {
+        simulate(setup, &spec, args.threads, |(policy, paths, _), result| {
+            parts.push(PolicyShard::new(policy.name(), paths, &result));
+        })?;
+    } else {
+        // More shards than blocks: this one holds no replication and no plan.
+        for (policy, paths, _) in &setup.policies {
+            parts.push(PolicyShard::empty(policy.name(), paths, whole.rounds));
+        }
+    }
+    let file = RoundsShardFile::new(&setup.valid, &spec, shard.k, shard.n, blocks.clone(), parts);
+    out.write_all(&[(name.as_str(), file.to_bytes())])?;
+    eprintln!(
+        "rounds shard {}/{} ({}): blocks {}..{}, replications {}..{} of {} (with the planning sample of {planning}), written to {}",
+        shard.k,
+        shard.n,
+        shard.origin,
+        blocks.start,
+        blocks.end,
+        reps.start,
+        reps.end,
+        whole.replications,
+        dir.join(&name).display()
+    );
+    Ok(())
+}
+
+/// Where and how a finished run of rounds is reported.
+pub struct Delivery {
+    /// Format on stdout.
+    pub format: Format,
+    /// The `--out` folder, prepared.
+    pub out: Option<OutputDir>,
+    /// The `--report` file, prepared, and its language.
+    pub report: Option<(OutputFile, Lang)>,
+    /// Whether CSV starts with a UTF-8 byte-order mark.
+    pub bom: bool,
+}
+
+/// Reports a finished run of rounds: writes `--out`'s files and the `--report`
+/// page, then prints the report.
+///
+/// `rounds` and `merge` both report through here, so a merge of rounds shards gives
+/// the same bytes as the run on one machine.
+pub fn deliver(
+    valid: &ValidScenario,
+    spec: &RoundsSpec,
+    reports: &[PolicyReport],
+    how: &Delivery,
+) -> CliResult {
+    let s = valid.scenario();
+    let budget = s.budget.as_ref().map(|b| b.incentive_cost);
+    let (rounds, round_length, replications, seed) =
+        (spec.rounds, spec.round_length, spec.replications, spec.seed);
+    let diffs = differences(reports);
     let header = format!(
         "plansim rounds: {} ({}), {} rounds of {} period{}, {} replications, seed {}",
         s.name,
@@ -194,13 +379,13 @@ pub fn execute(args: &RoundsArgs) -> CliResult {
             let r = &reports[0];
             serde_json::json!({
                 "scenario": s.name, "policy": r.policy, "seed": seed, "replications": replications,
-                "round_length": round_length, "budget": model.budget, "rounds": r.rounds, "final": r.final_metrics,
+                "round_length": round_length, "budget": budget, "rounds": r.rounds, "final": r.final_metrics,
                 "plans_solved": r.plans_solved,
             })
         } else {
             serde_json::json!({
                 "scenario": s.name, "seed": seed, "replications": replications, "round_length": round_length,
-                "budget": model.budget, "policies": reports, "differences": diffs,
+                "budget": budget, "policies": reports, "differences": diffs,
             })
         };
         let mut text =
@@ -208,7 +393,8 @@ pub fn execute(args: &RoundsArgs) -> CliResult {
         text.push('\n');
         text
     };
-    if let Some(out) = out {
+    let csv = with_bom(rounds_csv(reports)?, how.bom);
+    if let Some(out) = &how.out {
         let chart = fan_svg(
             &s.name,
             reports.last().expect("at least one policy"),
@@ -216,17 +402,18 @@ pub fn execute(args: &RoundsArgs) -> CliResult {
         )?;
         out.write_all(&[
             ("rounds.json", json.clone().into_bytes()),
-            ("rounds.csv", rounds_csv(&reports)?),
+            ("rounds.csv", csv.clone()),
             ("fan.svg", chart.into_bytes()),
         ])?;
     }
-    if let Some(file) = report_file {
-        file.write(page(&s.name, &header, &reports, &diffs, args.lang)?.as_bytes())?;
+    if let Some((file, lang)) = &how.report {
+        file.write(page(&s.name, &header, reports, &diffs, *lang)?.as_bytes())?;
     }
-    let text = match args.format {
-        Format::Table => table(&header, &reports, &diffs, model.budget),
+    let text = match how.format {
+        Format::Table => table(&header, reports, &diffs, budget),
         Format::Json => json,
-        Format::Csv => String::from_utf8_lossy(&rounds_csv(&reports)?).into_owned(),
+        Format::Csv => String::from_utf8(csv)
+            .map_err(|e| CliError::Internal(format!("rounds CSV is not UTF-8: {e}")))?,
     };
     emit(&text)
 }

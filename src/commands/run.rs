@@ -87,22 +87,11 @@ pub fn execute(args: &RunArgs) -> CliResult {
     Ok(())
 }
 
-/// Reports a finished run: writes `out`'s files, then prints the report in `format`.
+/// Reports a finished run: writes `out`'s files, then prints the report in `format`,
+/// with every CSV (on stdout and in `out`) started by a UTF-8 byte-order mark when
+/// `bom` is set.
 ///
 /// `run` and `merge` both report through here, so a merge of shards gives the same bytes.
-pub fn deliver(
-    valid: &ValidScenario,
-    model: &Model,
-    seed: u64,
-    tally: &RunTally,
-    format: Format,
-    out: Option<OutputDir>,
-) -> CliResult {
-    deliver_with(valid, model, seed, tally, format, out, false)
-}
-
-/// [`deliver`], with every CSV (on stdout and in `out`) started by a UTF-8
-/// byte-order mark when `bom` is set.
 pub fn deliver_with(
     valid: &ValidScenario,
     model: &Model,
@@ -140,7 +129,7 @@ pub fn deliver_with(
 pub const ATTAINMENT_SAMPLE: u64 = 100;
 
 /// The HTML page of a finished run (`--report`).
-fn run_page(
+pub fn run_page(
     valid: &ValidScenario,
     model: &Model,
     seed: u64,

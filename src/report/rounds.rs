@@ -7,7 +7,7 @@ use std::fmt::Write;
 use serde::Serialize;
 
 use plansim_sim::metrics::METRICS;
-use plansim_sim::rounds::RoundsResult;
+use plansim_sim::rounds::TrajectoryRecord;
 use plansim_sim::tally::{quantile, Summary, Tally};
 
 use super::html::{Document, Section, Table};
@@ -72,12 +72,18 @@ pub struct PolicyReport {
     values: Vec<Vec<f64>>,
 }
 
-/// Builds the report of one policy's run.
-pub fn policy_report(name: &str, paths: &[String], r: &RoundsResult) -> PolicyReport {
-    let rounds = r.trajectories.first().map_or(0, |t| t.observations.len());
+/// Builds the report of one policy's run from every replication's record, in
+/// replication order, and the number of behaviour solves.
+pub fn policy_report(
+    name: &str,
+    paths: &[String],
+    records: &[TrajectoryRecord],
+    plans_solved: usize,
+) -> PolicyReport {
+    let rounds = records.first().map_or(0, |t| t.observations.len());
     let rows = (0..rounds)
         .map(|k| {
-            let obs: Vec<_> = r.trajectories.iter().map(|t| t.observations[k]).collect();
+            let obs: Vec<_> = records.iter().map(|t| t.observations[k]).collect();
             let band = |f: &dyn Fn(&plansim_sim::rounds::RoundObservation) -> f64| {
                 Band::of(&obs.iter().map(f).collect::<Vec<_>>())
             };
@@ -97,12 +103,7 @@ pub fn policy_report(name: &str, paths: &[String], r: &RoundsResult) -> PolicyRe
                 .map(|(i, p)| {
                     (
                         p.clone(),
-                        Band::of(
-                            &r.trajectories
-                                .iter()
-                                .map(|t| t.params[k][i])
-                                .collect::<Vec<_>>(),
-                        ),
+                        Band::of(&records.iter().map(|t| t.params[k][i]).collect::<Vec<_>>()),
                     )
                 })
                 .collect();
@@ -114,8 +115,8 @@ pub fn policy_report(name: &str, paths: &[String], r: &RoundsResult) -> PolicyRe
         })
         .collect();
     let mut tally = Tally::new(METRICS.len(), true);
-    for row in &r.metrics {
-        tally.push(row);
+    for t in records {
+        tally.push(&t.metrics);
     }
     let final_metrics = METRICS
         .iter()
@@ -123,13 +124,13 @@ pub fn policy_report(name: &str, paths: &[String], r: &RoundsResult) -> PolicyRe
         .map(|(i, m)| (m.name, tally.summary(i)))
         .collect();
     let values = (0..METRICS.len())
-        .map(|i| r.metrics.iter().map(|row| row[i]).collect())
+        .map(|i| records.iter().map(|t| t.metrics[i]).collect())
         .collect();
     PolicyReport {
         policy: name.to_string(),
         rounds: rows,
         final_metrics,
-        plans_solved: r.plans_solved,
+        plans_solved,
         values,
     }
 }

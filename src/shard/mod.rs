@@ -3,6 +3,7 @@
 //! the replication count and each block's tally), identified by the SHA-256 of the
 //! resolved scenario and the plansim version.
 
+pub mod rounds;
 pub mod spec;
 
 use std::ops::Range;
@@ -161,49 +162,28 @@ impl ShardFile {
     /// Reads and checks a shard file: its format, its version, its scenario hash and
     /// that its blocks are the ones it claims, in order.
     pub fn read(path: &Path) -> CliResult<Self> {
-        let shown = path.display();
-        let bytes = std::fs::read(path)
-            .map_err(|e| CliError::Input(format!("{shown}: cannot read the shard: {e}")))?;
-        let shard: ShardFile = match serde_json::from_slice(&bytes) {
-            Ok(s) => s,
-            Err(e) => {
-                return Err(CliError::Input(format!(
-                    "{shown}: {}",
-                    why_unreadable(&bytes, e)
-                )))
-            }
-        };
-        drop(bytes);
-        shard.check(&shown.to_string())?;
+        let shown = path.display().to_string();
+        let shard: ShardFile = read_json(path, FORMAT)?;
+        shard.check(&shown)?;
         Ok(shard)
     }
 
     /// Checks what a shard says of itself.
     fn check(&self, shown: &str) -> CliResult {
         let bad = |m: String| Err(CliError::Input(format!("{shown}: {m}")));
-        if self.format != FORMAT {
-            return bad(NOT_A_SHARD.into());
-        }
-        if self.format_version != FORMAT_VERSION {
-            return bad(other_version(
-                Some(self.format_version),
-                Some(&self.plansim_version),
-            ));
-        }
-        if self.block_size != BLOCK_SIZE {
-            return bad(format!(
-                "blocks of {} replications, but this plansim uses {BLOCK_SIZE}",
-                self.block_size
-            ));
-        }
-        let hash = scenario_sha256(&self.scenario_toml, self.roster_csv.as_deref());
-        if hash != self.scenario_sha256 {
-            return bad(
-                "scenario_sha256 does not match the scenario stored in the shard \
-                 (the file was edited or damaged); run the shard again"
-                    .into(),
-            );
-        }
+        check_identity(
+            shown,
+            FORMAT,
+            &Identity {
+                format: &self.format,
+                format_version: self.format_version,
+                plansim_version: &self.plansim_version,
+                scenario_toml: &self.scenario_toml,
+                roster_csv: self.roster_csv.as_deref(),
+                sha256: &self.scenario_sha256,
+                block_size: self.block_size,
+            },
+        )?;
         if self.replications == 0
             || self.block_count != engine::block_count(self.replications)
             || self.shards == 0
@@ -261,7 +241,76 @@ impl ShardFile {
     }
 }
 
-const NOT_A_SHARD: &str = "not a plansim shard file (no \"format\": \"plansim-shard\")";
+/// The `format` of a shard file, read before the rest; `None` when it has none.
+pub fn format_of(path: &Path) -> CliResult<Option<String>> {
+    let shown = path.display();
+    let bytes = std::fs::read(path)
+        .map_err(|e| CliError::Input(format!("{shown}: cannot read the shard: {e}")))?;
+    Ok(serde_json::from_slice::<Header>(&bytes)
+        .ok()
+        .and_then(|h| h.format))
+}
+
+/// Reads a shard file of format `format`, saying why when it is not one.
+pub fn read_json<T: serde::de::DeserializeOwned>(path: &Path, format: &str) -> CliResult<T> {
+    let shown = path.display();
+    let bytes = std::fs::read(path)
+        .map_err(|e| CliError::Input(format!("{shown}: cannot read the shard: {e}")))?;
+    serde_json::from_slice(&bytes)
+        .map_err(|e| CliError::Input(format!("{shown}: {}", why_unreadable(&bytes, format, e))))
+}
+
+/// What every kind of shard file says of itself.
+pub struct Identity<'a> {
+    /// Its `format` field.
+    pub format: &'a str,
+    /// Its layout's version.
+    pub format_version: u32,
+    /// The plansim version that wrote it.
+    pub plansim_version: &'a str,
+    /// The resolved scenario.
+    pub scenario_toml: &'a str,
+    /// The roster, when the team comes from one.
+    pub roster_csv: Option<&'a str>,
+    /// The hash it claims for them.
+    pub sha256: &'a str,
+    /// Replications per block.
+    pub block_size: u64,
+}
+
+/// Checks the parts of a shard every kind has: its format, its version, its block
+/// size and that its scenario matches its hash.
+pub fn check_identity(shown: &str, expected_format: &str, id: &Identity<'_>) -> CliResult {
+    let bad = |m: String| Err(CliError::Input(format!("{shown}: {m}")));
+    if id.format != expected_format {
+        return bad(not_a_shard(expected_format));
+    }
+    if id.format_version != FORMAT_VERSION {
+        return bad(other_version(
+            Some(id.format_version),
+            Some(id.plansim_version),
+        ));
+    }
+    let (scenario_toml, roster_csv, sha256, block_size) =
+        (id.scenario_toml, id.roster_csv, id.sha256, id.block_size);
+    if block_size != BLOCK_SIZE {
+        return bad(format!(
+            "blocks of {block_size} replications, but this plansim uses {BLOCK_SIZE}"
+        ));
+    }
+    if scenario_sha256(scenario_toml, roster_csv) != sha256 {
+        return bad(
+            "scenario_sha256 does not match the scenario stored in the shard \
+             (the file was edited or damaged); run the shard again"
+                .into(),
+        );
+    }
+    Ok(())
+}
+
+fn not_a_shard(format: &str) -> String {
+    format!("not a plansim shard file (no \"format\": \"{format}\")")
+}
 
 /// The message for a shard of another format version.
 fn other_version(version: Option<u32>, writer: Option<&str>) -> String {
@@ -272,10 +321,11 @@ fn other_version(version: Option<u32>, writer: Option<&str>) -> String {
     )
 }
 
-/// Why a file did not parse as a shard: not JSON, not a shard, another format version, or damaged.
-fn why_unreadable(bytes: &[u8], e: serde_json::Error) -> String {
+/// Why a file did not parse as a shard of `format`: not JSON, not such a shard,
+/// another format version, or damaged.
+fn why_unreadable(bytes: &[u8], format: &str, e: serde_json::Error) -> String {
     match serde_json::from_slice::<Header>(bytes) {
-        Ok(h) if h.format.as_deref() != Some(FORMAT) => NOT_A_SHARD.into(),
+        Ok(h) if h.format.as_deref() != Some(format) => not_a_shard(format),
         Ok(h) if h.format_version != Some(FORMAT_VERSION) => {
             other_version(h.format_version, h.plansim_version.as_deref())
         }
