@@ -271,6 +271,15 @@ fn bad_scenarios_are_rejected_with_clear_errors() {
             "plan.bonus (line 6): unknown field",
         ],
     );
+    // Every problem at once: unknown fields beside out-of-range values, in file order.
+    assert_rejected(
+        "unknown-and-range",
+        "[team]\nsise = 6\n\n[plan.target_bonus]\namount = 1000.0\nthreshold = -1.0\n",
+        &[
+            "team.sise (line 2): unknown field\n",
+            "\n  plan.target_bonus.threshold (line 6): must be between 0 and 10, got -1",
+        ],
+    );
     assert_rejected(
         "range",
         "[plan.target_bonus]\namount = 1000.0\nthreshold = -1.0\n",

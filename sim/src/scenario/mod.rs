@@ -96,6 +96,22 @@ pub fn default_scenario() -> ValidScenario {
 
 /// Parses TOML text into a [`Scenario`], reporting syntax errors, wrong types and every unknown field.
 pub fn parse(text: &str, label: &str) -> Result<Scenario, ScenarioError> {
+    let (scenario, unknown) = parse_noting_unknown(text, label)?;
+    if !unknown.is_empty() {
+        return Err(ScenarioError {
+            file: label.into(),
+            problems: unknown,
+        });
+    }
+    Ok(scenario)
+}
+
+/// Parses TOML text into a [`Scenario`] (syntax errors and wrong types are errors),
+/// with a problem for every unknown field, which is otherwise ignored.
+fn parse_noting_unknown(
+    text: &str,
+    label: &str,
+) -> Result<(Scenario, Vec<Problem>), ScenarioError> {
     let map = SourceMap::new(text);
     let deserializer = match toml::de::Deserializer::parse(text) {
         Ok(d) => d,
@@ -105,21 +121,15 @@ pub fn parse(text: &str, label: &str) -> Result<Scenario, ScenarioError> {
     let parsed: Result<Scenario, _> =
         serde_ignored::deserialize(deserializer, |path| unknown.push(path.to_string()));
     let scenario = parsed.map_err(|e| toml_error(e, text, label))?;
-    if !unknown.is_empty() {
-        let problems = unknown
-            .into_iter()
-            .map(|path| Problem {
-                line: map.line_of(&path),
-                path,
-                message: "unknown field".into(),
-            })
-            .collect();
-        return Err(ScenarioError {
-            file: label.into(),
-            problems,
-        });
-    }
-    Ok(scenario)
+    let problems = unknown
+        .into_iter()
+        .map(|path| Problem {
+            line: map.line_of(&path),
+            path,
+            message: "unknown field".into(),
+        })
+        .collect();
+    Ok((scenario, problems))
 }
 
 fn toml_error(e: toml::de::Error, text: &str, label: &str) -> ScenarioError {
@@ -188,7 +198,8 @@ fn validate_text(
     label: &str,
     roster: impl FnOnce(&str) -> Result<(String, String), String>,
 ) -> Result<ValidScenario, ScenarioError> {
-    let scenario = parse(text, label)?;
+    // Unknown fields are reported with every other problem, not alone.
+    let (scenario, unknown) = parse_noting_unknown(text, label)?;
     let map = SourceMap::new(text);
     let mut p = Problems::default();
     validate::check(&scenario, &mut p);
@@ -215,10 +226,14 @@ fn validate_text(
             Err(message) => p.push("team.roster", message),
         }
     }
-    if !p.is_empty() {
+    if !p.is_empty() || !unknown.is_empty() {
+        let mut problems = unknown;
+        problems.extend(p.into_problems(|path| map.line_of(path)));
+        // In the order of the file; problems of the whole document (no line) last.
+        problems.sort_by_key(|q| q.line.unwrap_or(usize::MAX));
         return Err(ScenarioError {
             file: label.into(),
-            problems: p.into_problems(|path| map.line_of(path)),
+            problems,
         });
     }
     Ok(ValidScenario {
