@@ -131,6 +131,18 @@ pub fn merge(replications: u64, periods: u32, with_out: bool) -> Need {
     }
 }
 
+/// What `compare` of `variants` variants needs at `replications` (its budget) each:
+/// every variant's behaviour and replication metrics (kept for the paired differences,
+/// the selection and the bootstrap), and the bootstrap's paired scores.
+pub fn compare(replications: u64, variants: u64, shape: Shape) -> Need {
+    Need {
+        behaviour: behaviour(shape).saturating_mul(variants),
+        fixed: 0,
+        per_replication: variants.saturating_mul(N_METRICS as u64 * 8 + 4 * 8),
+        replications,
+    }
+}
+
 /// What a run of rounds needs: every simulated replication's team state, streams and
 /// record of the rounds (`params` adjustable parameters), for `policies` policies one
 /// after the other; `shard` adds the encoded shard file.

@@ -35,8 +35,30 @@ fn runs_that_would_not_fit_in_memory_are_refused_before_they_start() {
     }
     let dir = temp_dir("memory");
     let out = dir.join("out").display().to_string();
+    let variant = dir.join("variant.toml").display().to_string();
+    std::fs::write(&variant, plansim_sim::scenario::DEFAULT_SCENARIO_TOML).unwrap();
     // 10^14 replications keep ~58 PB of metrics: no machine has that.
     for (args, flag) in [
+        (
+            vec!["compare", &variant, &variant, "-n", "100000000000000"],
+            "lower --replications",
+        ),
+        (
+            vec!["rounds", "-n", "100000000000000", "--out", &out],
+            "lower --replications",
+        ),
+        (
+            vec![
+                "rounds",
+                "-n",
+                "100000000000000",
+                "--shard",
+                "1/2",
+                "--out",
+                &out,
+            ],
+            "raise N",
+        ),
         (vec!["run", "-n", "100000000000000"], "lower --replications"),
         (
             vec!["run", "-n", "100000000000000", "--out", &out],

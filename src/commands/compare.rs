@@ -295,6 +295,18 @@ pub fn execute(args: &CompareArgs) -> CliResult {
         )));
     }
     let seed = args.seed.unwrap_or(first.simulation.seed);
+    let k = valids.len() as u64;
+    let widest = valids
+        .iter()
+        .map(crate::memory::Shape::of)
+        .max_by_key(|s| s.reps.saturating_mul(u64::from(s.periods)))
+        .expect("at least two variants");
+    crate::memory::check(
+        crate::memory::compare(budget, k, widest),
+        crate::memory::available(),
+        &format!("comparing {k} variants on up to {budget} replications each"),
+        |max| format!("lower --replications (at most about {max} fit)"),
+    )?;
     let pool = super::thread_pool(args.threads)?;
     let report_file = match &args.report {
         Some(path) => Some(OutputFile::prepare(path, args.force, "--report")?),
