@@ -17,7 +17,7 @@ use crate::output_file::OutputFile;
 use crate::report::i18n::Lang;
 use crate::report::rounds::policy_report;
 use crate::shard::rounds::{RoundsShardFile, ROUNDS_FORMAT};
-use crate::shard::{format_of, ShardFile, Span, PLANSIM_VERSION};
+use crate::shard::{format_of, ShardFile, Slice, PLANSIM_VERSION};
 use crate::{cancel, memory};
 
 /// Arguments of `merge`.
@@ -46,53 +46,6 @@ pub struct MergeArgs {
     /// Start CSV output with a UTF-8 byte-order mark, for Excel.
     #[arg(long)]
     pub bom: bool,
-}
-
-/// What identifies a shard's run and slice, whatever its kind.
-struct Slice {
-    /// The file's name in messages.
-    shown: String,
-    plansim_version: String,
-    scenario_sha256: String,
-    scenario_name: String,
-    seed: u64,
-    replications: u64,
-    block_count: u64,
-    shard: u64,
-    shards: u64,
-    blocks: Span,
-}
-
-impl Slice {
-    fn of_run(shown: &str, f: &ShardFile) -> Slice {
-        Slice {
-            shown: shown.into(),
-            plansim_version: f.plansim_version.clone(),
-            scenario_sha256: f.scenario_sha256.clone(),
-            scenario_name: f.scenario_name.clone(),
-            seed: f.seed,
-            replications: f.replications,
-            block_count: f.block_count,
-            shard: f.shard,
-            shards: f.shards,
-            blocks: f.blocks,
-        }
-    }
-
-    fn of_rounds(shown: &str, f: &RoundsShardFile) -> Slice {
-        Slice {
-            shown: shown.into(),
-            plansim_version: f.plansim_version.clone(),
-            scenario_sha256: f.scenario_sha256.clone(),
-            scenario_name: f.scenario_name.clone(),
-            seed: f.seed,
-            replications: f.replications,
-            block_count: f.block_count,
-            shard: f.shard,
-            shards: f.shards,
-            blocks: f.blocks,
-        }
-    }
 }
 
 /// Refuses shards that are not of one run: scenario, seed, replications and version must agree.
@@ -206,7 +159,7 @@ pub fn execute(args: &MergeArgs) -> CliResult {
         let file = ShardFile::read(path)?;
         shards.push((shown, file));
     }
-    let slices: Vec<Slice> = shards.iter().map(|(n, f)| Slice::of_run(n, f)).collect();
+    let slices: Vec<Slice> = shards.iter().map(|(n, f)| f.slice(n)).collect();
     check_same_run(&slices)?;
     check_slices(&slices)?;
     shards.sort_by_key(|(_, f)| (f.blocks.start, f.blocks.end));
@@ -266,7 +219,7 @@ fn merge_rounds(args: &MergeArgs) -> CliResult {
         let file = RoundsShardFile::read(path)?;
         shards.push((shown, file));
     }
-    let slices: Vec<Slice> = shards.iter().map(|(n, f)| Slice::of_rounds(n, f)).collect();
+    let slices: Vec<Slice> = shards.iter().map(|(n, f)| f.slice(n)).collect();
     check_same_run(&slices)?;
     let (first_shown, first) = &shards[0];
     for (shown, f) in &shards[1..] {

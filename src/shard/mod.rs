@@ -64,6 +64,81 @@ struct Header {
     plansim_version: Option<String>,
 }
 
+/// What identifies a shard's run and slice, whatever its kind.
+pub struct Slice {
+    /// The file's name in messages.
+    pub shown: String,
+    /// The plansim version that wrote it.
+    pub plansim_version: String,
+    /// SHA-256 of the resolved scenario and roster.
+    pub scenario_sha256: String,
+    /// Name of the scenario.
+    pub scenario_name: String,
+    /// Seed of the run.
+    pub seed: u64,
+    /// Replications of the whole run.
+    pub replications: u64,
+    /// Blocks of the whole run.
+    pub block_count: u64,
+    /// Which shard, from 1.
+    pub shard: u64,
+    /// Into how many shards the run was split.
+    pub shards: u64,
+    /// Blocks it holds.
+    pub blocks: Span,
+    /// Replications it holds.
+    pub replication_range: Span,
+}
+
+impl Slice {
+    /// Checks that the slice is consistent: K of N, its blocks within the run's, its
+    /// replications those of its blocks.
+    pub fn check(&self) -> CliResult {
+        if self.replications == 0
+            || self.block_count != engine::block_count(self.replications)
+            || self.shards == 0
+            || self.shard == 0
+            || self.shard > self.shards
+            || self.blocks.start > self.blocks.end
+            || self.blocks.end > self.block_count
+            || self.replication_range
+                != block_replications(&self.blocks.range(), self.replications).into()
+        {
+            return Err(CliError::Input(format!(
+                "{}: inconsistent slice: shard {}/{}, blocks {}..{} of {}, {} replications",
+                self.shown,
+                self.shard,
+                self.shards,
+                self.blocks.start,
+                self.blocks.end,
+                self.block_count,
+                self.replications
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// The slice fields every kind of shard file has, as a [`Slice`].
+macro_rules! slice_of {
+    ($file:expr, $shown:expr) => {
+        $crate::shard::Slice {
+            shown: $shown.to_string(),
+            plansim_version: $file.plansim_version.clone(),
+            scenario_sha256: $file.scenario_sha256.clone(),
+            scenario_name: $file.scenario_name.clone(),
+            seed: $file.seed,
+            replications: $file.replications,
+            block_count: $file.block_count,
+            shard: $file.shard,
+            shards: $file.shards,
+            blocks: $file.blocks,
+            replication_range: $file.replication_range,
+        }
+    };
+}
+pub(crate) use slice_of;
+
 /// A shard file.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ShardFile {
@@ -168,6 +243,11 @@ impl ShardFile {
         Ok(shard)
     }
 
+    /// Its slice.
+    pub fn slice(&self, shown: &str) -> Slice {
+        slice_of!(self, shown)
+    }
+
     /// Checks what a shard says of itself.
     fn check(&self, shown: &str) -> CliResult {
         let bad = |m: String| Err(CliError::Input(format!("{shown}: {m}")));
@@ -184,26 +264,7 @@ impl ShardFile {
                 block_size: self.block_size,
             },
         )?;
-        if self.replications == 0
-            || self.block_count != engine::block_count(self.replications)
-            || self.shards == 0
-            || self.shard == 0
-            || self.shard > self.shards
-            || self.blocks.start > self.blocks.end
-            || self.blocks.end > self.block_count
-            || self.replication_range
-                != block_replications(&self.blocks.range(), self.replications).into()
-        {
-            return bad(format!(
-                "inconsistent slice: shard {}/{}, blocks {}..{} of {}, {} replications",
-                self.shard,
-                self.shards,
-                self.blocks.start,
-                self.blocks.end,
-                self.block_count,
-                self.replications
-            ));
-        }
+        self.slice(shown).check()?;
         let expected = self.blocks.range();
         if self.tallies.len() as u64 != expected.end - expected.start
             || self.tallies.iter().zip(expected).any(|(t, b)| t.block != b)

@@ -13,10 +13,11 @@ use plansim_sim::engine::{self, BLOCK_SIZE};
 use plansim_sim::metrics::N_METRICS;
 use plansim_sim::rounds::{RoundObservation, RoundsResult, RoundsSpec, TrajectoryRecord};
 use plansim_sim::scenario::{self, ValidScenario};
-use plansim_sim::shard::{block_replications, decode_f64s, encode_f64s};
+use plansim_sim::shard::{decode_f64s, encode_f64s};
 
 use super::{
-    check_identity, read_json, scenario_sha256, Identity, Span, FORMAT_VERSION, PLANSIM_VERSION,
+    check_identity, read_json, scenario_sha256, slice_of, Identity, Slice, Span, FORMAT_VERSION,
+    PLANSIM_VERSION,
 };
 use crate::error::{CliError, CliResult};
 
@@ -282,32 +283,21 @@ impl RoundsShardFile {
                 block_size: file.block_size,
             },
         )?;
-        if file.replications == 0
-            || file.block_count != engine::block_count(file.replications)
-            || file.shards == 0
-            || file.shard == 0
-            || file.shard > file.shards
-            || file.blocks.start > file.blocks.end
-            || file.blocks.end > file.block_count
-            || file.replication_range
-                != block_replications(&file.blocks.range(), file.replications).into()
-            || file.rounds == 0
-            || file.round_length == 0
-            || file.policies.is_empty()
-        {
+        file.slice(&shown).check()?;
+        if file.rounds == 0 || file.round_length == 0 || file.policies.is_empty() {
             return bad(format!(
-                "inconsistent slice: shard {}/{}, blocks {}..{} of {}, {} replications, {} rounds, {} policies",
-                file.shard,
-                file.shards,
-                file.blocks.start,
-                file.blocks.end,
-                file.block_count,
-                file.replications,
+                "inconsistent run: {} rounds of {} periods, {} policies",
                 file.rounds,
+                file.round_length,
                 file.policies.len()
             ));
         }
         Ok(file)
+    }
+
+    /// Its slice.
+    pub fn slice(&self, shown: &str) -> Slice {
+        slice_of!(self, shown)
     }
 
     /// The scenario the shard was run on, validated again with its stored roster.
