@@ -1,21 +1,10 @@
 //! End-to-end tests of `plansim batch`.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-fn plansim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_plansim"))
-        .args(args)
-        .output()
-        .expect("plansim runs")
-}
+use std::path::Path;
 
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("plansim-batch-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
+use common::{plansim, temp_dir};
 
 fn small(dir: &Path, name: &str, edit: impl Fn(String) -> String) {
     let text = plansim_sim::scenario::DEFAULT_SCENARIO_TOML

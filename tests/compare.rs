@@ -1,23 +1,10 @@
 //! End-to-end tests of `plansim compare`.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-use serde_json::Value;
+use std::path::Path;
 
-fn plansim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_plansim"))
-        .args(args)
-        .output()
-        .expect("plansim runs")
-}
-
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("plansim-compare-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
+use common::{json, plansim, temp_dir};
 
 /// A small, fast variant of the default scenario, with `edit` applied to its text.
 fn scenario(dir: &Path, name: &str, edit: impl Fn(String) -> String) -> String {
@@ -27,15 +14,6 @@ fn scenario(dir: &Path, name: &str, edit: impl Fn(String) -> String) -> String {
     let path = dir.join(name);
     std::fs::write(&path, edit(text)).unwrap();
     path.display().to_string()
-}
-
-fn json(o: &Output) -> Value {
-    assert!(
-        o.status.success(),
-        "plansim failed: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    serde_json::from_slice(&o.stdout).expect("JSON on stdout")
 }
 
 #[test]

@@ -1,24 +1,11 @@
 //! CSV outputs open cleanly in Excel: a UTF-8 byte-order mark with `--bom` (and only
 //! then), and no cell a spreadsheet would run as a formula.
 
-use std::path::PathBuf;
-use std::process::{Command, Output};
+mod common;
+
+use common::{plansim, temp_dir};
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
-
-fn plansim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_plansim"))
-        .args(args)
-        .output()
-        .expect("plansim runs")
-}
-
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("plansim-excel-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
 
 /// True when no cell of the CSV text starts a formula (escaped cells start with `'`).
 fn formula_free(text: &str) -> bool {

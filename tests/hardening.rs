@@ -1,27 +1,12 @@
 //! Hardened inputs of the command line: runs too big for memory are refused before
 //! they start, absurd flags get clear errors, and Ctrl-C leaves no output file.
 
-use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
+mod common;
+
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-fn plansim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_plansim"))
-        .args(args)
-        .output()
-        .expect("plansim runs")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("plansim-hard-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
+use common::{plansim, stderr, temp_dir};
 
 fn has_meminfo() -> bool {
     std::fs::read_to_string("/proc/meminfo").is_ok_and(|t| t.contains("MemAvailable"))

@@ -6,23 +6,13 @@
 //! Needs Debian's `chromium` (`.ci/run` installs it). Without it the test prints a
 //! notice and passes, except in CI (`CI=true`), where it fails.
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-fn plansim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_plansim"))
-        .args(args)
-        .output()
-        .expect("plansim runs")
-}
-
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("plansim-html-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
+use common::{plansim, temp_dir};
 
 fn small(dir: &Path, name: &str, edit: impl Fn(String) -> String) -> String {
     let text = plansim_sim::scenario::DEFAULT_SCENARIO_TOML

@@ -2,41 +2,12 @@
 //! a planning sample smaller than the run, more shards than blocks) equals the
 //! one-machine run byte for byte, and shards that do not belong together are refused.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-/// Runs plansim in `dir`, without job-array variables from the test's environment.
-fn plansim_in(dir: &Path, args: &[&str]) -> Output {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_plansim"));
-    c.current_dir(dir).args(args);
-    for v in [
-        "SLURM_ARRAY_TASK_ID",
-        "SLURM_ARRAY_TASK_COUNT",
-        "JOB_COMPLETION_INDEX",
-    ] {
-        c.env_remove(v);
-    }
-    c.output().expect("plansim runs")
-}
+use std::path::Path;
+use std::process::Output;
 
-fn ok(o: Output) -> Output {
-    assert!(
-        o.status.success(),
-        "plansim failed: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    o
-}
-
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "plansim-rounds-shards-{name}-{}",
-        std::process::id()
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
+use common::{files_of, ok, plansim_in, temp_dir};
 
 /// The template's case made small, with a planning sample of 100 replications (less
 /// than the runs' 300), written to `dir`/`name`.
@@ -60,21 +31,6 @@ fn small_template(dir: &Path, name: &str, planning: u32) {
 /// 300 replications: 5 blocks, the last one partial.
 const N_REPS: &str = "300";
 
-fn files_of(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap())
-        .map(|e| {
-            (
-                e.file_name().to_string_lossy().into_owned(),
-                std::fs::read(e.path()).unwrap(),
-            )
-        })
-        .collect();
-    files.sort();
-    files
-}
-
 const COMMON: [&str; 5] = ["-n", N_REPS, "--seed", "5", "--compare-policies"];
 
 fn rounds_args<'a>(scenario: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
@@ -95,6 +51,7 @@ fn run_shards(dir: &Path, scenario: &str, n: u64, out: &str) -> Vec<String> {
                     scenario,
                     &["--shard", &spec, "--out", out, "--threads", threads],
                 ),
+                &[],
             ));
             format!("{out}/rounds-shard-{k}-of-{n}.json")
         })
@@ -105,7 +62,7 @@ fn merge(dir: &Path, shards: &[String], extra: &[&str]) -> Output {
     let mut args = vec!["merge"];
     args.extend(shards.iter().map(String::as_str));
     args.extend_from_slice(extra);
-    plansim_in(dir, &args)
+    plansim_in(dir, &args, &[])
 }
 
 #[test]
@@ -116,6 +73,7 @@ fn merging_1_3_and_8_rounds_shards_equals_the_single_run_byte_for_byte() {
         ok(plansim_in(
             &dir,
             &rounds_args("t.toml", &["--format", format]),
+            &[],
         ))
         .stdout
     };
@@ -123,6 +81,7 @@ fn merging_1_3_and_8_rounds_shards_equals_the_single_run_byte_for_byte() {
     ok(plansim_in(
         &dir,
         &rounds_args("t.toml", &["--out", "single", "--report", "single.html"]),
+        &[],
     ));
     let single_files = files_of(&dir.join("single"));
     assert_eq!(single_files.len(), 3);
@@ -203,6 +162,7 @@ fn rounds_shards_that_do_not_belong_together_are_refused() {
             "--out",
             "c",
         ],
+        &[],
     ));
     assert_refused(
         &dir,
@@ -215,6 +175,7 @@ fn rounds_shards_that_do_not_belong_together_are_refused() {
         &[
             "rounds", "t.toml", "-n", N_REPS, "--seed", "5", "--shard", "2/2", "--out", "d",
         ],
+        &[],
     ));
     assert_refused(
         &dir,
@@ -227,6 +188,7 @@ fn rounds_shards_that_do_not_belong_together_are_refused() {
         &[
             "run", "t.toml", "-n", N_REPS, "--seed", "5", "--shard", "2/2", "--out", "e",
         ],
+        &[],
     ));
     assert_refused(
         &dir,
@@ -244,7 +206,7 @@ fn rounds_shards_that_do_not_belong_together_are_refused() {
         "does not match the scenario stored",
     );
     // --shard needs --out, and --report needs the whole run.
-    let o = plansim_in(&dir, &["rounds", "t.toml", "--shard", "1/2"]);
+    let o = plansim_in(&dir, &["rounds", "t.toml", "--shard", "1/2"], &[]);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("needs --out"));
     let o = plansim_in(
@@ -252,6 +214,7 @@ fn rounds_shards_that_do_not_belong_together_are_refused() {
         &[
             "rounds", "t.toml", "--shard", "1/2", "--out", "f", "--report", "x.html",
         ],
+        &[],
     );
     assert_eq!(o.status.code(), Some(2));
     assert!(!dir.join("f").exists());

@@ -2,48 +2,12 @@
 //! mismatched, overlapping and missing shards are refused, and the recipes of
 //! docs/scale-out.md (xargs -P, a Slurm array, a Kubernetes Indexed Job) work.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-const ARRAY_VARS: [&str; 6] = [
-    "SLURM_ARRAY_TASK_ID",
-    "SLURM_ARRAY_TASK_MIN",
-    "SLURM_ARRAY_TASK_MAX",
-    "SLURM_ARRAY_TASK_STEP",
-    "SLURM_ARRAY_TASK_COUNT",
-    "JOB_COMPLETION_INDEX",
-];
+use std::path::Path;
+use std::process::Command;
 
-/// Runs plansim in `dir` with `env` and no job-array variables of the test's own environment.
-fn plansim_in(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_plansim"));
-    c.current_dir(dir).args(args);
-    for v in ARRAY_VARS {
-        c.env_remove(v);
-    }
-    c.envs(env.iter().copied());
-    c.output().expect("plansim runs")
-}
-
-fn ok(o: Output) -> Output {
-    assert!(
-        o.status.success(),
-        "plansim failed: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    o
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("plansim-shards-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
+use common::{files_of, ok, plansim_in, stderr, temp_dir};
 
 /// A small, fast variant of the default scenario in `dir`/small.toml.
 fn small_scenario(dir: &Path) {
@@ -55,21 +19,6 @@ fn small_scenario(dir: &Path) {
 
 /// 600 replications: 10 blocks, the last one partial.
 const N_REPS: &str = "600";
-
-fn files_of(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap())
-        .map(|e| {
-            (
-                e.file_name().to_string_lossy().into_owned(),
-                std::fs::read(e.path()).unwrap(),
-            )
-        })
-        .collect();
-    files.sort();
-    files
-}
 
 fn run_shards(dir: &Path, scenario: &str, n: u64, out: &str, extra: &[&str]) -> Vec<String> {
     (1..=n)

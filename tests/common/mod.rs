@@ -1,0 +1,93 @@
+//! Helpers shared by the end-to-end tests in `tests/*.rs`: running the `plansim`
+//! binary, reading its output, and a fresh temporary folder per test.
+
+// Each test binary compiles this module and uses only some of the helpers.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+/// Job-array variables of Slurm and Kubernetes that `plansim run --shard` reads.
+const ARRAY_VARS: [&str; 6] = [
+    "SLURM_ARRAY_TASK_ID",
+    "SLURM_ARRAY_TASK_MIN",
+    "SLURM_ARRAY_TASK_MAX",
+    "SLURM_ARRAY_TASK_STEP",
+    "SLURM_ARRAY_TASK_COUNT",
+    "JOB_COMPLETION_INDEX",
+];
+
+/// Runs the plansim binary under test with `args` and returns its output.
+pub fn plansim(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_plansim"))
+        .args(args)
+        .output()
+        .expect("plansim runs")
+}
+
+/// Runs plansim in `dir` with `env` and no job-array variables of the test's own environment.
+pub fn plansim_in(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_plansim"));
+    c.current_dir(dir).args(args);
+    for v in ARRAY_VARS {
+        c.env_remove(v);
+    }
+    c.envs(env.iter().copied());
+    c.output().expect("plansim runs")
+}
+
+/// Returns `o` after asserting that plansim succeeded (its stderr is the failure message).
+pub fn ok(o: Output) -> Output {
+    assert!(
+        o.status.success(),
+        "plansim failed: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    o
+}
+
+/// The standard output of `o` as text.
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// The standard error of `o` as text.
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// The JSON on the standard output of `o`, after asserting that plansim succeeded.
+pub fn json(o: &Output) -> Value {
+    assert!(o.status.success(), "plansim failed: {}", stderr(o));
+    serde_json::from_slice(&o.stdout).expect("valid JSON on stdout")
+}
+
+/// A fresh, empty folder `plansim-<test file>-<name>-<process id>` in the system's temporary folder.
+pub fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "plansim-{}-{name}-{}",
+        env!("CARGO_CRATE_NAME"),
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// The files directly in `dir` as (name, contents) pairs, sorted by name.
+pub fn files_of(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap())
+        .map(|e| {
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect();
+    files.sort();
+    files
+}
