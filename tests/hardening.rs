@@ -117,40 +117,53 @@ fn absurd_flags_get_clear_errors() {
 
 #[test]
 #[cfg(unix)]
-fn ctrl_c_during_a_run_leaves_no_output_file() {
-    let dir = temp_dir("sigint");
-    let out = dir.join("results");
-    // About a minute of work: long enough to be interrupted mid-run.
-    let child = Command::new(env!("CARGO_BIN_EXE_plansim"))
-        .args(["run", "-n", "300000", "--threads", "1", "--out"])
-        .arg(&out)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("plansim starts");
-    std::thread::sleep(Duration::from_millis(1500));
-    let interrupted = Instant::now();
-    let kill = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .expect("kill runs");
-    assert!(kill.success());
-    let o = child.wait_with_output().unwrap();
-    assert!(
-        interrupted.elapsed() < Duration::from_secs(5),
-        "Ctrl-C took {:?}",
-        interrupted.elapsed()
+fn ctrl_c_during_a_run_or_rounds_leaves_no_output_file() {
+    let template = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/scenarios/template-monitoring.toml"
     );
-    assert_eq!(o.status.code(), Some(130), "{}", stderr(&o));
-    assert!(stderr(&o).contains("interrupted"), "{}", stderr(&o));
-    let left: Vec<String> = std::fs::read_dir(&out)
-        .map(|d| {
-            d.filter_map(|e| e.ok())
-                .map(|e| e.file_name().to_string_lossy().into_owned())
-                .collect()
-        })
-        .unwrap_or_default();
-    assert!(left.is_empty(), "left behind: {left:?}");
+    // Each about a minute of work: long enough to be interrupted mid-run.
+    for (name, args) in [
+        ("run", vec!["run", "-n", "300000", "--threads", "1"]),
+        (
+            "rounds",
+            vec!["rounds", template, "-n", "20000", "--threads", "1"],
+        ),
+    ] {
+        let dir = temp_dir(&format!("sigint-{name}"));
+        let out = dir.join("results");
+        let child = Command::new(env!("CARGO_BIN_EXE_plansim"))
+            .args(&args)
+            .arg("--out")
+            .arg(&out)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("plansim starts");
+        std::thread::sleep(Duration::from_millis(1500));
+        let interrupted = Instant::now();
+        let kill = Command::new("kill")
+            .args(["-INT", &child.id().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(kill.success());
+        let o = child.wait_with_output().unwrap();
+        assert!(
+            interrupted.elapsed() < Duration::from_secs(5),
+            "{name}: Ctrl-C took {:?}",
+            interrupted.elapsed()
+        );
+        assert_eq!(o.status.code(), Some(130), "{name}: {}", stderr(&o));
+        assert!(stderr(&o).contains("interrupted"), "{}", stderr(&o));
+        let left: Vec<String> = std::fs::read_dir(&out)
+            .map(|d| {
+                d.filter_map(|e| e.ok())
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
+            .unwrap_or_default();
+        assert!(left.is_empty(), "{name} left behind: {left:?}");
+    }
 }
 
 #[test]
