@@ -56,6 +56,38 @@ fn merging_1_3_and_8_shards_equals_the_single_run_byte_for_byte() {
         .stdout
     };
     let (json, csv) = (single("json"), single("csv"));
+    let csv_bom = ok(plansim_in(
+        &dir,
+        &[
+            "run",
+            "small.toml",
+            "-n",
+            N_REPS,
+            "--seed",
+            "11",
+            "--format",
+            "csv",
+            "--bom",
+        ],
+        &[],
+    ))
+    .stdout;
+    assert!(csv_bom.starts_with(b"\xEF\xBB\xBF") && csv_bom[3..] == csv[..]);
+    ok(plansim_in(
+        &dir,
+        &[
+            "run",
+            "small.toml",
+            "-n",
+            N_REPS,
+            "--seed",
+            "11",
+            "--report",
+            "single.html",
+        ],
+        &[],
+    ));
+    let single_page = std::fs::read(dir.join("single.html")).unwrap();
     ok(plansim_in(
         &dir,
         &[
@@ -95,8 +127,18 @@ fn merging_1_3_and_8_shards_equals_the_single_run_byte_for_byte() {
             "{n} shards: CSV differs"
         );
         assert!(
+            merge(&["--format", "csv", "--bom"]) == csv_bom,
+            "{n} shards: CSV with a BOM differs"
+        );
+        assert!(
             files_of(&dir.join(&merged_out)) == single_files,
             "{n} shards: --out files differ"
+        );
+        let page = format!("merged{n}.html");
+        merge(&["--report", &page]);
+        assert!(
+            std::fs::read(dir.join(&page)).unwrap() == single_page,
+            "{n} shards: --report differs"
         );
     }
 }
