@@ -197,10 +197,9 @@ fn check_memory(setup: &Setup, simulated: u64, what: &str, shard: bool) -> CliRe
 fn simulate(
     setup: &Setup,
     spec: &RoundsSpec,
-    threads: Option<usize>,
+    pool: &rayon::ThreadPool,
     mut each: impl FnMut(&BuiltPolicy, plansim_sim::rounds::RoundsResult),
 ) -> CliResult {
-    let pool = super::thread_pool(threads)?;
     let model = Model::new(&setup.valid);
     let rounds = spec.rounds as u64;
     let progress = Progress::new(rounds * setup.policies.len() as u64, "rounds");
@@ -239,7 +238,7 @@ pub fn execute(args: &RoundsArgs) -> CliResult {
         &format!("{} replications of the rounds", spec.replications),
         false,
     )?;
-    super::thread_pool(args.threads)?;
+    let pool = super::thread_pool(args.threads)?;
     let out = match &args.out {
         Some(dir) => Some(OutputDir::prepare(dir, &OUT_FILES, args.force)?),
         None => None,
@@ -250,7 +249,7 @@ pub fn execute(args: &RoundsArgs) -> CliResult {
     };
     cancel::exit_on_interrupt()?;
     let mut reports: Vec<PolicyReport> = Vec::new();
-    simulate(&setup, spec, args.threads, |(policy, paths, _), result| {
+    simulate(&setup, spec, &pool, |(policy, paths, _), result| {
         reports.push(policy_report(
             policy.name(),
             paths,
@@ -305,12 +304,12 @@ fn execute_shard(args: &RoundsArgs, setup: &Setup, arg: spec::ShardArg) -> CliRe
         ),
         true,
     )?;
-    super::thread_pool(args.threads)?;
+    let pool = super::thread_pool(args.threads)?;
     let out = OutputDir::prepare(dir, &[name.as_str()], args.force)?;
     cancel::exit_on_interrupt()?;
     let mut parts = Vec::new();
     if !reps.is_empty() {
-        simulate(setup, &spec, args.threads, |(policy, paths, _), result| {
+        simulate(setup, &spec, &pool, |(policy, paths, _), result| {
             parts.push(PolicyShard::new(policy.name(), paths, &result));
         })?;
     } else {
