@@ -16,8 +16,8 @@ use crate::output::OutputDir;
 use crate::output_file::OutputFile;
 use crate::report::i18n::Lang;
 use crate::report::rounds::policy_report;
-use crate::shard::rounds::{RoundsShardFile, ROUNDS_FORMAT};
-use crate::shard::{format_of, ShardFile, Slice, PLANSIM_VERSION};
+use crate::shard::rounds::{RoundsData, RoundsShardFile, ROUNDS_FORMAT};
+use crate::shard::{read_with_format, RunData, Shard, ShardData, Slice, FORMAT, PLANSIM_VERSION};
 use crate::{cancel, memory};
 
 /// Arguments of `merge`.
@@ -140,23 +140,31 @@ fn report_file(args: &MergeArgs) -> CliResult<Option<OutputFile>> {
         .transpose()
 }
 
-/// Merges the shards and reports the whole run.
-pub fn execute(args: &MergeArgs) -> CliResult {
-    check_file_memory(args)?;
-    let first = &args.shards[0];
-    if format_of(first)?.as_deref() == Some(ROUNDS_FORMAT) {
-        return merge_rounds(args);
+/// Which command writes shards of `format`.
+fn command_of(format: Option<&str>) -> &'static str {
+    match format {
+        Some(ROUNDS_FORMAT) => "`plansim rounds`",
+        Some(FORMAT) => "`plansim run`",
+        _ => "neither `plansim run` nor `plansim rounds`",
     }
+}
+
+/// Reads every shard (each file once), checks they are of one kind, one run and
+/// cover its blocks once, and returns them in block order with their names.
+fn read_shards<D: ShardData>(args: &MergeArgs) -> CliResult<Vec<(String, Shard<D>)>> {
     let mut shards = Vec::with_capacity(args.shards.len());
     for path in &args.shards {
         let shown = path.display().to_string();
-        if format_of(path)?.as_deref() == Some(ROUNDS_FORMAT) {
+        let (bytes, format) = read_with_format(path)?;
+        if format.is_some() && format.as_deref() != Some(D::FORMAT) {
             return Err(CliError::Input(format!(
-                "{shown} is a shard of `plansim rounds`, but {} is one of `plansim run`; merge each kind on its own",
-                first.display()
+                "{shown} is a shard of {}, but {} is one of {}; merge each kind on its own",
+                command_of(format.as_deref()),
+                args.shards[0].display(),
+                command_of(Some(D::FORMAT))
             )));
         }
-        let file = ShardFile::read(path)?;
+        let file = Shard::<D>::parse(&bytes, &shown)?;
         shards.push((shown, file));
     }
     let slices: Vec<Slice> = shards.iter().map(|(n, f)| f.slice(n)).collect();
@@ -170,6 +178,18 @@ pub fn execute(args: &MergeArgs) -> CliResult {
             first.source, f.source, first.source
         );
     }
+    Ok(shards)
+}
+
+/// Merges the shards and reports the whole run.
+pub fn execute(args: &MergeArgs) -> CliResult {
+    check_file_memory(args)?;
+    let (_, format) = read_with_format(&args.shards[0])?;
+    if format.as_deref() == Some(ROUNDS_FORMAT) {
+        return merge_rounds(args);
+    }
+    let shards = read_shards::<RunData>(args)?;
+    let (first_shown, first) = &shards[0];
     let valid = first.scenario(first_shown)?;
     let (seed, replications) = (first.seed, first.replications);
     memory::check(
@@ -207,20 +227,7 @@ pub fn execute(args: &MergeArgs) -> CliResult {
 
 /// Merges shards of `plansim rounds` and reports the whole run of rounds.
 fn merge_rounds(args: &MergeArgs) -> CliResult {
-    let mut shards = Vec::with_capacity(args.shards.len());
-    for path in &args.shards {
-        let shown = path.display().to_string();
-        if format_of(path)?.as_deref() != Some(ROUNDS_FORMAT) {
-            return Err(CliError::Input(format!(
-                "{shown} is not a shard of `plansim rounds`, but {} is; merge each kind on its own",
-                args.shards[0].display()
-            )));
-        }
-        let file = RoundsShardFile::read(path)?;
-        shards.push((shown, file));
-    }
-    let slices: Vec<Slice> = shards.iter().map(|(n, f)| f.slice(n)).collect();
-    check_same_run(&slices)?;
+    let shards = read_shards::<RoundsData>(args)?;
     let (first_shown, first) = &shards[0];
     for (shown, f) in &shards[1..] {
         let differ = |what: &str| {
@@ -228,14 +235,16 @@ fn merge_rounds(args: &MergeArgs) -> CliResult {
                 "{first_shown} and {shown} are shards of different runs of rounds: {what} differ"
             )))
         };
-        if (f.rounds, f.round_length) != (first.rounds, first.round_length) {
+        let (d, d0) = (&f.data, &first.data);
+        if (d.rounds, d.round_length) != (d0.rounds, d0.round_length) {
             return differ("rounds or round length");
         }
-        if f.planning != first.planning {
+        if d.planning != d0.planning {
             return differ("planning samples");
         }
         let policies = |x: &RoundsShardFile| {
-            x.policies
+            x.data
+                .policies
                 .iter()
                 .map(|p| (p.policy.clone(), p.paths.clone()))
                 .collect::<Vec<_>>()
@@ -244,9 +253,6 @@ fn merge_rounds(args: &MergeArgs) -> CliResult {
             return differ("policies (or the parameters they adjust)");
         }
     }
-    check_slices(&slices)?;
-    shards.sort_by_key(|(_, f)| (f.blocks.start, f.blocks.end));
-    let (first_shown, first) = &shards[0];
     let valid = first.scenario(first_shown)?;
     let spec = RoundsSpec {
         slice: 0..first.replications,
@@ -263,12 +269,12 @@ fn merge_rounds(args: &MergeArgs) -> CliResult {
     let report = report_file(args)?;
     cancel::exit_on_interrupt()?;
     let mut reports = Vec::new();
-    for (i, part) in first.policies.iter().enumerate() {
+    for (i, part) in first.data.policies.iter().enumerate() {
         let mut records = Vec::with_capacity(spec.replications as usize);
         let mut keys = vec![std::collections::BTreeSet::new(); spec.rounds as usize];
         let mut learning = false;
         for (shown, f) in &shards {
-            let p = &f.policies[i];
+            let p = &f.data.policies[i];
             records.extend(
                 p.decode(spec.rounds as usize, f.replication_range.range())
                     .map_err(|e| CliError::Input(format!("{shown}: {e}")))?,

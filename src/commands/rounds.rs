@@ -318,7 +318,13 @@ fn execute_shard(args: &RoundsArgs, setup: &Setup, arg: spec::ShardArg) -> CliRe
             parts.push(PolicyShard::empty(policy.name(), paths, whole.rounds));
         }
     }
-    let file = RoundsShardFile::new(&setup.valid, &spec, shard.k, shard.n, blocks.clone(), parts);
+    let file = RoundsShardFile::of_rounds(
+        &setup.valid,
+        &spec,
+        (shard.k, shard.n),
+        blocks.clone(),
+        parts,
+    );
     out.write_all(&[(name.as_str(), file.to_bytes())])?;
     eprintln!(
         "rounds shard {}/{} ({}): blocks {}..{}, replications {}..{} of {} (with the planning sample of {planning}), written to {}",

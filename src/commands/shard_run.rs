@@ -67,13 +67,11 @@ pub fn execute(
         )
     });
     progress.finish();
-    let file = ShardFile::new(
+    let file = ShardFile::of_run(
         valid,
-        &model,
         seed,
         replications,
-        shard.k,
-        shard.n,
+        (shard.k, shard.n),
         blocks.clone(),
         &tallies,
     );

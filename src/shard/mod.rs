@@ -1,7 +1,9 @@
 //! Shard files: one slice of a run's blocks with everything `plansim merge` needs to
-//! rebuild the run's report exactly (the resolved scenario, its roster, the seed,
-//! the replication count and each block's tally), identified by the SHA-256 of the
-//! resolved scenario and the plansim version.
+//! rebuild the run's report exactly, identified by the SHA-256 of the resolved
+//! scenario and the plansim version. Every kind of shard has the same header (the
+//! scenario, its roster, the seed, the replication count and the slice, [`Shard`]);
+//! what it holds besides is its [`ShardData`]: each block's tally for `run`
+//! ([`RunData`]), each replication's record for `rounds` ([`rounds::RoundsData`]).
 
 pub mod rounds;
 pub mod spec;
@@ -9,6 +11,7 @@ pub mod spec;
 use std::ops::Range;
 use std::path::Path;
 
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -19,7 +22,7 @@ use plansim_sim::shard::{block_replications, EncodedBlock};
 
 use crate::error::{CliError, CliResult};
 
-/// What the `format` field of every shard file says.
+/// What the `format` field of a shard of `plansim run` says.
 pub const FORMAT: &str = "plansim-shard";
 /// Version of the shard file layout; bumped on any change to it.
 pub const FORMAT_VERSION: u32 = 1;
@@ -86,63 +89,20 @@ pub struct Slice {
     pub shards: u64,
     /// Blocks it holds.
     pub blocks: Span,
-    /// Replications it holds.
-    pub replication_range: Span,
 }
 
-impl Slice {
-    /// Checks that the slice is consistent: K of N, its blocks within the run's, its
-    /// replications those of its blocks.
-    pub fn check(&self) -> CliResult {
-        if self.replications == 0
-            || self.block_count != engine::block_count(self.replications)
-            || self.shards == 0
-            || self.shard == 0
-            || self.shard > self.shards
-            || self.blocks.start > self.blocks.end
-            || self.blocks.end > self.block_count
-            || self.replication_range
-                != block_replications(&self.blocks.range(), self.replications).into()
-        {
-            return Err(CliError::Input(format!(
-                "{}: inconsistent slice: shard {}/{}, blocks {}..{} of {}, {} replications",
-                self.shown,
-                self.shard,
-                self.shards,
-                self.blocks.start,
-                self.blocks.end,
-                self.block_count,
-                self.replications
-            )));
-        }
-        Ok(())
-    }
+/// What a kind of shard holds besides the header every shard has.
+pub trait ShardData: Serialize + DeserializeOwned + Sized {
+    /// The `format` field of this kind of shard.
+    const FORMAT: &'static str;
+    /// Checks the data against the shard's header; the error says what is wrong.
+    fn check(shard: &Shard<Self>) -> Result<(), String>;
 }
 
-/// The slice fields every kind of shard file has, as a [`Slice`].
-macro_rules! slice_of {
-    ($file:expr, $shown:expr) => {
-        $crate::shard::Slice {
-            shown: $shown.to_string(),
-            plansim_version: $file.plansim_version.clone(),
-            scenario_sha256: $file.scenario_sha256.clone(),
-            scenario_name: $file.scenario_name.clone(),
-            seed: $file.seed,
-            replications: $file.replications,
-            block_count: $file.block_count,
-            shard: $file.shard,
-            shards: $file.shards,
-            blocks: $file.blocks,
-            replication_range: $file.replication_range,
-        }
-    };
-}
-pub(crate) use slice_of;
-
-/// A shard file.
+/// A shard file: the header every kind has, and its kind's data.
 #[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct ShardFile {
-    /// Always [`FORMAT`].
+pub struct Shard<D> {
+    /// The kind's [`ShardData::FORMAT`].
     pub format: String,
     /// [`FORMAT_VERSION`] of the writer.
     pub format_version: u32,
@@ -174,8 +134,8 @@ pub struct ShardFile {
     pub scenario_toml: String,
     /// The roster as CSV, when the team comes from one.
     pub roster_csv: Option<String>,
-    /// Each block's tally, in block order.
-    pub tallies: Vec<EncodedBlock>,
+    /// What this kind of shard holds of its slice.
+    pub data: D,
 }
 
 /// SHA-256, in hex, of the resolved scenario TOML, a NUL byte and the roster CSV (empty without one).
@@ -187,27 +147,25 @@ pub fn scenario_sha256(scenario_toml: &str, roster_csv: Option<&str>) -> String 
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
-impl ShardFile {
-    /// A shard of blocks `blocks` of a run, from its block tallies (in block order).
-    #[allow(clippy::too_many_arguments)]
+impl<D: ShardData> Shard<D> {
+    /// Shard `k` (from 1) of `n`: blocks `blocks` of a run of `replications` of
+    /// `valid` with seed `seed`, holding `data`.
     pub fn new(
         valid: &ValidScenario,
-        model: &Model,
         seed: u64,
         replications: u64,
-        k: u64,
-        n: u64,
+        (k, n): (u64, u64),
         blocks: Range<u64>,
-        tallies: &[RunTally],
+        data: D,
     ) -> Self {
         let scenario_toml = valid.to_toml();
         let roster_csv = valid.roster_csv();
-        ShardFile {
-            format: FORMAT.into(),
+        Shard {
+            format: D::FORMAT.into(),
             format_version: FORMAT_VERSION,
             plansim_version: PLANSIM_VERSION.into(),
             scenario_sha256: scenario_sha256(&scenario_toml, roster_csv.as_deref()),
-            scenario_name: model.name.clone(),
+            scenario_name: valid.scenario().name.clone(),
             source: valid.source().into(),
             seed,
             replications,
@@ -216,14 +174,10 @@ impl ShardFile {
             shard: k,
             shards: n,
             replication_range: block_replications(&blocks, replications).into(),
-            tallies: blocks
-                .clone()
-                .zip(tallies)
-                .map(|(b, t)| EncodedBlock::encode(b, t))
-                .collect(),
             blocks: blocks.into(),
             scenario_toml,
             roster_csv,
+            data,
         }
     }
 
@@ -234,49 +188,80 @@ impl ShardFile {
         bytes
     }
 
-    /// Reads and checks a shard file: its format, its version, its scenario hash and
-    /// that its blocks are the ones it claims, in order.
-    pub fn read(path: &Path) -> CliResult<Self> {
-        let shown = path.display().to_string();
-        let shard: ShardFile = read_json(path, FORMAT)?;
-        shard.check(&shown)?;
+    /// Parses and checks the bytes of shard file `shown`: its format, its version,
+    /// its scenario hash, its slice and its data.
+    pub fn parse(bytes: &[u8], shown: &str) -> CliResult<Self> {
+        let shard: Self = serde_json::from_slice(bytes).map_err(|e| {
+            CliError::Input(format!("{shown}: {}", why_unreadable(bytes, D::FORMAT, e)))
+        })?;
+        shard
+            .check()
+            .map_err(|m| CliError::Input(format!("{shown}: {m}")))?;
         Ok(shard)
     }
 
-    /// Its slice.
-    pub fn slice(&self, shown: &str) -> Slice {
-        slice_of!(self, shown)
-    }
-
     /// Checks what a shard says of itself.
-    fn check(&self, shown: &str) -> CliResult {
-        let bad = |m: String| Err(CliError::Input(format!("{shown}: {m}")));
-        check_identity(
-            shown,
-            FORMAT,
-            &Identity {
-                format: &self.format,
-                format_version: self.format_version,
-                plansim_version: &self.plansim_version,
-                scenario_toml: &self.scenario_toml,
-                roster_csv: self.roster_csv.as_deref(),
-                sha256: &self.scenario_sha256,
-                block_size: self.block_size,
-            },
-        )?;
-        self.slice(shown).check()?;
-        let expected = self.blocks.range();
-        if self.tallies.len() as u64 != expected.end - expected.start
-            || self.tallies.iter().zip(expected).any(|(t, b)| t.block != b)
-        {
-            return bad(format!(
-                "holds tallies of blocks {:?}, not blocks {}..{} in order",
-                self.tallies.iter().map(|t| t.block).collect::<Vec<_>>(),
-                self.blocks.start,
-                self.blocks.end
+    fn check(&self) -> Result<(), String> {
+        if self.format != D::FORMAT {
+            return Err(not_a_shard(D::FORMAT));
+        }
+        if self.format_version != FORMAT_VERSION {
+            return Err(other_version(
+                Some(self.format_version),
+                Some(&self.plansim_version),
             ));
         }
-        Ok(())
+        if self.block_size != BLOCK_SIZE {
+            return Err(format!(
+                "blocks of {} replications, but this plansim uses {BLOCK_SIZE}",
+                self.block_size
+            ));
+        }
+        if scenario_sha256(&self.scenario_toml, self.roster_csv.as_deref()) != self.scenario_sha256
+        {
+            return Err(
+                "scenario_sha256 does not match the scenario stored in the shard \
+                 (the file was edited or damaged); run the shard again"
+                    .into(),
+            );
+        }
+        if self.replications == 0
+            || self.block_count != engine::block_count(self.replications)
+            || self.shards == 0
+            || self.shard == 0
+            || self.shard > self.shards
+            || self.blocks.start > self.blocks.end
+            || self.blocks.end > self.block_count
+            || self.replication_range
+                != block_replications(&self.blocks.range(), self.replications).into()
+        {
+            return Err(format!(
+                "inconsistent slice: shard {}/{}, blocks {}..{} of {}, {} replications",
+                self.shard,
+                self.shards,
+                self.blocks.start,
+                self.blocks.end,
+                self.block_count,
+                self.replications
+            ));
+        }
+        D::check(self)
+    }
+
+    /// Its run and slice, for the checks across shards.
+    pub fn slice(&self, shown: &str) -> Slice {
+        Slice {
+            shown: shown.to_string(),
+            plansim_version: self.plansim_version.clone(),
+            scenario_sha256: self.scenario_sha256.clone(),
+            scenario_name: self.scenario_name.clone(),
+            seed: self.seed,
+            replications: self.replications,
+            block_count: self.block_count,
+            shard: self.shard,
+            shards: self.shards,
+            blocks: self.blocks,
+        }
     }
 
     /// The scenario the shard was run on, validated again with its stored roster.
@@ -288,10 +273,62 @@ impl ShardFile {
         )
         .map_err(|e| CliError::Input(format!("{shown}: the stored scenario: {e}")))
     }
+}
+
+/// What a shard of `plansim run` holds: each block's tally, in block order.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct RunData {
+    /// Each block's tally, in block order, tagged with its block.
+    pub tallies: Vec<EncodedBlock>,
+}
+
+impl ShardData for RunData {
+    const FORMAT: &'static str = FORMAT;
+
+    fn check(shard: &Shard<Self>) -> Result<(), String> {
+        let tallies = &shard.data.tallies;
+        let expected = shard.blocks.range();
+        if tallies.len() as u64 != expected.end - expected.start
+            || tallies.iter().zip(expected).any(|(t, b)| t.block != b)
+        {
+            return Err(format!(
+                "holds tallies of blocks {:?}, not blocks {}..{} in order",
+                tallies.iter().map(|t| t.block).collect::<Vec<_>>(),
+                shard.blocks.start,
+                shard.blocks.end
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// A shard of `plansim run`.
+pub type ShardFile = Shard<RunData>;
+
+impl ShardFile {
+    /// Shard `k` of `n` of a run: blocks `blocks`, from their tallies (in block order).
+    pub fn of_run(
+        valid: &ValidScenario,
+        seed: u64,
+        replications: u64,
+        (k, n): (u64, u64),
+        blocks: Range<u64>,
+        tallies: &[RunTally],
+    ) -> Self {
+        let data = RunData {
+            tallies: blocks
+                .clone()
+                .zip(tallies)
+                .map(|(b, t)| EncodedBlock::encode(b, t))
+                .collect(),
+        };
+        Shard::new(valid, seed, replications, (k, n), blocks, data)
+    }
 
     /// Decodes the tallies of the shard's blocks, in block order.
     pub fn block_tallies(&self, model: &Model, shown: &str) -> CliResult<Vec<RunTally>> {
-        self.tallies
+        self.data
+            .tallies
             .iter()
             .map(|t| {
                 let reps = block_replications(&(t.block..t.block + 1), self.replications);
@@ -302,71 +339,14 @@ impl ShardFile {
     }
 }
 
-/// The `format` of a shard file, read before the rest; `None` when it has none.
-pub fn format_of(path: &Path) -> CliResult<Option<String>> {
-    let shown = path.display();
+/// Reads a shard file's bytes and the `format` its header names (`None` when it names none).
+pub fn read_with_format(path: &Path) -> CliResult<(Vec<u8>, Option<String>)> {
     let bytes = std::fs::read(path)
-        .map_err(|e| CliError::Input(format!("{shown}: cannot read the shard: {e}")))?;
-    Ok(serde_json::from_slice::<Header>(&bytes)
+        .map_err(|e| CliError::Input(format!("{}: cannot read the shard: {e}", path.display())))?;
+    let format = serde_json::from_slice::<Header>(&bytes)
         .ok()
-        .and_then(|h| h.format))
-}
-
-/// Reads a shard file of format `format`, saying why when it is not one.
-pub fn read_json<T: serde::de::DeserializeOwned>(path: &Path, format: &str) -> CliResult<T> {
-    let shown = path.display();
-    let bytes = std::fs::read(path)
-        .map_err(|e| CliError::Input(format!("{shown}: cannot read the shard: {e}")))?;
-    serde_json::from_slice(&bytes)
-        .map_err(|e| CliError::Input(format!("{shown}: {}", why_unreadable(&bytes, format, e))))
-}
-
-/// What every kind of shard file says of itself.
-pub struct Identity<'a> {
-    /// Its `format` field.
-    pub format: &'a str,
-    /// Its layout's version.
-    pub format_version: u32,
-    /// The plansim version that wrote it.
-    pub plansim_version: &'a str,
-    /// The resolved scenario.
-    pub scenario_toml: &'a str,
-    /// The roster, when the team comes from one.
-    pub roster_csv: Option<&'a str>,
-    /// The hash it claims for them.
-    pub sha256: &'a str,
-    /// Replications per block.
-    pub block_size: u64,
-}
-
-/// Checks the parts of a shard every kind has: its format, its version, its block
-/// size and that its scenario matches its hash.
-pub fn check_identity(shown: &str, expected_format: &str, id: &Identity<'_>) -> CliResult {
-    let bad = |m: String| Err(CliError::Input(format!("{shown}: {m}")));
-    if id.format != expected_format {
-        return bad(not_a_shard(expected_format));
-    }
-    if id.format_version != FORMAT_VERSION {
-        return bad(other_version(
-            Some(id.format_version),
-            Some(id.plansim_version),
-        ));
-    }
-    let (scenario_toml, roster_csv, sha256, block_size) =
-        (id.scenario_toml, id.roster_csv, id.sha256, id.block_size);
-    if block_size != BLOCK_SIZE {
-        return bad(format!(
-            "blocks of {block_size} replications, but this plansim uses {BLOCK_SIZE}"
-        ));
-    }
-    if scenario_sha256(scenario_toml, roster_csv) != sha256 {
-        return bad(
-            "scenario_sha256 does not match the scenario stored in the shard \
-             (the file was edited or damaged); run the shard again"
-                .into(),
-        );
-    }
-    Ok(())
+        .and_then(|h| h.format);
+    Ok((bytes, format))
 }
 
 fn not_a_shard(format: &str) -> String {

@@ -5,21 +5,15 @@
 
 use std::collections::BTreeSet;
 use std::ops::Range;
-use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use plansim_sim::engine::{self, BLOCK_SIZE};
 use plansim_sim::metrics::N_METRICS;
 use plansim_sim::rounds::{RoundObservation, RoundsResult, RoundsSpec, TrajectoryRecord};
-use plansim_sim::scenario::{self, ValidScenario};
+use plansim_sim::scenario::ValidScenario;
 use plansim_sim::shard::{decode_f64s, encode_f64s};
 
-use super::{
-    check_identity, read_json, scenario_sha256, slice_of, Identity, Slice, Span, FORMAT_VERSION,
-    PLANSIM_VERSION,
-};
-use crate::error::{CliError, CliResult};
+use super::{Shard, ShardData};
 
 /// What the `format` field of a rounds shard file says.
 pub const ROUNDS_FORMAT: &str = "plansim-rounds-shard";
@@ -177,147 +171,68 @@ impl PolicyShard {
     }
 }
 
-/// A rounds shard file.
+/// What a shard of `plansim rounds` holds besides the header every shard has.
 #[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct RoundsShardFile {
-    /// Always [`ROUNDS_FORMAT`].
-    pub format: String,
-    /// [`FORMAT_VERSION`] of the writer.
-    pub format_version: u32,
-    /// plansim version of the writer.
-    pub plansim_version: String,
-    /// SHA-256 of the resolved scenario TOML and roster CSV.
-    pub scenario_sha256: String,
-    /// Name of the scenario.
-    pub scenario_name: String,
-    /// Where the scenario came from, as a one-machine run would report it.
-    pub source: String,
-    /// Seed of the random streams.
-    pub seed: u64,
-    /// Replications of the whole run.
-    pub replications: u64,
-    /// Replications per block.
-    pub block_size: u64,
-    /// Blocks of the whole run.
-    pub block_count: u64,
-    /// Which shard this is, from 1.
-    pub shard: u64,
-    /// Into how many shards the run was split.
-    pub shards: u64,
-    /// Blocks this shard holds.
-    pub blocks: Span,
-    /// Replications this shard holds.
-    pub replication_range: Span,
+pub struct RoundsData {
     /// Rounds.
     pub rounds: u32,
     /// Periods per round.
     pub round_length: u32,
     /// Replications of the planning sample.
     pub planning: u64,
-    /// The resolved scenario (its horizon the rounds') as TOML.
-    pub scenario_toml: String,
-    /// The roster as CSV, when the team comes from one.
-    pub roster_csv: Option<String>,
     /// Each policy's part, in the order the run reports them.
     pub policies: Vec<PolicyShard>,
 }
 
+impl ShardData for RoundsData {
+    const FORMAT: &'static str = ROUNDS_FORMAT;
+
+    fn check(shard: &Shard<Self>) -> Result<(), String> {
+        let d = &shard.data;
+        if d.rounds == 0 || d.round_length == 0 || d.policies.is_empty() {
+            return Err(format!(
+                "inconsistent run: {} rounds of {} periods, {} policies",
+                d.rounds,
+                d.round_length,
+                d.policies.len()
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// A shard of `plansim rounds`.
+pub type RoundsShardFile = Shard<RoundsData>;
+
 impl RoundsShardFile {
-    /// A shard of blocks `blocks` of the run `spec` (whose slice they are), with each policy's part.
-    pub fn new(
+    /// Shard `k` of `n` of the run of rounds `spec`: blocks `blocks` (whose
+    /// replications are the spec's slice), with each policy's part.
+    pub fn of_rounds(
         valid: &ValidScenario,
         spec: &RoundsSpec,
-        k: u64,
-        n: u64,
+        (k, n): (u64, u64),
         blocks: Range<u64>,
         policies: Vec<PolicyShard>,
     ) -> Self {
-        let scenario_toml = valid.to_toml();
-        let roster_csv = valid.roster_csv();
-        RoundsShardFile {
-            format: ROUNDS_FORMAT.into(),
-            format_version: FORMAT_VERSION,
-            plansim_version: PLANSIM_VERSION.into(),
-            scenario_sha256: scenario_sha256(&scenario_toml, roster_csv.as_deref()),
-            scenario_name: valid.scenario().name.clone(),
-            source: valid.source().into(),
-            seed: spec.seed,
-            replications: spec.replications,
-            block_size: BLOCK_SIZE,
-            block_count: engine::block_count(spec.replications),
-            shard: k,
-            shards: n,
-            replication_range: spec.slice.clone().into(),
-            blocks: blocks.into(),
+        let data = RoundsData {
             rounds: spec.rounds,
             round_length: spec.round_length,
             planning: spec.planning,
-            scenario_toml,
-            roster_csv,
             policies,
-        }
-    }
-
-    /// The file's bytes.
-    pub fn to_bytes(&self) -> Vec<u8> {
-        let mut bytes = serde_json::to_vec(self).expect("shards serialise");
-        bytes.push(b'\n');
-        bytes
-    }
-
-    /// Reads and checks a rounds shard file.
-    pub fn read(path: &Path) -> CliResult<Self> {
-        let shown = path.display().to_string();
-        let file: RoundsShardFile = read_json(path, ROUNDS_FORMAT)?;
-        let bad = |m: String| Err(CliError::Input(format!("{shown}: {m}")));
-        check_identity(
-            &shown,
-            ROUNDS_FORMAT,
-            &Identity {
-                format: &file.format,
-                format_version: file.format_version,
-                plansim_version: &file.plansim_version,
-                scenario_toml: &file.scenario_toml,
-                roster_csv: file.roster_csv.as_deref(),
-                sha256: &file.scenario_sha256,
-                block_size: file.block_size,
-            },
-        )?;
-        file.slice(&shown).check()?;
-        if file.rounds == 0 || file.round_length == 0 || file.policies.is_empty() {
-            return bad(format!(
-                "inconsistent run: {} rounds of {} periods, {} policies",
-                file.rounds,
-                file.round_length,
-                file.policies.len()
-            ));
-        }
-        Ok(file)
-    }
-
-    /// Its slice.
-    pub fn slice(&self, shown: &str) -> Slice {
-        slice_of!(self, shown)
-    }
-
-    /// The scenario the shard was run on, validated again with its stored roster.
-    pub fn scenario(&self, shown: &str) -> CliResult<ValidScenario> {
-        scenario::parse_and_validate_with_roster(
-            &self.scenario_toml,
-            &self.source,
-            self.roster_csv.as_deref(),
-        )
-        .map_err(|e| CliError::Input(format!("{shown}: the stored scenario: {e}")))
+        };
+        let shard = Shard::new(valid, spec.seed, spec.replications, (k, n), blocks, data);
+        debug_assert_eq!(shard.replication_range.range(), spec.slice);
+        shard
     }
 
     /// The spec of the whole run this shard is a slice of.
     pub fn spec(&self) -> RoundsSpec {
         RoundsSpec {
-            rounds: self.rounds,
-            round_length: self.round_length,
+            rounds: self.data.rounds,
+            round_length: self.data.round_length,
             seed: self.seed,
             replications: self.replications,
-            planning: self.planning,
+            planning: self.data.planning,
             slice: self.replication_range.range(),
         }
     }
