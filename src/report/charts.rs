@@ -4,6 +4,7 @@
 //! Each function returns one standalone SVG document; labels are given by the
 //! caller in the report's language.
 
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
 use super::table::grouped;
@@ -120,6 +121,33 @@ fn range(values: impl Iterator<Item = f64>, pad: f64) -> (f64, f64) {
 }
 
 /// A legend swatch of colour `c`.
+/// A chart of the report: an SVG drawing with two real axes.
+type Chart<'a, 'b> = ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
+/// Draws a black vertical line at `x` from `y.0` to `y.1`, named `name` in the legend.
+fn vertical_line(chart: &mut Chart<'_, '_>, x: f64, y: (f64, f64), name: &str) -> CliResult {
+    chart
+        .draw_series(LineSeries::new(
+            vec![(x, y.0), (x, y.1)],
+            BLACK.stroke_width(2),
+        ))
+        .map_err(fail)?
+        .label(name)
+        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], BLACK.stroke_width(2)));
+    Ok(())
+}
+
+/// Draws the legend of the named series at `position`.
+fn legend<'a, 'b: 'a>(chart: &mut Chart<'a, 'b>, position: SeriesLabelPosition) -> CliResult {
+    chart
+        .configure_series_labels()
+        .position(position)
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK.mix(0.3))
+        .draw()
+        .map_err(fail)
+}
+
 fn swatch(c: RGBColor) -> impl Fn((i32, i32)) -> Rectangle<(i32, i32)> {
     move |(x, y)| Rectangle::new([(x, y - 5), (x + 14, y + 5)], c.filled())
 }
@@ -209,24 +237,9 @@ pub fn histogram(
                 .map_err(fail)?;
         }
         if let Some((x, name)) = marker.filter(|(x, _)| *x >= lo && *x <= hi) {
-            chart
-                .draw_series(LineSeries::new(
-                    vec![(x, 0.0), (x, top)],
-                    BLACK.stroke_width(2),
-                ))
-                .map_err(fail)?
-                .label(name)
-                .legend(|(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 14, y)], BLACK.stroke_width(2))
-                });
+            vertical_line(&mut chart, x, (0.0, top), name)?;
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK.mix(0.3))
-            .draw()
-            .map_err(fail)?;
+        legend(&mut chart, SeriesLabelPosition::UpperRight)?;
         root.present().map_err(fail)?;
     }
     Ok(svg)
@@ -309,24 +322,9 @@ pub fn scatter(
             }
         }
         if let Some((x, name)) = vline {
-            chart
-                .draw_series(LineSeries::new(
-                    vec![(x, y0), (x, y1)],
-                    BLACK.stroke_width(2),
-                ))
-                .map_err(fail)?
-                .label(name)
-                .legend(|(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 14, y)], BLACK.stroke_width(2))
-                });
+            vertical_line(&mut chart, x, (y0, y1), name)?;
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK.mix(0.3))
-            .draw()
-            .map_err(fail)?;
+        legend(&mut chart, SeriesLabelPosition::UpperLeft)?;
         root.present().map_err(fail)?;
     }
     Ok(svg)
@@ -425,13 +423,7 @@ pub fn lines(
                     PathElement::new(vec![(x, y), (x + 14, y)], c.stroke_width(3))
                 });
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK.mix(0.3))
-            .draw()
-            .map_err(fail)?;
+        legend(&mut chart, SeriesLabelPosition::UpperLeft)?;
         root.present().map_err(fail)?;
     }
     Ok(svg)
