@@ -196,16 +196,16 @@ pub struct OptimizeArgs {
     #[arg(long, value_enum)]
     pub solver: Option<SolverArg>,
     /// Replications per evaluation (default: the scenario's).
-    #[arg(short = 'n', long)]
+    #[arg(short = 'n', long, allow_negative_numbers = true, value_parser = crate::flags::replications)]
     pub replications: Option<u64>,
     /// Seed of the evaluations' common random numbers (default: the scenario's).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true, value_parser = crate::flags::seed)]
     pub seed: Option<u64>,
     /// Most objective evaluations (default: the scenario's).
     #[arg(long)]
     pub max_evals: Option<usize>,
     /// Worker threads (default: all cores); results do not depend on it.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true, value_parser = crate::flags::threads)]
     pub threads: Option<usize>,
     /// Output format on stdout.
     #[arg(long, value_enum, default_value_t = OptimizeFormat::Table)]
@@ -267,13 +267,13 @@ pub struct RoundsArgs {
     #[arg(long)]
     pub compare_policies: bool,
     /// Replications of the whole trajectory (default: the scenario's).
-    #[arg(short = 'n', long)]
+    #[arg(short = 'n', long, allow_negative_numbers = true, value_parser = crate::flags::replications)]
     pub replications: Option<u64>,
     /// Seed of the random streams (default: the scenario's).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true, value_parser = crate::flags::seed)]
     pub seed: Option<u64>,
     /// Worker threads (default: all cores); results do not depend on it.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true, value_parser = crate::flags::threads)]
     pub threads: Option<usize>,
     /// Output format on stdout.
     #[arg(long, value_enum, default_value_t = Format::Table)]

@@ -102,6 +102,14 @@ fn absurd_flags_get_clear_errors() {
         ),
         (vec!["run", "--seed", "1e3"], "whole number"),
         (vec!["bench", "-n", "0"], "from 1 to"),
+        (vec!["optimize", "--threads", "0"], "from 1 to 4096"),
+        (vec!["optimize", "-n", "0"], "from 1 to"),
+        (vec!["rounds", "--seed", "-1"], "from 0 to"),
+        (vec!["rounds", "-n", "-5"], "from 1 to"),
+        (
+            vec!["compare", "a.toml", "b.toml", "--threads", "0"],
+            "from 1 to 4096",
+        ),
         (vec!["merge"], "SHARD"),
     ] {
         let o = plansim(&args);
