@@ -314,6 +314,44 @@ fn bad_roster_rows_are_reported_by_line() {
     assert!(stdout(&ok).contains("2 reps"));
 }
 
+/// Shares and scores keep their 95 % intervals within their bounds, even where the
+/// normal interval would pass them (a budget overrun probability near 1 on few
+/// replications, a hit rate near 1).
+#[test]
+fn intervals_of_shares_stay_within_their_bounds() {
+    let dir = temp_dir("bounds");
+    let text = plansim_sim::scenario::DEFAULT_SCENARIO_TOML.replacen(
+        "amount = 2500.0 ",
+        "amount = 5000.0 ",
+        1,
+    );
+    let file = write(&dir, "bonus-up.toml", &text);
+    let v = json(&plansim(&["run", &file, "-n", "64", "--format", "json"]));
+    let overrun = &v["metrics"]["budget_overrun_probability"];
+    assert!(overrun["mean"].as_f64().unwrap() > 0.9, "{overrun}");
+    assert!(overrun["std_err"].as_f64().unwrap() > 0.0, "{overrun}");
+    for (name, lo, hi) in [
+        ("budget_overrun_probability", 0.0, 1.0),
+        ("target_hit_rate", 0.0, 1.0),
+        ("team_target_hit_rate", 0.0, 1.0),
+        ("attrition_rate", 0.0, 1.0),
+        ("satisfaction", 0.0, 100.0),
+    ] {
+        for (part, (a, b)) in [
+            ("metrics", (lo, hi)),
+            ("baseline", (lo, hi)),
+            ("difference", (lo - hi, hi - lo)),
+        ] {
+            let s = &v[part][name];
+            let (l, h) = (
+                s["ci95_low"].as_f64().unwrap(),
+                s["ci95_high"].as_f64().unwrap(),
+            );
+            assert!(a <= l && l <= h && h <= b, "{part}.{name}: {s}");
+        }
+    }
+}
+
 #[test]
 fn absurd_flags_are_refused() {
     for args in [

@@ -122,6 +122,25 @@ pub const FIRST_COST: usize = 18;
 /// Index of `budget_overrun_probability`.
 pub const BUDGET_OVERRUN: usize = 17;
 
+/// The range every replication's value of a share or a score lies in (the same name
+/// per replication and per period), so that its mean does too; `None` for metrics
+/// without fixed bounds.
+pub fn bounds(name: &str) -> Option<(f64, f64)> {
+    match name {
+        "target_hit_rate"
+        | "team_target_hit_rate"
+        | "attrition_rate"
+        | "budget_overrun_probability" => Some((0.0, 1.0)),
+        "satisfaction" => Some((0.0, 100.0)),
+        _ => None,
+    }
+}
+
+/// The range of a paired difference of two values within [`bounds`].
+pub fn difference_bounds(name: &str) -> Option<(f64, f64)> {
+    bounds(name).map(|(lo, hi)| (lo - hi, hi - lo))
+}
+
 /// Index of a metric by name.
 pub fn metric_index(name: &str) -> Option<usize> {
     METRICS.iter().position(|m| m.name == name)

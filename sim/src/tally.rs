@@ -193,6 +193,22 @@ impl Summary {
     }
 }
 
+impl Summary {
+    /// The summary with its 95 % interval cut to `bounds`, the range every value
+    /// (and so the mean) lies in: the normal interval of a share near 0 or 1 would
+    /// otherwise reach past it (a probability interval of [92.6 %, 101.2 %]).
+    pub fn within(self, bounds: Option<(f64, f64)>) -> Summary {
+        match bounds {
+            Some((lo, hi)) => Summary {
+                ci95_low: self.ci95_low.clamp(lo, hi),
+                ci95_high: self.ci95_high.clamp(lo, hi),
+                ..self
+            },
+            None => self,
+        }
+    }
+}
+
 /// Quantile of sorted values by linear interpolation (Hyndman and Fan's type 7, R's default).
 pub fn quantile(sorted: &[f64], p: f64) -> f64 {
     let n = sorted.len();
@@ -211,6 +227,20 @@ pub fn quantile(sorted: &[f64], p: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_interval_is_cut_to_the_bounds_of_the_values() {
+        // 62 ones and 2 zeros: the normal interval of the mean reaches past 1.
+        let values: Vec<f64> = (0..64).map(|i| if i < 2 { 0.0 } else { 1.0 }).collect();
+        let mut m = Moments::default();
+        values.iter().for_each(|&x| m.push(x));
+        let s = Summary::new(&m, Some(&values));
+        assert!(s.ci95_high > 1.0, "{s:?}");
+        let cut = s.within(Some((0.0, 1.0)));
+        assert_eq!((cut.ci95_low, cut.ci95_high), (s.ci95_low, 1.0));
+        assert_eq!((cut.mean, cut.std_err), (s.mean, s.std_err));
+        assert_eq!(s.within(None), s);
+    }
 
     #[test]
     fn merged_moments_equal_one_pass() {

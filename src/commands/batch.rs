@@ -16,7 +16,7 @@ use clap::Args;
 use serde::Serialize;
 
 use plansim_sim::engine::{self, RunTally};
-use plansim_sim::metrics::METRICS;
+use plansim_sim::metrics::{self, METRICS};
 use plansim_sim::model::Model;
 use plansim_sim::scenario::ValidScenario;
 use plansim_sim::tally::Summary;
@@ -138,9 +138,18 @@ fn result_row(file: &Path, valid: &ValidScenario, seed: u64, tally: &RunTally) -
         difference: BTreeMap::new(),
     };
     for (i, m) in METRICS.iter().enumerate() {
-        row.plan.insert(m.name, tally.plan.summary(i));
+        row.plan.insert(
+            m.name,
+            tally.plan.summary(i).within(metrics::bounds(m.name)),
+        );
         row.baseline.insert(m.name, tally.baseline.moments(i).mean);
-        row.difference.insert(m.name, tally.difference.summary(i));
+        row.difference.insert(
+            m.name,
+            tally
+                .difference
+                .summary(i)
+                .within(metrics::difference_bounds(m.name)),
+        );
     }
     row
 }

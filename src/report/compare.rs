@@ -7,7 +7,7 @@ use std::fmt::Write;
 
 use serde::Serialize;
 
-use plansim_sim::metrics::{BUDGET_OVERRUN, METRICS, N_METRICS};
+use plansim_sim::metrics::{self, BUDGET_OVERRUN, METRICS, N_METRICS};
 use plansim_sim::tally::{Moments, Summary, Tally};
 
 use super::csv_safe::CsvSheet;
@@ -214,7 +214,7 @@ impl CompareReport {
                     .iter()
                     .map(|&name| {
                         let i = plansim_sim::metrics::metric_index(name).expect("known");
-                        (name, v.metrics.summary(i))
+                        (name, v.metrics.summary(i).within(metrics::bounds(name)))
                     })
                     .collect(),
                 objective: summarise(&objective.values(v.metrics)),
@@ -233,7 +233,7 @@ impl CompareReport {
                         let i = plansim_sim::metrics::metric_index(name).expect("known");
                         let a = v.metrics.values(i).unwrap_or(&[]);
                         let b = first.metrics.values(i).unwrap_or(&[]);
-                        (name, paired(a, b))
+                        (name, paired(a, b).within(metrics::difference_bounds(name)))
                     })
                     .collect(),
                 objective: paired(

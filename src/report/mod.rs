@@ -20,7 +20,9 @@ use serde::Serialize;
 
 use plansim_sim::engine::RunTally;
 use plansim_sim::mechanisms::MECHANISM_NAMES;
-use plansim_sim::metrics::{BUDGET_OVERRUN, FIRST_COST, METRICS, N_PERIOD_METRICS, PERIOD_METRICS};
+use plansim_sim::metrics::{
+    self, BUDGET_OVERRUN, FIRST_COST, METRICS, N_PERIOD_METRICS, PERIOD_METRICS,
+};
 use plansim_sim::model::Model;
 use plansim_sim::tally::{Summary, Tally, Z95};
 
@@ -108,14 +110,15 @@ fn reported(i: usize, model: &Model) -> bool {
     i < FIRST_COST && (i != BUDGET_OVERRUN || model.budget.is_some())
 }
 
-fn period_summary(t: &Tally, col: usize) -> PeriodSummary {
+fn period_summary(t: &Tally, col: usize, bounds: Option<(f64, f64)>) -> PeriodSummary {
     let m = t.moments(col);
     let se = if m.n >= 2 { m.std_err() } else { 0.0 };
+    let clamp = |x: f64| bounds.map_or(x, |(lo, hi)| x.clamp(lo, hi));
     PeriodSummary {
         mean: m.mean,
         std_err: se,
-        ci95_low: m.mean - Z95 * se,
-        ci95_high: m.mean + Z95 * se,
+        ci95_low: clamp(m.mean - Z95 * se),
+        ci95_high: clamp(m.mean + Z95 * se),
     }
 }
 
@@ -131,15 +134,19 @@ impl RunReport {
                 continue;
             }
             order.push(def.name);
-            let a = tally.plan.summary(i);
-            let b = tally.baseline.summary(i);
+            let bounds = metrics::bounds(def.name);
+            let a = tally.plan.summary(i).within(bounds);
+            let b = tally.baseline.summary(i).within(bounds);
             let unpaired = (a.std_err * a.std_err + b.std_err * b.std_err).sqrt();
             metrics.insert(def.name, a);
             baseline.insert(def.name, b);
             difference.insert(
                 def.name,
                 DifferenceSummary {
-                    paired: tally.difference.summary(i),
+                    paired: tally
+                        .difference
+                        .summary(i)
+                        .within(metrics::difference_bounds(def.name)),
                     std_err_unpaired: unpaired,
                 },
             );
@@ -163,12 +170,16 @@ impl RunReport {
                 };
                 for (k, def) in PERIOD_METRICS.iter().enumerate() {
                     let col = t as usize * N_PERIOD_METRICS + k;
+                    let (b, d) = (
+                        metrics::bounds(def.name),
+                        metrics::difference_bounds(def.name),
+                    );
                     row.plan
-                        .insert(def.name, period_summary(&tally.plan_periods, col));
+                        .insert(def.name, period_summary(&tally.plan_periods, col, b));
                     row.baseline
-                        .insert(def.name, period_summary(&tally.baseline_periods, col));
+                        .insert(def.name, period_summary(&tally.baseline_periods, col, b));
                     row.difference
-                        .insert(def.name, period_summary(&tally.difference_periods, col));
+                        .insert(def.name, period_summary(&tally.difference_periods, col, d));
                 }
                 row
             })

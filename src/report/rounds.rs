@@ -6,7 +6,7 @@ use std::fmt::Write;
 
 use serde::Serialize;
 
-use plansim_sim::metrics::METRICS;
+use plansim_sim::metrics::{bounds, difference_bounds, METRICS};
 use plansim_sim::rounds::TrajectoryRecord;
 use plansim_sim::tally::{quantile, Summary, Tally};
 
@@ -121,7 +121,7 @@ pub fn policy_report(
     let final_metrics = METRICS
         .iter()
         .enumerate()
-        .map(|(i, m)| (m.name, tally.summary(i)))
+        .map(|(i, m)| (m.name, tally.summary(i).within(bounds(m.name))))
         .collect();
     let values = (0..METRICS.len())
         .map(|i| records.iter().map(|t| t.metrics[i]).collect())
@@ -152,7 +152,7 @@ pub fn differences(reports: &[PolicyReport]) -> BTreeMap<String, BTreeMap<&'stat
         let diff = METRICS
             .iter()
             .enumerate()
-            .map(|(i, m)| (m.name, tally.summary(i)))
+            .map(|(i, m)| (m.name, tally.summary(i).within(difference_bounds(m.name))))
             .collect();
         out.insert(format!("{} - {}", r.policy, first.policy), diff);
     }
