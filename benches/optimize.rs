@@ -29,7 +29,8 @@ fn evaluation(c: &mut Criterion) {
             solver: SolverKind::Auto,
             seed: 1,
         },
-    );
+    )
+    .expect("a valid budget");
     let mut group = c.benchmark_group("optimize");
     group.sample_size(10);
     group.bench_function("one_evaluation_default_2000_replications", |b| {

@@ -55,10 +55,10 @@ pub fn certify(evaluator: &Evaluator, winner: &[f64]) -> Result<Certification, O
     Ok(Certification {
         seed,
         replications: n,
-        // On fresh seeds the question is whether the expected cost meets the budget.
-        winner: evaluator.judge(winner.to_vec(), &winner_tally, 0.0),
-        start: evaluator.judge(start_x, &start_tally, 0.0),
-        baseline: evaluator.judge(Vec::new(), &baseline_tally, 0.0),
+        // The same budget rule as in the search: mean cost + 2 standard errors.
+        winner: evaluator.judge(winner.to_vec(), &winner_tally),
+        start: evaluator.judge(start_x, &start_tally),
+        baseline: evaluator.judge(Vec::new(), &baseline_tally),
         improvement_over_start: paired(&w, &st),
         improvement_over_baseline: paired(&w, &b),
     })

@@ -3,6 +3,7 @@
 use serde::Serialize;
 
 use plansim_sim::behaviour::{self, PlanningStart};
+use plansim_sim::budget::{BudgetRule, CostEstimate};
 use plansim_sim::engine;
 use plansim_sim::metrics::metric_index;
 use plansim_sim::model::{Model, Plan};
@@ -72,15 +73,33 @@ pub struct Evaluation {
     pub cost: Estimate,
     /// Share of replications whose cost exceeded the budget.
     pub overrun_probability: f64,
-    /// True when the cost meets the budget with a margin of [`FEASIBILITY_MARGIN`]
-    /// standard errors (and the overrun probability meets the chance constraint).
+    /// True when the cost keeps to the budget by [`BudgetRule::feasible`]: a margin of
+    /// [`FEASIBILITY_MARGIN`] standard errors (and the chance constraint, if any).
     pub feasible: bool,
 }
 
-/// Standard errors by which a plan's estimated cost must stay under the budget to
-/// count as feasible: the winner then keeps to the budget on fresh seeds with
-/// probability about 98 %, instead of a coin toss for a plan that spends it all.
-pub const FEASIBILITY_MARGIN: f64 = 2.0;
+impl Evaluation {
+    /// The cost as the budget rule reads it.
+    pub fn cost_estimate(&self) -> CostEstimate {
+        CostEstimate {
+            mean: self.cost.mean,
+            std_err: self.cost.std_err,
+            overrun_probability: self.overrun_probability,
+        }
+    }
+}
+
+pub use plansim_sim::budget::FEASIBILITY_MARGIN;
+
+impl Settings {
+    /// The budget and chance constraint as the rule every feasibility check uses.
+    ///
+    /// # Errors
+    /// [`OptimizeError::Input`] when the budget or the chance constraint is out of range.
+    pub fn budget_rule(&self) -> Result<BudgetRule, OptimizeError> {
+        BudgetRule::new(self.budget, self.max_overrun_probability).map_err(OptimizeError::Input)
+    }
+}
 
 /// Evaluates candidate plans of one scenario on common random numbers.
 pub struct Evaluator {
@@ -89,6 +108,7 @@ pub struct Evaluator {
     start: PlanningStart,
     space: DecisionSpace,
     settings: Settings,
+    rule: BudgetRule,
 }
 
 /// Per-replication objective values from a tally of replication metrics.
@@ -119,16 +139,25 @@ pub fn objective_values(kind: ObjectiveKind, tally: &Tally) -> Vec<f64> {
 impl Evaluator {
     /// An evaluator of `space` over the scenario `base`; the model (team, calibration,
     /// baseline) is built once.
-    pub fn new(base: &ValidScenario, space: DecisionSpace, settings: Settings) -> Self {
+    ///
+    /// # Errors
+    /// [`OptimizeError::Input`] when the settings' budget rule is out of range.
+    pub fn new(
+        base: &ValidScenario,
+        space: DecisionSpace,
+        settings: Settings,
+    ) -> Result<Self, OptimizeError> {
+        let rule = settings.budget_rule()?;
         let model = Model::new(base);
         let start = PlanningStart::initial(&model);
-        Evaluator {
+        Ok(Evaluator {
             base: base.clone(),
             model,
             start,
             space,
             settings,
-        }
+            rule,
+        })
     }
 
     /// The decision space.
@@ -163,9 +192,8 @@ impl Evaluator {
         engine::run_plan(&self.model, plan, &policy, seed, replications, &|_| {})
     }
 
-    /// Summarises a tally as an evaluation of point `x`; the cost must stay `margin`
-    /// standard errors under the budget to count as feasible.
-    pub fn judge(&self, x: Vec<f64>, tally: &Tally, margin: f64) -> Evaluation {
+    /// Summarises a tally as an evaluation of point `x`, feasible by the budget rule.
+    pub fn judge(&self, x: Vec<f64>, tally: &Tally) -> Evaluation {
         let objective = Estimate::of(&objective_values(self.settings.objective, tally));
         let costs = tally
             .values(metric_index("incentive_cost").expect("known"))
@@ -173,25 +201,27 @@ impl Evaluator {
         let cost = Estimate::of(costs);
         let overrun = costs.iter().filter(|&&c| c > self.settings.budget).count() as f64
             / costs.len().max(1) as f64;
-        let feasible = cost.mean + margin * cost.std_err <= self.settings.budget
-            && self
-                .settings
-                .max_overrun_probability
-                .is_none_or(|alpha| overrun <= alpha);
-        Evaluation {
+        let mut evaluation = Evaluation {
             x,
             objective,
             cost,
             overrun_probability: overrun,
-            feasible,
-        }
+            feasible: false,
+        };
+        evaluation.feasible = self.rule.feasible(&evaluation.cost_estimate());
+        evaluation
+    }
+
+    /// The budget rule of the search.
+    pub fn rule(&self) -> &BudgetRule {
+        &self.rule
     }
 
     /// Evaluates point `x` on the search's fixed seed set.
     pub fn evaluate(&self, x: &[f64]) -> Result<Evaluation, OptimizeError> {
         let plan = self.plan_at(x)?;
         let tally = self.simulate(&plan, self.settings.seed, self.settings.replications);
-        Ok(self.judge(x.to_vec(), &tally, FEASIBILITY_MARGIN))
+        Ok(self.judge(x.to_vec(), &tally))
     }
 
     /// The baseline plan's evaluation on the search's seed set.
@@ -201,6 +231,6 @@ impl Evaluator {
             self.settings.seed,
             self.settings.replications,
         );
-        self.judge(Vec::new(), &tally, 0.0)
+        self.judge(Vec::new(), &tally)
     }
 }

@@ -22,7 +22,9 @@ use plansim_sim::rounds::{plan_with, RoundContext, RoundPolicy};
 use plansim_sim::scenario::ObjectiveKind;
 use plansim_sim::simulate::{self, Totals, Workspace};
 
-use crate::objective::{Estimate, FEASIBILITY_MARGIN};
+use plansim_sim::budget::{objective_scale, BudgetRule, CostEstimate};
+
+use crate::objective::Estimate;
 use crate::space::Variable;
 
 /// Salt separating the policy's evaluation streams from the simulation's.
@@ -45,7 +47,10 @@ pub struct ReoptimizePolicy {
 struct RoundProblem<'a> {
     policy: &'a ReoptimizePolicy,
     ctx: &'a RoundContext<'a>,
-    round_budget: Option<f64>,
+    /// The round's share of the remaining budget, as the rule every search uses.
+    rule: Option<BudgetRule>,
+    /// The objective's scale, fixed for the round's search: the current plan's objective.
+    scale: f64,
     evaluations: Mutex<Vec<(Vec<f64>, f64, bool)>>,
 }
 
@@ -59,47 +64,72 @@ impl RoundProblem<'_> {
 
     /// Objective and cost of the next round under parameters `x`, per sampled replication.
     fn simulate(&self, x: &[f64]) -> Result<(Vec<f64>, Vec<f64>), String> {
-        let ctx = self.ctx;
-        let model = ctx.model;
-        let plan = plan_with(ctx.base, ctx.paths, x)?;
-        let mut start = ctx.expected.clone();
-        if plan.tournament_share().is_some() && start.tournament_cutoff.is_none() {
-            start.tournament_cutoff = behaviour::naive_cutoff(model, &plan, &start);
+        simulate_candidate(self.policy, self.ctx, x)
+    }
+}
+
+/// Objective and cost of the next round under parameters `x`, for each of the first
+/// replications of the planning sample, on fresh streams.
+fn simulate_candidate(
+    policy: &ReoptimizePolicy,
+    ctx: &RoundContext<'_>,
+    x: &[f64],
+) -> Result<(Vec<f64>, Vec<f64>), String> {
+    let model = ctx.model;
+    let plan = plan_with(ctx.base, ctx.paths, x)?;
+    let mut start = ctx.expected.clone();
+    if plan.tournament_share().is_some() && start.tournament_cutoff.is_none() {
+        start.tournament_cutoff = behaviour::naive_cutoff(model, &plan, &start);
+    }
+    let to = start.period + ctx.round_length;
+    // Reps plan the round ahead: behaviour is solved on the horizon cut at its end.
+    let mut window = model.clone();
+    window.periods = to;
+    let efforts = behaviour::solve(&window, &plan, &start);
+    let mut ws = Workspace::new(model);
+    let seed = mix64(policy.seed ^ ROUND_SALT ^ ctx.round as u64);
+    let mut objective = Vec::new();
+    let mut cost = Vec::new();
+    for (i, t) in ctx.planning.iter().take(policy.replications).enumerate() {
+        let mut state = t.state().clone();
+        for (j, s) in state.streams.iter_mut().enumerate() {
+            *s = rng::stream(seed, i as u64, j as u64);
         }
-        let to = start.period + ctx.round_length;
-        // Reps plan the round ahead: behaviour is solved on the horizon cut at its end.
-        let mut window = model.clone();
-        window.periods = to;
-        let policy = behaviour::solve(&window, &plan, &start);
-        let mut ws = Workspace::new(model);
-        let seed = mix64(self.policy.seed ^ ROUND_SALT ^ ctx.round as u64);
-        let mut objective = Vec::new();
-        let mut cost = Vec::new();
-        for (i, t) in ctx
-            .planning
-            .iter()
-            .take(self.policy.replications)
-            .enumerate()
-        {
-            let mut state = t.state().clone();
-            for (j, s) in state.streams.iter_mut().enumerate() {
-                *s = rng::stream(seed, i as u64, j as u64);
+        state.market_stream = rng::stream(seed, i as u64, rng::MARKET_STREAM);
+        let mut totals = Totals::default();
+        simulate::simulate(model, &plan, &efforts, &mut state, to, &mut ws, &mut totals);
+        let s = &totals.sum;
+        objective.push(match policy.objective {
+            ObjectiveKind::RevenueGrowth | ObjectiveKind::Revenue => s.revenue,
+            ObjectiveKind::NewCustomers => s.new_customers,
+            ObjectiveKind::Profit => s.revenue - s.incentive_cost,
+            ObjectiveKind::ProfitParticipation => {
+                s.revenue - s.effort_cost_sum - s.risk_premium_sum
             }
-            state.market_stream = rng::stream(seed, i as u64, rng::MARKET_STREAM);
-            let mut totals = Totals::default();
-            simulate::simulate(model, &plan, &policy, &mut state, to, &mut ws, &mut totals);
-            let s = &totals.sum;
-            objective.push(match self.policy.objective {
-                ObjectiveKind::RevenueGrowth | ObjectiveKind::Revenue => s.revenue,
-                ObjectiveKind::NewCustomers => s.new_customers,
-                ObjectiveKind::Profit => s.revenue - s.incentive_cost,
-                ObjectiveKind::ProfitParticipation => {
-                    s.revenue - s.effort_cost_sum - s.risk_premium_sum
-                }
-            });
-            cost.push(s.incentive_cost);
-        }
-        Ok((objective, cost))
+        });
+        cost.push(s.incentive_cost);
+    }
+    Ok((objective, cost))
+}
+
+impl RoundProblem<'_> {
+    /// The penalised loss and feasibility of per-replication objectives and costs.
+    fn judge(&self, objective: &[f64], cost: &[f64]) -> (f64, bool) {
+        let o = Estimate::of(objective);
+        let Some(rule) = &self.rule else {
+            return (-o.mean / self.scale, true);
+        };
+        let c = Estimate::of(cost);
+        let overruns = cost.iter().filter(|&&x| x > rule.budget()).count();
+        let estimate = CostEstimate {
+            mean: c.mean,
+            std_err: c.std_err,
+            overrun_probability: overruns as f64 / cost.len().max(1) as f64,
+        };
+        (
+            rule.penalised_loss(o.mean, self.scale, &estimate),
+            rule.feasible(&estimate),
+        )
     }
 }
 
@@ -122,18 +152,7 @@ impl CostFunction for RoundProblem<'_> {
             return Err(ArgminError::msg("evaluation budget spent"));
         }
         let (objective, cost) = self.simulate(&inside).map_err(ArgminError::msg)?;
-        let o = Estimate::of(&objective);
-        let c = Estimate::of(&cost);
-        let (feasible, penalty) = match self.round_budget {
-            Some(b) if b > 0.0 => {
-                let excess = (c.mean + FEASIBILITY_MARGIN * c.std_err - b).max(0.0) / b;
-                (excess == 0.0, excess)
-            }
-            Some(_) => (c.mean <= 0.0, c.mean),
-            None => (true, 0.0),
-        };
-        let scale = o.mean.abs().max(1e-12);
-        let loss = -o.mean / scale.max(1.0) + 1000.0 * penalty;
+        let (loss, feasible) = self.judge(&objective, &cost);
         self.evaluations
             .lock()
             .expect("not poisoned")
@@ -156,13 +175,29 @@ impl RoundPolicy for ReoptimizePolicy {
             .map(|t| t.observations.last().map_or(0.0, |o| o.spent))
             .sum::<f64>()
             / ctx.planning.len().max(1) as f64;
-        let round_budget = ctx.budget.map(|b| ((b - spent) / rounds_left).max(0.0));
-        let problem = RoundProblem {
+        let rule = ctx.budget.map(|b| {
+            BudgetRule::new(((b - spent) / rounds_left).max(0.0), None)
+                .expect("a remaining budget is finite and non-negative")
+        });
+        // The scale of the objective is fixed for the whole search, from the current
+        // plan: the loss of every candidate is then its objective in one unit.
+        let Ok((objective, cost)) = simulate_candidate(self, ctx, &current) else {
+            // The current plan cannot be built: keep it (the scenario was validated).
+            return vec![current; ctx.trajectories.len()];
+        };
+        let mut problem = RoundProblem {
             policy: self,
             ctx,
-            round_budget,
+            rule,
+            scale: objective_scale(Estimate::of(&objective).mean),
             evaluations: Mutex::new(Vec::new()),
         };
+        let (loss, feasible) = problem.judge(&objective, &cost);
+        problem.evaluations.get_mut().expect("not poisoned").push((
+            current.clone(),
+            loss,
+            feasible,
+        ));
         let mut simplex = vec![current.clone()];
         for (i, v) in self.variables.iter().enumerate() {
             let step = 0.15 * (v.upper - v.lower);

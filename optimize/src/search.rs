@@ -17,10 +17,6 @@ use plansim_sim::scenario::SolverKind;
 use crate::objective::{Evaluation, Evaluator};
 use crate::OptimizeError;
 
-/// Weight of the exact penalty on budget overruns, per unit of relative overrun,
-/// against an objective scaled to the starting plan's.
-const PENALTY: f64 = 1000.0;
-
 /// Why the search stopped.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -66,13 +62,9 @@ struct Problem<'a> {
 
 impl Problem<'_> {
     fn loss(&self, e: &Evaluation) -> f64 {
-        let s = self.evaluator.settings();
-        let margin = crate::objective::FEASIBILITY_MARGIN * e.cost.std_err;
-        let mut penalty = (e.cost.mean + margin - s.budget).max(0.0) / s.budget;
-        if let Some(alpha) = s.max_overrun_probability {
-            penalty += (e.overrun_probability - alpha).max(0.0);
-        }
-        -e.objective.mean / self.scale + PENALTY * penalty
+        self.evaluator
+            .rule()
+            .penalised_loss(e.objective.mean, self.scale, &e.cost_estimate())
     }
 
     fn evaluations(&self) -> usize {
@@ -211,7 +203,7 @@ pub fn optimize(
     let settings = evaluator.settings().clone();
     let start = evaluator.space().start.clone();
     let first = evaluator.evaluate(&start)?;
-    let scale = first.objective.mean.abs().max(1e-12);
+    let scale = plansim_sim::budget::objective_scale(first.objective.mean);
     let problem = Problem {
         evaluator,
         records: Mutex::new(Vec::new()),

@@ -31,6 +31,7 @@ fn evaluator(replications: u64, max_evaluations: usize) -> Evaluator {
             seed: 2024,
         },
     )
+    .expect("a valid budget")
 }
 
 #[test]

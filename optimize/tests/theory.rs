@@ -91,7 +91,8 @@ fn budget_only_commission_is_sqrt_c_b() {
         &valid,
         space,
         settings(ObjectiveKind::Revenue, total_budget, replications, 42),
-    );
+    )
+    .expect("a valid budget");
     let outcome = optimize(&evaluator, &AtomicBool::new(false), &|_, _| {}).unwrap();
     let best = outcome.best().expect("a feasible plan");
     let beta = best.x[0];
@@ -128,7 +129,8 @@ fn participation_profit_commission_is_holmstrom_milgrom() {
             &valid,
             space,
             settings(ObjectiveKind::ProfitParticipation, 1e12, 64, 7),
-        );
+        )
+        .expect("a valid budget");
         let outcome = optimize(&evaluator, &AtomicBool::new(false), &|_, _| {}).unwrap();
         let best = outcome.best().expect("feasible");
         let beta_star = 1.0 / (1.0 + r * c * sigma * sigma);

@@ -8,6 +8,7 @@
 #![warn(missing_docs)]
 
 pub mod behaviour;
+pub mod budget;
 pub mod calibration;
 pub mod engine;
 pub mod mechanisms;

@@ -83,7 +83,7 @@ pub fn execute(args: &OptimizeArgs) -> CliResult {
         None => None,
     };
     let interrupt = crate::interrupt::flag();
-    let evaluator = Evaluator::new(&valid, space, settings.clone());
+    let evaluator = Evaluator::new(&valid, space, settings.clone()).map_err(to_cli)?;
     let (outcome, certification, baseline) = pool.install(|| -> CliResult<_> {
         let baseline = evaluator.evaluate_baseline();
         if baseline.cost.mean > settings.budget {
