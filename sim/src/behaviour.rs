@@ -17,7 +17,7 @@
 use rayon::prelude::*;
 
 use crate::mechanisms::{AttainmentPayout, Promotion, PromotionRule};
-use crate::model::{Model, Outcome, Plan, Rep};
+use crate::model::{Kpis, Model, Outcome, Plan, Rep};
 use crate::normal::{self, Normal};
 use crate::scenario::{CommissionBase, CustomerCount};
 
@@ -58,6 +58,8 @@ pub struct RepStart {
     pub book: f64,
     /// Promotions received so far.
     pub promotions: u32,
+    /// What the rep achieved in the last completed cycle (ratchet targets), if any.
+    pub last_cycle: Option<Kpis>,
 }
 
 /// The state planning starts from: the first period and each rep's expected state.
@@ -85,6 +87,7 @@ impl PlanningStart {
                     tenure: r.tenure,
                     book: r.book,
                     promotions: 0,
+                    last_cycle: None,
                 })
                 .collect(),
             tournament_cutoff: None,
@@ -206,10 +209,8 @@ struct Context<'a> {
     remaining: usize,
     book: f64,
     salary: f64,
-    target_rev: f64,
-    target_nc: f64,
-    team_target_rev: f64,
-    team_target_nc: f64,
+    target: Kpis,
+    team_target: Kpis,
     /// The rest of the team's forecast over the remaining cycle.
     others: Forecast,
     /// The team's planned attainment so far (when the rep's own is the state).
@@ -268,11 +269,9 @@ fn forecast(model: &Model, productivity: &[f64], book: f64, h: f64, f: f64, cv2:
     out
 }
 
-/// Normal forecast of a score `w_r R / T_R + w_n N / T_N` from forecast sums.
-fn score(plan: &Plan, fc: &Forecast, t_rev: f64, t_nc: f64, idio: bool) -> (f64, f64) {
-    let (wr, wn) = (plan.weight_revenue, plan.weight_new_customers);
-    let ar = if t_rev > 0.0 { wr / t_rev } else { 0.0 };
-    let an = if t_nc > 0.0 { wn / t_nc } else { 0.0 };
+/// Mean and variance of the plan's score ([`Plan::score`]) of a forecast against `target`.
+fn score(plan: &Plan, fc: &Forecast, target: Kpis, idio: bool) -> (f64, f64) {
+    let (ar, an) = plan.score_coefficients(target);
     let (vr, vn, c) = if idio {
         (fc.v_rev_idio, fc.v_nc_idio, fc.c_rn_idio)
     } else {
@@ -298,7 +297,7 @@ fn certainty_equivalent(ctx: &Context<'_>, attainment_so_far: f64, h: f64, f: f6
     } else {
         (attainment_so_far, ctx.team_attainment_so_far)
     };
-    let (m_own, v_own) = score(plan, &fc, ctx.target_rev, ctx.target_nc, false);
+    let (m_own, v_own) = score(plan, &fc, ctx.target, false);
     let own = Normal {
         mean: own_so_far + m_own,
         sd: v_own.sqrt(),
@@ -311,7 +310,7 @@ fn certainty_equivalent(ctx: &Context<'_>, attainment_so_far: f64, h: f64, f: f6
     let team = if needs_team {
         let mut all = ctx.others;
         all.add(&fc);
-        let (m, v) = score(plan, &all, ctx.team_target_rev, ctx.team_target_nc, false);
+        let (m, v) = score(plan, &all, ctx.team_target, false);
         Normal {
             mean: team_so_far + m,
             sd: v.sqrt(),
@@ -339,23 +338,23 @@ fn certainty_equivalent(ctx: &Context<'_>, attainment_so_far: f64, h: f64, f: f6
                 mean_pay += c.base_rate * fc.m_new_rev;
                 var_pay += c.base_rate * c.base_rate * fc.v_new_rev;
             }
-            CommissionBase::Revenue if !c.tiered || ctx.target_rev <= 0.0 => {
+            CommissionBase::Revenue if !c.tiered || ctx.target.revenue <= 0.0 => {
                 mean_pay += c.base_rate * fc.m_rev;
                 var_pay += c.base_rate * c.base_rate * fc.v_rev;
             }
             CommissionBase::Revenue => {
                 // Score attainment so far stands in for revenue attainment so far.
                 let x = Normal {
-                    mean: own_so_far + fc.m_rev / ctx.target_rev,
-                    sd: fc.v_rev.sqrt() / ctx.target_rev,
+                    mean: own_so_far + fc.m_rev / ctx.target.revenue,
+                    sd: fc.v_rev.sqrt() / ctx.target.revenue,
                 };
                 let (m, v) = c.moments(x);
                 let (m0, _) = c.moments(Normal {
                     mean: own_so_far,
                     sd: 0.0,
                 });
-                mean_pay += ctx.target_rev * (m - m0);
-                var_pay += ctx.target_rev * ctx.target_rev * v;
+                mean_pay += ctx.target.revenue * (m - m0);
+                var_pay += ctx.target.revenue * ctx.target.revenue * v;
             }
         }
     }
@@ -363,7 +362,7 @@ fn certainty_equivalent(ctx: &Context<'_>, attainment_so_far: f64, h: f64, f: f6
         let prob = match p.rule {
             PromotionRule::Chance(_) => p.chance_probability(fc.m_conv),
             PromotionRule::Tournament(_) => {
-                let (m, v) = score(plan, &fc, ctx.target_rev, ctx.target_nc, true);
+                let (m, v) = score(plan, &fc, ctx.target, true);
                 Promotion::tournament_probability(own_so_far + m, v.sqrt(), ctx.cutoff)
             }
         };
@@ -450,12 +449,9 @@ struct Planned {
     salary: f64,
     tenure: u32,
     book: f64,
-    rev_so_far: f64,
-    nc_so_far: f64,
-    target_rev: f64,
-    target_nc: f64,
-    last_cycle_rev: Option<f64>,
-    last_cycle_nc: Option<f64>,
+    so_far: Kpis,
+    target: Kpis,
+    last_cycle: Option<Kpis>,
 }
 
 /// Productivity of each period of `[t, end)` for a rep with planned skill and tenure.
@@ -576,16 +572,8 @@ fn equilibrium_cutoff(
                 e.service,
                 cv2,
             );
-            let t_rev =
-                model.cycle_target(&model.revenue_target, rep.run_rate_revenue, t0, end, None);
-            let t_nc = model.cycle_target(
-                &model.new_customer_target,
-                rep.run_rate_new_customers,
-                t0,
-                end,
-                None,
-            );
-            let (m, v) = score(plan, &fc, t_rev, t_nc, true);
+            let target = model.cycle_targets(rep, t0, end, rs.last_cycle);
+            let (m, v) = score(plan, &fc, target, true);
             (m, v.sqrt())
         })
         .collect();
@@ -635,12 +623,9 @@ fn planned_initial(rs: &RepStart) -> Planned {
         salary: rs.salary,
         tenure: rs.tenure,
         book: rs.book,
-        rev_so_far: 0.0,
-        nc_so_far: 0.0,
-        target_rev: 0.0,
-        target_nc: 0.0,
-        last_cycle_rev: None,
-        last_cycle_nc: None,
+        so_far: Kpis::ZERO,
+        target: Kpis::ZERO,
+        last_cycle: rs.last_cycle,
     }
 }
 
@@ -663,37 +648,22 @@ fn solve_pass(
     let mut per_rep_cells: Vec<Vec<Vec<Cell>>> =
         vec![Vec::with_capacity(periods as usize * eligibility_states); n];
     let reference = model_reference(model);
-    let mut team_rev_so_far = 0.0;
-    let mut team_nc_so_far = 0.0;
+    let mut team_so_far_kpis = Kpis::ZERO;
     for t in t0..model.periods {
         let cycle_start = (t / len) * len;
         let end = (cycle_start + len).min(model.periods);
         if t == cycle_start || t == t0 {
-            for (j, p) in planned.iter_mut().enumerate() {
-                let rep = &model.reps[j];
-                let from = cycle_start.max(t0);
-                p.target_rev = model.cycle_target(
-                    &model.revenue_target,
-                    rep.run_rate_revenue,
-                    from,
-                    end,
-                    p.last_cycle_rev,
-                );
-                p.target_nc = model.cycle_target(
-                    &model.new_customer_target,
-                    rep.run_rate_new_customers,
-                    from,
-                    end,
-                    p.last_cycle_nc,
-                );
-                p.rev_so_far = 0.0;
-                p.nc_so_far = 0.0;
+            let from = cycle_start.max(t0);
+            for (p, rep) in planned.iter_mut().zip(&model.reps) {
+                p.target = model.cycle_targets(rep, from, end, p.last_cycle);
+                p.so_far = Kpis::ZERO;
             }
-            team_rev_so_far = 0.0;
-            team_nc_so_far = 0.0;
+            team_so_far_kpis = Kpis::ZERO;
         }
-        let team_t_rev: f64 = planned.iter().map(|p| p.target_rev).sum();
-        let team_t_nc: f64 = planned.iter().map(|p| p.target_nc).sum();
+        let mut team_target = Kpis::ZERO;
+        for p in &planned {
+            team_target.add(p.target);
+        }
         let remaining = (end - t) as usize;
         // Each rep's forecast over the rest of the cycle at the guide effort.
         let guide_fc: Vec<Forecast> = (0..n)
@@ -714,18 +684,7 @@ fn solve_pass(
         for fc in &guide_fc {
             team_fc.add(fc);
         }
-        let weight = |rev: f64, nc: f64, tr: f64, tn: f64| {
-            (if tr > 0.0 {
-                plan.weight_revenue * rev / tr
-            } else {
-                0.0
-            }) + (if tn > 0.0 {
-                plan.weight_new_customers * nc / tn
-            } else {
-                0.0
-            })
-        };
-        let team_so_far = weight(team_rev_so_far, team_nc_so_far, team_t_rev, team_t_nc);
+        let team_so_far = plan.score(team_so_far_kpis, team_target);
         let review_weight = plan
             .salary_adjustment
             .as_ref()
@@ -741,7 +700,7 @@ fn solve_pass(
             .map(|j| {
                 let rep = &model.reps[j];
                 let p = &planned[j];
-                let own_so_far = weight(p.rev_so_far, p.nc_so_far, p.target_rev, p.target_nc);
+                let own_so_far = plan.score(p.so_far, p.target);
                 let mut ctx = Context {
                     model,
                     plan,
@@ -750,10 +709,8 @@ fn solve_pass(
                     remaining,
                     book: p.book,
                     salary: p.salary,
-                    target_rev: p.target_rev,
-                    target_nc: p.target_nc,
-                    team_target_rev: team_t_rev,
-                    team_target_nc: team_t_nc,
+                    target: p.target,
+                    team_target,
                     others: team_fc.minus(&guide_fc[j]),
                     team_attainment_so_far: team_so_far,
                     own_attainment_so_far: own_so_far,
@@ -808,18 +765,19 @@ fn solve_pass(
             let e = planned_cells[j][(t - t0) as usize];
             let prod = productivities(model, plan, rep, p, t, t + 1);
             let fc = forecast(model, &prod[..1], p.book, e.acquisition, e.service, cv2);
-            p.rev_so_far += fc.m_rev;
-            p.nc_so_far += fc.m_nc;
-            team_rev_so_far += fc.m_rev;
-            team_nc_so_far += fc.m_nc;
+            let expected = Kpis {
+                revenue: fc.m_rev,
+                new_customers: fc.m_nc,
+            };
+            p.so_far.add(expected);
+            team_so_far_kpis.add(expected);
             p.book = fc.book_end;
             p.tenure += 1;
             if let Some(tr) = plan.training.as_ref().filter(|tr| tr.in_period(t)) {
                 p.skill += tr.share * (tr.trained_skill(p.skill, model.rules.max_skill) - p.skill);
             }
             if t + 1 == end {
-                p.last_cycle_rev = Some(p.rev_so_far);
-                p.last_cycle_nc = Some(p.nc_so_far);
+                p.last_cycle = Some(p.so_far);
             }
         }
     }

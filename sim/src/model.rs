@@ -111,6 +111,30 @@ impl Market {
     }
 }
 
+/// Revenue and new customers: what a rep or the team achieved, or was set as target.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Kpis {
+    /// Revenue.
+    pub revenue: f64,
+    /// New customers.
+    pub new_customers: f64,
+}
+
+impl Kpis {
+    /// Both KPIs zero.
+    pub const ZERO: Kpis = Kpis {
+        revenue: 0.0,
+        new_customers: 0.0,
+    };
+
+    /// Adds `other` to both KPIs.
+    #[inline]
+    pub fn add(&mut self, other: Kpis) {
+        self.revenue += other.revenue;
+        self.new_customers += other.new_customers;
+    }
+}
+
 /// A plan compiled for simulation.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Plan {
@@ -152,6 +176,28 @@ impl Plan {
             salary_adjustment: p.salary_adjustment.as_ref().map(SalaryAdjustment::new),
             training: p.training.as_ref().map(Training::new),
         }
+    }
+
+    /// The coefficients `(a_r, a_n)` of the attainment score `a_r R + a_n N` against
+    /// `target`: each KPI's weight over its target, 0 for a KPI without a target.
+    #[inline]
+    pub fn score_coefficients(&self, target: Kpis) -> (f64, f64) {
+        let per = |weight: f64, t: f64| if t > 0.0 { weight / t } else { 0.0 };
+        (
+            per(self.weight_revenue, target.revenue),
+            per(self.weight_new_customers, target.new_customers),
+        )
+    }
+
+    /// The attainment score of `actual` against `target`: the weighted attainment of
+    /// the two targets (1.0 = 100 %). Every score in plansim is this one.
+    ///
+    /// # Formula
+    /// `w_r R / T_R + w_n N / T_N`, a term dropped where its target is 0.
+    #[inline]
+    pub fn score(&self, actual: Kpis, target: Kpis) -> f64 {
+        let (ar, an) = self.score_coefficients(target);
+        ar * actual.revenue + an * actual.new_customers
     }
 
     /// True when the team bonus makes the team's attainment the state reps track.
@@ -410,29 +456,57 @@ impl Model {
         self.reps.iter().map(|r| r.run_rate_revenue).sum()
     }
 
-    /// The target of a KPI for rep `j` over periods `[from, to)`, where `previous`
-    /// is the rep's actual KPI in the previous cycle (ratchet; None in the first).
-    pub fn cycle_target(
-        &self,
-        spec: &TargetSpec,
-        run_rate: f64,
-        from: u32,
-        to: u32,
-        previous: Option<f64>,
-    ) -> f64 {
-        let len = (to - from) as f64;
-        let g = spec.growth;
-        match spec.mode {
-            TargetMode::Absolute => spec.value * len,
-            TargetMode::Uplift => run_rate * (1.0 + g) * len,
-            TargetMode::Compound => (from..to)
-                .map(|t| run_rate * (1.0 + g).powi(t as i32 + 1))
-                .sum(),
-            TargetMode::Ratchet => match previous {
-                Some(actual) => actual * (1.0 + g),
-                None => run_rate * (1.0 + g) * len,
-            },
+    /// The targets of rep `rep` for the cycle `[from, to)`, where `last_cycle` is what
+    /// the rep achieved in the previous cycle (ratchet targets; None in the first).
+    ///
+    /// This is the one place a cycle's targets are computed: the hot loop, the
+    /// behaviour solver and the rounds all call it.
+    pub fn cycle_targets(&self, rep: &Rep, from: u32, to: u32, last_cycle: Option<Kpis>) -> Kpis {
+        Kpis {
+            revenue: cycle_target(
+                &self.revenue_target,
+                rep.run_rate_revenue,
+                from,
+                to,
+                last_cycle.map(|k| k.revenue),
+            ),
+            new_customers: cycle_target(
+                &self.new_customer_target,
+                rep.run_rate_new_customers,
+                from,
+                to,
+                last_cycle.map(|k| k.new_customers),
+            ),
         }
+    }
+}
+
+/// The target of one KPI over periods `[from, to)` under `spec`, for a rep whose
+/// pre-plan run-rate is `run_rate` and whose actual KPI in the previous cycle was
+/// `previous` (ratchet; None in the first cycle, which then targets the uplift).
+///
+/// # Formula
+/// absolute: `value x len`; uplift: `run_rate (1 + g) len`; compound:
+/// `sum over t in [from, to) of run_rate (1 + g)^(t + 1)`; ratchet: `previous (1 + g)`.
+pub fn cycle_target(
+    spec: &TargetSpec,
+    run_rate: f64,
+    from: u32,
+    to: u32,
+    previous: Option<f64>,
+) -> f64 {
+    let len = (to - from) as f64;
+    let g = spec.growth;
+    match spec.mode {
+        TargetMode::Absolute => spec.value * len,
+        TargetMode::Uplift => run_rate * (1.0 + g) * len,
+        TargetMode::Compound => (from..to)
+            .map(|t| run_rate * (1.0 + g).powi(t as i32 + 1))
+            .sum(),
+        TargetMode::Ratchet => match previous {
+            Some(actual) => actual * (1.0 + g),
+            None => run_rate * (1.0 + g) * len,
+        },
     }
 }
 
@@ -496,27 +570,45 @@ mod tests {
     }
 
     #[test]
+    fn scores_weigh_attainment_of_each_target() {
+        let mut plan = Model::new(&default_scenario()).plan;
+        plan.weight_revenue = 0.25;
+        plan.weight_new_customers = 0.75;
+        let target = Kpis {
+            revenue: 200.0,
+            new_customers: 10.0,
+        };
+        let actual = Kpis {
+            revenue: 100.0,
+            new_customers: 20.0,
+        };
+        assert!((plan.score(actual, target) - (0.25 * 0.5 + 0.75 * 2.0)).abs() < 1e-12);
+        // A KPI without a target drops out of the score.
+        let no_nc = Kpis {
+            new_customers: 0.0,
+            ..target
+        };
+        assert!((plan.score(actual, no_nc) - 0.125).abs() < 1e-12);
+    }
+
+    #[test]
     fn targets_follow_their_modes() {
-        let m = Model::new(&default_scenario());
         let spec = |mode| TargetSpec {
             mode,
             growth: 0.2,
             value: 7.0,
         };
-        assert!(
-            (m.cycle_target(&spec(TargetMode::Uplift), 100.0, 0, 3, None) - 360.0).abs() < 1e-9
-        );
+        assert!((cycle_target(&spec(TargetMode::Uplift), 100.0, 0, 3, None) - 360.0).abs() < 1e-9);
         let compound = 100.0 * (1.2 + 1.44 + 1.728);
         assert!(
-            (m.cycle_target(&spec(TargetMode::Compound), 100.0, 0, 3, None) - compound).abs()
+            (cycle_target(&spec(TargetMode::Compound), 100.0, 0, 3, None) - compound).abs() < 1e-9
+        );
+        assert!((cycle_target(&spec(TargetMode::Absolute), 100.0, 3, 6, None) - 21.0).abs() < 1e-9);
+        assert!(
+            (cycle_target(&spec(TargetMode::Ratchet), 100.0, 3, 6, Some(400.0)) - 480.0).abs()
                 < 1e-9
         );
-        assert!(
-            (m.cycle_target(&spec(TargetMode::Absolute), 100.0, 3, 6, None) - 21.0).abs() < 1e-9
-        );
-        assert!(
-            (m.cycle_target(&spec(TargetMode::Ratchet), 100.0, 3, 6, Some(400.0)) - 480.0).abs()
-                < 1e-9
-        );
+        // Ratchet: the first cycle targets the uplift of the run-rate.
+        assert!((cycle_target(&spec(TargetMode::Ratchet), 100.0, 0, 3, None) - 360.0).abs() < 1e-9);
     }
 }

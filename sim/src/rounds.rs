@@ -28,7 +28,7 @@ use rayon::prelude::*;
 use crate::behaviour::{self, PlanningStart, Policy, RepStart};
 use crate::engine::BLOCK_SIZE;
 use crate::metrics::{self, N_METRICS};
-use crate::model::{Model, Plan};
+use crate::model::{Kpis, Model, Plan};
 use crate::scenario::{set_params, RoundRule, RuleKpi, ValidScenario};
 use crate::simulate::{self, PeriodRecord, TeamState, Totals, Workspace};
 
@@ -200,6 +200,8 @@ pub fn expected_state(model: &Model, trajectories: &[Trajectory], period: u32) -
         .map(|j| {
             let (mut skill, mut salary, mut tenure, mut book, mut promotions) =
                 (0.0, 0.0, 0.0, 0.0, 0.0);
+            let mut last_cycle = Kpis::ZERO;
+            let mut with_last_cycle = 0usize;
             for t in trajectories {
                 let r = &t.state.reps[j];
                 skill += r.skill;
@@ -207,6 +209,10 @@ pub fn expected_state(model: &Model, trajectories: &[Trajectory], period: u32) -
                 tenure += r.tenure as f64;
                 book += r.book as f64;
                 promotions += r.promotions as f64;
+                if let Some(k) = r.last_cycle {
+                    last_cycle.add(k);
+                    with_last_cycle += 1;
+                }
             }
             RepStart {
                 skill: skill / n,
@@ -214,6 +220,11 @@ pub fn expected_state(model: &Model, trajectories: &[Trajectory], period: u32) -
                 tenure: (tenure / n).round() as u32,
                 book: book / n,
                 promotions: (promotions / n).round() as u32,
+                // Ratchet targets plan from the mean of the last cycle's KPIs.
+                last_cycle: (with_last_cycle > 0).then(|| Kpis {
+                    revenue: last_cycle.revenue / with_last_cycle as f64,
+                    new_customers: last_cycle.new_customers / with_last_cycle as f64,
+                }),
             }
         })
         .collect();
@@ -257,7 +268,6 @@ fn simulate_round(
             let mut ws = Workspace::new(model);
             for t in chunk.iter_mut() {
                 let (plan, policy) = &plans[&key(t.params.last().expect("params set"))];
-                let from = t.state.period;
                 let before = t.totals;
                 simulate::simulate(
                     model,
@@ -286,35 +296,20 @@ fn simulate_round(
                 o.effort_acquisition = (t.totals.sum.effort_acquisition_sum
                     - before.sum.effort_acquisition_sum)
                     / rep_periods;
-                for (j, rep) in model.reps.iter().enumerate() {
-                    let prev_rev = t.state.reps[j].last_cycle_revenue;
-                    let prev_nc = t.state.reps[j].last_cycle_new_customers;
-                    o.target_revenue += model.cycle_target(
-                        &model.revenue_target,
-                        rep.run_rate_revenue,
-                        from,
-                        to,
-                        prev_rev,
-                    );
-                    o.target_new_customers += model.cycle_target(
-                        &model.new_customer_target,
-                        rep.run_rate_new_customers,
-                        from,
-                        to,
-                        prev_nc,
-                    );
-                }
-                let ar = if o.target_revenue > 0.0 {
-                    plan.weight_revenue * o.revenue / o.target_revenue
-                } else {
-                    0.0
-                };
-                let an = if o.target_new_customers > 0.0 {
-                    plan.weight_new_customers * o.new_customers / o.target_new_customers
-                } else {
-                    0.0
-                };
-                o.score = ar + an;
+                // The targets the round was simulated against: those of the cycles it opened.
+                o.target_revenue = t.totals.targets.revenue - before.targets.revenue;
+                o.target_new_customers =
+                    t.totals.targets.new_customers - before.targets.new_customers;
+                o.score = plan.score(
+                    Kpis {
+                        revenue: o.revenue,
+                        new_customers: o.new_customers,
+                    },
+                    Kpis {
+                        revenue: o.target_revenue,
+                        new_customers: o.target_new_customers,
+                    },
+                );
                 t.observations.push(o);
             }
         });

@@ -10,7 +10,7 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 
 use crate::behaviour::Policy;
 use crate::mechanisms::{AttainmentPayout, PromotionRule};
-use crate::model::{Model, Outcome, Plan};
+use crate::model::{Kpis, Model, Outcome, Plan};
 use crate::rng::{self, source};
 use crate::scenario::{Basis, CommissionBase};
 
@@ -45,30 +45,20 @@ pub struct RepState {
     pub promotions: u32,
     /// Paying customers in the book.
     pub book: u32,
-    /// Revenue so far in the current cycle.
-    pub cycle_revenue: f64,
-    /// New customers so far in the current cycle.
-    pub cycle_new_customers: f64,
+    /// Revenue and new customers so far in the current cycle.
+    pub cycle: Kpis,
     /// First-month revenue of conversions so far in the cycle.
     pub cycle_new_revenue: f64,
-    /// The cycle's revenue target.
-    pub cycle_target_revenue: f64,
-    /// The cycle's new-customer target.
-    pub cycle_target_new_customers: f64,
-    /// Revenue of the last completed cycle (ratchet targets).
-    pub last_cycle_revenue: Option<f64>,
-    /// New customers of the last completed cycle.
-    pub last_cycle_new_customers: Option<f64>,
+    /// The current cycle's targets.
+    pub cycle_target: Kpis,
+    /// What the rep achieved in the last completed cycle (ratchet targets).
+    pub last_cycle: Option<Kpis>,
     /// Score of the last completed cycle (training as a reward).
     pub last_cycle_score: f64,
-    /// Revenue since the last salary review.
-    pub review_revenue: f64,
-    /// New customers since the last review.
-    pub review_new_customers: f64,
-    /// Revenue target since the last review.
-    pub review_target_revenue: f64,
-    /// New-customer target since the last review.
-    pub review_target_new_customers: f64,
+    /// Revenue and new customers since the last salary review.
+    pub review: Kpis,
+    /// Targets since the last review.
+    pub review_target: Kpis,
 }
 
 /// The whole team's state within a replication, carried from period to period (and round to round).
@@ -101,18 +91,13 @@ impl TeamState {
                 tenure: r.tenure,
                 promotions: 0,
                 book: r.book.round().max(0.0) as u32,
-                cycle_revenue: 0.0,
-                cycle_new_customers: 0.0,
+                cycle: Kpis::ZERO,
                 cycle_new_revenue: 0.0,
-                cycle_target_revenue: 0.0,
-                cycle_target_new_customers: 0.0,
-                last_cycle_revenue: None,
-                last_cycle_new_customers: None,
+                cycle_target: Kpis::ZERO,
+                last_cycle: None,
                 last_cycle_score: 0.0,
-                review_revenue: 0.0,
-                review_new_customers: 0.0,
-                review_target_revenue: 0.0,
-                review_target_new_customers: 0.0,
+                review: Kpis::ZERO,
+                review_target: Kpis::ZERO,
             })
             .collect();
         let streams = (0..model.reps.len() as u64)
@@ -175,6 +160,8 @@ pub struct Totals {
     pub cycles: f64,
     /// Promotions granted.
     pub promotions: f64,
+    /// Sum of the reps' targets of the cycles opened (what the rounds report attainment against).
+    pub targets: Kpis,
 }
 
 /// Reusable buffers of the hot loop.
@@ -231,17 +218,16 @@ fn fenton_wilkinson(count: u32, mean: f64, var: f64) -> (f64, f64) {
     (m.ln() - 0.5 * s2, s2.sqrt())
 }
 
-#[inline]
-fn score(plan: &Plan, rev: f64, nc: f64, t_rev: f64, t_nc: f64) -> f64 {
-    (if t_rev > 0.0 {
-        plan.weight_revenue * rev / t_rev
-    } else {
-        0.0
-    }) + (if t_nc > 0.0 {
-        plan.weight_new_customers * nc / t_nc
-    } else {
-        0.0
-    })
+/// The team's score: the plan's score of the team's summed KPIs against its summed
+/// targets, where `kpis` picks a rep's (actual, target) pair.
+fn team_score(plan: &Plan, reps: &[RepState], kpis: impl Fn(&RepState) -> (Kpis, Kpis)) -> f64 {
+    let (mut actual, mut target) = (Kpis::ZERO, Kpis::ZERO);
+    for st in reps {
+        let (a, t) = kpis(st);
+        actual.add(a);
+        target.add(t);
+    }
+    plan.score(actual, target)
 }
 
 /// Simulates periods `[state.period, to)` of one replication under `plan`, adding to `totals`
@@ -275,28 +261,13 @@ pub fn simulate(
         let cycle_start = (t / len) * len;
         let cycle_end = (cycle_start + len).min(model.periods);
         if t == cycle_start || t == policy.start() {
-            for (j, st) in state.reps.iter_mut().enumerate() {
-                let rep = &model.reps[j];
-                let from = cycle_start.max(policy.start());
-                st.cycle_target_revenue = model.cycle_target(
-                    &model.revenue_target,
-                    rep.run_rate_revenue,
-                    from,
-                    cycle_end,
-                    st.last_cycle_revenue,
-                );
-                st.cycle_target_new_customers = model.cycle_target(
-                    &model.new_customer_target,
-                    rep.run_rate_new_customers,
-                    from,
-                    cycle_end,
-                    st.last_cycle_new_customers,
-                );
-                st.cycle_revenue = 0.0;
-                st.cycle_new_customers = 0.0;
+            let from = cycle_start.max(policy.start());
+            for (st, rep) in state.reps.iter_mut().zip(&model.reps) {
+                st.cycle_target = model.cycle_targets(rep, from, cycle_end, st.last_cycle);
+                st.cycle = Kpis::ZERO;
                 st.cycle_new_revenue = 0.0;
-                st.review_target_revenue += st.cycle_target_revenue;
-                st.review_target_new_customers += st.cycle_target_new_customers;
+                st.review_target.add(st.cycle_target);
+                totals.targets.add(st.cycle_target);
             }
         }
         // Training sessions this period: who attends loses selling time now, gains skill after.
@@ -305,14 +276,7 @@ pub fn simulate(
             select_trainees(&state.reps, tr.share, &mut ws.ranking, &mut ws.training);
         }
         let team_so_far = if team_bonus {
-            let (mut r, mut c, mut tr, mut tc) = (0.0, 0.0, 0.0, 0.0);
-            for st in &state.reps {
-                r += st.cycle_revenue;
-                c += st.cycle_new_customers;
-                tr += st.cycle_target_revenue;
-                tc += st.cycle_target_new_customers;
-            }
-            score(plan, r, c, tr, tc)
+            team_score(plan, &state.reps, |st| (st.cycle, st.cycle_target))
         } else {
             0.0
         };
@@ -327,13 +291,7 @@ pub fn simulate(
             let so_far = if team_bonus {
                 team_so_far
             } else {
-                score(
-                    plan,
-                    st.cycle_revenue,
-                    st.cycle_new_customers,
-                    st.cycle_target_revenue,
-                    st.cycle_target_new_customers,
-                )
+                plan.score(st.cycle, st.cycle_target)
             };
             let cell = policy.cell(j, t, eligible, so_far);
             let (h, f) = (cell.acquisition, cell.service);
@@ -404,11 +362,13 @@ pub fn simulate(
                 }
             }
             ws.leaving[j] = u[source::ATTRITION] < cell.quit_hazard;
-            st.cycle_revenue += revenue;
-            st.cycle_new_customers += new_customers;
+            let achieved = Kpis {
+                revenue,
+                new_customers,
+            };
+            st.cycle.add(achieved);
             st.cycle_new_revenue += new_revenue;
-            st.review_revenue += revenue;
-            st.review_new_customers += new_customers;
+            st.review.add(achieved);
             rec.revenue += revenue;
             rec.new_customers += new_customers;
             rec.converted += converted as f64;
@@ -428,41 +388,22 @@ pub fn simulate(
             }
         }
         if t + 1 == cycle_end {
-            close_cycle(model, plan, state, ws, &mut rec, totals);
+            close_cycle(plan, state, ws, &mut rec, totals);
         }
         if let Some(sa) = &plan.salary_adjustment {
             if (t + 1) % sa.review_every == 0 {
-                let (mut r, mut c, mut tr, mut tc) = (0.0, 0.0, 0.0, 0.0);
-                for st in &state.reps {
-                    r += st.review_revenue;
-                    c += st.review_new_customers;
-                    tr += st.review_target_revenue;
-                    tc += st.review_target_new_customers;
-                }
-                let team = score(plan, r, c, tr, tc);
+                let team = team_score(plan, &state.reps, |st| (st.review, st.review_target));
                 for st in state.reps.iter_mut() {
-                    let own = score(
-                        plan,
-                        st.review_revenue,
-                        st.review_new_customers,
-                        st.review_target_revenue,
-                        st.review_target_new_customers,
-                    );
+                    let own = plan.score(st.review, st.review_target);
                     let raise = sa.raise(own, team);
                     let cost = raise * st.salary * plan.raise_horizon as f64;
                     totals.cost_by_mechanism[mechanism::SALARY_ADJUSTMENT] += cost;
                     rec.incentive_cost += cost;
                     st.salary *= 1.0 + raise;
-                    st.review_revenue = 0.0;
-                    st.review_new_customers = 0.0;
+                    st.review = Kpis::ZERO;
                     // Targets of the cycle under way count towards the next review.
                     let open = t + 1 != cycle_end;
-                    st.review_target_revenue = if open { st.cycle_target_revenue } else { 0.0 };
-                    st.review_target_new_customers = if open {
-                        st.cycle_target_new_customers
-                    } else {
-                        0.0
-                    };
+                    st.review_target = if open { st.cycle_target } else { Kpis::ZERO };
                 }
             }
         }
@@ -537,34 +478,20 @@ fn select_trainees(
 
 /// Pays cycle-based mechanisms, counts hits and runs the tournament at a cycle's end.
 fn close_cycle(
-    model: &Model,
     plan: &Plan,
     state: &mut TeamState,
     ws: &mut Workspace,
     rec: &mut PeriodRecord,
     totals: &mut Totals,
 ) {
-    let (mut r, mut c, mut tr, mut tc) = (0.0, 0.0, 0.0, 0.0);
-    for st in &state.reps {
-        r += st.cycle_revenue;
-        c += st.cycle_new_customers;
-        tr += st.cycle_target_revenue;
-        tc += st.cycle_target_new_customers;
-    }
-    let team = score(plan, r, c, tr, tc);
+    let team = team_score(plan, &state.reps, |st| (st.cycle, st.cycle_target));
     totals.cycles += 1.0;
     if team >= 1.0 {
         totals.team_hits += 1.0;
     }
     ws.ranking.clear();
     for (j, st) in state.reps.iter_mut().enumerate() {
-        let own = score(
-            plan,
-            st.cycle_revenue,
-            st.cycle_new_customers,
-            st.cycle_target_revenue,
-            st.cycle_target_new_customers,
-        );
+        let own = plan.score(st.cycle, st.cycle_target);
         totals.rep_cycles += 1.0;
         if own >= 1.0 {
             totals.hits += 1.0;
@@ -577,16 +504,15 @@ fn close_cycle(
         if let Some(cm) = &plan.commission {
             let pay = match cm.on {
                 CommissionBase::NewRevenue => cm.base_rate * st.cycle_new_revenue,
-                CommissionBase::Revenue if st.cycle_target_revenue > 0.0 => {
-                    st.cycle_target_revenue * cm.payout(st.cycle_revenue / st.cycle_target_revenue)
+                CommissionBase::Revenue if st.cycle_target.revenue > 0.0 => {
+                    st.cycle_target.revenue * cm.payout(st.cycle.revenue / st.cycle_target.revenue)
                 }
-                CommissionBase::Revenue => cm.base_rate * st.cycle_revenue,
+                CommissionBase::Revenue => cm.base_rate * st.cycle.revenue,
             };
             totals.cost_by_mechanism[mechanism::COMMISSION] += pay;
             rec.incentive_cost += pay;
         }
-        st.last_cycle_revenue = Some(st.cycle_revenue);
-        st.last_cycle_new_customers = Some(st.cycle_new_customers);
+        st.last_cycle = Some(st.cycle);
         st.last_cycle_score = own;
         ws.ranking.push((own, j as u32));
     }
@@ -620,5 +546,4 @@ fn close_cycle(
             }
         }
     }
-    let _ = model;
 }

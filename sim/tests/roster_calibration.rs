@@ -83,8 +83,8 @@ fn simulate_history(abilities: &[f64]) -> Vec<(f64, f64, f64)> {
             );
             if year == BURN_IN_YEARS {
                 for (sum, st) in last_year.iter_mut().zip(&state.reps) {
-                    sum.0 += st.last_cycle_revenue.unwrap();
-                    sum.1 += st.last_cycle_new_customers.unwrap();
+                    sum.0 += st.last_cycle.unwrap().revenue;
+                    sum.1 += st.last_cycle.unwrap().new_customers;
                 }
             }
         }

@@ -4,7 +4,7 @@
 
 use plansim_sim::mechanisms::{AttainmentPayout, PromotionRule};
 use plansim_sim::metrics::{metric_index, N_PERIOD_METRICS};
-use plansim_sim::model::{Model, Outcome, Plan};
+use plansim_sim::model::{cycle_target, Model, Outcome, Plan};
 use plansim_sim::scenario::{CommissionBase, CustomerCount};
 use plansim_sim::tally::Tally;
 
@@ -110,8 +110,8 @@ pub fn payout_lines(model: &Model, plan: &Plan, lang: Lang) -> Vec<Line> {
         / n;
     let salary = model.reps.iter().map(|r| r.base_salary).sum::<f64>() / n;
     let len = plan.cycle_len.min(model.periods).max(1);
-    let t_rev = model.cycle_target(&model.revenue_target, run_rev, 0, len, None);
-    let t_nc = model.cycle_target(&model.new_customer_target, run_nc, 0, len, None);
+    let t_rev = cycle_target(&model.revenue_target, run_rev, 0, len, None);
+    let t_nc = cycle_target(&model.new_customer_target, run_nc, 0, len, None);
     let (conversion, deal) = match &model.outcome {
         Outcome::Funnel(f) => (f.conversion, f.deal_mean),
         Outcome::LinearNormal { .. } => (0.0, 0.0),
