@@ -428,3 +428,92 @@ fn tournament_effort_is_lazear_rosen_and_the_top_share_is_promoted() {
         assert!((share - p).abs() < 1e-12, "{what}: promoted share {share}");
     }
 }
+
+/// The tournament world of [`tournament_effort_is_lazear_rosen_and_the_top_share_is_promoted`]
+/// with share `p`, prize `v`, noise 1 and effort cost 1, over two months.
+fn tournament_world(p: f64, v: f64) -> Model {
+    let mut w = World::new(&format!(
+        "[plan.promotion]\nmode = \"tournament\"\nshare = {p:?}\nraise = 0.0\nmax_promotions = 1000\n"
+    ));
+    w.reps = 200;
+    w.periods = 2;
+    w.promotion_value = v;
+    w.max_effort = 3.0;
+    w.model()
+}
+
+/// A steep best response: with a small promoted share and a prize large against the
+/// noise, the best response to the others' effort e falls faster than e rises. Near e*
+/// its slope is A / (A - c) with A = V z phi(z) / sigma^2; for p = 0.1, V = 3.5 (sigma =
+/// c = 1), A = 0.787 lies in (c/2, c), so the slope is -3.7: repeated best responses
+/// alternate between two efforts, and before the bracketed search the solver reported
+/// one of them. e* is still the equilibrium (A < c keeps it a maximum, and the brute
+/// force below confirms it is the best response to itself), and the solver must find it.
+#[test]
+fn tournament_with_a_steep_best_response_finds_lazear_rosen() {
+    let (p, v, sigma, c) = (0.1, 3.5, 1.0, 1.0);
+    let z = normal::quantile(1.0 - p);
+    let a = v * z * normal::pdf(z) / (sigma * sigma);
+    let slope = a / (a - c);
+    assert!(slope < -1.0, "the case must be steep, slope {slope}");
+    let e_star = Promotion::lazear_rosen_effort(v, p, sigma, c);
+    let best_response = |others: f64| {
+        argmax(0.0, 3.0, |x| {
+            v * (1.0 - normal::cdf((others + sigma * z - x) / sigma)) - 0.5 * c * x * x
+        })
+    };
+    assert!((best_response(e_star) - e_star).abs() < SOLVER_TOL);
+    // Undamped best responses from e* + 0.01 move away from e*: the old iteration diverged.
+    let (e1, e2) = (
+        best_response(e_star + 0.01),
+        best_response(best_response(e_star + 0.01)),
+    );
+    assert!((e2 - e_star).abs() > (e1 - e_star).abs() && (e1 - e_star).abs() > 0.01);
+
+    let model = tournament_world(p, v);
+    let policy = policy_of(&model);
+    assert!(
+        matches!(policy.equilibrium, behaviour::Equilibrium::Found { .. }),
+        "{:?}",
+        policy.equilibrium
+    );
+    assert_policy_effort(&model, &policy, e_star, SOLVER_TOL, "steep tournament");
+    assert!((policy.tournament_cutoff - (e_star + sigma * z)).abs() <= SOLVER_TOL);
+}
+
+/// Where the prize is so large against the noise that A = V z phi(z) / sigma^2 exceeds
+/// c, e* is a minimum of the certainty equivalent, not a best response, and no effort
+/// is a best response to itself (checked by brute force): there is no symmetric
+/// equilibrium in pure strategies, and the solver must say so rather than report an
+/// effort.
+#[test]
+fn tournament_without_an_equilibrium_says_so() {
+    let (p, v, sigma, c) = (0.1, 8.0, 1.0, 1.0);
+    let z = normal::quantile(1.0 - p);
+    assert!(v * z * normal::pdf(z) / (sigma * sigma) > c);
+    let best_response = |others: f64| {
+        argmax(0.0, 3.0, |x| {
+            v * (1.0 - normal::cdf((others + sigma * z - x) / sigma)) - 0.5 * c * x * x
+        })
+    };
+    let closest = (0..=300)
+        .map(|i| i as f64 * 0.01)
+        .map(|e| (best_response(e) - e).abs())
+        .fold(f64::INFINITY, f64::min);
+    assert!(closest > 0.1, "a fixed point exists within {closest}");
+
+    let model = tournament_world(p, v);
+    let policy = policy_of(&model);
+    match policy.equilibrium {
+        behaviour::Equilibrium::NotFound { what, gap, .. } => {
+            assert_eq!(what, behaviour::EquilibriumGap::TournamentCutoff);
+            assert!(gap > 1e-3, "gap {gap}");
+        }
+        other => panic!("an equilibrium was claimed: {other:?}"),
+    }
+    assert!(policy
+        .equilibrium
+        .problem()
+        .unwrap()
+        .contains("no equilibrium"));
+}
