@@ -59,7 +59,7 @@ pub const METRICS: [MetricDef; 24] = [
     },
     MetricDef {
         name: "attrition_rate",
-        definition: "reps who left over the horizon / team size",
+        definition: "reps who left over the horizon / team size (exceeds 1 when slots turn over more than once)",
     },
     MetricDef {
         name: "effort_acquisition",
@@ -124,13 +124,15 @@ pub const BUDGET_OVERRUN: usize = 17;
 
 /// The range every replication's value of a share or a score lies in (the same name
 /// per replication and per period), so that its mean does too; `None` for metrics
-/// without fixed bounds.
+/// without fixed bounds. `attrition_rate` counts leavers per team slot, which exceeds 1
+/// over horizons long enough for a slot to turn over more than once, so only its lower
+/// bound is fixed.
 pub fn bounds(name: &str) -> Option<(f64, f64)> {
     match name {
-        "target_hit_rate"
-        | "team_target_hit_rate"
-        | "attrition_rate"
-        | "budget_overrun_probability" => Some((0.0, 1.0)),
+        "target_hit_rate" | "team_target_hit_rate" | "budget_overrun_probability" => {
+            Some((0.0, 1.0))
+        }
+        "attrition_rate" => Some((0.0, f64::INFINITY)),
         "satisfaction" => Some((0.0, 100.0)),
         _ => None,
     }

@@ -50,3 +50,26 @@ fn every_shipped_scenario_validates() {
         dir.display()
     );
 }
+
+/// Attrition counts leavers per team slot, so over a long horizon with a high quit rate
+/// it exceeds 1; its interval must still contain its mean (it was cut to [1, 1]).
+#[test]
+fn attrition_above_one_keeps_its_interval_around_the_mean() {
+    let valid = plansim_sim::scenario::default_scenario()
+        .with_changes(|s| {
+            s.team.size = 10;
+            s.simulation.periods = 60;
+            s.team.base_quit_rate = 0.05;
+            s.optimize = None;
+        })
+        .unwrap();
+    let model = plansim_sim::model::Model::new(&valid);
+    let (_, tally) = plansim_sim::engine::run(&model, 5, 128, &|_| {});
+    let i = plansim_sim::metrics::metric_index("attrition_rate").unwrap();
+    let s = tally
+        .baseline
+        .summary(i)
+        .within(plansim_sim::metrics::bounds("attrition_rate"));
+    assert!(s.mean > 1.5, "attrition {} is not above one", s.mean);
+    assert!(s.ci95_low < s.mean && s.mean < s.ci95_high, "{s:?}");
+}
