@@ -452,6 +452,14 @@ struct Planned {
     tenure: u32,
     book: f64,
     so_far: Kpis,
+    /// Variance of the score so far in the cycle (attainment is random in the engine).
+    var_so_far: f64,
+    /// Expected book at the cycle's start, and the sum over the cycle's periods so far of
+    /// the share of it still kept: across replications the book is Poisson, so it adds
+    /// `(a_r rec)^2 book kept^2` to the variance of the score so far.
+    cycle_book: f64,
+    kept_sum: f64,
+    kept: f64,
     target: Kpis,
     last_cycle: Option<Kpis>,
 }
@@ -823,6 +831,10 @@ fn planned_initial(rs: &RepStart) -> Planned {
         tenure: rs.tenure,
         book: rs.book,
         so_far: Kpis::ZERO,
+        var_so_far: 0.0,
+        cycle_book: 0.0,
+        kept_sum: 0.0,
+        kept: 1.0,
         target: Kpis::ZERO,
         last_cycle: rs.last_cycle,
     }
@@ -848,6 +860,7 @@ fn solve_pass(
         vec![Vec::with_capacity(periods as usize * eligibility_states); n];
     let reference = model_reference(model);
     let mut team_so_far_kpis = Kpis::ZERO;
+    let mut team_var_so_far = 0.0;
     for t in t0..model.periods {
         let cycle_start = (t / len) * len;
         let end = (cycle_start + len).min(model.periods);
@@ -856,8 +869,13 @@ fn solve_pass(
             for (p, rep) in planned.iter_mut().zip(&model.reps) {
                 p.target = model.cycle_targets(rep, from, end, p.last_cycle);
                 p.so_far = Kpis::ZERO;
+                p.var_so_far = 0.0;
+                p.cycle_book = p.book;
+                p.kept_sum = 0.0;
+                p.kept = 1.0;
             }
             team_so_far_kpis = Kpis::ZERO;
+            team_var_so_far = 0.0;
         }
         let mut team_target = Kpis::ZERO;
         for p in &planned {
@@ -888,6 +906,10 @@ fn solve_pass(
             .salary_adjustment
             .as_ref()
             .map_or(0.0, |s| (len as f64 / s.review_every as f64).min(1.0));
+        let team_book_var: f64 = planned
+            .iter()
+            .map(|p| book_variance(model, plan, p, team_target))
+            .sum();
         let first_of_cycle = t == cycle_start || t == t0;
         let buckets = if first_of_cycle || len == 1 {
             1
@@ -942,13 +964,17 @@ fn solve_pass(
                         });
                     }
                 }
-                // The planned path follows the eligible rep at the planned attainment.
-                let planned_x = if plan.team_bonus() {
-                    team_so_far
+                // The planned path is the eligible rep's expected choice: the policy
+                // averaged over the attainment so far, normal around its planned value.
+                let (planned_x, planned_var) = if plan.team_bonus() {
+                    (team_so_far, team_var_so_far + team_book_var)
                 } else {
-                    own_so_far
+                    (
+                        own_so_far,
+                        p.var_so_far + book_variance(model, plan, p, p.target),
+                    )
                 };
-                let planned_cell = interpolate(&cells[..buckets], planned_x);
+                let planned_cell = expected_cell(&cells[..buckets], planned_x, planned_var);
                 (cells, planned_cell)
             })
             .collect();
@@ -959,6 +985,7 @@ fn solve_pass(
             planned_cells[j].push(planned_cell);
         }
         // Advance the planned (expected) path by one period.
+        let mut team_period = Forecast::default();
         for (j, p) in planned.iter_mut().enumerate() {
             let rep = &model.reps[j];
             let e = planned_cells[j][(t - t0) as usize];
@@ -970,6 +997,12 @@ fn solve_pass(
             };
             p.so_far.add(expected);
             team_so_far_kpis.add(expected);
+            p.var_so_far += score(plan, &fc, p.target, false).1;
+            if let Outcome::Funnel(fun) = &model.outcome {
+                p.kept *= 1.0 - fun.churn(e.service);
+                p.kept_sum += p.kept;
+            }
+            team_period.add(&fc);
             p.book = fc.book_end;
             p.tenure += 1;
             if let Some(tr) = plan.training.as_ref().filter(|tr| tr.in_period(t)) {
@@ -979,6 +1012,7 @@ fn solve_pass(
                 p.last_cycle = Some(p.so_far);
             }
         }
+        team_var_so_far += score(plan, &team_period, team_target, false).1;
     }
     let mut offsets = Vec::with_capacity(n * periods as usize * eligibility_states + 1);
     let mut cells = Vec::new();
@@ -1012,19 +1046,52 @@ fn model_reference(model: &Model) -> Cell {
     }
 }
 
-/// Each rep's effort in the first period under `plan` (planning over the first cycle
-/// only) and the certainty equivalent per period it brings, net of effort cost.
-pub fn first_period_efforts(model: &Model, plan: &Plan) -> Vec<(Cell, f64)> {
-    let mut first_cycle = model.clone();
-    first_cycle.periods = plan.cycle_len.min(model.periods);
-    let policy = solve_pass(
-        &first_cycle,
-        plan,
-        &PlanningStart::initial(model),
-        None,
-        f64::NAN,
-    );
-    policy.planned.iter().map(|p| (p[0], p[0].value)).collect()
+/// The variance the random starting book adds to the score so far (against `target`):
+/// the book at the cycle's start is Poisson across replications (variance = mean), and
+/// the revenue it has brought so far is `rec x kept_sum` per customer.
+fn book_variance(model: &Model, plan: &Plan, p: &Planned, target: Kpis) -> f64 {
+    match &model.outcome {
+        Outcome::Funnel(fun) => {
+            let (ar, _) = plan.score_coefficients(target);
+            let per_customer = ar * fun.recurring_revenue * p.kept_sum;
+            per_customer * per_customer * p.cycle_book
+        }
+        Outcome::LinearNormal { .. } => 0.0,
+    }
+}
+
+/// Nodes of the quadrature of [`expected_cell`], in standard deviations.
+const QUADRATURE_NODES: usize = 33;
+
+/// The policy's cell averaged over attainment so far ~ Normal(mean, variance): what the
+/// engine's rep chooses on average, where its attainment so far is random. A
+/// trapezoidal rule over +-4 standard deviations with normal weights, which integrates
+/// the piecewise-linear policy closely.
+fn expected_cell(cells: &[Cell], mean: f64, variance: f64) -> Cell {
+    if cells.len() == 1 || variance <= 0.0 {
+        return interpolate(cells, mean);
+    }
+    let sd = variance.sqrt();
+    let mut out = Cell::default();
+    let mut total = 0.0;
+    for i in 0..QUADRATURE_NODES {
+        let z = -4.0 + 8.0 * i as f64 / (QUADRATURE_NODES - 1) as f64;
+        let w = normal::pdf(z);
+        let c = interpolate(cells, mean + sd * z);
+        out.acquisition += w * c.acquisition;
+        out.service += w * c.service;
+        out.quit_hazard += w * c.quit_hazard;
+        out.value += w * c.value;
+        out.risk_premium += w * c.risk_premium;
+        total += w;
+    }
+    Cell {
+        acquisition: out.acquisition / total,
+        service: out.service / total,
+        quit_hazard: out.quit_hazard / total,
+        value: out.value / total,
+        risk_premium: out.risk_premium / total,
+    }
 }
 
 fn interpolate(cells: &[Cell], x: f64) -> Cell {

@@ -21,4 +21,5 @@ pub mod rounds;
 pub mod scenario;
 pub mod shard;
 pub mod simulate;
+pub mod steady_state;
 pub mod tally;

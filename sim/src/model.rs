@@ -33,10 +33,21 @@ pub struct Rep {
     pub base_salary: f64,
     /// Job level at the start.
     pub level: u32,
-    /// Tenure in months at the start.
+    /// Tenure in months at the start (of the incumbent, when not [`Rep::tenure_given`]).
     pub tenure: u32,
-    /// Customers in the book at the start.
+    /// True when the roster gives the rep's tenure; otherwise each replication finds
+    /// the slot held by a recent hire with the status quo's stationary probability
+    /// (see [`Rep::quit_hazard`]) and by the incumbent of tenure [`Rep::tenure`] else.
+    pub tenure_given: bool,
+    /// The rep's mean monthly quit hazard in the status quo's steady state.
+    pub quit_hazard: f64,
+    /// Customers in the book at the start: the roster's or `team.initial_book` when
+    /// [`Rep::book_given`], else the mean of the status quo's stationary book.
     pub book: f64,
+    /// True when the book is data (a roster or `team.initial_book`), which every
+    /// replication starts from; otherwise each replication draws the rep's starting
+    /// book from the stationary distribution, Poisson with mean [`Rep::book`].
+    pub book_given: bool,
     /// Pre-plan run-rate of monthly revenue.
     pub run_rate_revenue: f64,
     /// Pre-plan run-rate of monthly new customers.
@@ -293,6 +304,8 @@ pub struct Model {
     pub baseline: Plan,
     /// Budget on incentive cost over the horizon.
     pub budget: Option<f64>,
+    /// How well the status quo's steady state, which sets the run-rates, settled.
+    pub status_quo: crate::steady_state::StatusQuoFit,
 }
 
 fn draw(rng: &mut Xoshiro256PlusPlus, d: &TraitDistribution) -> f64 {
@@ -369,7 +382,10 @@ impl Model {
                 base_salary,
                 level: 0,
                 tenure: t.initial_tenure,
+                tenure_given: false,
+                quit_hazard: 0.0,
                 book: 0.0,
+                book_given: false,
                 run_rate_revenue: 0.0,
                 run_rate_new_customers: 0.0,
             };
@@ -378,6 +394,7 @@ impl Model {
                 rep.base_salary = row.base_salary;
                 rep.level = row.level;
                 rep.tenure = row.tenure_months.unwrap_or(t.initial_tenure);
+                rep.tenure_given = row.tenure_months.is_some();
                 // Ability from last year's history (crate::calibration), else the draw.
                 rep.ability = row.ability.unwrap_or_else(|| {
                     calibrator
@@ -388,7 +405,9 @@ impl Model {
                     rep.book = b;
                 }
             }
-            books_given.push(valid.roster().and_then(|r| r[i].book).or(t.initial_book));
+            let given = valid.roster().and_then(|r| r[i].book).or(t.initial_book);
+            rep.book_given = given.is_some();
+            books_given.push(given);
             reps.push(rep);
         }
         let periods = s.simulation.periods;
@@ -408,47 +427,14 @@ impl Model {
             plan: Plan::new(&s.plan),
             baseline: Plan::new(&s.baseline),
             budget: s.budget.as_ref().map(|b| b.incentive_cost),
+            status_quo: crate::steady_state::StatusQuoFit {
+                iterations: 0,
+                residual: f64::NAN,
+                unsettled: 0,
+            },
         };
-        model.calibrate_status_quo(&books_given);
+        model.status_quo = crate::steady_state::calibrate(&mut model, &books_given);
         model
-    }
-
-    /// Sets each rep's starting book (where not given) and pre-plan run-rates to the
-    /// steady state of the effort the baseline plan induces, by fixed-point iteration
-    /// from the reference effort (targets depend on run-rates, efforts on targets).
-    fn calibrate_status_quo(&mut self, books_given: &[Option<f64>]) {
-        let reference = self.rules.reference_effort;
-        let mut efforts = vec![reference; self.reps.len()];
-        let premiums: Vec<f64> = self.reps.iter().map(|r| r.outside_option).collect();
-        let mut status_quo_value = vec![0.0; self.reps.len()];
-        for round in 0..4 {
-            for (j, rep) in self.reps.iter_mut().enumerate() {
-                let e = &efforts[j];
-                rep.book = books_given[j].unwrap_or_else(|| {
-                    steady_state_book(&self.outcome, &self.rules, e, rep.ability)
-                });
-                let (rev, nc) =
-                    first_period_outcome(&self.outcome, &self.rules, e, rep.ability, rep.book);
-                rep.run_rate_revenue = rev;
-                rep.run_rate_new_customers = nc;
-            }
-            if round == 3 {
-                break;
-            }
-            let baseline = self.baseline.clone();
-            let solved = crate::behaviour::first_period_efforts(self, &baseline);
-            efforts = solved
-                .iter()
-                .map(|(c, _)| EffortPair {
-                    acquisition: c.acquisition,
-                    service: c.service,
-                })
-                .collect();
-            status_quo_value = solved.iter().map(|(_, v)| *v).collect();
-        }
-        for (j, rep) in self.reps.iter_mut().enumerate() {
-            rep.outside_option = rep.base_salary + status_quo_value[j] + premiums[j];
-        }
     }
 
     /// Team run-rate of monthly revenue before the plan.
@@ -507,45 +493,6 @@ pub fn cycle_target(
             Some(actual) => actual * (1.0 + g),
             None => run_rate * (1.0 + g) * len,
         },
-    }
-}
-
-/// Expected book at the steady state of an effort pair: conversions / churn.
-fn steady_state_book(outcome: &Outcome, rules: &TeamRules, e: &EffortPair, ability: f64) -> f64 {
-    match outcome {
-        Outcome::Funnel(f) => {
-            let conversions = f.new_customers_per_effort
-                * ability
-                * rules.initial_skill
-                * e.acquisition
-                * f.conversion;
-            let churn = f.churn(e.service);
-            if churn > 0.0 {
-                conversions / churn
-            } else {
-                0.0
-            }
-        }
-        Outcome::LinearNormal { .. } => 0.0,
-    }
-}
-
-/// Expected revenue and new customers of a month at an effort pair with a given book.
-fn first_period_outcome(
-    outcome: &Outcome,
-    rules: &TeamRules,
-    e: &EffortPair,
-    ability: f64,
-    book: f64,
-) -> (f64, f64) {
-    match outcome {
-        Outcome::Funnel(f) => {
-            let nc = f.new_customers_per_effort * ability * rules.initial_skill * e.acquisition;
-            let rev = book * (1.0 - f.churn(e.service)) * f.recurring_revenue
-                + nc * f.conversion * f.deal_mean;
-            (rev, nc)
-        }
-        Outcome::LinearNormal { .. } => (ability * rules.initial_skill * e.acquisition, 0.0),
     }
 }
 

@@ -38,6 +38,8 @@ pub mod source {
 
 /// Stream identifier of the market (common shock) stream.
 pub const MARKET_STREAM: u64 = u64::MAX;
+/// Stream identifier of the draw of the starting books (one uniform per rep).
+pub const BOOK_STREAM: u64 = u64::MAX - 1;
 
 /// SplitMix64's output function: a bijective 64-bit mixer.
 pub fn mix64(mut z: u64) -> u64 {

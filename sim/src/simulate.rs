@@ -81,23 +81,45 @@ pub struct TeamState {
 impl TeamState {
     /// The team at the start of the horizon, with replication `replication`'s streams.
     pub fn initial(model: &Model, seed: u64, replication: u64) -> TeamState {
+        // The status quo's steady state, drawn per replication from its own stream: a
+        // book is Poisson (customers arrive as a thinned Poisson stream and leave
+        // independently), and a slot is held by a hire of tenure k < ramp_periods with
+        // probability pi (1 - pi)^k, pi the slot's quit hazard.
+        let mut draws = rng::stream(seed, replication, rng::BOOK_STREAM);
         let reps = model
             .reps
             .iter()
-            .map(|r| RepState {
-                skill: model.rules.initial_skill,
-                salary: r.base_salary,
-                level: r.level,
-                tenure: r.tenure,
-                promotions: 0,
-                book: r.book.round().max(0.0) as u32,
-                cycle: Kpis::ZERO,
-                cycle_new_revenue: 0.0,
-                cycle_target: Kpis::ZERO,
-                last_cycle: None,
-                last_cycle_score: 0.0,
-                review: Kpis::ZERO,
-                review_target: Kpis::ZERO,
+            .map(|r| {
+                let book = if r.book_given {
+                    r.book.round().max(0.0) as u32
+                } else {
+                    rng::poisson(r.book, rng::open_uniform(draws.next_u64()))
+                };
+                let tenure = if r.tenure_given {
+                    r.tenure
+                } else {
+                    stationary_tenure(
+                        r.tenure,
+                        r.quit_hazard,
+                        model.rules.ramp_periods,
+                        rng::open_uniform(draws.next_u64()),
+                    )
+                };
+                RepState {
+                    skill: model.rules.initial_skill,
+                    salary: r.base_salary,
+                    level: r.level,
+                    tenure,
+                    promotions: 0,
+                    book,
+                    cycle: Kpis::ZERO,
+                    cycle_new_revenue: 0.0,
+                    cycle_target: Kpis::ZERO,
+                    last_cycle: None,
+                    last_cycle_score: 0.0,
+                    review: Kpis::ZERO,
+                    review_target: Kpis::ZERO,
+                }
             })
             .collect();
         let streams = (0..model.reps.len() as u64)
@@ -112,6 +134,21 @@ impl TeamState {
             observed_cutoff: None,
         }
     }
+}
+
+/// The tenure of a slot's occupant drawn by inversion of `u`: a hire of tenure `k`
+/// (0 <= k < `ramp_periods`) with probability `quit (1 - quit)^k`, else the incumbent.
+fn stationary_tenure(incumbent: u32, quit: f64, ramp_periods: u32, u: f64) -> u32 {
+    let mut cdf = 0.0;
+    let mut p = quit;
+    for k in 0..ramp_periods.min(incumbent) {
+        cdf += p;
+        if u < cdf {
+            return k;
+        }
+        p *= 1.0 - quit;
+    }
+    incumbent
 }
 
 /// What one period produced, summed over the team.

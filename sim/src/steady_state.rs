@@ -1,0 +1,264 @@
+//! The status quo's steady state: the books, pre-plan run-rates and outside options
+//! at which a team that keeps its status-quo plan (the scenario's baseline, with its
+//! targets) stays where it is.
+//!
+//! Targets depend on the run-rates (uplift and ratchet targets are multiples of
+//! them), efforts on targets, and the run-rates on efforts (directly, and through
+//! the book that effort builds up), so the steady state is a fixed point. It is
+//! found on one reward cycle at the average season: the reps' behaviour over the
+//! cycle is solved from the candidate books and run-rates, each rep's book is set to
+//! the one that the cycle's efforts, churn and quitting (a leaver's book loses the
+//! handover share) reproduce at the cycle's end, and the run-rate to the cycle's
+//! expected revenue and new customers per period from that book. Run-rates are
+//! updated with a damping that halves for a rep whose update changes direction, so
+//! the iteration settles however steeply effort responds to targets. Where it cannot
+//! settle (a status quo whose threshold makes effort jump between pushing for the
+//! target and giving up as the run-rate crosses one value) there is no steady
+//! state, and [`StatusQuoFit`] says for how many reps.
+
+use crate::behaviour::{self, PlanningStart};
+use crate::model::{Model, Outcome};
+
+/// How well the status quo settled.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct StatusQuoFit {
+    /// Iterations of the fixed point.
+    pub iterations: usize,
+    /// Largest relative change of a rep's run-rate in the last iteration.
+    pub residual: f64,
+    /// Reps whose run-rate did not settle (no steady state under the status quo).
+    pub unsettled: usize,
+}
+
+impl StatusQuoFit {
+    /// True when every rep's run-rate settled.
+    pub fn settled(&self) -> bool {
+        self.unsettled == 0
+    }
+
+    /// A sentence for users when the status quo has no steady state, else None.
+    pub fn problem(&self, team_size: usize) -> Option<String> {
+        (!self.settled()).then(|| {
+            format!(
+                "the status quo has no steady state for {} of {team_size} reps (their \
+                 effort jumps between pushing for the baseline's target and giving up as \
+                 the run-rate crosses it; last change {:.1} %): the baseline drifts away \
+                 from the pre-plan run-rate, so revenue growth against it mixes the plan's \
+                 effect with that drift; read the paired difference with the baseline",
+                self.unsettled,
+                100.0 * self.residual
+            )
+        })
+    }
+}
+
+/// Least common multiple of two positive period counts.
+fn lcm(a: u32, b: u32) -> u32 {
+    let gcd = |mut x: u32, mut y: u32| {
+        while y != 0 {
+            (x, y) = (y, x % y);
+        }
+        x
+    };
+    a / gcd(a, b).max(1) * b
+}
+
+/// Most iterations of the fixed point.
+const MAX_ITERATIONS: usize = 60;
+/// Reversals after which a rep that has not settled is taken to jump across its
+/// steady state (its damped step is then an eighth or less of the gap).
+const STUCK_REVERSALS: u32 = 4;
+/// Relative change of every run-rate below which the fixed point has converged.
+const TOLERANCE: f64 = 1e-8;
+/// Relative change above which a rep's run-rate has not settled after the last iteration.
+const UNSETTLED: f64 = 1e-4;
+
+/// Sets each rep's starting book (where the scenario or roster gives none), pre-plan
+/// run-rates and outside option to the status quo's steady state.
+///
+/// `books_given[j]` is rep `j`'s book from the roster or `team.initial_book`, which is
+/// kept. The outside option is the rep's salary plus the status quo's certainty
+/// equivalent per period plus the rep's premium (`team.outside_premium`), as it was
+/// drawn into `Rep::outside_option`.
+pub fn calibrate(model: &mut Model, books_given: &[Option<f64>]) -> StatusQuoFit {
+    let n = model.reps.len();
+    let premiums: Vec<f64> = model.reps.iter().map(|r| r.outside_option).collect();
+    let baseline = model.baseline.clone();
+    // The steady state repeats with the reward cycle and the seasons: it is solved over
+    // their least common multiple (a year for monthly, quarterly and annual cycles
+    // under twelve-month seasonality), and the run-rate is its average month.
+    let len = lcm(baseline.cycle_len, model.market.season.len() as u32);
+    let mut cycle = model.clone();
+    cycle.periods = len;
+    // Start from the reference effort's steady state, valued at zero.
+    let reference = model.rules.reference_effort;
+    let path = vec![(reference.acquisition, reference.service, 0.0); len as usize];
+    let start: Vec<_> = (0..n)
+        .map(|j| periodic_state(&cycle, j, &path, books_given[j]))
+        .collect();
+    for (j, (rep, (book, rev, nc))) in cycle.reps.iter_mut().zip(start).enumerate() {
+        rep.book = book;
+        rep.run_rate_revenue = rev;
+        rep.run_rate_new_customers = nc;
+        rep.outside_option = rep.base_salary + premiums[j];
+    }
+    let mut step = vec![1.0f64; n];
+    let mut reversals = vec![0u32; n];
+    let mut last_change = vec![0.0f64; n];
+    // Each rep's closest approach to its steady state: its largest relative gap, and the
+    // run-rates evaluated, with the book, value and hazard they led to.
+    let mut best = vec![Fitted::default(); n];
+    let mut iterations = 0;
+    for iteration in 1..=MAX_ITERATIONS {
+        iterations = iteration;
+        let policy = behaviour::solve(&cycle, &baseline, &PlanningStart::initial(&cycle));
+        let mut residual = 0.0f64;
+        for j in 0..n {
+            let path: Vec<(f64, f64, f64)> = policy.planned[j]
+                .iter()
+                .map(|c| (c.acquisition, c.service, c.quit_hazard))
+                .collect();
+            let (book, rev, nc) = periodic_state(&cycle, j, &path, books_given[j]);
+            let rep = &mut cycle.reps[j];
+            let change = (rev - rep.run_rate_revenue) / rep.run_rate_revenue.abs().max(1e-300);
+            let change_nc = if rep.run_rate_new_customers > 0.0 {
+                (nc - rep.run_rate_new_customers) / rep.run_rate_new_customers
+            } else {
+                0.0
+            };
+            let gap = change.abs().max(change_nc.abs());
+            residual = residual.max(gap);
+            if iteration == 1 || gap < best[j].gap {
+                best[j] = Fitted {
+                    gap,
+                    run_rate_revenue: rep.run_rate_revenue,
+                    run_rate_new_customers: rep.run_rate_new_customers,
+                    // The book the evaluated efforts were solved from.
+                    book: rep.book,
+                    value: policy.planned[j][0].value,
+                    quit_hazard: path.iter().map(|p| p.2).sum::<f64>() / path.len() as f64,
+                };
+            }
+            // Damp a rep whose update reverses (its best response is steep or jumps) and
+            // undamp it while its updates keep their direction; a rep that reversed
+            // twice is closing in on a steep or jumping point and stays damped.
+            if change * last_change[j] < 0.0 && change.abs() > 1e3 * TOLERANCE {
+                step[j] *= 0.5;
+                reversals[j] += 1;
+            } else if change * last_change[j] > 0.0 && reversals[j] < 2 {
+                step[j] = (2.0 * step[j]).min(1.0);
+            }
+            last_change[j] = change;
+            rep.book = book;
+            rep.run_rate_revenue += step[j] * (rev - rep.run_rate_revenue);
+            rep.run_rate_new_customers += step[j] * (nc - rep.run_rate_new_customers);
+            rep.outside_option = rep.base_salary + policy.planned[j][0].value + premiums[j];
+        }
+        // Stop when every rep has settled or keeps reversing across a jump.
+        let done = (0..n).all(|j| best[j].gap <= TOLERANCE || reversals[j] >= STUCK_REVERSALS);
+        if residual <= TOLERANCE || done {
+            break;
+        }
+    }
+    for ((rep, fitted), premium) in model.reps.iter_mut().zip(&best).zip(&premiums) {
+        rep.book = fitted.book;
+        rep.run_rate_revenue = fitted.run_rate_revenue;
+        rep.run_rate_new_customers = fitted.run_rate_new_customers;
+        rep.outside_option = rep.base_salary + fitted.value + premium;
+        rep.quit_hazard = fitted.quit_hazard;
+    }
+    StatusQuoFit {
+        iterations,
+        residual: best.iter().map(|f| f.gap).fold(0.0, f64::max),
+        unsettled: best.iter().filter(|f| f.gap > UNSETTLED).count(),
+    }
+}
+
+/// A rep's status-quo state at one iteration of the fixed point.
+#[derive(Clone, Copy, Debug, Default)]
+struct Fitted {
+    /// Relative gap between the run-rates evaluated and those they led to.
+    gap: f64,
+    run_rate_revenue: f64,
+    run_rate_new_customers: f64,
+    book: f64,
+    value: f64,
+    quit_hazard: f64,
+}
+
+/// The periodic steady state of rep `j` under a cycle's efforts: `path[t]` is the
+/// (acquisition, service, quit hazard) of period `t` of the cycle. Returns the book at
+/// the cycle's start that the cycle reproduces (or `given`), and the expected revenue
+/// and new customers per period over the cycle from it.
+///
+/// Each period the book loses churn, gains the conversions, and, if the rep leaves,
+/// loses the handover share: `b' = (b (1 - q) + conversions) (1 - pi h)`, linear in
+/// `b`, so the stationary book of the cycle's map `b -> A b + B` is `B / (1 - A)`.
+fn periodic_state(
+    model: &Model,
+    j: usize,
+    path: &[(f64, f64, f64)],
+    given: Option<f64>,
+) -> (f64, f64, f64) {
+    let rep = &model.reps[j];
+    let rules = &model.rules;
+    let len = path.len() as f64;
+    // A slot's occupant is a hire of tenure k < ramp_periods with the stationary
+    // probability pi (1 - pi)^k (pi: the slot's mean quit hazard over the cycle), so
+    // productivity carries the hires' expected ramp-up.
+    let quit = path.iter().map(|p| p.2).sum::<f64>() / len;
+    // A roster's tenures are data: those slots start with their occupant.
+    let mixed = if rep.tenure_given {
+        0
+    } else {
+        rules.ramp_periods.min(rep.tenure)
+    };
+    let hires: Vec<(f64, f64)> = (0..mixed)
+        .map(|k| (quit * (1.0 - quit).powi(k as i32), rules.ramp(k)))
+        .collect();
+    let hire_share: f64 = hires.iter().map(|h| h.0).sum();
+    let hire_ramp: f64 = hires.iter().map(|h| h.0 * h.1).sum();
+    let productivity = |t: usize| {
+        let training = model
+            .baseline
+            .training
+            .as_ref()
+            .filter(|tr| tr.in_period(t as u32))
+            .map_or(0.0, |tr| tr.time_share * tr.share);
+        let ramp = (1.0 - hire_share) * rules.ramp(rep.tenure + t as u32) + hire_ramp;
+        rep.ability
+            * rules.initial_skill
+            * ramp
+            * model.market.season_at(t as u32)
+            * (1.0 - training)
+    };
+    match &model.outcome {
+        Outcome::Funnel(f) => {
+            let (mut a, mut b) = (1.0, 0.0);
+            for (t, &(h, s, quit)) in path.iter().enumerate() {
+                let keep = (1.0 - f.churn(s)) * (1.0 - quit * rules.handover_loss);
+                let conversions = f.new_customers_per_effort * productivity(t) * h * f.conversion;
+                a *= keep;
+                b = b * keep + conversions * (1.0 - quit * rules.handover_loss);
+            }
+            let book = given.unwrap_or(if a < 1.0 { b / (1.0 - a) } else { 0.0 });
+            let (mut rev, mut nc, mut bt) = (0.0, 0.0, book);
+            for (t, &(h, s, quit)) in path.iter().enumerate() {
+                let leads = f.new_customers_per_effort * productivity(t) * h;
+                let kept = bt * (1.0 - f.churn(s));
+                rev += kept * f.recurring_revenue + leads * f.conversion * f.deal_mean;
+                nc += leads;
+                bt = (kept + leads * f.conversion) * (1.0 - quit * rules.handover_loss);
+            }
+            (book, rev / len, nc / len)
+        }
+        Outcome::LinearNormal { .. } => {
+            let rev: f64 = path
+                .iter()
+                .enumerate()
+                .map(|(t, &(h, _, _))| productivity(t) * h)
+                .sum();
+            (0.0, rev / len, 0.0)
+        }
+    }
+}
