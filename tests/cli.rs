@@ -411,3 +411,77 @@ fn table_is_the_default_and_names_every_metric() {
     }
     assert!(table.contains("difference [95% CI]"));
 }
+
+/// The shipped monitoring scenario, small and short, with `from` replaced by `to` (which must occur).
+fn monitoring(dir: &Path, from: &str, to: &str) -> String {
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/template-monitoring.toml"),
+    )
+    .unwrap();
+    for part in [from, "size = 50 ", "rounds = 12 ", "periods = 12 "] {
+        assert!(
+            text.contains(part),
+            "`{part}` not in template-monitoring.toml"
+        );
+    }
+    let text = text
+        .replacen(from, to, 1)
+        .replacen("size = 50 ", "size = 8 ", 1)
+        .replacen("rounds = 12 ", "rounds = 3 ", 1)
+        .replacen("periods = 12 ", "periods = 3 ", 1);
+    write(dir, "monitoring.toml", &text)
+}
+
+#[test]
+fn a_planning_sample_of_2_to_the_64_minus_1_validates_and_runs() {
+    let dir = temp_dir("planning-max");
+    let file = monitoring(
+        &dir,
+        "reoptimize_replications = 96 ",
+        &format!(
+            "planning_replications = {}\nreoptimize_replications = 96 ",
+            u64::MAX
+        ),
+    );
+    let o = plansim(&["validate", &file]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // The planning sample is then the whole run: every replication plans.
+    let o = plansim(&["rounds", &file, "-n", "16", "--format", "json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(json(&o).is_object());
+}
+
+#[test]
+fn rule_bounds_outside_the_parameters_range_are_refused() {
+    let dir = temp_dir("rule-bounds");
+    let file = monitoring(
+        &dir,
+        "min = 1000.0                # lower bound\nmax = 6000.0",
+        "min = -1e308\nmax = 1e308",
+    );
+    let text = std::fs::read_to_string(&file).unwrap();
+    let line = |start: &str| text.lines().position(|l| l.starts_with(start)).unwrap() + 1;
+    let expected = [
+        format!(
+            "rounds.rules[0].min (line {}): must lie within the valid range of plan.target_bonus.amount, between 0 and 1e12, got -1e308",
+            line("min = -1e308")
+        ),
+        format!(
+            "rounds.rules[0].max (line {}): must lie within the valid range of plan.target_bonus.amount, between 0 and 1e12, got 1e308",
+            line("max = 1e308")
+        ),
+    ];
+    for args in [vec!["validate", &file], vec!["rounds", &file, "-n", "16"]] {
+        let command = args[0];
+        let o = plansim(&args);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{command}: {err}");
+        assert!(
+            err.contains(&format!("{file}: 2 problems")),
+            "{command}: {err}"
+        );
+        for e in &expected {
+            assert!(err.contains(e.as_str()), "{command}: `{e}` not in {err}");
+        }
+    }
+}

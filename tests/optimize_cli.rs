@@ -153,3 +153,94 @@ fn bad_searches_are_refused_naming_the_field() {
     );
     assert_refused("zero-evals", |t| t, &["--max-evals", "0"], "--max-evals");
 }
+
+/// `text` with `from` replaced by `to`, which must occur in it.
+fn replaced(text: &str, from: &str, to: &str) -> String {
+    assert!(text.contains(from), "`{from}` not in the scenario");
+    text.replacen(from, to, 1)
+}
+
+/// 1-based line of the first line of `text` that starts with `start` after `after`.
+fn line_of(text: &str, after: &str, start: &str) -> usize {
+    let from = text.find(after).expect("anchor in the text");
+    let before = text[..from].lines().count();
+    before
+        + text[from..]
+            .lines()
+            .position(|l| l.starts_with(start))
+            .expect("line in the text")
+        + 1
+}
+
+#[test]
+fn bounds_outside_a_fields_range_are_refused_at_validation_with_file_field_and_line() {
+    let dir = temp_dir("bounds-range");
+    let file = scenario(&dir, |t| {
+        // Training every 1 to 500 months; a commission rate up to 3; a pool started at 2.
+        let t = replaced(
+            &t,
+            "path = \"plan.per_customer.amount\"  # the plan parameter searched\nmin = 0.0                   # lower bound\nmax = 1000.0",
+            "path = \"plan.training.every\"\nmin = 1.0\nmax = 500.0",
+        );
+        let t = replaced(
+            &t,
+            "max = 0.10                  # upper bound",
+            "max = 0.10\nstart = 2.0",
+        );
+        let t = replaced(&t, "[budget]", "[plan.commission]\nrate = 0.01\n\n[budget]");
+        t + "\n[[optimize.variables]]\npath = \"plan.commission.rate\"\nmin = 0.0\nmax = 3.0\n"
+    });
+    let text = std::fs::read_to_string(&file).unwrap();
+    let every = line_of(&text, "path = \"plan.training.every\"", "max = 500.0");
+    let start = line_of(
+        &text,
+        "path = \"plan.salary_adjustment.pool\"",
+        "start = 2.0",
+    );
+    let rate = line_of(&text, "path = \"plan.commission.rate\"", "max = 3.0");
+    let expected = [
+        format!("optimize.variables[1].max (line {every}): must lie within the valid range of plan.training.every, between 1 and 120, got 500"),
+        format!("optimize.variables[3].start (line {start}): must lie within the valid range of plan.salary_adjustment.pool, between 0 and 1, got 2"),
+        format!("optimize.variables[4].max (line {rate}): must lie within the valid range of plan.commission.rate, between 0 and 1, got 3"),
+    ];
+    // validate reports every problem at once, and optimize refuses before any search.
+    for command in ["validate", "optimize"] {
+        let o = plansim(&[command, &file]);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{command}: {err}");
+        assert!(
+            err.contains(&format!("{file}: 3 problems")),
+            "{command}: {err}"
+        );
+        for e in &expected {
+            assert!(err.contains(e.as_str()), "{command}: `{e}` not in {err}");
+        }
+        assert!(!err.contains("expected u32"), "{command}: {err}");
+        assert!(!err.contains("panicked"), "{command}: {err}");
+    }
+}
+
+#[test]
+fn a_seed_of_2_to_the_64_minus_1_with_an_optimize_section_validates_and_runs() {
+    let dir = temp_dir("seed-max");
+    let file = scenario(&dir, |t| {
+        replaced(&t, "seed = 20240601 ", &format!("seed = {} ", u64::MAX))
+    });
+    let o = plansim(&["validate", &file]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = plansim(&["optimize", &file, "--max-evals", "4", "--format", "json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["evaluations"], 4);
+    let o = plansim(&[
+        "rounds",
+        &file,
+        "--policy",
+        "reoptimize",
+        "--rounds",
+        "2",
+        "-n",
+        "16",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+}

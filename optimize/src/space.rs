@@ -1,6 +1,6 @@
 //! The decision space: named plan parameters with bounds, and the plan a point makes.
 
-use plansim_sim::scenario::{get_param, set_params, OptimizeSection, ValidScenario};
+use plansim_sim::scenario::{get_param, plan_param, set_params, OptimizeSection, ValidScenario};
 
 use crate::OptimizeError;
 
@@ -83,12 +83,39 @@ impl DecisionSpace {
             .map_err(|e| OptimizeError::Input(e.to_string()))
     }
 
-    /// The point as `(path, value)` pairs.
+    /// The point as `(path, value)` pairs, each the value the plan takes (an integer
+    /// parameter's rounded value).
     pub fn named(&self, x: &[f64]) -> Vec<(String, f64)> {
         self.variables
             .iter()
-            .map(|v| v.path.clone())
             .zip(x.iter().copied())
+            .map(|(v, x)| {
+                let taken = plan_param(&v.path).map_or(x, |p| p.value_taken(x));
+                (v.path.clone(), taken)
+            })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use plansim_sim::scenario::{parse_and_validate, DEFAULT_SCENARIO_TOML};
+
+    #[test]
+    fn named_points_give_the_value_the_plan_takes() {
+        let from = "path = \"plan.per_customer.amount\"  # the plan parameter searched\nmin = 0.0                   # lower bound\nmax = 1000.0";
+        assert!(DEFAULT_SCENARIO_TOML.contains(from));
+        let text = DEFAULT_SCENARIO_TOML
+            .replace(from, "path = \"plan.training.every\"\nmin = 1\nmax = 12");
+        let valid = parse_and_validate(&text, "test", None).unwrap();
+        let space =
+            DecisionSpace::new(&valid, valid.scenario().optimize.as_ref().unwrap()).unwrap();
+        let x = [2500.5, 2.4, 0.01, 0.05];
+        let named = space.named(&x);
+        assert_eq!(named[0], ("plan.target_bonus.amount".into(), 2500.5));
+        assert_eq!(named[1], ("plan.training.every".into(), 2.0));
+        let plan = space.scenario_at(&valid, &x).unwrap();
+        assert_eq!(plan.scenario().plan.training.as_ref().unwrap().every, 2);
     }
 }

@@ -54,7 +54,7 @@ budget = {budget}
 [[optimize.variables]]
 path = "plan.commission.rate"
 min = 0.0
-max = 2.0
+max = 1.0
 "#
     );
     parse_and_validate(&text, "theory", None).unwrap_or_else(|e| panic!("{e}"))

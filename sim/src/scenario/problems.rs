@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use super::params::ValidRange;
+
 /// One problem in a scenario file.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Problem {
@@ -84,6 +86,20 @@ impl Problems {
         }
     }
 
+    /// Checks that a number lies in `range`; `when` says when the field is checked
+    /// (`in tournament mode`), for fields used only in some plans.
+    pub fn within(&mut self, path: &str, value: f64, range: &ValidRange, when: Option<&str>) {
+        if !value.is_finite() {
+            self.push(path, format!("must be a finite number, got {value}"));
+        } else if !range.contains(value) {
+            let when = when.map(|w| format!(" {w}")).unwrap_or_default();
+            self.push(
+                path,
+                format!("must be {}{when}, got {}", range.words(), fmt_num(value)),
+            );
+        }
+    }
+
     /// Checks that a number is finite and strictly positive, at most `hi`.
     pub fn positive(&mut self, path: &str, value: f64, hi: f64) {
         if !value.is_finite() {
@@ -113,10 +129,13 @@ impl Problems {
     }
 }
 
-/// Formats a number without a trailing `.0` for integers.
+/// Formats a number without a trailing `.0` for integers, and in scientific notation
+/// when very large or very small (1e308, not 309 digits).
 pub fn fmt_num(x: f64) -> String {
     if x.is_finite() && x == x.trunc() && x.abs() < 1e15 {
         format!("{}", x as i64)
+    } else if x.is_finite() && (x.abs() >= 1e15 || (x != 0.0 && x.abs() < 1e-6)) {
+        format!("{x:e}")
     } else {
         format!("{x}")
     }

@@ -1,6 +1,7 @@
 //! Checks a [`Scenario`] and lists every problem at once.
 
-use super::problems::Problems;
+use super::params::{get_param, plan_param, PlanParam, PLAN_PARAMS};
+use super::problems::{fmt_num, Problems};
 use super::types::*;
 
 /// Largest team, horizon and replication count plansim accepts.
@@ -72,24 +73,163 @@ fn check_rounds(r: &RoundsSection, s: &Scenario, p: &mut Problems) {
     if r.planning_replications == 0 {
         p.push("rounds.planning_replications", "must be at least 1, got 0");
     }
+    let mut seen = std::collections::HashSet::new();
+    let mut adjusted = Vec::new();
     for (i, rule) in r.rules.iter().enumerate() {
-        let path = format!("rounds.rules[{i}]");
-        if !rule.path.starts_with("plan.") {
+        let at = format!("rounds.rules[{i}]");
+        if !seen.insert(rule.path.as_str()) {
             p.push(
-                format!("{path}.path"),
+                format!("{at}.path"),
                 format!(
-                    "must be a parameter of the plan (plan.*), got `{}`",
+                    "`{}` has two rules; one rule per parameter (the last would silently win)",
                     rule.path
                 ),
             );
-        } else if let Err(e) = super::get_param(s, &rule.path) {
-            p.push(format!("{path}.path"), format!("unknown parameter: {e}"));
         }
-        p.range(&format!("{path}.gain"), rule.gain, 0.0, 100.0);
-        if !(rule.min.is_finite() && rule.max.is_finite() && rule.min < rule.max) {
+        p.range(&format!("{at}.gain"), rule.gain, 0.0, 100.0);
+        if let Some(a) = check_bounds(at, &rule.path, rule.min, rule.max, s, p) {
+            adjusted.push(a);
+        }
+    }
+    check_together(&adjusted, s, p);
+}
+
+/// A plan parameter a search or a rule adjusts within bounds inside its valid range.
+struct Adjusted {
+    param: &'static PlanParam,
+    min: f64,
+    max: f64,
+    /// Where the bounds are written (`optimize.variables[0]`).
+    at: String,
+}
+
+/// Checks the parameter and bounds `[min, max]` a search or a rule written at `at`
+/// gives: a known plan parameter whose mechanism is in the plan and in effect, finite
+/// bounds in order and inside the parameter's valid range. Returns it when all hold.
+fn check_bounds(
+    at: String,
+    path: &str,
+    min: f64,
+    max: f64,
+    s: &Scenario,
+    p: &mut Problems,
+) -> Option<Adjusted> {
+    let mut ok = true;
+    let param = if !path.starts_with("plan.") {
+        p.push(
+            format!("{at}.path"),
+            format!("must be a parameter of the plan (plan.*), got `{path}`"),
+        );
+        None
+    } else {
+        match get_param(s, path) {
+            Ok(_) => plan_param(path).ok(),
+            Err(e) => {
+                p.push(format!("{at}.path"), e);
+                None
+            }
+        }
+    };
+    if let Some(param) = param {
+        if let Some(when) = param.used_only().filter(|_| !param.in_effect(&s.plan)) {
             p.push(
-                format!("{path}.max"),
-                format!("must be greater than min ({}), got {}", rule.min, rule.max),
+                format!("{at}.path"),
+                format!("{path} is used only {when}; adjusting it would change nothing"),
+            );
+            ok = false;
+        }
+    }
+    if !(min.is_finite() && max.is_finite()) {
+        p.push(
+            format!("{at}.min"),
+            format!("bounds must be finite numbers, got [{min}, {max}]"),
+        );
+        return None;
+    }
+    if min >= max {
+        p.push(
+            format!("{at}.max"),
+            format!(
+                "must be greater than min ({}), got {}",
+                fmt_num(min),
+                fmt_num(max)
+            ),
+        );
+        ok = false;
+    }
+    let param = param?;
+    for (end, x) in [("min", min), ("max", max)] {
+        if !param.range.contains(x) {
+            p.push(
+                format!("{at}.{end}"),
+                format!(
+                    "must lie within the valid range of {path}, {}, got {}",
+                    param.range.words(),
+                    fmt_num(x)
+                ),
+            );
+            ok = false;
+        }
+    }
+    ok.then_some(Adjusted {
+        param,
+        min,
+        max,
+        at,
+    })
+}
+
+/// Checks the constraints between plan fields that hold for each value alone but not
+/// for every combination within the bounds of the parameters adjusted together.
+fn check_together(adjusted: &[Adjusted], s: &Scenario, p: &mut Problems) {
+    let find = |path: &str| adjusted.iter().find(|a| a.param.path == path);
+    // The values a field can take: its bounds when adjusted, else the plan's value.
+    let span = |path: &str| match find(path) {
+        Some(a) => Some((a.min, a.max)),
+        None => get_param(s, path).ok().map(|x| (x, x)),
+    };
+    let (ramp, threshold) = ("plan.target_bonus.ramp_from", "plan.target_bonus.threshold");
+    if let (Some(r), Some(t)) = (span(ramp), span(threshold)) {
+        if r.1 >= t.0 {
+            let message = format!(
+                "{ramp} must stay below {threshold}, but ramp_from can be {} where threshold can be {}",
+                fmt_num(r.1),
+                fmt_num(t.0)
+            );
+            if let Some(a) = find(ramp) {
+                p.push(format!("{}.max", a.at), message);
+            } else if let Some(a) = find(threshold) {
+                p.push(format!("{}.min", a.at), message);
+            }
+        }
+    }
+    let (revenue, customers) = ("plan.kpi.revenue", "plan.kpi.new_customers");
+    if let (Some(r), Some(c)) = (span(revenue), span(customers)) {
+        if r.0 + c.0 <= 0.0 {
+            if let Some(a) = find(revenue).or(find(customers)) {
+                p.push(
+                    format!("{}.min", a.at),
+                    format!(
+                        "{revenue} and {customers} must not both be 0, as both lower bounds allow"
+                    ),
+                );
+            }
+        }
+    }
+    if let Some(a) = find(customers) {
+        if s.outcome.model == OutcomeKind::LinearNormal {
+            p.push(
+                format!("{}.path", a.at),
+                format!("{customers} must stay 0 with outcome.model = \"linear_normal\", which has no customers"),
+            );
+        }
+    }
+    let cycle = s.plan.cycle.periods();
+    if let Some(a) = find("plan.salary_adjustment.review_every") {
+        if cycle > 1 {
+            p.push(
+                format!("{}.path", a.at),
+                format!("plan.salary_adjustment.review_every must stay a multiple of the cycle ({cycle} months), which values within bounds are not; it can be adjusted only with a monthly cycle"),
             );
         }
     }
@@ -128,53 +268,51 @@ fn check_optimize(o: &OptimizeSection, s: &Scenario, p: &mut Problems) {
         );
     }
     let mut seen = std::collections::HashSet::new();
+    let mut adjusted = Vec::new();
     for (i, v) in o.variables.iter().enumerate() {
-        let path = format!("optimize.variables[{i}]");
-        if !v.path.starts_with("plan.") {
-            p.push(
-                format!("{path}.path"),
-                format!("must be a parameter of the plan (plan.*), got `{}`", v.path),
-            );
-            continue;
-        }
+        let at = format!("optimize.variables[{i}]");
         if !seen.insert(v.path.as_str()) {
-            p.push(
-                format!("{path}.path"),
-                format!("`{}` appears twice", v.path),
-            );
+            p.push(format!("{at}.path"), format!("`{}` appears twice", v.path));
         }
-        let current = match super::get_param(s, &v.path) {
-            Ok(x) => Some(x),
-            Err(e) => {
-                p.push(format!("{path}.path"), format!("unknown parameter: {e}"));
-                None
-            }
-        };
-        if !(v.min.is_finite() && v.max.is_finite()) {
-            p.push(
-                format!("{path}.min"),
-                format!("bounds must be finite numbers, got [{}, {}]", v.min, v.max),
-            );
-            continue;
+        let current = get_param(s, &v.path).ok();
+        let param = plan_param(&v.path).ok();
+        if let Some(a) = check_bounds(at.clone(), &v.path, v.min, v.max, s, p) {
+            adjusted.push(a);
         }
-        if v.min >= v.max {
-            p.push(
-                format!("{path}.max"),
-                format!("must be greater than min ({}), got {}", v.min, v.max),
-            );
-            continue;
-        }
+        let ordered = v.min.is_finite() && v.max.is_finite() && v.min < v.max;
         match (v.start, current) {
-            (Some(x), _) if !(x.is_finite() && x >= v.min && x <= v.max) => {
-                p.push(format!("{path}.start"), format!("must be within [{}, {}], got {x}", v.min, v.max))
-            }
-            (None, Some(x)) if x < v.min || x > v.max => p.push(
-                format!("{path}.min"),
-                format!("the plan's current value {x} of {} is outside [{}, {}]; widen the bounds or set start", v.path, v.min, v.max),
+            (Some(x), _) if param.is_some_and(|q| !q.range.contains(x)) => p.push(
+                format!("{at}.start"),
+                format!(
+                    "must lie within the valid range of {}, {}, got {}",
+                    v.path,
+                    param.map(|q| q.range.words()).unwrap_or_default(),
+                    fmt_num(x)
+                ),
+            ),
+            (Some(x), _) if !(x.is_finite() && (!ordered || (x >= v.min && x <= v.max))) => p.push(
+                format!("{at}.start"),
+                format!(
+                    "must be within [{}, {}], got {}",
+                    fmt_num(v.min),
+                    fmt_num(v.max),
+                    fmt_num(x)
+                ),
+            ),
+            (None, Some(x)) if ordered && (x < v.min || x > v.max) => p.push(
+                format!("{at}.min"),
+                format!(
+                    "the plan's current value {} of {} is outside [{}, {}]; widen the bounds or set start",
+                    fmt_num(x),
+                    v.path,
+                    fmt_num(v.min),
+                    fmt_num(v.max)
+                ),
             ),
             _ => {}
         }
     }
+    check_together(&adjusted, s, p);
 }
 
 fn check_simulation(s: &SimulationSection, p: &mut Problems) {
@@ -390,13 +528,13 @@ fn check_targets(t: &TargetsSection, p: &mut Problems) {
 
 fn check_plan(root: &str, plan: &PlanSection, s: &Scenario, p: &mut Problems) {
     let linear = s.outcome.model == OutcomeKind::LinearNormal;
-    p.range(&format!("{root}.kpi.revenue"), plan.kpi.revenue, 0.0, 100.0);
-    p.range(
-        &format!("{root}.kpi.new_customers"),
-        plan.kpi.new_customers,
-        0.0,
-        100.0,
-    );
+    // Every adjustable field's own range, from the one table of them.
+    for param in PLAN_PARAMS {
+        if let Some(x) = param.get(plan).filter(|_| param.in_effect(plan)) {
+            let path = format!("{root}.{}", param.field());
+            p.within(&path, x, &param.range, param.used_only());
+        }
+    }
     if plan.kpi.revenue + plan.kpi.new_customers <= 0.0 {
         p.push(
             format!("{root}.kpi"),
@@ -409,44 +547,22 @@ fn check_plan(root: &str, plan: &PlanSection, s: &Scenario, p: &mut Problems) {
             "must be 0 with outcome.model = \"linear_normal\", which has no customers",
         );
     }
-    if plan.raise_horizon > 600 {
-        p.push(
-            format!("{root}.raise_horizon"),
-            format!("must be between 0 and 600, got {}", plan.raise_horizon),
-        );
-    }
     if let Some(b) = &plan.target_bonus {
-        let path = format!("{root}.target_bonus");
-        p.range(&format!("{path}.amount"), b.amount, 0.0, 1e12);
-        p.range(&format!("{path}.threshold"), b.threshold, 0.0, 10.0);
-        if let Some(r) = b.ramp_from {
-            if !(r.is_finite() && r >= 0.0 && r < b.threshold) {
-                p.push(
-                    format!("{path}.ramp_from"),
-                    format!(
-                        "must be at least 0 and below the threshold ({}), got {r}",
-                        b.threshold
-                    ),
-                );
-            }
-        }
-        p.range(&format!("{path}.accelerator"), b.accelerator, 0.0, 100.0);
-        if let Some(c) = b.cap {
-            p.range(&format!("{path}.cap"), c, 1.0, 1000.0);
-        }
-    }
-    if let Some(c) = &plan.per_customer {
-        p.range(&format!("{root}.per_customer.amount"), c.amount, 0.0, 1e12);
-        if linear {
+        if let Some(r) = b.ramp_from.filter(|&r| r.is_finite() && r >= b.threshold) {
             p.push(
-                format!("{root}.per_customer"),
-                "needs the funnel outcome model (linear_normal has no customers)",
+                format!("{root}.target_bonus.ramp_from"),
+                format!("must be below the threshold ({}), got {r}", b.threshold),
             );
         }
     }
+    if plan.per_customer.is_some() && linear {
+        p.push(
+            format!("{root}.per_customer"),
+            "needs the funnel outcome model (linear_normal has no customers)",
+        );
+    }
     if let Some(c) = &plan.commission {
         let path = format!("{root}.commission");
-        p.range(&format!("{path}.rate"), c.rate, 0.0, 1.0);
         if !c.tiers.is_empty() && c.on != CommissionBase::Revenue {
             p.push(
                 format!("{path}.tiers"),
@@ -470,94 +586,21 @@ fn check_plan(root: &str, plan: &PlanSection, s: &Scenario, p: &mut Problems) {
         }
     }
     if let Some(pr) = &plan.promotion {
-        let path = format!("{root}.promotion");
-        p.range(&format!("{path}.raise"), pr.raise, 0.0, 5.0);
-        match pr.mode {
-            PromotionMode::Chance => {
-                p.range(
-                    &format!("{path}.chance_per_conversion"),
-                    pr.chance_per_conversion,
-                    0.0,
-                    1.0,
-                );
-                if linear {
-                    p.push(
-                        format!("{path}.mode"),
-                        "chance needs the funnel outcome model; use mode = \"tournament\"",
-                    );
-                }
-            }
-            PromotionMode::Tournament => {
-                if !(pr.share.is_finite() && pr.share > 0.0 && pr.share < 1.0) {
-                    p.push(
-                        format!("{path}.share"),
-                        format!(
-                            "must be strictly between 0 and 1 in tournament mode, got {}",
-                            pr.share
-                        ),
-                    );
-                }
-            }
+        if pr.mode == PromotionMode::Chance && linear {
+            p.push(
+                format!("{root}.promotion.mode"),
+                "chance needs the funnel outcome model; use mode = \"tournament\"",
+            );
         }
     }
     if let Some(sa) = &plan.salary_adjustment {
-        let path = format!("{root}.salary_adjustment");
-        if sa.review_every == 0 || sa.review_every > 120 {
+        let every = sa.review_every;
+        let cycle = plan.cycle.periods();
+        if every % cycle != 0 {
             p.push(
-                format!("{path}.review_every"),
-                format!("must be between 1 and 120, got {}", sa.review_every),
-            );
-        } else if sa.review_every % plan.cycle.periods() != 0 {
-            p.push(
-                format!("{path}.review_every"),
+                format!("{root}.salary_adjustment.review_every"),
                 format!(
-                    "must be a multiple of the cycle ({} months) so reviews close whole cycles, got {}",
-                    plan.cycle.periods(),
-                    sa.review_every
-                ),
-            );
-        }
-        p.range(&format!("{path}.pool"), sa.pool, 0.0, 1.0);
-        p.range(
-            &format!("{path}.individual_weight"),
-            sa.individual_weight,
-            0.0,
-            10.0,
-        );
-        p.range(&format!("{path}.team_weight"), sa.team_weight, 0.0, 10.0);
-        p.range(
-            &format!("{path}.min_attainment"),
-            sa.min_attainment,
-            0.0,
-            0.99,
-        );
-        if !(sa.cap_attainment.is_finite() && sa.cap_attainment >= 1.0 && sa.cap_attainment <= 10.0)
-        {
-            p.push(
-                format!("{path}.cap_attainment"),
-                format!("must be between 1 and 10, got {}", sa.cap_attainment),
-            );
-        }
-    }
-    if let Some(tr) = &plan.training {
-        let path = format!("{root}.training");
-        if tr.every == 0 || tr.every > 120 {
-            p.push(
-                format!("{path}.every"),
-                format!("must be between 1 and 120, got {}", tr.every),
-            );
-        }
-        p.range(&format!("{path}.cost"), tr.cost, 0.0, 1e12);
-        p.range(&format!("{path}.time_share"), tr.time_share, 0.0, 0.9);
-        p.range(&format!("{path}.skill_gain"), tr.skill_gain, 0.0, 1.0);
-        if tr.eligibility == TrainingEligibility::Top
-            && !(tr.top_share.is_finite() && tr.top_share > 0.0 && tr.top_share <= 1.0)
-        {
-            p.push(
-                format!("{path}.top_share"),
-                format!(
-                    "must be greater than 0 and at most 1 when eligibility = \"top\", got {}",
-                    tr.top_share
+                    "must be a multiple of the cycle ({cycle} months) so reviews close whole cycles, got {every}"
                 ),
             );
         }
