@@ -24,16 +24,12 @@ fn settings(valid: &ValidScenario, args: &OptimizeArgs) -> CliResult<Settings> {
             valid.source()
         ))
     })?;
-    let budget = args
-        .budget
-        .or(section.budget)
-        .or(s.budget.as_ref().map(|b| b.incentive_cost))
-        .ok_or_else(|| {
-            CliError::Input(format!(
-                "{}: optimize.budget: no budget given",
-                valid.source()
-            ))
-        })?;
+    let budget = crate::budget::scenario_budget(valid, args.budget).ok_or_else(|| {
+        CliError::Input(format!(
+            "{}: optimize.budget: no budget given",
+            valid.source()
+        ))
+    })?;
     if !(budget.is_finite() && budget > 0.0) {
         return Err(CliError::Input(format!(
             "--budget must be a positive number, got {budget}"
@@ -55,7 +51,9 @@ fn settings(valid: &ValidScenario, args: &OptimizeArgs) -> CliResult<Settings> {
         budget,
         max_overrun_probability: section.max_overrun_probability,
         replications,
-        certify_replications: section.certify_replications.unwrap_or(2 * replications),
+        certify_replications: section
+            .certify_replications
+            .unwrap_or(replications.saturating_mul(2)),
         max_evaluations,
         solver: args.solver.map(Into::into).unwrap_or(section.solver),
         seed: args.seed.unwrap_or(s.simulation.seed),
