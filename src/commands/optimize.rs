@@ -7,6 +7,7 @@ use plansim_sim::scenario::ValidScenario;
 
 use crate::cli::{OptimizeArgs, OptimizeFormat};
 use crate::error::{CliError, CliResult};
+use crate::memory;
 use crate::output::{emit, OutputDir};
 use crate::output_file::OutputFile;
 use crate::progress::Progress;
@@ -71,6 +72,7 @@ pub fn execute(args: &OptimizeArgs) -> CliResult {
         .expect("checked in settings");
     let space = DecisionSpace::new(&valid, section)
         .map_err(|e| CliError::Input(format!("{}: {e}", valid.source())))?;
+    check_memory(&valid, &settings, section.certify_replications.is_some())?;
     let pool = super::thread_pool(args.threads)?;
     let out = match &args.out {
         Some(dir) => Some(OutputDir::prepare(dir, &OUT_FILES, args.force)?),
@@ -132,6 +134,38 @@ pub fn execute(args: &OptimizeArgs) -> CliResult {
         OptimizeFormat::Json => report.to_json(),
     };
     emit(&text)
+}
+
+/// Refuses, before any work, a search or certification whose replications' metrics
+/// would not fit in memory, naming what to lower: `--replications`, or
+/// `optimize.certify_replications` when the scenario sets it (`explicit_certify`).
+fn check_memory(valid: &ValidScenario, s: &Settings, explicit_certify: bool) -> CliResult {
+    let (n, certify) = (s.replications, s.certify_replications);
+    memory::check(
+        memory::optimize(n, certify, memory::Shape::of(valid)),
+        memory::available(),
+        &format!("optimising on {n} replications per evaluation and certifying on {certify}"),
+        |max| {
+            if n > max || !explicit_certify {
+                // The certification runs on 2 x --replications unless the scenario sets it.
+                let fit = if explicit_certify { max } else { max / 4 };
+                format!(
+                    "lower --replications (at most about {fit} fit{})",
+                    if explicit_certify {
+                        ""
+                    } else {
+                        ", with the certification on twice as many"
+                    }
+                )
+            } else {
+                format!(
+                    "lower optimize.certify_replications in {} (at most about {} fit)",
+                    valid.source(),
+                    max / 2
+                )
+            }
+        },
+    )
 }
 
 fn to_cli(e: plansim_optimize::OptimizeError) -> CliError {
