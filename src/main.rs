@@ -5,6 +5,7 @@
 //! `validate` checks a scenario; `example` prints the default scenario; `bench`
 //! measures simulation throughput and guards it (`--check`).
 
+mod budget;
 mod cancel;
 mod cli;
 mod commands;

@@ -143,6 +143,26 @@ pub fn compare(replications: u64, variants: u64, shape: Shape) -> Need {
     }
 }
 
+/// Bytes per replication of one plan simulated with its metrics kept (as `optimize`
+/// evaluates a candidate): the block tallies' values and moments, and their merge.
+const PLAN_RUN_PER_REPLICATION: u64 =
+    2 * N_METRICS as u64 * 8 + (N_METRICS as u64 * 24).div_ceil(engine::BLOCK_SIZE);
+
+/// What `optimize` needs: each evaluation simulates a candidate on `replications`
+/// replications with their metrics kept, and the certification keeps three plans'
+/// metrics (winner, start, baseline) on `certify` fresh replications while a fourth
+/// set of block tallies is merged: as much as a candidate on `2 x certify`
+/// replications. `replications` of the [`Need`] is the larger of the two, in the
+/// search's unit.
+pub fn optimize(replications: u64, certify: u64, shape: Shape) -> Need {
+    Need {
+        behaviour: behaviour(shape),
+        fixed: 0,
+        per_replication: PLAN_RUN_PER_REPLICATION,
+        replications: replications.max(certify.saturating_mul(2)),
+    }
+}
+
 /// What a run of rounds needs: every simulated replication's team state, streams and
 /// record of the rounds (`params` adjustable parameters), for `policies` policies one
 /// after the other; `shard` adds the encoded shard file.
@@ -238,6 +258,18 @@ mod tests {
             periods: 1200,
         };
         assert!(run(u64::MAX, huge, true).bytes() > u128::from(u64::MAX));
+    }
+
+    #[test]
+    fn optimize_needs_the_larger_of_the_search_and_the_certification() {
+        let search = optimize(1000, 100, DEFAULT);
+        assert_eq!(search.replications, 1000);
+        let certification = optimize(1000, 4000, DEFAULT);
+        assert_eq!(certification.replications, 8000);
+        assert!(certification.bytes() > search.bytes());
+        // Nothing overflows at the limits.
+        assert_eq!(optimize(1, u64::MAX, DEFAULT).replications, u64::MAX);
+        assert!(optimize(u64::MAX, u64::MAX, DEFAULT).bytes() > u128::from(u64::MAX));
     }
 
     #[test]

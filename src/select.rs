@@ -196,10 +196,23 @@ mod tests {
     };
 
     #[test]
-    fn h_squared_matches_the_papers_constant() {
-        // k = 2, alpha = 0.05, n0 = 20: eta = (0.1^(-2/19) - 1) / 2.
-        let eta = 0.5 * (0.1f64.powf(-2.0 / 19.0) - 1.0);
-        assert!((h_squared(2, &SETTINGS) - 2.0 * eta * 19.0).abs() < 1e-12);
+    fn h_squared_matches_the_papers_constant_computed_by_hand() {
+        // Kim and Nelson (2001), ACM TOMACS 11(3), procedure KN with c = 1:
+        // eta = 0.5 [(2 alpha / (k - 1))^(-2 / (n0 - 1)) - 1], h^2 = 2 c eta (n0 - 1).
+        //
+        // k = 3, n0 = 20, alpha = 0.05 (confidence 0.95):
+        //   2 alpha / (k - 1)   = 0.1 / 2 = 0.05
+        //   -2 / (n0 - 1)       = -2 / 19
+        //   0.05^(-2/19)        = exp((2/19) ln 20) = exp(0.105263158 x 2.995732274)
+        //                       = exp(0.315340239) = 1.370725606
+        //   eta                 = 0.5 (1.370725606 - 1) = 0.185362803
+        //   h^2                 = 2 x 1 x 0.185362803 x 19 = 7.043786521
+        // k = 2, n0 = 20, alpha = 0.05:
+        //   0.1^(-2/19)         = exp((2/19) ln 10) = exp(0.242377378) = 1.274274986
+        //   h^2                 = 2 x 0.5 (1.274274986 - 1) x 19 = 5.211224728
+        // (worked to 40 digits with Python's decimal module, rounded to nine decimals).
+        assert!((h_squared(3, &SETTINGS) - 7.043_786_521).abs() < 1e-8);
+        assert!((h_squared(2, &SETTINGS) - 5.211_224_728).abs() < 1e-8);
     }
 
     #[test]

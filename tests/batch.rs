@@ -4,12 +4,16 @@ mod common;
 
 use std::path::Path;
 
-use common::{plansim, temp_dir};
+use common::{edited, plansim, temp_dir};
 
 fn small(dir: &Path, name: &str, edit: impl Fn(String) -> String) {
-    let text = plansim_sim::scenario::DEFAULT_SCENARIO_TOML
-        .replace("size = 50 ", "size = 8 ")
-        .replace("periods = 12 ", "periods = 4 ");
+    let text = edited(
+        plansim_sim::scenario::DEFAULT_SCENARIO_TOML,
+        &[
+            ("size = 50 ", "size = 8 "),
+            ("periods = 12 ", "periods = 4 "),
+        ],
+    );
     std::fs::write(dir.join(name), edit(text)).unwrap();
 }
 
@@ -30,14 +34,19 @@ fn a_broken_file_is_reported_and_every_other_row_is_written() {
     std::fs::create_dir_all(&plans).unwrap();
     small(&plans, "a-current.toml", |t| t);
     small(&plans, "b-richer.toml", |t| {
-        t.replace("amount = 200.0 ", "amount = 600.0 ")
-            .replace("name = \"internet-company\"", "name = \"=HYPERLINK(1)\"")
+        edited(
+            &t,
+            &[
+                ("amount = 200.0 ", "amount = 600.0 "),
+                ("name = \"internet-company\"", "name = \"=HYPERLINK(1)\""),
+            ],
+        )
     });
     small(&plans, "c-broken.toml", |t| {
-        t.replace("conversion = 0.5 ", "conversion = 1.5 ")
+        edited(&t, &[("conversion = 0.5 ", "conversion = 1.5 ")])
     });
     small(&plans, "d-last.toml", |t| {
-        t.replace("seed = 20240601", "seed = 5")
+        edited(&t, &[("seed = 20240601", "seed = 5")])
     });
     std::fs::write(plans.join("notes.txt"), "not a scenario").unwrap();
     let out = dir.join("results.csv");

@@ -4,7 +4,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{json, plansim, stderr, stdout, temp_dir};
+use common::{edited, json, plansim, stderr, stdout, temp_dir};
 
 fn write(dir: &Path, name: &str, text: &str) -> String {
     let path = dir.join(name);
@@ -14,9 +14,13 @@ fn write(dir: &Path, name: &str, text: &str) -> String {
 
 /// A small, fast variant of the default scenario.
 fn small_scenario(dir: &Path) -> String {
-    let text = plansim_sim::scenario::DEFAULT_SCENARIO_TOML
-        .replace("size = 50 ", "size = 12 ")
-        .replace("periods = 12 ", "periods = 6 ");
+    let text = edited(
+        plansim_sim::scenario::DEFAULT_SCENARIO_TOML,
+        &[
+            ("size = 50 ", "size = 12 "),
+            ("periods = 12 ", "periods = 6 "),
+        ],
+    );
     write(dir, "small.toml", &text)
 }
 
@@ -73,10 +77,29 @@ fn json_has_the_documented_shape() {
     assert_eq!(v["replications"], 200);
     assert_eq!(v["scenario"], "internet-company");
     assert!(v["seed"].is_u64());
-    for block in ["metrics", "baseline", "difference"] {
-        for name in REQUIRED_METRICS {
-            let m = &v[block][name];
-            for field in [
+    // Every metric is finite in every replication of this scenario: sums and counts
+    // by definition, shares and means over the team's rep-months and cycles (positive
+    // here), and the two ratios because revenue and incentive cost are positive in
+    // every replication (the plan pays a bonus and a per-customer reward, the status
+    // quo a commission on new deals). So every summary field is a number: a null
+    // would be a NaN the report hid.
+    for name in REQUIRED_METRICS {
+        assert!(v["metrics"][name].is_object(), "{name} missing");
+    }
+    let blocks = [
+        ("metrics", &v["metrics"]),
+        ("baseline", &v["baseline"]),
+        ("difference", &v["difference"]),
+        ("cost_by_mechanism.plan", &v["cost_by_mechanism"]["plan"]),
+        (
+            "cost_by_mechanism.baseline",
+            &v["cost_by_mechanism"]["baseline"],
+        ),
+    ];
+    let mut summaries = 0;
+    for (block, summary) in blocks {
+        for (name, s) in summary.as_object().unwrap() {
+            let mut fields = vec![
                 "mean",
                 "std_err",
                 "ci95_low",
@@ -84,14 +107,23 @@ fn json_has_the_documented_shape() {
                 "p05",
                 "p50",
                 "p95",
-            ] {
+            ];
+            if block == "difference" {
+                fields.push("std_err_unpaired");
+            }
+            for field in fields {
                 assert!(
-                    m[field].is_number() || m[field].is_null(),
-                    "{block}.{name}.{field} missing: {m}"
+                    s[field].as_f64().is_some_and(f64::is_finite),
+                    "{block}.{name}.{field} is not a number: {s}"
                 );
             }
+            summaries += 1;
         }
     }
+    // Every metric in each of the three blocks (costs by mechanism apart), and the six
+    // mechanisms for both plans.
+    let metrics = plansim_sim::metrics::METRICS.len();
+    assert_eq!(summaries, 3 * (metrics - 6) + 2 * 6);
     let revenue = &v["metrics"]["revenue"];
     let (lo, mean, hi) = (
         revenue["ci95_low"].as_f64().unwrap(),
@@ -320,10 +352,9 @@ fn bad_roster_rows_are_reported_by_line() {
 #[test]
 fn intervals_of_shares_stay_within_their_bounds() {
     let dir = temp_dir("bounds");
-    let text = plansim_sim::scenario::DEFAULT_SCENARIO_TOML.replacen(
-        "amount = 2500.0 ",
-        "amount = 5000.0 ",
-        1,
+    let text = edited(
+        plansim_sim::scenario::DEFAULT_SCENARIO_TOML,
+        &[("amount = 2500.0 ", "amount = 5000.0 ")],
     );
     let file = write(&dir, "bonus-up.toml", &text);
     let v = json(&plansim(&["run", &file, "-n", "64", "--format", "json"]));

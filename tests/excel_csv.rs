@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{plansim, temp_dir};
+use common::{edited, plansim, temp_dir};
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
@@ -25,10 +25,14 @@ fn run_and_optimize_csv_carry_the_bom_only_on_request() {
     let scenario = dir.join("s.toml");
     std::fs::write(
         &scenario,
-        plansim_sim::scenario::DEFAULT_SCENARIO_TOML
-            .replace("size = 50 ", "size = 6 ")
-            .replace("periods = 12 ", "periods = 3 ")
-            .replace("name = \"internet-company\"", "name = \"=SUM(A1)\""),
+        edited(
+            plansim_sim::scenario::DEFAULT_SCENARIO_TOML,
+            &[
+                ("size = 50 ", "size = 6 "),
+                ("periods = 12 ", "periods = 3 "),
+                ("name = \"internet-company\"", "name = \"=SUM(A1)\""),
+            ],
+        ),
     )
     .unwrap();
     let s = scenario.to_str().unwrap();

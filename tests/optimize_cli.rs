@@ -6,16 +6,20 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use common::{plansim, stderr, temp_dir};
+use common::{edited, plansim, stderr, temp_dir};
 
 /// The default scenario, small and quick, with its [optimize] section changed by `edit`.
 fn scenario(dir: &Path, edit: impl Fn(String) -> String) -> String {
-    let text = plansim_sim::scenario::DEFAULT_SCENARIO_TOML
-        .replace("size = 50 ", "size = 10 ")
-        .replace("periods = 12 ", "periods = 4 ")
-        .replace("replications = 1000 ", "replications = 128 ")
-        .replace("certify_replications = 4000", "certify_replications = 256")
-        .replace("max_evaluations = 120", "max_evaluations = 14");
+    let text = edited(
+        plansim_sim::scenario::DEFAULT_SCENARIO_TOML,
+        &[
+            ("size = 50 ", "size = 10 "),
+            ("periods = 12 ", "periods = 4 "),
+            ("replications = 1000 ", "replications = 128 "),
+            ("certify_replications = 4000", "certify_replications = 256"),
+            ("max_evaluations = 120", "max_evaluations = 14"),
+        ],
+    );
     let path = dir.join("s.toml");
     std::fs::write(&path, edit(text)).unwrap();
     path.display().to_string()
@@ -75,6 +79,75 @@ fn optimize_reports_json_and_writes_a_scenario_run_accepts() {
     assert_eq!(parsed.plan.target_bonus.unwrap().amount, amount);
 }
 
+/// "Keeps the budget" is the search's rule on the expected cost (mean + 2 standard
+/// errors within the budget), and every output puts the probability that one
+/// realisation overruns beside it, so that nobody reads it as "cannot overrun".
+#[test]
+fn the_budget_verdict_is_the_rule_with_the_overrun_probability_beside_it() {
+    let dir = temp_dir("verdict");
+    let file = scenario(&dir, |t| t);
+    // One evaluation: the winner is the starting plan, certified on the fresh seeds.
+    let run = |budget: &str, format: &str| {
+        let o = plansim(&[
+            "optimize",
+            &file,
+            "--max-evals",
+            "1",
+            "--budget",
+            budget,
+            "--format",
+            format,
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        String::from_utf8(o.stdout).unwrap()
+    };
+    let v: Value = serde_json::from_str(&run("10000000", "json")).unwrap();
+    let (mean, se) = (
+        v["cost"]["out_of_sample"]["mean"].as_f64().unwrap(),
+        v["cost"]["out_of_sample"]["std_err"].as_f64().unwrap(),
+    );
+    // A budget 2.5 standard errors above the certified mean: kept by the rule, yet with
+    // 256 fresh replications (sd = 16 se) the budget is only 0.16 sd above the mean,
+    // so about 44 % of realisations overrun (a share of 256 has a standard error of
+    // 3 points: well above 20 % at 5 of them).
+    for (k, keeps) in [(2.5, true), (1.0, false)] {
+        let budget = format!("{:.0}", mean + k * se);
+        let v: Value = serde_json::from_str(&run(&budget, "json")).unwrap();
+        let b = &v["budget_out_of_sample"];
+        assert_eq!(b["keeps_budget"], keeps, "{b}");
+        assert_eq!(
+            b["keeps_budget"],
+            b["expected_cost"].as_f64().unwrap() + 2.0 * b["cost_std_err"].as_f64().unwrap()
+                <= b["budget"].as_f64().unwrap()
+        );
+        assert_eq!(b["expected_cost"], v["cost"]["out_of_sample"]["mean"]);
+        assert_eq!(
+            b["overrun_probability"],
+            v["overrun_probability"]["out_of_sample"]
+        );
+        let p = b["overrun_probability"].as_f64().unwrap();
+        assert!(p > 0.2, "P(cost > budget) = {p}");
+        let verdict = v["budget_verdict"].as_str().unwrap();
+        let expected = format!(
+            "{}; P(cost > budget) in one realisation = {:.1}%",
+            if keeps {
+                "keeps it"
+            } else {
+                "does NOT keep it"
+            },
+            100.0 * p
+        );
+        assert!(verdict.contains(&expected), "{verdict}");
+        let table = run(&budget, "table");
+        assert!(table.contains(verdict), "{table}");
+        assert!(
+            !table.contains("holds"),
+            "the table says the budget holds: {table}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 fn assert_refused(name: &str, edit: impl Fn(String) -> String, args: &[&str], expected: &str) {
     let dir = temp_dir(name);
     let file = scenario(&dir, edit);
@@ -92,9 +165,12 @@ fn bad_searches_are_refused_naming_the_field() {
     assert_refused(
         "unknown-path",
         |t| {
-            t.replace(
-                "path = \"plan.per_customer.amount\"",
-                "path = \"plan.per_customer.amout\"",
+            edited(
+                &t,
+                &[(
+                    "path = \"plan.per_customer.amount\"",
+                    "path = \"plan.per_customer.amout\"",
+                )],
             )
         },
         &[],
@@ -103,9 +179,12 @@ fn bad_searches_are_refused_naming_the_field() {
     assert_refused(
         "missing-mechanism",
         |t| {
-            t.replace(
-                "path = \"plan.per_customer.amount\"",
-                "path = \"plan.commission.rate\"",
+            edited(
+                &t,
+                &[(
+                    "path = \"plan.per_customer.amount\"",
+                    "path = \"plan.commission.rate\"",
+                )],
             )
         },
         &[],
@@ -113,16 +192,19 @@ fn bad_searches_are_refused_naming_the_field() {
     );
     assert_refused(
         "inverted",
-        |t| t.replace("max = 8000.0 ", "max = -5.0 "),
+        |t| edited(&t, &[("max = 8000.0 ", "max = -5.0 ")]),
         &[],
         "optimize.variables[0].max",
     );
     assert_refused(
         "empty",
         |t| {
-            t.replace(
-                "min = 0.0                   # lower bound\nmax = 8000.0",
-                "min = 8000.0                   # lower bound\nmax = 8000.0",
+            edited(
+                &t,
+                &[(
+                    "min = 0.0                   # lower bound\nmax = 8000.0",
+                    "min = 8000.0                   # lower bound\nmax = 8000.0",
+                )],
             )
         },
         &[],
@@ -131,9 +213,12 @@ fn bad_searches_are_refused_naming_the_field() {
     assert_refused(
         "start-outside",
         |t| {
-            t.replace(
-                "max = 0.10                  # upper bound",
-                "max = 0.10\nstart = 0.5",
+            edited(
+                &t,
+                &[(
+                    "max = 0.10                  # upper bound",
+                    "max = 0.10\nstart = 0.5",
+                )],
             )
         },
         &[],

@@ -7,24 +7,27 @@ mod common;
 use std::path::Path;
 use std::process::Output;
 
-use common::{files_of, ok, plansim_in, temp_dir};
+use common::{edited, files_of, ok, plansim_in, temp_dir};
 
 /// The template's case made small, with a planning sample of 100 replications (less
 /// than the runs' 300), written to `dir`/`name`.
 fn small_template(dir: &Path, name: &str, planning: u32) {
-    let text = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/scenarios/template-monitoring.toml"
-    ))
-    .unwrap()
-    .replace("size = 50 ", "size = 8 ")
-    .replace("rounds = 12 ", "rounds = 3 ")
-    .replace("reoptimize_evaluations = 20", "reoptimize_evaluations = 5")
-    .replace(
-        "reoptimize_replications = 96",
-        &format!("reoptimize_replications = 16\nplanning_replications = {planning}"),
+    let text = edited(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/scenarios/template-monitoring.toml"
+        ))
+        .unwrap(),
+        &[
+            ("size = 50 ", "size = 8 "),
+            ("rounds = 12 ", "rounds = 3 "),
+            ("reoptimize_evaluations = 20", "reoptimize_evaluations = 5"),
+            (
+                "reoptimize_replications = 96",
+                &format!("reoptimize_replications = 16\nplanning_replications = {planning}"),
+            ),
+        ],
     );
-    assert!(text.contains("planning_replications"));
     std::fs::write(dir.join(name), text).unwrap();
 }
 
@@ -196,9 +199,10 @@ fn rounds_shards_that_do_not_belong_together_are_refused() {
         "merge each kind on its own",
     );
     // An edited shard.
-    let text = std::fs::read_to_string(dir.join(&two[1]))
-        .unwrap()
-        .replacen("gain = 1.0", "gain = 2.0", 1);
+    let text = edited(
+        &std::fs::read_to_string(dir.join(&two[1])).unwrap(),
+        &[("gain = 1.0", "gain = 2.0")],
+    );
     std::fs::write(dir.join("edited.json"), text).unwrap();
     assert_refused(
         &dir,

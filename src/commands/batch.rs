@@ -23,6 +23,7 @@ use plansim_sim::tally::Summary;
 
 use crate::cli::Format;
 use crate::error::{CliError, CliResult};
+use crate::memory;
 use crate::output::emit;
 use crate::output_file::OutputFile;
 use crate::progress::Progress;
@@ -280,14 +281,43 @@ fn table(rows: &[BatchRow]) -> String {
     out
 }
 
+/// Refuses the batch, before any scenario runs, when one of them would not fit in
+/// memory (they run one after another, so the largest decides), naming the file and
+/// what to lower: `--replications`, or the file's `simulation.replications` when the
+/// flag is not given (`flag`).
+fn check_memory(
+    loaded: &[(PathBuf, Result<ValidScenario, String>)],
+    replications: &dyn Fn(&ValidScenario) -> u64,
+    flag: bool,
+) -> CliResult {
+    for (file, r) in loaded {
+        let Ok(valid) = r else { continue };
+        let n = replications(valid);
+        memory::check(
+            memory::run(n, memory::Shape::of(valid), false),
+            memory::available(),
+            &format!("{}: {n} replications", file.display()),
+            |max| {
+                format!(
+                    "lower {} (at most about {max} fit)",
+                    if flag {
+                        "--replications".to_string()
+                    } else {
+                        format!(
+                            "simulation.replications in {}, or give --replications",
+                            file.display()
+                        )
+                    }
+                )
+            },
+        )?;
+    }
+    Ok(())
+}
+
 /// Runs every scenario and reports them.
 pub fn execute(args: &BatchArgs) -> CliResult {
     let files = scenario_files(&args.scenarios)?;
-    let pool = super::thread_pool(args.threads)?;
-    let out = match &args.out {
-        Some(path) => Some(OutputFile::prepare(path, args.force, "--out")?),
-        None => None,
-    };
     // Read every file first: the broken ones are reported at once, the total is known.
     let loaded: Vec<(PathBuf, Result<ValidScenario, String>)> = files
         .into_iter()
@@ -303,10 +333,16 @@ pub fn execute(args: &BatchArgs) -> CliResult {
         args.replications
             .unwrap_or(v.scenario().simulation.replications)
     };
+    check_memory(&loaded, &replications, args.replications.is_some())?;
+    let pool = super::thread_pool(args.threads)?;
+    let out = match &args.out {
+        Some(path) => Some(OutputFile::prepare(path, args.force, "--out")?),
+        None => None,
+    };
     let total: u64 = loaded
         .iter()
         .filter_map(|(_, r)| r.as_ref().ok().map(replications))
-        .sum();
+        .fold(0, u64::saturating_add);
     let progress = Progress::new(total, "replications");
     let before = AtomicU64::new(0);
     let mut rows = Vec::with_capacity(loaded.len());

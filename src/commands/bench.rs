@@ -10,7 +10,8 @@ use plansim_sim::model::Model;
 use crate::cli::{BenchArgs, Format};
 use std::fmt::Write as _;
 
-use crate::error::CliResult;
+use crate::error::{CliError, CliResult};
+use crate::memory;
 use crate::output::emit;
 
 /// One measurement.
@@ -22,6 +23,38 @@ struct Measurement {
     rep_periods_per_second: f64,
 }
 
+/// Rep-periods simulated by `replications` replications of a model of `shape`, plan
+/// and baseline both.
+///
+/// # Errors
+/// [`CliError::Input`] naming `--replications` when the count does not fit in 64 bits.
+pub fn rep_periods(replications: u64, shape: memory::Shape) -> CliResult<u64> {
+    let per_replication = shape
+        .reps
+        .checked_mul(u64::from(shape.periods))
+        .and_then(|x| x.checked_mul(2));
+    per_replication
+        .and_then(|p| replications.checked_mul(p))
+        .ok_or_else(|| {
+            CliError::Input(format!(
+                "--replications {replications}: {replications} replications x {} reps x {} periods x 2 plans is more rep-periods than a 64-bit count holds; lower --replications (at most {})",
+                shape.reps,
+                shape.periods,
+                u64::MAX / per_replication.unwrap_or(u64::MAX).max(1)
+            ))
+        })
+}
+
+/// Refuses, before any work, a benchmark whose replications would not fit in memory.
+pub fn check_memory(replications: u64, shape: memory::Shape) -> CliResult {
+    memory::check(
+        memory::run(replications, shape, false),
+        memory::available(),
+        &format!("benchmarking {replications} replications"),
+        |max| format!("lower --replications (at most about {max} fit)"),
+    )
+}
+
 /// Runs the benchmark and prints its figures.
 pub fn execute(args: &BenchArgs) -> CliResult {
     if args.check {
@@ -29,10 +62,11 @@ pub fn execute(args: &BenchArgs) -> CliResult {
     }
     let valid = super::load_scenario(args.scenario.as_deref())?;
     let replications = super::check_replications(args.replications)?;
+    let shape = memory::Shape::of(&valid);
+    let rep_periods = rep_periods(replications, shape)?;
+    check_memory(replications, shape)?;
     let model = Model::new(&valid);
     let solved = engine::solve(&model);
-    // Plan and baseline are both simulated for each replication.
-    let rep_periods = 2 * replications * model.periods as u64 * model.reps.len() as u64;
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let mut results = Vec::new();
     let mut counts = vec![1];

@@ -86,9 +86,13 @@ pub fn execute(args: &BenchArgs) -> CliResult {
     } else {
         Some(read_baseline(&args.baseline)?)
     };
-    let replications = args.replications;
+    let replications = super::check_replications(args.replications)?;
     let repeats = args.repeats.max(1);
-    let model = Model::new(&scenario::default_scenario());
+    let valid = scenario::default_scenario();
+    let shape = crate::memory::Shape::of(&valid);
+    let rep_periods = super::bench::rep_periods(replications, shape)?;
+    super::bench::check_memory(replications, shape)?;
+    let model = Model::new(&valid);
     let pool = super::thread_pool(Some(1))?;
     let (sim_seconds, ref_seconds) = pool.install(|| {
         let solved = engine::solve(&model);
@@ -111,7 +115,6 @@ pub fn execute(args: &BenchArgs) -> CliResult {
         }
         (sim, reference)
     });
-    let rep_periods = 2 * replications * u64::from(model.periods) * model.reps.len() as u64;
     let sim_rate = rep_periods as f64 / sim_seconds;
     let ref_rate = REFERENCE_ITERATIONS as f64 / ref_seconds;
     let ratio = sim_rate / ref_rate;

@@ -24,6 +24,10 @@ use plansim_sim::model::Model;
 use plansim_sim::rng::mix64;
 use plansim_sim::scenario::ValidScenario;
 
+use plansim_sim::budget::BudgetRule;
+use plansim_sim::metrics::metric_index;
+
+use crate::budget::BudgetCheck;
 use crate::cli::Format;
 use crate::error::{CliError, CliResult};
 use crate::objective::Objective;
@@ -143,6 +147,24 @@ fn check_pairing(valids: &[ValidScenario], models: &[Model]) -> CliResult {
     Ok(())
 }
 
+/// Notes on stderr when the variants' budget rules differ: each is judged by its own.
+fn note_differing_budgets(valids: &[ValidScenario], rules: &[Option<BudgetRule>]) {
+    if rules.iter().any(|r| r != &rules[0]) {
+        let each: Vec<String> = valids
+            .iter()
+            .zip(rules)
+            .map(|(v, r)| match r {
+                Some(r) => format!("{} {}", v.source(), r.budget()),
+                None => format!("{} none", v.source()),
+            })
+            .collect();
+        eprintln!(
+            "note: the variants' budgets (or chance constraints) differ ({}): each variant is judged against its own scenario's budget",
+            each.join(", ")
+        );
+    }
+}
+
 fn check_settings(args: &CompareArgs) -> CliResult {
     if !(args.confidence > 0.5 && args.confidence < 1.0) {
         return Err(CliError::Input(format!(
@@ -194,25 +216,97 @@ pub struct Comparison {
     pub tallies: Vec<VariantTally>,
     /// The selection's settings.
     pub settings: KnSettings,
-    /// How the selection ended.
+    /// How the selection among all variants ended, the budget ignored.
     pub outcome: KnOutcome,
+    /// Each variant's cost against its scenario's budget (`None` without a budget).
+    pub budgets: Vec<Option<BudgetCheck>>,
+    /// How the selection among the variants that keep their budget ended (variant
+    /// indices of the whole comparison): `None` when no variant has a budget, or
+    /// none keeps it.
+    pub within_budget: Option<KnOutcome>,
     /// Probability each variant is best.
     pub probability_best: Vec<f64>,
 }
 
-/// Simulates the variants in doubling waves until Kim-Nelson stops or the budget is spent.
+/// Each variant's cost against its budget rule, from its replications so far.
+fn budget_checks(
+    tallies: &[VariantTally],
+    rules: &[Option<BudgetRule>],
+) -> Vec<Option<BudgetCheck>> {
+    let cost = metric_index("incentive_cost").expect("a known metric");
+    tallies
+        .iter()
+        .zip(rules)
+        .map(|(t, rule)| {
+            rule.as_ref()
+                .map(|r| BudgetCheck::of_costs(r, t.metrics.values(cost).expect("values are kept")))
+        })
+        .collect()
+}
+
+/// Kim-Nelson among the variants that keep their budget (a variant without a budget
+/// keeps it), with the outcome's indices those of all variants; `None` when no
+/// variant has a budget (the selection among all is the answer) or none keeps it.
+fn select_within_budget(
+    scores: &[Vec<f64>],
+    budgets: &[Option<BudgetCheck>],
+    settings: &KnSettings,
+) -> Option<KnOutcome> {
+    if budgets.iter().all(Option::is_none) {
+        return None;
+    }
+    let keep: Vec<usize> = (0..scores.len())
+        .filter(|&i| budgets[i].is_none_or(|b| b.keeps_budget))
+        .collect();
+    if keep.is_empty() {
+        return None;
+    }
+    let subset: Vec<Vec<f64>> = keep.iter().map(|&i| scores[i].clone()).collect();
+    let o = kim_nelson(&subset, settings);
+    let mut eliminated_at = vec![None; scores.len()];
+    for (j, at) in o.eliminated_at.iter().enumerate() {
+        eliminated_at[keep[j]] = *at;
+    }
+    Some(KnOutcome {
+        selected: keep[o.selected],
+        finished: o.finished,
+        stopped_at: o.stopped_at,
+        survivors: o.survivors.iter().map(|&j| keep[j]).collect(),
+        eliminated_at,
+    })
+}
+
+/// The selection's settings as given: the first stage, the indifference zone (the
+/// default when `None`) and the confidence.
+#[derive(Clone, Copy, Debug)]
+pub struct SelectionArgs {
+    /// First-stage replications.
+    pub first_stage: usize,
+    /// Indifference zone, or `None` for the default.
+    pub indifference: Option<f64>,
+    /// Confidence of a correct selection.
+    pub confidence: f64,
+}
+
+/// Simulates the variants in doubling waves until Kim-Nelson stops (among all
+/// variants, and among those that keep their budget `rules`) or `budget`
+/// replications are spent.
 pub fn run_comparison(
     variants: Vec<Variant>,
+    rules: &[Option<BudgetRule>],
     objective: &Objective,
     seed: u64,
     budget: u64,
-    first_stage: usize,
-    indifference: Option<f64>,
-    confidence: f64,
+    selection: &SelectionArgs,
 ) -> CliResult<Comparison> {
+    let SelectionArgs {
+        first_stage,
+        indifference,
+        confidence,
+    } = *selection;
     let k = variants.len() as u64;
     let periods = variants[0].model.periods;
-    let progress = Progress::new(budget * k, "replications");
+    let progress = Progress::new(budget.saturating_mul(k), "replications");
     let done_all = std::sync::atomic::AtomicU64::new(0);
     let tick = |n: u64| {
         let d = done_all.fetch_add(n, std::sync::atomic::Ordering::Relaxed) + n;
@@ -229,7 +323,7 @@ pub fn run_comparison(
         .saturating_mul(BLOCK_SIZE)
         .min(budget);
     let mut settings = None;
-    let (outcome, scores) = loop {
+    let (outcome, budgets, within_budget, scores) = loop {
         for (v, t) in variants.iter().zip(tallies.iter_mut()) {
             variants::extend(v, seed, done..target, t, &tick);
         }
@@ -259,8 +353,11 @@ pub fn run_comparison(
             confidence,
         });
         let outcome = kim_nelson(&scores, &s);
-        if outcome.finished || done >= budget {
-            break (outcome, scores);
+        let budgets = budget_checks(&tallies, rules);
+        let within_budget = select_within_budget(&scores, &budgets, &s);
+        let finished = outcome.finished && within_budget.as_ref().is_none_or(|o| o.finished);
+        if finished || done >= budget {
+            break (outcome, budgets, within_budget, scores);
         }
         target = target.saturating_mul(2).min(budget);
     };
@@ -272,6 +369,8 @@ pub fn run_comparison(
         tallies,
         settings: settings.expect("at least one wave"),
         outcome,
+        budgets,
+        within_budget,
         probability_best,
     })
 }
@@ -307,6 +406,11 @@ pub fn execute(args: &CompareArgs) -> CliResult {
         &format!("comparing {k} variants on up to {budget} replications each"),
         |max| format!("lower --replications (at most about {max} fit)"),
     )?;
+    let rules = valids
+        .iter()
+        .map(crate::budget::scenario_rule)
+        .collect::<CliResult<Vec<_>>>()?;
+    note_differing_budgets(&valids, &rules);
     let pool = super::thread_pool(args.threads)?;
     let report_file = match &args.report {
         Some(path) => Some(OutputFile::prepare(path, args.force, "--report")?),
@@ -326,12 +430,15 @@ pub fn execute(args: &CompareArgs) -> CliResult {
             .collect();
         run_comparison(
             variants,
+            &rules,
             &objective,
             seed,
             budget,
-            args.first_stage,
-            args.indifference,
-            args.confidence,
+            &SelectionArgs {
+                first_stage: args.first_stage,
+                indifference: args.indifference,
+                confidence: args.confidence,
+            },
         )
     })?;
     let inputs: Vec<VariantInput<'_>> = comparison
@@ -356,8 +463,10 @@ pub fn execute(args: &CompareArgs) -> CliResult {
         SelectionInput {
             objective: &objective,
             settings: comparison.settings,
-            budget,
+            max_replications: budget,
             outcome: &comparison.outcome,
+            budgets: &comparison.budgets,
+            within_budget: comparison.within_budget.as_ref(),
         },
     );
     if let Some(file) = report_file {

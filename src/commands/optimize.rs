@@ -7,6 +7,7 @@ use plansim_sim::scenario::ValidScenario;
 
 use crate::cli::{OptimizeArgs, OptimizeFormat};
 use crate::error::{CliError, CliResult};
+use crate::memory;
 use crate::output::{emit, OutputDir};
 use crate::output_file::OutputFile;
 use crate::progress::Progress;
@@ -24,16 +25,12 @@ fn settings(valid: &ValidScenario, args: &OptimizeArgs) -> CliResult<Settings> {
             valid.source()
         ))
     })?;
-    let budget = args
-        .budget
-        .or(section.budget)
-        .or(s.budget.as_ref().map(|b| b.incentive_cost))
-        .ok_or_else(|| {
-            CliError::Input(format!(
-                "{}: optimize.budget: no budget given",
-                valid.source()
-            ))
-        })?;
+    let budget = crate::budget::scenario_budget(valid, args.budget).ok_or_else(|| {
+        CliError::Input(format!(
+            "{}: optimize.budget: no budget given",
+            valid.source()
+        ))
+    })?;
     if !(budget.is_finite() && budget > 0.0) {
         return Err(CliError::Input(format!(
             "--budget must be a positive number, got {budget}"
@@ -55,7 +52,9 @@ fn settings(valid: &ValidScenario, args: &OptimizeArgs) -> CliResult<Settings> {
         budget,
         max_overrun_probability: section.max_overrun_probability,
         replications,
-        certify_replications: section.certify_replications.unwrap_or(2 * replications),
+        certify_replications: section
+            .certify_replications
+            .unwrap_or(replications.saturating_mul(2)),
         max_evaluations,
         solver: args.solver.map(Into::into).unwrap_or(section.solver),
         seed: args.seed.unwrap_or(s.simulation.seed),
@@ -73,6 +72,7 @@ pub fn execute(args: &OptimizeArgs) -> CliResult {
         .expect("checked in settings");
     let space = DecisionSpace::new(&valid, section)
         .map_err(|e| CliError::Input(format!("{}: {e}", valid.source())))?;
+    check_memory(&valid, &settings, section.certify_replications.is_some())?;
     let pool = super::thread_pool(args.threads)?;
     let out = match &args.out {
         Some(dir) => Some(OutputDir::prepare(dir, &OUT_FILES, args.force)?),
@@ -134,6 +134,38 @@ pub fn execute(args: &OptimizeArgs) -> CliResult {
         OptimizeFormat::Json => report.to_json(),
     };
     emit(&text)
+}
+
+/// Refuses, before any work, a search or certification whose replications' metrics
+/// would not fit in memory, naming what to lower: `--replications`, or
+/// `optimize.certify_replications` when the scenario sets it (`explicit_certify`).
+fn check_memory(valid: &ValidScenario, s: &Settings, explicit_certify: bool) -> CliResult {
+    let (n, certify) = (s.replications, s.certify_replications);
+    memory::check(
+        memory::optimize(n, certify, memory::Shape::of(valid)),
+        memory::available(),
+        &format!("optimising on {n} replications per evaluation and certifying on {certify}"),
+        |max| {
+            if n > max || !explicit_certify {
+                // The certification runs on 2 x --replications unless the scenario sets it.
+                let fit = if explicit_certify { max } else { max / 4 };
+                format!(
+                    "lower --replications (at most about {fit} fit{})",
+                    if explicit_certify {
+                        ""
+                    } else {
+                        ", with the certification on twice as many"
+                    }
+                )
+            } else {
+                format!(
+                    "lower optimize.certify_replications in {} (at most about {} fit)",
+                    valid.source(),
+                    max / 2
+                )
+            }
+        },
+    )
 }
 
 fn to_cli(e: plansim_optimize::OptimizeError) -> CliError {

@@ -11,7 +11,9 @@ use plansim_sim::metrics::{self, BUDGET_OVERRUN, METRICS, N_METRICS};
 use plansim_sim::tally::{Moments, Summary, Tally};
 
 use super::csv_safe::CsvSheet;
+use super::i18n::{metric_label, Lang};
 use super::table::{grouped, interval, style, Style};
+use crate::budget::{rule_text, BudgetCheck};
 use crate::error::CliResult;
 use crate::objective::Objective;
 use crate::select::KnOutcome;
@@ -33,6 +35,8 @@ pub struct VariantSummary {
     pub objective: Summary,
     /// Estimated probability that this variant is best on the objective.
     pub probability_best: f64,
+    /// Its cost against its scenario's budget by the optimiser's rule (null without a budget).
+    pub budget: Option<BudgetCheck>,
 }
 
 /// Paired differences of one variant against the first.
@@ -57,6 +61,21 @@ pub struct Eliminated {
     pub after_replications: usize,
 }
 
+/// What the Kim-Nelson procedure picked among some of the variants.
+#[derive(Serialize, Clone, Debug)]
+pub struct Pick {
+    /// The variant picked: the last survivor, or the survivor with the best mean.
+    pub selected: String,
+    /// True when one variant survived; false when the replications ran out first.
+    pub finished: bool,
+    /// Replications the procedure had used when it stopped.
+    pub stopped_at_replications: usize,
+    /// Variants still in contention at the end.
+    pub survivors: Vec<String>,
+    /// Variants eliminated, and when.
+    pub eliminated: Vec<Eliminated>,
+}
+
 /// The ranking-and-selection verdict.
 #[derive(Serialize, Clone, Debug)]
 pub struct Selection {
@@ -72,19 +91,23 @@ pub struct Selection {
     pub confidence: f64,
     /// First-stage replications.
     pub first_stage: usize,
-    /// Most replications per variant.
-    pub budget: u64,
-    /// The selected variant.
-    pub selected: String,
-    /// True when one variant survived; false when the budget ran out first.
-    pub finished: bool,
-    /// Replications the procedure had used when it stopped.
-    pub stopped_at_replications: usize,
-    /// Variants still in contention at the end.
-    pub survivors: Vec<String>,
-    /// Variants eliminated, and when.
-    pub eliminated: Vec<Eliminated>,
-    /// The verdict in one sentence.
+    /// Most replications per variant (`--replications`).
+    pub max_replications: u64,
+    /// When a variant's scenario sets a budget: the rule by which a variant keeps it
+    /// (the optimiser's); null without a budget.
+    pub budget_rule: Option<String>,
+    /// The recommended variant: the best on the objective among those that keep their
+    /// budget (among all without a budget); null when no variant keeps its budget.
+    pub selected: Option<String>,
+    /// How the recommendation was selected; null when no variant keeps its budget.
+    pub recommendation: Option<Pick>,
+    /// The variants that keep their budget (a variant without one keeps it); null
+    /// when no variant has a budget.
+    pub keeping_budget: Option<Vec<String>>,
+    /// The best on the objective among all variants, whatever they cost.
+    pub best_ignoring_budget: Pick,
+    /// The verdict in words: the recommendation, the best ignoring the budget where it
+    /// differs, and each variant's expected cost against its budget with P(cost > budget).
     pub verdict: String,
 }
 
@@ -148,29 +171,184 @@ pub fn amount_text(x: f64, objective: &str) -> String {
     }
 }
 
-/// The verdict sentence.
-fn verdict(s: &Selection, objective: &Objective) -> String {
-    let conf = format!("{:.0} %", 100.0 * s.confidence);
-    let zone = amount_text(s.indifference, &objective.name);
-    if s.finished {
-        format!(
-            "{} is the best on {} ({} is better): with {conf} confidence it is the best or within {} of the best (Kim-Nelson stopped after {} replications with one survivor).",
-            s.selected,
-            objective.name,
-            s.better,
-            zone,
-            s.stopped_at_replications
-        )
+/// An amount of the objective in `lang`: percentage points for shares.
+pub fn zone_text(x: f64, objective: &str, lang: Lang) -> String {
+    match (lang, style(objective)) {
+        (Lang::Zh, Style::Percent) => format!("{} 个百分点", grouped(100.0 * x, 2)),
+        _ => amount_text(x, objective),
+    }
+}
+
+/// The verdict in words.
+pub struct Verdict {
+    /// The recommendation (the best variant that keeps its budget, by the optimiser's
+    /// rule) and, where it differs, the best ignoring the budget: one sentence each.
+    pub headline: Vec<String>,
+    /// Each variant's expected cost against its budget with P(cost > budget), when a
+    /// budget applies: (label, text).
+    pub costs: Vec<(String, String)>,
+    /// The budget rule in words, when a budget applies.
+    pub rule: Option<String>,
+}
+
+impl Verdict {
+    /// The whole verdict as one paragraph.
+    pub fn paragraph(&self, lang: Lang) -> String {
+        let mut parts = self.headline.clone();
+        if !self.costs.is_empty() {
+            parts.push(self.costs_sentence(lang));
+        }
+        parts.extend(self.rule.clone());
+        parts.join(if lang == Lang::En { " " } else { "" })
+    }
+
+    /// Each variant's cost against its budget as one sentence.
+    pub fn costs_sentence(&self, lang: Lang) -> String {
+        let each: Vec<String> = self
+            .costs
+            .iter()
+            .map(|(l, t)| format!("{l}{}{t}", if lang == Lang::En { ": " } else { "：" }))
+            .collect();
+        match lang {
+            Lang::En => format!("Cost against the budget: {}.", each.join("; ")),
+            Lang::Zh => format!("成本与预算：{}。", each.join("；")),
+        }
+    }
+}
+
+/// The verdict in `lang`.
+pub fn verdict(s: &Selection, variants: &[VariantSummary], lang: Lang) -> Verdict {
+    let en = lang == Lang::En;
+    let objective = if en {
+        s.objective.clone()
     } else {
-        format!(
-            "No clear best on {}: the budget of {} replications was spent with {} still in contention, none shown better than the others by the indifference zone {}; {} has the {} mean.",
-            objective.name,
-            s.budget,
-            s.survivors.join(", "),
-            zone,
-            s.selected,
-            if objective.higher_is_better { "highest" } else { "lowest" }
-        )
+        format!("“{}”", metric_label(&s.objective, lang))
+    };
+    let conf = if en {
+        format!("{:.0} %", 100.0 * s.confidence)
+    } else {
+        format!("{:.0}%", 100.0 * s.confidence)
+    };
+    let zone = zone_text(s.indifference, &s.objective, lang);
+    let extreme = match (lang, s.better == "higher") {
+        (Lang::En, true) => "highest",
+        (Lang::En, false) => "lowest",
+        (Lang::Zh, true) => "高",
+        (Lang::Zh, false) => "低",
+    };
+    let join = |names: &[String]| names.join(if en { ", " } else { "、" });
+    let budget_of = |label: &str| {
+        variants
+            .iter()
+            .find(|v| v.label == label)
+            .and_then(|v| v.budget)
+    };
+    let mut out = Vec::new();
+    let keeping = s.keeping_budget.as_ref();
+    let all_keep = keeping.is_none_or(|k| k.len() == variants.len());
+    // Which variants the recommendation was chosen among, in words.
+    let among = match (lang, keeping) {
+        (_, None) => String::new(),
+        (Lang::En, Some(_)) if all_keep => " (every variant keeps its budget)".to_string(),
+        (Lang::En, Some(k)) => format!(" among the variants that keep their budget ({})", join(k)),
+        (Lang::Zh, Some(_)) if all_keep => "（所有方案均满足预算）".to_string(),
+        (Lang::Zh, Some(k)) => format!("（在满足预算的方案 {} 中）", join(k)),
+    };
+    match &s.recommendation {
+        Some(p) if keeping.is_some_and(|k| k.len() == 1) && !all_keep => out.push(match lang {
+            Lang::En => format!(
+                "{} is recommended: it is the only variant that keeps its budget.",
+                p.selected
+            ),
+            Lang::Zh => format!("推荐 {}：它是唯一满足预算的方案。", p.selected),
+        }),
+        Some(p) if p.finished => {
+            let subset = !all_keep;
+            out.push(match lang {
+                Lang::En => format!(
+                    "{} is the best on {objective} ({} is better){among}: with {conf} confidence it is the best{of} or within {zone} of the best{of} (Kim-Nelson stopped after {} replications with one survivor).",
+                    p.selected,
+                    s.better,
+                    p.stopped_at_replications,
+                    of = if subset { " of them" } else { "" }
+                ),
+                Lang::Zh => format!(
+                    "{} 在{objective}上最优{among}：以 {conf} 的置信度，它是{of}最优方案，或与{of}最优相差不超过 {zone}（Kim-Nelson 程序在 {} 次模拟后只剩一个方案）。",
+                    p.selected,
+                    p.stopped_at_replications,
+                    of = if subset { "其中的" } else { "" }
+                ),
+            })
+        }
+        Some(p) => out.push(match lang {
+            Lang::En => format!(
+                "No clear best on {objective}{among}: the {} replications allowed (--replications) were spent with {} still in contention, none shown better than the others by the indifference zone {zone}; {} has the {extreme} mean.",
+                s.max_replications,
+                join(&p.survivors),
+                p.selected
+            ),
+            Lang::Zh => format!(
+                "{objective}上没有明确的最优方案{among}：允许的 {} 次模拟（--replications）用完时，{} 仍未分出高下（无差异区间 {zone}）；{} 的均值最{extreme}。",
+                s.max_replications,
+                join(&p.survivors),
+                p.selected
+            ),
+        }),
+        None => out.push(match lang {
+            Lang::En => "No variant keeps its budget: none is recommended (each one's cost against its budget is below).".to_string(),
+            Lang::Zh => "没有方案满足预算：不推荐任何方案（各方案的成本与预算见下）。".to_string(),
+        }),
+    }
+    let u = &s.best_ignoring_budget;
+    let differs = s.selected.as_deref() != Some(u.selected.as_str());
+    if differs {
+        let cost = budget_of(&u.selected).map_or(String::new(), |b| b.text(lang));
+        out.push(match (lang, u.finished) {
+            (Lang::En, true) => format!(
+                "Ignoring the budget, {} would be the best on {objective}: with {conf} confidence the best or within {zone} of the best (Kim-Nelson stopped after {} replications); {}: {cost}.",
+                u.selected, u.stopped_at_replications, u.selected
+            ),
+            (Lang::En, false) => format!(
+                "Ignoring the budget, no variant is clearly best on {objective} ({} still in contention); {} has the {extreme} mean; {}: {cost}.",
+                join(&u.survivors),
+                u.selected,
+                u.selected
+            ),
+            (Lang::Zh, true) => format!(
+                "若不考虑预算，{} 在{objective}上最优：以 {conf} 的置信度，它是最优方案，或与最优相差不超过 {zone}（Kim-Nelson 程序在 {} 次模拟后停止）；{}：{cost}。",
+                u.selected, u.stopped_at_replications, u.selected
+            ),
+            (Lang::Zh, false) => format!(
+                "若不考虑预算，{objective}上没有明确的最优方案（{} 仍未分出高下）；{} 的均值最{extreme}；{}：{cost}。",
+                join(&u.survivors),
+                u.selected,
+                u.selected
+            ),
+        });
+    }
+    let (costs, rule) = if s.budget_rule.is_some() {
+        let costs = variants
+            .iter()
+            .map(|v| {
+                let text = match (v.budget, lang) {
+                    (Some(b), _) => b.text(lang),
+                    (None, Lang::En) => "no budget".to_string(),
+                    (None, Lang::Zh) => "未设预算".to_string(),
+                };
+                (v.label.clone(), text)
+            })
+            .collect();
+        let alpha = variants
+            .iter()
+            .find_map(|v| v.budget.and_then(|b| b.max_overrun_probability));
+        (costs, Some(rule_text(alpha, lang)))
+    } else {
+        (Vec::new(), None)
+    };
+    Verdict {
+        headline: out,
+        costs,
+        rule,
     }
 }
 
@@ -181,9 +359,14 @@ pub struct SelectionInput<'a> {
     /// The procedure's settings.
     pub settings: crate::select::KnSettings,
     /// Most replications per variant.
-    pub budget: u64,
-    /// How it ended.
+    pub max_replications: u64,
+    /// How the selection among all variants ended, the budget ignored.
     pub outcome: &'a KnOutcome,
+    /// Each variant's cost against its budget (`None` without a budget).
+    pub budgets: &'a [Option<BudgetCheck>],
+    /// How the selection among the variants that keep their budget ended (`None`
+    /// when no variant has a budget, or none keeps it).
+    pub within_budget: Option<&'a KnOutcome>,
 }
 
 impl CompareReport {
@@ -219,6 +402,7 @@ impl CompareReport {
                     .collect(),
                 objective: summarise(&objective.values(v.metrics)),
                 probability_best: probability_best[k],
+                budget: selection.budgets[k],
             })
             .collect();
         let first = &variants[0];
@@ -242,16 +426,8 @@ impl CompareReport {
                 ),
             })
             .collect();
-        let o = selection.outcome;
         let label = |i: usize| variants[i].label.to_string();
-        let mut sel = Selection {
-            method: "Kim-Nelson fully sequential procedure (indifference zone)",
-            objective: objective.name.clone(),
-            better: objective.direction(),
-            indifference: selection.settings.indifference,
-            confidence: selection.settings.confidence,
-            first_stage: selection.settings.first_stage,
-            budget: selection.budget,
+        let pick = |o: &KnOutcome| Pick {
             selected: label(o.selected),
             finished: o.finished,
             stopped_at_replications: o.stopped_at,
@@ -267,9 +443,39 @@ impl CompareReport {
                     })
                 })
                 .collect(),
+        };
+        let any_budget_rule = selection.budgets.iter().any(Option::is_some);
+        let recommendation = if any_budget_rule {
+            selection.within_budget.map(pick)
+        } else {
+            Some(pick(selection.outcome))
+        };
+        let alpha = selection
+            .budgets
+            .iter()
+            .flatten()
+            .find_map(|b| b.max_overrun_probability);
+        let mut sel = Selection {
+            method: "Kim-Nelson fully sequential procedure (indifference zone)",
+            objective: objective.name.clone(),
+            better: objective.direction(),
+            indifference: selection.settings.indifference,
+            confidence: selection.settings.confidence,
+            first_stage: selection.settings.first_stage,
+            max_replications: selection.max_replications,
+            budget_rule: any_budget_rule.then(|| rule_text(alpha, Lang::En)),
+            selected: recommendation.as_ref().map(|p| p.selected.clone()),
+            recommendation,
+            keeping_budget: any_budget_rule.then(|| {
+                (0..variants.len())
+                    .filter(|&i| selection.budgets[i].is_none_or(|b| b.keeps_budget))
+                    .map(label)
+                    .collect()
+            }),
+            best_ignoring_budget: pick(selection.outcome),
             verdict: String::new(),
         };
-        sel.verdict = verdict(&sel, objective);
+        sel.verdict = verdict(&sel, &summaries, Lang::En).paragraph(Lang::En);
         CompareReport {
             seed,
             periods,
@@ -361,13 +567,41 @@ impl CompareReport {
                 w = labels.iter().map(|l| l.len()).max().unwrap_or(0)
             );
         }
-        let _ = writeln!(out, "\n{}", s.verdict);
-        for e in &s.eliminated {
-            let _ = writeln!(
-                out,
-                "  {} eliminated after {} replications",
-                e.label, e.after_replications
-            );
+        let v = verdict(s, &self.variants, Lang::En);
+        let _ = writeln!(out);
+        for sentence in &v.headline {
+            let _ = writeln!(out, "{sentence}");
+        }
+        let procedures = [
+            ("", s.recommendation.as_ref()),
+            (
+                " (ignoring the budget)",
+                // A separate procedure only when some variant breaks its budget.
+                Some(&s.best_ignoring_budget).filter(|_| {
+                    s.keeping_budget
+                        .as_ref()
+                        .is_some_and(|k| k.len() < self.variants.len())
+                }),
+            ),
+        ];
+        for (which, pick) in procedures {
+            for e in pick.map_or(&[][..], |p| &p.eliminated[..]) {
+                let _ = writeln!(
+                    out,
+                    "  {} eliminated after {} replications{which}",
+                    e.label, e.after_replications
+                );
+            }
+        }
+        if !v.costs.is_empty() {
+            let _ = writeln!(out, "\ncost against the budget:");
+            let w = v.costs.iter().map(|(l, _)| l.len()).max().unwrap_or(0);
+            for (label, text) in &v.costs {
+                let _ = writeln!(out, "  {label:<w$}  {text}");
+            }
+        }
+        if let Some(rule) = &v.rule {
+            let _ = writeln!(out, "{rule}");
         }
         let _ = writeln!(
             out,
@@ -441,6 +675,43 @@ impl CompareReport {
             ];
             row.extend((0..6).map(|_| String::new()));
             w.row(&row)?;
+        }
+        // The verdict: each variant's cost against its budget, then the picks.
+        let single = |block: &str, variant: &str, metric: &str, value: String| {
+            let mut row = vec![
+                block.to_string(),
+                variant.to_string(),
+                String::new(),
+                metric.to_string(),
+                value,
+            ];
+            row.extend((0..6).map(|_| String::new()));
+            row
+        };
+        for v in &self.variants {
+            if let Some(b) = &v.budget {
+                for (metric, value) in [
+                    ("budget", b.budget),
+                    ("expected_cost", b.expected_cost),
+                    ("cost_with_margin", b.cost_with_margin),
+                    ("overrun_probability", b.overrun_probability),
+                    ("keeps_budget", if b.keeps_budget { 1.0 } else { 0.0 }),
+                ] {
+                    w.row(&single("budget", &v.label, metric, num(value)))?;
+                }
+            }
+        }
+        let s = &self.selection;
+        if let Some(selected) = &s.selected {
+            w.row(&single("selected", selected, &s.objective, String::new()))?;
+        }
+        if s.keeping_budget.is_some() {
+            w.row(&single(
+                "best_ignoring_budget",
+                &s.best_ignoring_budget.selected,
+                &s.objective,
+                String::new(),
+            ))?;
         }
         w.finish()
     }

@@ -92,6 +92,11 @@ pub enum T {
     CumulativeCost,
     HitRate,
     FinalKpis,
+    ExpectedCost,
+    KeepsBudget,
+    OverrunProbability,
+    Yes,
+    No,
 }
 
 impl T {
@@ -179,6 +184,14 @@ impl T {
             T::CumulativeCost => ("cumulative incentive cost", "累计激励成本"),
             T::HitRate => ("share at target", "达标比例"),
             T::FinalKpis => ("KPIs over all rounds", "全部轮次的关键指标"),
+            T::ExpectedCost => ("Expected incentive cost", "期望激励成本"),
+            T::KeepsBudget => (
+                "Keeps the budget (expected cost + 2 SE)",
+                "满足预算（期望成本加 2 个标准误）",
+            ),
+            T::OverrunProbability => ("P(cost > budget)", "成本超出预算的概率"),
+            T::Yes => ("yes", "是"),
+            T::No => ("NO", "否"),
         };
         match lang {
             Lang::En => en,

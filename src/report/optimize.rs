@@ -8,7 +8,9 @@ use serde::Serialize;
 use plansim_optimize::objective::{Estimate, Evaluation};
 use plansim_optimize::{Certification, Evaluator, Outcome, StopReason};
 
+use super::i18n::Lang;
 use super::table::grouped;
+use crate::budget::{rule_text, BudgetCheck};
 use crate::error::{CliError, CliResult};
 
 /// An estimate in and out of sample.
@@ -61,10 +63,16 @@ pub struct OptimizeReport {
     pub budget: f64,
     /// Chance constraint, if any.
     pub max_overrun_probability: Option<f64>,
-    /// True when a plan meeting the budget was found in the search.
+    /// True when a plan keeping the budget was found in the search.
     pub feasible: bool,
-    /// True when the winner meets the budget on fresh seeds too.
-    pub budget_holds_out_of_sample: bool,
+    /// The budget rule in words (the search's, and what it does not promise).
+    pub budget_rule: String,
+    /// The winner's cost on fresh seeds against the budget by the search's rule:
+    /// `keeps_budget` is about the expected cost; `overrun_probability` is the chance
+    /// that one realisation exceeds the budget all the same.
+    pub budget_out_of_sample: BudgetCheck,
+    /// The budget verdict in words, as the table prints it.
+    pub budget_verdict: String,
     /// The winner's parameters.
     pub best: BTreeMap<String, f64>,
     /// The starting plan.
@@ -105,7 +113,8 @@ impl OptimizeReport {
         let s = e.settings();
         let start_in = &o.evaluations[0];
         let winner_in = o.best().unwrap_or(start_in);
-        let holds = c.winner.feasible;
+        let check = BudgetCheck::new(e.rule(), &c.winner.cost_estimate());
+        debug_assert_eq!(check.keeps_budget, c.winner.feasible);
         OptimizeReport {
             scenario: e.model().name.clone(),
             solver: o.solver.clone(),
@@ -115,7 +124,9 @@ impl OptimizeReport {
             budget: s.budget,
             max_overrun_probability: s.max_overrun_probability,
             feasible: o.best.is_some(),
-            budget_holds_out_of_sample: holds,
+            budget_rule: rule_text(s.max_overrun_probability, Lang::En),
+            budget_out_of_sample: check,
+            budget_verdict: budget_verdict(&check, c.replications, Lang::En),
             best: params(e, &winner_in.x),
             start: StartReport {
                 params: params(e, &start_in.x),
@@ -250,16 +261,8 @@ impl OptimizeReport {
             "\nin-sample minus fresh-seed objective (selection gap): {}",
             num(self.gap)
         );
-        let _ = writeln!(
-            out,
-            "budget {} on fresh seeds (P(cost > budget) = {:.3})",
-            if self.budget_holds_out_of_sample {
-                "holds"
-            } else {
-                "does NOT hold"
-            },
-            self.overrun_probability["out_of_sample"]
-        );
+        let _ = writeln!(out, "{}", self.budget_verdict);
+        let _ = writeln!(out, "{}", self.budget_rule);
         if !self.feasible {
             let _ = writeln!(
                 out,
@@ -267,6 +270,21 @@ impl OptimizeReport {
             );
         }
         out
+    }
+}
+
+/// Whether the winner keeps the budget on `replications` fresh seeds, by the
+/// search's rule, with P(cost > budget) in one realisation beside it.
+pub fn budget_verdict(check: &BudgetCheck, replications: u64, lang: Lang) -> String {
+    match lang {
+        Lang::En => format!(
+            "The winner on {replications} fresh replications: {}.",
+            check.text(lang)
+        ),
+        Lang::Zh => format!(
+            "最优方案在 {replications} 次新的模拟中：{}。",
+            check.text(lang)
+        ),
     }
 }
 

@@ -11,6 +11,7 @@ use super::html::{Document, Section, Table};
 use super::i18n::{metric_label, Lang, T};
 use super::optimize::{chart_svg, OptimizeReport};
 use super::table::{fmt, grouped, style};
+use crate::budget::rule_text;
 use crate::error::{CliError, CliResult};
 use crate::variants::{self, Variant};
 
@@ -61,27 +62,25 @@ pub fn page(e: &Evaluator, outcome: &Outcome, r: &OptimizeReport, lang: Lang) ->
         ),
         lang,
     );
-    let holds = r.budget_holds_out_of_sample;
+    let check = &r.budget_out_of_sample;
     let headline = match lang {
         Lang::En => format!(
-            "On fresh seeds the best plan found gives {} {} against {} for the starting plan (paired difference {}), at an expected incentive cost of {} against a budget of {}, which {}.",
+            "On fresh seeds the best plan found gives {} {} against {} for the starting plan (paired difference {}), at an expected incentive cost of {}. Against the budget: {}.",
             metric_label(&objective, lang),
             est(&r.objective.out_of_sample),
             est(&r.start.objective_out_of_sample),
             est(&r.improvement_over_start),
             money(&r.cost.out_of_sample),
-            grouped(r.budget, 0),
-            if holds { "it keeps" } else { "it does NOT keep" }
+            check.text(lang)
         ),
         Lang::Zh => format!(
-            "在新的随机种子上，找到的最优方案的{}为 {}，初始方案为 {}（配对差异 {}）；期望激励成本 {}，预算 {}，{}。",
+            "在新的随机种子上，找到的最优方案的{}为 {}，初始方案为 {}（配对差异 {}）；期望激励成本 {}。与预算相比：{}。",
             metric_label(&objective, lang),
             est(&r.objective.out_of_sample),
             est(&r.start.objective_out_of_sample),
             est(&r.improvement_over_start),
             money(&r.cost.out_of_sample),
-            grouped(r.budget, 0),
-            if holds { "未超预算" } else { "超出预算" }
+            check.text(lang)
         ),
     };
     let mut params = Table::new([
@@ -113,6 +112,7 @@ pub fn page(e: &Evaluator, outcome: &Outcome, r: &OptimizeReport, lang: Lang) ->
     doc.push(
         Section::new(T::Summary.text(lang))
             .callout(headline)
+            .paragraph(rule_text(r.max_overrun_probability, lang))
             .table(params)
             .table(figures_table),
     );

@@ -192,39 +192,6 @@ pub fn run_page(
     Ok(doc.render())
 }
 
-/// An amount of the objective in Chinese: percentage points for shares.
-fn zone_zh(x: f64, objective: &str) -> String {
-    match style(objective) {
-        Style::Percent => format!("{} 个百分点", grouped(100.0 * x, 2)),
-        _ => super::compare::amount_text(x, objective),
-    }
-}
-
-/// The verdict in `lang`.
-fn verdict(report: &CompareReport, lang: Lang) -> String {
-    let s = &report.selection;
-    match lang {
-        Lang::En => s.verdict.clone(),
-        Lang::Zh if s.finished => format!(
-            "{} 在“{}”上最优：以 {:.0}% 的置信度，它是最优方案，或与最优相差不超过 {}（Kim-Nelson 程序在 {} 次模拟后只剩一个方案）。",
-            s.selected,
-            metric_label(&s.objective, lang),
-            100.0 * s.confidence,
-            zone_zh(s.indifference, &s.objective),
-            s.stopped_at_replications
-        ),
-        Lang::Zh => format!(
-            "“{}”上没有明确的最优方案：{} 次模拟的预算用完时，{} 仍未分出高下（无差异区间 {}）；{} 的均值最{}。",
-            metric_label(&s.objective, lang),
-            s.budget,
-            s.survivors.join("、"),
-            zone_zh(s.indifference, &s.objective),
-            s.selected,
-            if s.better == "higher" { "高" } else { "低" }
-        ),
-    }
-}
-
 /// The page of `plansim compare --report`.
 pub fn compare_page(
     report: &CompareReport,
@@ -252,7 +219,8 @@ pub fn compare_page(
     );
     let s = &report.selection;
     let st = style(&s.objective);
-    let mut ranking = Table::new([
+    let any_budget = report.variants.iter().any(|v| v.budget.is_some());
+    let mut headers = vec![
         T::Variant.text(lang).to_string(),
         format!(
             "{} ({}): {}",
@@ -261,25 +229,71 @@ pub fn compare_page(
             T::Mean95.text(lang)
         ),
         T::ProbabilityBest.text(lang).to_string(),
-    ]);
+    ];
+    if any_budget {
+        headers.extend([
+            T::ExpectedCost.text(lang).to_string(),
+            T::Budget.text(lang).to_string(),
+            T::KeepsBudget.text(lang).to_string(),
+            T::OverrunProbability.text(lang).to_string(),
+        ]);
+    }
+    let mut ranking = Table::new(headers);
     for v in &report.variants {
-        ranking.push([
+        let mut row = vec![
             v.label.clone(),
             interval(&v.objective, st),
             format!("{:.3}", v.probability_best),
-        ]);
+        ];
+        if any_budget {
+            row.extend(match &v.budget {
+                Some(b) => [
+                    match lang {
+                        Lang::En => format!(
+                            "{} (+ 2 SE: {})",
+                            grouped(b.expected_cost, 0),
+                            grouped(b.cost_with_margin, 0)
+                        ),
+                        Lang::Zh => format!(
+                            "{}（加 2 个标准误：{}）",
+                            grouped(b.expected_cost, 0),
+                            grouped(b.cost_with_margin, 0)
+                        ),
+                    },
+                    grouped(b.budget, 0),
+                    if b.keeps_budget { T::Yes } else { T::No }
+                        .text(lang)
+                        .to_string(),
+                    pct(b.overrun_probability),
+                ],
+                None => [
+                    grouped(v.metrics["incentive_cost"].mean, 0),
+                    "—".to_string(),
+                    "—".to_string(),
+                    "—".to_string(),
+                ],
+            });
+        }
+        ranking.push(row);
     }
-    doc.push(
-        Section::new(T::Verdict.text(lang))
-            .callout(verdict(report, lang))
-            .table(ranking)
-            .paragraph(match lang {
-                Lang::En => format!("P(best): {}.", report.probability_best_method),
-                Lang::Zh => {
-                    "最优概率：对模拟结果按次配对重抽样 1000 次，各方案均值最优的比例。".to_string()
-                }
-            }),
-    );
+    let verdict = super::compare::verdict(s, &report.variants, lang);
+    let mut section =
+        Section::new(T::Verdict.text(lang)).callout(verdict.headline.join(match lang {
+            Lang::En => " ",
+            Lang::Zh => "",
+        }));
+    if !verdict.costs.is_empty() {
+        section = section.paragraph(verdict.costs_sentence(lang));
+    }
+    if let Some(rule) = &verdict.rule {
+        section = section.paragraph(rule.clone());
+    }
+    doc.push(section.table(ranking).paragraph(match lang {
+        Lang::En => format!("P(best): {}.", report.probability_best_method),
+        Lang::Zh => {
+            "最优概率：对模拟结果按次配对重抽样 1000 次，各方案均值最优的比例。".to_string()
+        }
+    }));
     let views: Vec<VariantView<'_>> = comparison
         .variants
         .iter()

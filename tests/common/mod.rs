@@ -91,3 +91,36 @@ pub fn files_of(dir: &Path) -> Vec<(String, Vec<u8>)> {
     files.sort();
     files
 }
+
+/// `text` with each `(from, to)` edit applied in turn (every occurrence of `from`
+/// replaced by `to`); panics naming the edit when `from` is not in the text, so that a
+/// fixture whose edit no longer matches the shipped file fails instead of silently
+/// testing the unedited file.
+pub fn edited(text: &str, edits: &[(&str, &str)]) -> String {
+    let mut out = text.to_string();
+    for (from, to) in edits {
+        assert!(
+            out.contains(from),
+            "fixture edit `{from}` -> `{to}`: `{from}` is not in the text (did the shipped scenario change?)"
+        );
+        out = out.replace(from, to);
+    }
+    out
+}
+
+/// Environment variable by which a person running the tests skips, by name, the
+/// checks whose tool this machine lacks (comma-separated: `chromium`, `meminfo`).
+/// CI never sets it, so there every check runs or fails.
+pub const SKIP_VAR: &str = "PLANSIM_TEST_SKIP";
+
+/// Called where a check cannot run because `what` is missing: fails the test, unless
+/// [`SKIP_VAR`] names `key`, in which case it says on stderr that the check was
+/// skipped and returns (the caller then skips it).
+pub fn missing(key: &str, what: &str) {
+    let skip = std::env::var(SKIP_VAR).unwrap_or_default();
+    if skip.split(',').any(|k| k.trim() == key) {
+        eprintln!("SKIPPED because {SKIP_VAR} names `{key}`: {what}");
+        return;
+    }
+    panic!("{what}: this check cannot run here; to skip it knowingly, set {SKIP_VAR}={key}");
+}
