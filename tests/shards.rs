@@ -7,15 +7,10 @@ mod common;
 use std::path::Path;
 use std::process::Command;
 
-use common::{files_of, ok, plansim_in, stderr, temp_dir};
-
-/// A small, fast variant of the default scenario in `dir`/small.toml.
-fn small_scenario(dir: &Path) {
-    let text = plansim_sim::scenario::DEFAULT_SCENARIO_TOML
-        .replace("size = 50 ", "size = 12 ")
-        .replace("periods = 12 ", "periods = 6 ");
-    std::fs::write(dir.join("small.toml"), text).unwrap();
-}
+use common::{
+    doc_block, files_of, ok, path_with_plansim, plansim_in, scale_out_doc, small_scenario, stderr,
+    temp_dir,
+};
 
 /// 600 replications: 10 blocks, the last one partial.
 const N_REPS: &str = "600";
@@ -402,33 +397,6 @@ fn shard_flags_are_checked_and_default_from_job_arrays() {
     );
     assert_eq!(again.status.code(), Some(2));
     assert!(stderr(&again).contains("--force"));
-}
-
-/// The first fenced block of `lang` after the heading that starts with `heading`.
-fn doc_block(doc: &str, heading: &str, lang: &str) -> String {
-    let at = doc
-        .find(heading)
-        .unwrap_or_else(|| panic!("no `{heading}`"));
-    let rest = &doc[at..];
-    let fence = format!("```{lang}\n");
-    let start = rest.find(&fence).expect("a fenced block") + fence.len();
-    let end = rest[start..].find("```").expect("a closed block");
-    rest[start..start + end].to_string()
-}
-
-fn scale_out_doc() -> String {
-    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/scale-out.md"))
-        .expect("docs/scale-out.md")
-}
-
-/// PATH with the plansim under test first.
-fn path_with_plansim() -> String {
-    let bin = Path::new(env!("CARGO_BIN_EXE_plansim")).parent().unwrap();
-    format!(
-        "{}:{}",
-        bin.display(),
-        std::env::var("PATH").unwrap_or_default()
-    )
 }
 
 fn single_json(dir: &Path, reps: &str) -> Vec<u8> {
