@@ -7,29 +7,7 @@ mod common;
 use std::path::Path;
 use std::process::Output;
 
-use common::{edited, files_of, ok, plansim_in, temp_dir};
-
-/// The template's case made small, with a planning sample of 100 replications (less
-/// than the runs' 300), written to `dir`/`name`.
-fn small_template(dir: &Path, name: &str, planning: u32) {
-    let text = edited(
-        &std::fs::read_to_string(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/scenarios/template-monitoring.toml"
-        ))
-        .unwrap(),
-        &[
-            ("size = 50 ", "size = 8 "),
-            ("rounds = 12 ", "rounds = 3 "),
-            ("reoptimize_evaluations = 20", "reoptimize_evaluations = 5"),
-            (
-                "reoptimize_replications = 96",
-                &format!("reoptimize_replications = 16\nplanning_replications = {planning}"),
-            ),
-        ],
-    );
-    std::fs::write(dir.join(name), text).unwrap();
-}
+use common::{edited, files_of, ok, plansim_in, small_template, temp_dir};
 
 /// 300 replications: 5 blocks, the last one partial.
 const N_REPS: &str = "300";

@@ -1,25 +1,18 @@
 //! Shards and merge: merging any split equals the one-machine run byte for byte,
-//! mismatched, overlapping and missing shards are refused, and the recipes of
-//! docs/scale-out.md (xargs -P, a Slurm array, a Kubernetes Indexed Job) work.
+//! mismatched, overlapping and missing shards are refused, and the xargs -P recipe and
+//! the Slurm array script of docs/scale-out.md work (the script with Slurm's variables
+//! set by hand; tests/scale_out.rs runs it on a real Slurm cluster and checks the
+//! Kubernetes manifest).
 
 mod common;
 
 use std::path::Path;
 use std::process::Command;
 
-use common::{edited, files_of, ok, plansim_in, stderr, temp_dir};
-
-/// A small, fast variant of the default scenario in `dir`/small.toml.
-fn small_scenario(dir: &Path) {
-    let text = edited(
-        plansim_sim::scenario::DEFAULT_SCENARIO_TOML,
-        &[
-            ("size = 50 ", "size = 12 "),
-            ("periods = 12 ", "periods = 6 "),
-        ],
-    );
-    std::fs::write(dir.join("small.toml"), text).unwrap();
-}
+use common::{
+    doc_block, edited, files_of, ok, path_with_plansim, plansim_in, scale_out_doc, small_scenario,
+    stderr, temp_dir,
+};
 
 /// 600 replications: 10 blocks, the last one partial.
 const N_REPS: &str = "600";
@@ -414,33 +407,6 @@ fn shard_flags_are_checked_and_default_from_job_arrays() {
     assert!(stderr(&again).contains("--force"));
 }
 
-/// The first fenced block of `lang` after the heading that starts with `heading`.
-fn doc_block(doc: &str, heading: &str, lang: &str) -> String {
-    let at = doc
-        .find(heading)
-        .unwrap_or_else(|| panic!("no `{heading}`"));
-    let rest = &doc[at..];
-    let fence = format!("```{lang}\n");
-    let start = rest.find(&fence).expect("a fenced block") + fence.len();
-    let end = rest[start..].find("```").expect("a closed block");
-    rest[start..start + end].to_string()
-}
-
-fn scale_out_doc() -> String {
-    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/scale-out.md"))
-        .expect("docs/scale-out.md")
-}
-
-/// PATH with the plansim under test first.
-fn path_with_plansim() -> String {
-    let bin = Path::new(env!("CARGO_BIN_EXE_plansim")).parent().unwrap();
-    format!(
-        "{}:{}",
-        bin.display(),
-        std::env::var("PATH").unwrap_or_default()
-    )
-}
-
 fn single_json(dir: &Path, reps: &str) -> Vec<u8> {
     ok(plansim_in(
         dir,
@@ -506,64 +472,4 @@ fn the_slurm_array_script_of_the_docs_merges_to_the_single_run() {
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let merged = ok(plansim_in(&dir, &args, &[])).stdout;
     assert!(merged == single_json(&dir, N_REPS), "Slurm recipe differs");
-}
-
-#[test]
-fn the_kubernetes_indexed_job_of_the_docs_merges_to_the_single_run() {
-    let dir = temp_dir("k8s");
-    let manifest = doc_block(&scale_out_doc(), "## Kubernetes", "yaml");
-    assert!(manifest.contains("completionMode: Indexed"));
-    let completions: u64 = manifest
-        .lines()
-        .find_map(|l| l.trim().strip_prefix("completions:"))
-        .expect("completions")
-        .trim()
-        .parse()
-        .unwrap();
-    let command = manifest
-        .lines()
-        .find_map(|l| l.trim().strip_prefix("command:"))
-        .expect("a command");
-    let command: Vec<String> = serde_json::from_str(command.trim()).expect("a JSON list");
-    assert_eq!(command[0], "plansim");
-    assert!(command.contains(&format!("auto/{completions}")));
-    // The pod's paths, here: the scenario and the shared volume.
-    std::fs::create_dir_all(dir.join("scenario")).unwrap();
-    small_scenario(&dir.join("scenario"));
-    let args: Vec<String> = command[1..]
-        .iter()
-        .map(|a| match a.as_str() {
-            "/scenario/my-plan.toml" => "scenario/small.toml".to_string(),
-            "/shards" => "shards".to_string(),
-            a if a.parse::<u64>().is_ok_and(|n| n > 10_000) => N_REPS.to_string(),
-            a => a.to_string(),
-        })
-        .collect();
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    for index in 0..completions {
-        ok(plansim_in(
-            &dir,
-            &args,
-            &[("JOB_COMPLETION_INDEX", &index.to_string())],
-        ));
-    }
-    let mut merge = vec!["merge".to_string()];
-    merge.extend((1..=completions).map(|k| format!("shards/shard-{k}-of-{completions}.json")));
-    merge.extend(["--format".into(), "json".into()]);
-    let merge: Vec<&str> = merge.iter().map(String::as_str).collect();
-    let merged = ok(plansim_in(&dir, &merge, &[])).stdout;
-    let single = ok(plansim_in(
-        &dir,
-        &[
-            "run",
-            "scenario/small.toml",
-            "-n",
-            N_REPS,
-            "--format",
-            "json",
-        ],
-        &[],
-    ))
-    .stdout;
-    assert!(merged == single, "Kubernetes recipe differs");
 }

@@ -124,3 +124,64 @@ pub fn missing(key: &str, what: &str) {
     }
     panic!("{what}: this check cannot run here; to skip it knowingly, set {SKIP_VAR}={key}");
 }
+
+/// The first fenced block of `lang` after the heading that starts with `heading`.
+pub fn doc_block(doc: &str, heading: &str, lang: &str) -> String {
+    let at = doc
+        .find(heading)
+        .unwrap_or_else(|| panic!("no `{heading}`"));
+    let rest = &doc[at..];
+    let fence = format!("```{lang}\n");
+    let start = rest.find(&fence).expect("a fenced block") + fence.len();
+    let end = rest[start..].find("```").expect("a closed block");
+    rest[start..start + end].to_string()
+}
+
+/// The text of docs/scale-out.md.
+pub fn scale_out_doc() -> String {
+    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/scale-out.md"))
+        .expect("docs/scale-out.md")
+}
+
+/// PATH with the plansim under test first.
+pub fn path_with_plansim() -> String {
+    let bin = Path::new(env!("CARGO_BIN_EXE_plansim")).parent().unwrap();
+    format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    )
+}
+
+/// A small, fast variant of the default scenario in `dir`/small.toml.
+pub fn small_scenario(dir: &Path) {
+    let text = edited(
+        plansim_sim::scenario::DEFAULT_SCENARIO_TOML,
+        &[
+            ("size = 50 ", "size = 12 "),
+            ("periods = 12 ", "periods = 6 "),
+        ],
+    );
+    std::fs::write(dir.join("small.toml"), text).unwrap();
+}
+
+/// The template's case (scenarios/template-monitoring.toml) made small, with a planning
+/// sample of `planning` replications, written to `dir`/`name`.
+pub fn small_template(dir: &Path, name: &str, planning: u32) {
+    let shipped = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/scenarios/template-monitoring.toml"
+    ))
+    .unwrap();
+    let sample = format!("reoptimize_replications = 16\nplanning_replications = {planning}");
+    let text = edited(
+        &shipped,
+        &[
+            ("size = 50 ", "size = 8 "),
+            ("rounds = 12 ", "rounds = 3 "),
+            ("reoptimize_evaluations = 20", "reoptimize_evaluations = 5"),
+            ("reoptimize_replications = 96", &sample),
+        ],
+    );
+    std::fs::write(dir.join(name), text).unwrap();
+}
