@@ -10,7 +10,6 @@
 
 use serde::Serialize;
 
-use plansim_optimize::objective::Estimate;
 use plansim_sim::budget::{BudgetRule, CostEstimate, FEASIBILITY_MARGIN};
 use plansim_sim::scenario::ValidScenario;
 
@@ -44,17 +43,6 @@ pub fn scenario_rule(valid: &ValidScenario) -> CliResult<Option<BudgetRule>> {
                 .map_err(|e| CliError::Input(format!("{}: {e}", valid.source())))
         })
         .transpose()
-}
-
-/// A plan's cost estimate from each replication's incentive cost, against `budget`.
-pub fn cost_estimate(costs: &[f64], budget: f64) -> CostEstimate {
-    let e = Estimate::of(costs);
-    CostEstimate {
-        mean: e.mean,
-        std_err: e.std_err,
-        overrun_probability: costs.iter().filter(|&&c| c > budget).count() as f64
-            / costs.len().max(1) as f64,
-    }
 }
 
 /// A plan's cost against its budget, judged by the optimiser's rule.
@@ -93,7 +81,7 @@ impl BudgetCheck {
 
     /// Judges each replication's incentive cost by `rule`.
     pub fn of_costs(rule: &BudgetRule, costs: &[f64]) -> Self {
-        BudgetCheck::new(rule, &cost_estimate(costs, rule.budget()))
+        BudgetCheck::new(rule, &CostEstimate::against(costs, rule))
     }
 
     /// The plan's cost against the budget in a few words, with P(cost > budget):

@@ -198,18 +198,14 @@ impl Evaluator {
         let costs = tally
             .values(metric_index("incentive_cost").expect("known"))
             .expect("kept");
-        let cost = Estimate::of(costs);
-        let overrun = costs.iter().filter(|&&c| c > self.settings.budget).count() as f64
-            / costs.len().max(1) as f64;
-        let mut evaluation = Evaluation {
+        let estimate = CostEstimate::against(costs, &self.rule);
+        Evaluation {
             x,
             objective,
-            cost,
-            overrun_probability: overrun,
-            feasible: false,
-        };
-        evaluation.feasible = self.rule.feasible(&evaluation.cost_estimate());
-        evaluation
+            cost: Estimate::of(costs),
+            overrun_probability: estimate.overrun_probability,
+            feasible: self.rule.feasible(&estimate),
+        }
     }
 
     /// The budget rule of the search.

@@ -119,13 +119,7 @@ impl RoundProblem<'_> {
         let Some(rule) = &self.rule else {
             return (-o.mean / self.scale, true);
         };
-        let c = Estimate::of(cost);
-        let overruns = cost.iter().filter(|&&x| x > rule.budget()).count();
-        let estimate = CostEstimate {
-            mean: c.mean,
-            std_err: c.std_err,
-            overrun_probability: overruns as f64 / cost.len().max(1) as f64,
-        };
+        let estimate = CostEstimate::against(cost, rule);
         (
             rule.penalised_loss(o.mean, self.scale, &estimate),
             rule.feasible(&estimate),

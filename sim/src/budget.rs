@@ -33,6 +33,26 @@ pub struct CostEstimate {
     pub overrun_probability: f64,
 }
 
+impl CostEstimate {
+    /// The estimate from each replication's incentive cost, against `budget`: the mean,
+    /// its standard error (0 with fewer than two replications) and the share above it.
+    pub fn of(costs: &[f64], budget: f64) -> CostEstimate {
+        let mut m = crate::tally::Moments::default();
+        costs.iter().for_each(|&c| m.push(c));
+        CostEstimate {
+            mean: m.mean,
+            std_err: if m.n >= 2 { m.std_err() } else { 0.0 },
+            overrun_probability: costs.iter().filter(|&&c| c > budget).count() as f64
+                / costs.len().max(1) as f64,
+        }
+    }
+
+    /// The estimate of `costs` against `rule`'s budget.
+    pub fn against(costs: &[f64], rule: &BudgetRule) -> CostEstimate {
+        CostEstimate::of(costs, rule.budget)
+    }
+}
+
 impl BudgetRule {
     /// A budget of `budget` (money over the horizon, non-negative and finite) and an
     /// optional most probability `alpha` in [0, 1] that the cost exceeds it.
