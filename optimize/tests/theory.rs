@@ -144,3 +144,78 @@ fn participation_profit_commission_is_holmstrom_milgrom() {
         );
     }
 }
+
+/// Particle swarm alone (no Nelder-Mead polish) finds the budget-only optimum
+/// beta* = sqrt(c B) of [`budget_only_commission_is_sqrt_c_b`]. The swarm's own
+/// resolution after 80 evaluations of 8 particles in one dimension is coarser than
+/// Nelder-Mead's: it is allowed 0.01 (2 % of beta*) on top of the sampling error and
+/// the margin's shift.
+#[test]
+fn particle_swarm_alone_finds_sqrt_c_b() {
+    let (c, sigma, b) = (1.0, 1.0, 0.25);
+    let replications = 400;
+    let total_budget = b * (REPS * PERIODS) as f64;
+    let valid = scenario(0.0, c, sigma, "revenue", total_budget);
+    let space = DecisionSpace::new(&valid, valid.scenario().optimize.as_ref().unwrap()).unwrap();
+    let mut s = settings(ObjectiveKind::Revenue, total_budget, replications, 11);
+    s.solver = SolverKind::ParticleSwarm;
+    let evaluator = Evaluator::new(&valid, space, s).expect("a valid budget");
+    let outcome = optimize(&evaluator, &AtomicBool::new(false), &|_, _| {}).unwrap();
+    assert_eq!(outcome.solver, "particle-swarm");
+    let best = outcome.best().expect("a feasible plan");
+    let beta_star = (c * b).sqrt();
+    let n = (replications as usize * REPS * PERIODS) as f64;
+    let se_beta = sigma * c / (2.0 * n.sqrt());
+    let margin_shift = 2.0 * best.cost.std_err / (REPS * PERIODS) as f64 * c / (2.0 * beta_star);
+    let tolerance = 4.5 * se_beta + margin_shift + 0.01;
+    assert!(
+        (best.x[0] - beta_star).abs() <= tolerance,
+        "beta {} vs sqrt(cB) {beta_star} (tolerance {tolerance})",
+        best.x[0]
+    );
+    assert!(best.feasible && best.cost.mean <= total_budget);
+}
+
+/// The chance constraint P(cost > B) <= alpha. A replication's cost is
+/// beta sum(y) = beta (beta N / c + sigma sqrt(N) Z) over its N rep-months, so
+/// P(cost > B) = 1 - Phi(g(beta)) with g(beta) = (B - beta^2 N / c) / (beta sigma sqrt N),
+/// and the largest commission that keeps it is the root of
+/// (N / c) beta^2 + z sigma sqrt(N) beta - B = 0, z = Phi^-1(1 - alpha). With alpha = 0.1
+/// it binds before the expected-cost rule does. On n replications the search sees the
+/// empirical overrun share, whose (1 - alpha) quantile of Z has standard error
+/// sqrt(alpha (1 - alpha) / n) / phi(z); in beta that is divided by |g'(beta)| =
+/// (beta^2 N / c + B) / (beta^2 sigma sqrt N).
+#[test]
+fn the_chance_constraint_binds_where_theory_says() {
+    let (c, sigma, b, alpha) = (1.0, 1.0, 0.25, 0.1);
+    let replications = 400u64;
+    let n_rep_months = (REPS * PERIODS) as f64;
+    let total_budget = b * n_rep_months;
+    let valid = scenario(0.0, c, sigma, "revenue", total_budget);
+    let space = DecisionSpace::new(&valid, valid.scenario().optimize.as_ref().unwrap()).unwrap();
+    let mut s = settings(ObjectiveKind::Revenue, total_budget, replications, 23);
+    s.max_overrun_probability = Some(alpha);
+    let evaluator = Evaluator::new(&valid, space, s).expect("a valid budget");
+    let outcome = optimize(&evaluator, &AtomicBool::new(false), &|_, _| {}).unwrap();
+    let best = outcome.best().expect("a feasible plan");
+
+    let z = plansim_sim::normal::quantile(1.0 - alpha);
+    let (qa, qb) = (n_rep_months / c, z * sigma * n_rep_months.sqrt());
+    let beta_alpha = (-qb + (qb * qb + 4.0 * qa * total_budget).sqrt()) / (2.0 * qa);
+    // Without the chance constraint the budget would allow about sqrt(c b) = 0.5.
+    assert!(
+        beta_alpha < 0.47,
+        "the case must make the chance constraint bind"
+    );
+    let se_z = (alpha * (1.0 - alpha) / replications as f64).sqrt() / plansim_sim::normal::pdf(z);
+    let slope = (beta_alpha * beta_alpha * n_rep_months / c + total_budget)
+        / (beta_alpha * beta_alpha * sigma * n_rep_months.sqrt());
+    // 0.005: Nelder-Mead on a penalty that steps by 1/n at each replication's overrun.
+    let tolerance = 4.5 * se_z / slope + 0.005;
+    assert!(
+        (best.x[0] - beta_alpha).abs() <= tolerance,
+        "beta {} vs {beta_alpha} (tolerance {tolerance})",
+        best.x[0]
+    );
+    assert!(best.overrun_probability <= alpha);
+}
