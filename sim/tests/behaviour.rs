@@ -333,3 +333,84 @@ fn simulated_revenue_pay_keeps_service_and_satisfaction() {
     assert_positive(&diff("effort_service"), "service effort");
     assert_positive(&diff("satisfaction"), "satisfaction");
 }
+
+/// Quitting responds to pay: a rep quits with hazard
+/// base_quit_rate x exp((outside option - salary - CE) / (quit_sensitivity x salary)),
+/// and the outside option is the status quo's salary plus certainty equivalent. A plan
+/// that takes away the status quo's commission lowers the rep's certainty equivalent
+/// by the commission's, CE_sq = beta^2 / (2 c) a month (linear-normal model), so the
+/// hazard rises by exp(CE_sq / (quit_sensitivity x salary)); the baseline keeps the
+/// base rate. Simulated attrition (leavers per slot over T months, each month an
+/// independent draw) must be T times each hazard.
+#[test]
+fn quitting_rises_when_a_plan_pays_less_than_the_status_quo() {
+    let (beta, c, salary, base, sensitivity, periods) =
+        (0.3f64, 0.01f64, 100.0f64, 0.02f64, 0.15f64, 6u32);
+    let text = format!(
+        r#"
+[simulation]
+periods = {periods}
+[team]
+size = 40
+ability = {{ mean = 1.0, sd = 0.0 }}
+effort_cost = {{ mean = {c:?}, sd = 0.0 }}
+risk_aversion = {{ mean = 0.0, sd = 0.0 }}
+promotion_value = {{ mean = 0.0, sd = 0.0 }}
+outside_premium = {{ mean = 0.0, sd = 0.0 }}
+base_salary = {{ mean = {salary:?}, sd = 0.0 }}
+min_effort = {{ acquisition = 0.0, service = 0.0 }}
+max_effort = {{ acquisition = 100.0, service = 1.0 }}
+reference_effort = {{ acquisition = 0.0, service = 0.0 }}
+base_quit_rate = {base:?}
+quit_sensitivity = {sensitivity:?}
+ramp_periods = 0
+[market]
+seasonality = [1.0]
+shock_sd = 0.0
+[outcome]
+model = "linear_normal"
+[outcome.linear_normal]
+noise_sd = 10.0
+[targets]
+revenue = {{ mode = "absolute", value = 1.0 }}
+[plan]
+kpi = {{ revenue = 1.0, new_customers = 0.0 }}
+[baseline]
+kpi = {{ revenue = 1.0, new_customers = 0.0 }}
+[baseline.commission]
+rate = {beta:?}
+"#
+    );
+    let valid = plansim_sim::scenario::parse_and_validate(&text, "quit", None).unwrap();
+    let model = Model::new(&valid);
+    let ce_status_quo = beta * beta / (2.0 * c);
+    let hazard_plan = base * (ce_status_quo / (sensitivity * salary)).exp();
+    let start = PlanningStart::initial(&model);
+    let plan = behaviour::solve(&model, &model.plan, &start);
+    let status_quo = behaviour::solve(&model, &model.baseline, &start);
+    for j in 0..model.reps.len() {
+        for t in 0..periods {
+            let (p, b) = (plan.cell(j, t, true, 0.0), status_quo.cell(j, t, true, 0.0));
+            assert!(
+                (p.quit_hazard - hazard_plan).abs() < 1e-6 * hazard_plan,
+                "{p:?}"
+            );
+            assert!((b.quit_hazard - base).abs() < 1e-6 * base, "{b:?}");
+        }
+    }
+    let (_, tally) = engine::run(&model, 9, 4096, &|_| {});
+    let i = metric_index("attrition_rate").unwrap();
+    for (what, s, hazard) in [
+        ("plan", tally.plan.summary(i), hazard_plan),
+        ("status quo", tally.baseline.summary(i), base),
+    ] {
+        let expected = periods as f64 * hazard;
+        assert!(
+            (s.mean - expected).abs() <= 4.5 * s.std_err,
+            "{what}: attrition {} vs {expected} ({:.1} standard errors)",
+            s.mean,
+            (s.mean - expected) / s.std_err
+        );
+    }
+    assert_positive(&tally.difference.summary(i), "attrition difference");
+}

@@ -517,3 +517,60 @@ fn tournament_without_an_equilibrium_says_so() {
         .unwrap()
         .contains("no equilibrium"));
 }
+
+/// A team bonus: each of R identical reps is paid b when the team's output reaches R q
+/// in the month. A rep's certainty equivalent, with the others at e, is
+/// b Phi((x + (R - 1) e - R q) / (sigma sqrt R)) - c x^2 / 2: each rep moves the team's
+/// result by a 1/R share of the noise's scale, so the incentive is diluted (free
+/// riding). The symmetric equilibrium is the fixed point of that best response,
+/// found here by brute force; the solver (which reaches it by best responses to the
+/// team's planned efforts) must match it, and the simulated team hit rate must be
+/// Phi(sqrt(R) (e* - q) / sigma).
+#[test]
+fn team_bonus_effort_is_the_symmetric_equilibrium() {
+    let (reps, b, q, sigma, c) = (10u32, 2.0, 1.0, 1.0, 1.0);
+    let r = reps as f64;
+    let best_response = |others: f64| {
+        argmax(0.0, 3.0, |x| {
+            b * normal::cdf((x + (r - 1.0) * others - r * q) / (sigma * r.sqrt())) - 0.5 * c * x * x
+        })
+    };
+    let mut e_star = 0.5;
+    for _ in 0..200 {
+        let next = best_response(e_star);
+        if (next - e_star).abs() < 1e-9 {
+            break;
+        }
+        e_star = next;
+    }
+    assert!((best_response(e_star) - e_star).abs() < SOLVER_TOL);
+    // Free riding: the individual bonus (same b, q) asks for more effort.
+    let individual = argmax(0.0, 3.0, |x| {
+        b * normal::cdf((x - q) / sigma) - 0.5 * c * x * x
+    });
+    assert!(
+        individual > e_star + 0.05,
+        "individual {individual} vs team {e_star}"
+    );
+
+    let mut w = World::new(&format!(
+        "[plan.target_bonus]\namount = {b:?}\nthreshold = 1.0\nbasis = \"team\"\n"
+    ));
+    w.reps = reps;
+    w.periods = 2;
+    w.target = q;
+    let model = w.model();
+    let policy = policy_of(&model);
+    assert!(
+        matches!(policy.equilibrium, behaviour::Equilibrium::Found { .. }),
+        "{:?}",
+        policy.equilibrium
+    );
+    assert_policy_effort(&model, &policy, e_star, SOLVER_TOL, "team bonus");
+    let (_, tally) = engine::run(&model, 77, 2048, &|_| {});
+    let hit = tally
+        .plan
+        .summary(metric_index("team_target_hit_rate").unwrap());
+    let p = normal::cdf(r.sqrt() * (e_star - q) / sigma);
+    assert_within_se(hit.mean, hit.std_err, p, "team hit rate");
+}
