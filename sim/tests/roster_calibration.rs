@@ -24,11 +24,16 @@ const BURN_IN_YEARS: u32 = 5;
 /// The default scenario with a roster, no market shock, no quitting and a yearly
 /// status quo without incentives.
 fn scenario_text() -> String {
-    let text = DEFAULT_SCENARIO_TOML
-        .replace("# roster = \"team.csv\"", "roster = \"team.csv\"")
-        .replace("shock_sd = 0.08 ", "shock_sd = 0.0 ")
-        .replace("base_quit_rate = 0.015 ", "base_quit_rate = 0.0 ")
-        .replace("max_quit_rate = 0.25 ", "max_quit_rate = 0.0 ");
+    let mut text = DEFAULT_SCENARIO_TOML.to_string();
+    for (from, to) in [
+        ("# roster = \"team.csv\"", "roster = \"team.csv\""),
+        ("shock_sd = 0.08 ", "shock_sd = 0.0 "),
+        ("base_quit_rate = 0.015 ", "base_quit_rate = 0.0 "),
+        ("max_quit_rate = 0.25 ", "max_quit_rate = 0.0 "),
+    ] {
+        assert!(text.contains(from), "the default scenario no longer holds `{from}`");
+        text = text.replace(from, to);
+    }
     // The status quo: no commission (a monthly cycle, so each month is tallied per rep).
     let start = text.find("[baseline]").unwrap();
     let end = text.find("[budget]").unwrap();

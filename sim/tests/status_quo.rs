@@ -15,6 +15,10 @@ const Z_TOL: f64 = 4.5;
 /// The default team with a status quo of `mechanisms` (TOML under `[baseline]`) as both
 /// plan and baseline, targets `growth` above the run-rate, and effort free to fall to 0.3.
 fn status_quo(cycle: &str, mechanisms: &str, growth: f64) -> ValidScenario {
+    assert!(
+        mechanisms.is_empty() || mechanisms.contains("[X."),
+        "mechanisms are written under [X.*]"
+    );
     let plan = format!(
         "cycle = \"{cycle}\"\nkpi = {{ revenue = 1.0, new_customers = 0.0 }}\n{mechanisms}"
     );
