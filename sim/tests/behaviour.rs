@@ -1,5 +1,5 @@
 //! Behaviour checks in the funnel model: the responses the design requires of reps
-//! (/work/shared/design/model.md, "Behaviour: how a rep responds"): more effort as the
+//! (docs/model.md, section 8, "Behaviour: how reps choose effort"): more effort as the
 //! bonus rises, the hockey stick of quarterly bonuses, neglect of service when only
 //! acquisition is paid, and risk-averse reps responding less to noisy pay.
 //!

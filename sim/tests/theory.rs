@@ -1,4 +1,4 @@
-//! Theory checks in the linear-normal model (docs: /work/shared/design/model.md,
+//! Theory checks in the linear-normal model (docs/model.md, section 16,
 //! "Theory the model must reproduce").
 //!
 //! Output is y = e + eps, eps ~ N(0, sigma^2) (ability, skill, ramp, seasonality and
