@@ -1,5 +1,5 @@
 //! Theory checks in the linear-normal model (docs/model.md, section 16,
-//! "Theory the model must reproduce").
+//! "Theory checks").
 //!
 //! Output is y = e + eps, eps ~ N(0, sigma^2) (ability, skill, ramp, seasonality and
 //! the market factor are all 1), effort costs c e^2 / 2, and reps are identical and
