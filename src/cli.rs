@@ -23,7 +23,7 @@ pub struct Cli {
 pub enum Command {
     /// Simulate a scenario's plan against its baseline and report every KPI.
     #[command(
-        after_help = "Examples:\n  plansim run                              the embedded default scenario\n  plansim run plan.toml -n 5000 --seed 7 --format json > result.json\n  plansim run plan.toml --out results/ --force\n  plansim run plan.toml -n 100000 --shard 3/8 --out shards/   one slice of eight (see `plansim merge`)\n  plansim run plan.toml --report report.html --lang zh   a page with charts for leadership"
+        after_help = "Examples:\n  plansim run                              the embedded default scenario\n  plansim run plan.toml -n 5000 --seed 7 --format json > result.json\n  plansim run plan.toml --out results/ --force\n  plansim run plan.toml -n 100000 --shard 3/8 --out shards/   one slice of eight (see `plansim merge`)\n  plansim run plan.toml --report report.html --lang zh   a page with charts for leadership\n  plansim run steep-tournament.toml --accept-no-equilibrium   simulate a plan without an equilibrium, warned in every output"
     )]
     Run(RunArgs),
     /// Check a scenario file and list every problem with its line.
@@ -117,6 +117,9 @@ pub struct RunArgs {
     /// Language of the HTML report.
     #[arg(long, value_enum, default_value_t = crate::report::i18n::Lang::En)]
     pub lang: crate::report::i18n::Lang,
+    /// --accept-no-equilibrium.
+    #[command(flatten)]
+    pub accept: crate::warnings::AcceptArgs,
 }
 
 /// Arguments of `validate`.
@@ -226,6 +229,9 @@ pub struct OptimizeArgs {
     /// Language of the HTML report.
     #[arg(long, value_enum, default_value_t = crate::report::i18n::Lang::En)]
     pub lang: crate::report::i18n::Lang,
+    /// --accept-no-equilibrium.
+    #[command(flatten)]
+    pub accept: crate::warnings::AcceptArgs,
 }
 
 /// Adjustment policies of `rounds`.
@@ -299,4 +305,7 @@ pub struct RoundsArgs {
     /// Overwrite existing files in --out.
     #[arg(long)]
     pub force: bool,
+    /// --accept-no-equilibrium.
+    #[command(flatten)]
+    pub accept: crate::warnings::AcceptArgs,
 }

@@ -21,6 +21,7 @@ mod report;
 mod select;
 mod shard;
 mod variants;
+mod warnings;
 
 use std::process::ExitCode;
 

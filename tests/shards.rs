@@ -313,7 +313,7 @@ fn mismatched_overlapping_missing_and_damaged_shards_are_refused() {
     );
     std::fs::write(
         dir.join("ver/future.json"),
-        edited(&text, &[("\"format_version\":1", "\"format_version\":9")]),
+        edited(&text, &[("\"format_version\":2", "\"format_version\":9")]),
     )
     .unwrap();
     assert_refused(&dir, &["ver/future.json"], &["format version 9"]);

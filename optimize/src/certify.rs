@@ -46,9 +46,9 @@ pub fn certify(evaluator: &Evaluator, winner: &[f64]) -> Result<Certification, O
     let seed = fresh_seed(s.seed);
     let n = s.certify_replications;
     let start_x = evaluator.space().start.clone();
-    let winner_tally = evaluator.simulate(&evaluator.plan_at(winner)?, seed, n);
-    let start_tally = evaluator.simulate(&evaluator.plan_at(&start_x)?, seed, n);
-    let baseline_tally = evaluator.simulate(&evaluator.model().baseline, seed, n);
+    let (winner_tally, winner_eq) = evaluator.simulate(&evaluator.plan_at(winner)?, seed, n);
+    let (start_tally, start_eq) = evaluator.simulate(&evaluator.plan_at(&start_x)?, seed, n);
+    let (baseline_tally, baseline_eq) = evaluator.simulate(&evaluator.model().baseline, seed, n);
     let w = objective_values(s.objective, &winner_tally);
     let st = objective_values(s.objective, &start_tally);
     let b = objective_values(s.objective, &baseline_tally);
@@ -56,9 +56,9 @@ pub fn certify(evaluator: &Evaluator, winner: &[f64]) -> Result<Certification, O
         seed,
         replications: n,
         // The same budget rule as in the search: mean cost + 2 standard errors.
-        winner: evaluator.judge(winner.to_vec(), &winner_tally),
-        start: evaluator.judge(start_x, &start_tally),
-        baseline: evaluator.judge(Vec::new(), &baseline_tally),
+        winner: evaluator.judge(winner.to_vec(), &winner_tally, winner_eq),
+        start: evaluator.judge(start_x, &start_tally, start_eq),
+        baseline: evaluator.judge(Vec::new(), &baseline_tally, baseline_eq),
         improvement_over_start: paired(&w, &st),
         improvement_over_baseline: paired(&w, &b),
     })

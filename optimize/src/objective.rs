@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use plansim_sim::behaviour::{self, PlanningStart};
+use plansim_sim::behaviour::{self, Equilibrium, PlanningStart, Policy};
 use plansim_sim::budget::{BudgetRule, CostEstimate};
 use plansim_sim::engine;
 use plansim_sim::metrics::metric_index;
@@ -76,9 +76,19 @@ pub struct Evaluation {
     /// True when the cost keeps to the budget by [`BudgetRule::feasible`]: a margin of
     /// [`FEASIBILITY_MARGIN`] standard errors (and the chance constraint, if any).
     pub feasible: bool,
+    /// True unless the reps' efforts under the plan needed an equilibrium and none was
+    /// found ([`Equilibrium::holds`]): figures of such a plan rest on beliefs the reps'
+    /// own efforts contradict, so it cannot win the search.
+    pub equilibrium: bool,
 }
 
 impl Evaluation {
+    /// True when the plan may win the search: it keeps the budget and its efforts are
+    /// an equilibrium.
+    pub fn selectable(&self) -> bool {
+        self.feasible && self.equilibrium
+    }
+
     /// The cost as the budget rule reads it.
     pub fn cost_estimate(&self) -> CostEstimate {
         CostEstimate {
@@ -186,14 +196,22 @@ impl Evaluator {
         self.space.scenario_at(&self.base, x)
     }
 
-    /// Simulates `plan` on `replications` replications of `seed`: its replication metrics.
-    pub fn simulate(&self, plan: &Plan, seed: u64, replications: u64) -> Tally {
-        let policy = behaviour::solve(&self.model, plan, &self.start);
-        engine::run_plan(&self.model, plan, &policy, seed, replications, &|_| {})
+    /// The reps' behaviour under `plan`, solved from the search's planning start.
+    pub fn solve(&self, plan: &Plan) -> Policy {
+        behaviour::solve(&self.model, plan, &self.start)
     }
 
-    /// Summarises a tally as an evaluation of point `x`, feasible by the budget rule.
-    pub fn judge(&self, x: Vec<f64>, tally: &Tally) -> Evaluation {
+    /// Simulates `plan` on `replications` replications of `seed`: its replication
+    /// metrics, and whether its efforts are an equilibrium.
+    pub fn simulate(&self, plan: &Plan, seed: u64, replications: u64) -> (Tally, Equilibrium) {
+        let policy = self.solve(plan);
+        let tally = engine::run_plan(&self.model, plan, &policy, seed, replications, &|_| {});
+        (tally, policy.equilibrium)
+    }
+
+    /// Summarises a tally as an evaluation of point `x`, feasible by the budget rule,
+    /// with the equilibrium of its efforts.
+    pub fn judge(&self, x: Vec<f64>, tally: &Tally, equilibrium: Equilibrium) -> Evaluation {
         let objective = Estimate::of(&objective_values(self.settings.objective, tally));
         let costs = tally
             .values(metric_index("incentive_cost").expect("known"))
@@ -205,6 +223,7 @@ impl Evaluator {
             cost: Estimate::of(costs),
             overrun_probability: estimate.overrun_probability,
             feasible: self.rule.feasible(&estimate),
+            equilibrium: equilibrium.holds(),
         }
     }
 
@@ -216,17 +235,18 @@ impl Evaluator {
     /// Evaluates point `x` on the search's fixed seed set.
     pub fn evaluate(&self, x: &[f64]) -> Result<Evaluation, OptimizeError> {
         let plan = self.plan_at(x)?;
-        let tally = self.simulate(&plan, self.settings.seed, self.settings.replications);
-        Ok(self.judge(x.to_vec(), &tally))
+        let (tally, equilibrium) =
+            self.simulate(&plan, self.settings.seed, self.settings.replications);
+        Ok(self.judge(x.to_vec(), &tally, equilibrium))
     }
 
     /// The baseline plan's evaluation on the search's seed set.
     pub fn evaluate_baseline(&self) -> Evaluation {
-        let tally = self.simulate(
+        let (tally, equilibrium) = self.simulate(
             &self.model.baseline,
             self.settings.seed,
             self.settings.replications,
         );
-        self.judge(Vec::new(), &tally)
+        self.judge(Vec::new(), &tally, equilibrium)
     }
 }

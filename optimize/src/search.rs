@@ -36,7 +36,8 @@ pub struct Outcome {
     pub solver: String,
     /// Every evaluation, in order (the first is the starting plan).
     pub evaluations: Vec<Evaluation>,
-    /// Index of the best feasible evaluation, if any is feasible.
+    /// Index of the best feasible evaluation whose efforts are an equilibrium
+    /// ([`Evaluation::selectable`]), if any.
     pub best: Option<usize>,
     /// Why the search stopped.
     pub stop: StopReason,
@@ -77,10 +78,11 @@ impl Problem<'_> {
     }
 }
 
+/// The best evaluation that keeps the budget and whose efforts are an equilibrium.
 fn best_feasible(records: &[Evaluation]) -> Option<usize> {
     let mut best: Option<usize> = None;
     for (i, e) in records.iter().enumerate() {
-        if e.feasible && best.is_none_or(|b| e.objective.mean > records[b].objective.mean) {
+        if e.selectable() && best.is_none_or(|b| e.objective.mean > records[b].objective.mean) {
             best = Some(i);
         }
     }
@@ -221,7 +223,7 @@ pub fn optimize(
             .lock()
             .expect("not poisoned")
             .insert(key, loss);
-        let feasible = first.feasible;
+        let feasible = first.selectable();
         problem
             .records
             .lock()

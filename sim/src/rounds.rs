@@ -339,6 +339,9 @@ pub struct RoundsResult {
     pub learning: bool,
     /// Number of distinct plans whose behaviour was solved.
     pub plans_solved: usize,
+    /// For each round, the plans solved for it whose efforts are not an equilibrium
+    /// (by the bits of their parameters, as in `plan_keys`), with what failed.
+    pub unsettled: Vec<BTreeMap<Vec<u64>, behaviour::Equilibrium>>,
 }
 
 /// The number of behaviour solves a run of rounds makes when `plan_keys[r]` are the
@@ -455,6 +458,7 @@ pub fn run_rounds(
     let learning = first_plan.tournament_share().is_some();
     let mut plans: BTreeMap<Vec<u64>, (Plan, Policy)> = BTreeMap::new();
     let mut solved = 0;
+    let mut unsettled = vec![BTreeMap::new(); rounds as usize];
     let mut plan_keys = Vec::with_capacity(rounds as usize);
     for round in 0..rounds {
         let from = round * round_length;
@@ -479,27 +483,27 @@ pub fn run_rounds(
                 continue;
             }
             let plan = plan_with(base, paths, &x)?;
-            let mut start_state = if round == 0 {
-                PlanningStart::initial(model)
-            } else {
-                expected.clone()
-            };
-            if learning && start_state.tournament_cutoff.is_none() {
-                start_state.tournament_cutoff = behaviour::naive_cutoff(model, &plan, &start_state);
-            }
-            if learning && round > 0 {
-                start_state.tournament_cutoff =
-                    expected.tournament_cutoff.or(start_state.tournament_cutoff);
-            }
             // After the first round, reps plan the round they are in: the policy is solved
             // on the horizon cut at the round's end (rounds close whole cycles).
             let policy = if round == 0 {
-                behaviour::solve(model, &plan, &start_state)
+                first_round_policy(model, &plan)
             } else {
+                let mut start_state = expected.clone();
+                if learning && start_state.tournament_cutoff.is_none() {
+                    start_state.tournament_cutoff =
+                        behaviour::naive_cutoff(model, &plan, &start_state);
+                }
+                if learning {
+                    start_state.tournament_cutoff =
+                        expected.tournament_cutoff.or(start_state.tournament_cutoff);
+                }
                 let mut window = model.clone();
                 window.periods = from + round_length;
                 behaviour::solve(&window, &plan, &start_state)
             };
+            if !policy.equilibrium.holds() {
+                unsettled[round as usize].insert(k.clone(), policy.equilibrium);
+            }
             solved += 1;
             next_plans.insert(k, (plan, policy));
         }
@@ -547,5 +551,19 @@ pub fn run_rounds(
         plan_keys,
         learning,
         plans_solved: solved,
+        unsettled,
     })
+}
+
+/// The policy of `plan` in the first round of a run of rounds: solved from the
+/// team's initial state over the whole horizon, with a tournament's cut-off the
+/// naive one reps start from (they learn it over the rounds).
+///
+/// Callers can solve it before running the rounds to check its equilibrium.
+pub fn first_round_policy(model: &Model, plan: &Plan) -> Policy {
+    let mut start = PlanningStart::initial(model);
+    if plan.tournament_share().is_some() && start.tournament_cutoff.is_none() {
+        start.tournament_cutoff = behaviour::naive_cutoff(model, plan, &start);
+    }
+    behaviour::solve(model, plan, &start)
 }

@@ -2,13 +2,16 @@
 //! row per scenario with every KPI's mean and 95 % interval under the plan, the
 //! status quo's mean and the paired difference.
 //!
-//! A file that cannot be read or is not a valid scenario is reported by name on
+//! A file that cannot be read or is not a valid scenario, or whose plan or baseline
+//! has no equilibrium (without `--accept-no-equilibrium`), is reported by name on
 //! stderr and gets a row with its error; the batch goes on, and the command exits
 //! with code 2 at the end when any file failed (after writing every other row).
+//! Each row carries its scenario's warnings.
 //! Scenarios run one after another, each in parallel over its replications, so the
 //! results do not depend on the number of threads.
 
 use std::collections::BTreeMap;
+use std::fmt::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -28,7 +31,9 @@ use crate::output::emit;
 use crate::output_file::OutputFile;
 use crate::progress::Progress;
 use crate::report::csv_safe::{with_bom, CsvSheet};
+use crate::report::i18n::Lang;
 use crate::report::table::{interval, style};
+use crate::warnings::Warnings;
 
 /// Arguments of `batch`.
 #[derive(Args, Debug)]
@@ -56,6 +61,9 @@ pub struct BatchArgs {
     /// Start CSV output with a UTF-8 byte-order mark (for Excel).
     #[arg(long)]
     pub bom: bool,
+    /// --accept-no-equilibrium.
+    #[command(flatten)]
+    pub accept: crate::warnings::AcceptArgs,
 }
 
 /// One scenario's results, or its error.
@@ -69,6 +77,9 @@ pub struct BatchRow {
     pub status: &'static str,
     /// What was wrong with the file.
     pub error: Option<String>,
+    /// What makes some of its figures less trustworthy than their intervals say (a
+    /// plan without an equilibrium, a status quo without a steady state); empty when none.
+    pub warnings: Warnings,
     /// Replications run.
     pub replications: u64,
     /// Seed used.
@@ -118,6 +129,7 @@ fn error_row(file: &Path, message: String) -> BatchRow {
         scenario: String::new(),
         status: "error",
         error: Some(message),
+        warnings: Warnings::none(),
         replications: 0,
         seed: None,
         plan: BTreeMap::new(),
@@ -126,12 +138,19 @@ fn error_row(file: &Path, message: String) -> BatchRow {
     }
 }
 
-fn result_row(file: &Path, valid: &ValidScenario, seed: u64, tally: &RunTally) -> BatchRow {
+fn result_row(
+    file: &Path,
+    valid: &ValidScenario,
+    seed: u64,
+    tally: &RunTally,
+    warnings: Warnings,
+) -> BatchRow {
     let mut row = BatchRow {
         file: file.display().to_string(),
         scenario: valid.scenario().name.clone(),
         status: "ok",
         error: None,
+        warnings,
         replications: tally.replications(),
         seed: Some(seed),
         plan: BTreeMap::new(),
@@ -163,7 +182,8 @@ fn num(x: f64) -> String {
     }
 }
 
-/// The results as CSV: a header, then one row per scenario.
+/// The results as CSV: a header, then one row per scenario (its warnings in one
+/// cell, separated by ` | `).
 pub fn to_csv(rows: &[BatchRow]) -> CliResult<Vec<u8>> {
     let mut w = CsvSheet::new();
     let mut header: Vec<String> = [
@@ -171,6 +191,7 @@ pub fn to_csv(rows: &[BatchRow]) -> CliResult<Vec<u8>> {
         "scenario",
         "status",
         "error",
+        "warnings",
         "replications",
         "seed",
     ]
@@ -196,6 +217,7 @@ pub fn to_csv(rows: &[BatchRow]) -> CliResult<Vec<u8>> {
             r.scenario.clone(),
             r.status.to_string(),
             r.error.clone().unwrap_or_default(),
+            r.warnings.texts(Lang::En).join(" | "),
             r.replications.to_string(),
             r.seed.map(|s| s.to_string()).unwrap_or_default(),
         ];
@@ -257,6 +279,11 @@ fn table(rows: &[BatchRow]) -> String {
         }
     }
     let mut out = String::new();
+    for r in rows {
+        for t in r.warnings.texts(Lang::En) {
+            let _ = writeln!(out, "WARNING: {}: {t}", r.file);
+        }
+    }
     for (k, l) in lines.iter().enumerate() {
         let mut s = String::new();
         for (i, c) in l.iter().enumerate() {
@@ -353,12 +380,27 @@ pub fn execute(args: &BatchArgs) -> CliResult {
                 let n = replications(valid);
                 let seed = args.seed.unwrap_or(valid.scenario().simulation.seed);
                 let offset = before.load(Ordering::Relaxed);
-                let (_, tally) = pool.install(|| {
-                    let model = Model::new(valid);
-                    engine::run(&model, seed, n, &|done| progress.update(offset + done))
-                });
+                let model = Model::new(valid);
+                let solved = pool.install(|| engine::solve(&model));
+                let warnings = Warnings::of_run(&model, &solved);
+                if let Err(e) = warnings.refuse_unless(args.accept, valid.source()) {
+                    eprintln!("error: {e}");
+                    rows.push(error_row(file, e.to_string()));
+                } else {
+                    let tally = pool.install(|| {
+                        engine::run_blocks(
+                            &model,
+                            &solved,
+                            seed,
+                            n,
+                            0..engine::block_count(n),
+                            &|done| progress.update(offset + done),
+                        )
+                    });
+                    warnings.clone().of(&file.display().to_string()).print();
+                    rows.push(result_row(file, valid, seed, &tally, warnings));
+                }
                 before.fetch_add(n, Ordering::Relaxed);
-                rows.push(result_row(file, valid, seed, &tally));
             }
         }
     }

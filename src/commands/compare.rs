@@ -39,6 +39,7 @@ use crate::report::csv_safe::with_bom;
 use crate::report::i18n::Lang;
 use crate::select::{kim_nelson, probability_best, KnOutcome, KnSettings};
 use crate::variants::{self, Variant, VariantTally};
+use crate::warnings::Warnings;
 
 /// Arguments of `compare`.
 #[derive(Args, Debug)]
@@ -85,6 +86,9 @@ pub struct CompareArgs {
     /// Overwrite an existing --report file.
     #[arg(long)]
     pub force: bool,
+    /// --accept-no-equilibrium.
+    #[command(flatten)]
+    pub accept: crate::warnings::AcceptArgs,
 }
 
 /// Salt of the bootstrap's seed.
@@ -412,22 +416,30 @@ pub fn execute(args: &CompareArgs) -> CliResult {
         .collect::<CliResult<Vec<_>>>()?;
     note_differing_budgets(&valids, &rules);
     let pool = super::thread_pool(args.threads)?;
-    let report_file = match &args.report {
-        Some(path) => Some(OutputFile::prepare(path, args.force, "--report")?),
-        None => None,
-    };
     let labels = labels(&args.scenarios);
-    let comparison = pool.install(|| -> CliResult<Comparison> {
+    let variants = pool.install(|| -> CliResult<Vec<Variant>> {
         let models: Vec<Model> = valids.iter().map(Model::new).collect();
         check_pairing(&valids, &models)?;
-        let variants: Vec<Variant> = models
+        Ok(models
             .into_iter()
             .zip(&labels)
             .map(|(m, label)| {
                 let plan = m.plan.clone();
                 Variant::new(label.clone(), m, plan)
             })
-            .collect();
+            .collect())
+    })?;
+    let mut warnings = Warnings::none();
+    for (v, valid) in variants.iter().zip(&valids) {
+        let w = Warnings::of_plan(&v.model, v.policy.equilibrium).of(&v.label);
+        w.refuse_unless(args.accept, valid.source())?;
+        warnings.extend(w);
+    }
+    let report_file = match &args.report {
+        Some(path) => Some(OutputFile::prepare(path, args.force, "--report")?),
+        None => None,
+    };
+    let comparison = pool.install(|| {
         run_comparison(
             variants,
             &rules,
@@ -468,6 +480,7 @@ pub fn execute(args: &CompareArgs) -> CliResult {
             budgets: &comparison.budgets,
             within_budget: comparison.within_budget.as_ref(),
         },
+        warnings,
     );
     if let Some(file) = report_file {
         let attainments: Vec<Vec<f64>> = pool.install(|| {
@@ -484,6 +497,7 @@ pub fn execute(args: &CompareArgs) -> CliResult {
             crate::report::pages::compare_page(&report, &comparison, &attainments, args.lang)?;
         file.write(html.as_bytes())?;
     }
+    report.warnings.print();
     match args.format {
         Format::Table => emit(&report.table()),
         Format::Json => emit(&report.to_json()),

@@ -16,8 +16,9 @@ use crate::output::OutputDir;
 use crate::output_file::OutputFile;
 use crate::report::i18n::Lang;
 use crate::report::rounds::policy_report;
-use crate::shard::rounds::{RoundsData, RoundsShardFile, ROUNDS_FORMAT};
+use crate::shard::rounds::{RoundsData, RoundsShardFile, Unsettled, ROUNDS_FORMAT};
 use crate::shard::{read_with_format, RunData, Shard, ShardData, Slice, FORMAT, PLANSIM_VERSION};
+use crate::warnings::Warnings;
 use crate::{cancel, memory};
 
 /// Arguments of `merge`.
@@ -217,12 +218,26 @@ pub fn execute(args: &MergeArgs) -> CliResult {
             tally.merge(&t);
         }
     }
+    // The behaviour is solved again for the warnings (and the report's charts): the
+    // shards were run with --accept-no-equilibrium where it has none.
+    let solved = engine::solve(&model);
+    let warnings = Warnings::of_run(&model, &solved);
     if let Some(file) = report {
-        let solved = engine::solve(&model);
         let page = super::run::run_page(&valid, &model, seed, &solved, &tally, args.lang)?;
         file.write(page.as_bytes())?;
     }
-    super::run::deliver_with(&valid, &model, seed, &tally, args.format, out, args.bom)
+    super::run::deliver_with(
+        &valid,
+        &model,
+        seed,
+        &tally,
+        &warnings,
+        args.format,
+        out,
+        args.bom,
+    )?;
+    warnings.print();
+    Ok(())
 }
 
 /// Merges shards of `plansim rounds` and reports the whole run of rounds.
@@ -269,9 +284,11 @@ fn merge_rounds(args: &MergeArgs) -> CliResult {
     let report = report_file(args)?;
     cancel::exit_on_interrupt()?;
     let mut reports = Vec::new();
+    let mut unsettled = Vec::new();
     for (i, part) in first.data.policies.iter().enumerate() {
         let mut records = Vec::with_capacity(spec.replications as usize);
         let mut keys = vec![std::collections::BTreeSet::new(); spec.rounds as usize];
+        let mut plans = vec![Unsettled::new(); spec.rounds as usize];
         let mut learning = false;
         for (shown, f) in &shards {
             let p = &f.data.policies[i];
@@ -282,20 +299,33 @@ fn merge_rounds(args: &MergeArgs) -> CliResult {
             for (k, p) in keys.iter_mut().zip(p.plan_key_sets()) {
                 k.extend(p);
             }
+            // Every shard solves the plans its replications (and the shared planning
+            // sample) have in force: the union is the whole run's.
+            let rounds = p
+                .unsettled_plans()
+                .map_err(|e| CliError::Input(format!("{shown}: {e}")))?;
+            for (all, round) in plans.iter_mut().zip(rounds) {
+                all.extend(round);
+            }
             learning |= p.learning;
         }
         let solved = count_plan_solves(&keys, learning);
         reports.push(policy_report(&part.policy, &part.paths, &records, solved));
+        unsettled.push((part.policy.clone(), plans));
     }
+    let warnings = super::rounds::warnings_of(&Model::new(&valid), &unsettled);
     super::rounds::deliver(
         &valid,
         &spec,
         &reports,
+        &warnings,
         &super::rounds::Delivery {
             format: args.format,
             out,
             report: report.map(|f| (f, args.lang)),
             bom: args.bom,
         },
-    )
+    )?;
+    warnings.print();
+    Ok(())
 }

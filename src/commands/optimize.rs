@@ -13,6 +13,7 @@ use crate::output_file::OutputFile;
 use crate::progress::Progress;
 use crate::report::csv_safe::with_bom;
 use crate::report::optimize::{chart_svg, convergence_csv, OptimizeReport};
+use crate::warnings::Warnings;
 
 /// Files `--out` writes.
 pub const OUT_FILES: [&str; 3] = ["optimized.toml", "convergence.csv", "convergence.svg"];
@@ -74,6 +75,19 @@ pub fn execute(args: &OptimizeArgs) -> CliResult {
         .map_err(|e| CliError::Input(format!("{}: {e}", valid.source())))?;
     check_memory(&valid, &settings, section.certify_replications.is_some())?;
     let pool = super::thread_pool(args.threads)?;
+    let evaluator = Evaluator::new(&valid, space, settings.clone()).map_err(to_cli)?;
+    let mut warnings = pool.install(|| -> CliResult<Warnings> {
+        let start = evaluator
+            .plan_at(&evaluator.space().start)
+            .map_err(to_cli)?;
+        let mut w = Warnings::of_start(evaluator.solve(&start).equilibrium);
+        w.extend(Warnings::of_baseline(
+            evaluator.solve(&evaluator.model().baseline).equilibrium,
+        ));
+        w.extend(Warnings::of_status_quo(evaluator.model()));
+        Ok(w)
+    })?;
+    warnings.refuse_unless(args.accept, valid.source())?;
     let out = match &args.out {
         Some(dir) => Some(OutputDir::prepare(dir, &OUT_FILES, args.force)?),
         None => None,
@@ -83,7 +97,6 @@ pub fn execute(args: &OptimizeArgs) -> CliResult {
         None => None,
     };
     let interrupt = crate::interrupt::flag();
-    let evaluator = Evaluator::new(&valid, space, settings.clone()).map_err(to_cli)?;
     let (outcome, certification, baseline) = pool.install(|| -> CliResult<_> {
         let baseline = evaluator.evaluate_baseline();
         if baseline.cost.mean > settings.budget {
@@ -101,7 +114,13 @@ pub fn execute(args: &OptimizeArgs) -> CliResult {
         let certification = certify(&evaluator, &winner).map_err(to_cli)?;
         Ok((outcome, certification, baseline))
     })?;
-    let report = OptimizeReport::new(&evaluator, &outcome, &certification, &baseline);
+    let without = outcome
+        .evaluations
+        .iter()
+        .filter(|e| !e.equilibrium)
+        .count();
+    warnings.extend(Warnings::of_candidates(without, outcome.evaluations.len()));
+    let report = OptimizeReport::new(&evaluator, &outcome, &certification, &baseline, warnings);
     if let Some(out) = out {
         let winner = report.winner_x();
         let scenario = evaluator.scenario_at(&winner).map_err(to_cli)?;
@@ -115,7 +134,10 @@ pub fn execute(args: &OptimizeArgs) -> CliResult {
             ("optimized.toml", toml.into_bytes()),
             (
                 "convergence.csv",
-                with_bom(convergence_csv(&evaluator, &outcome)?, args.bom),
+                with_bom(
+                    convergence_csv(&evaluator, &outcome, &report.warnings)?,
+                    args.bom,
+                ),
             ),
             (
                 "convergence.svg",
@@ -129,6 +151,7 @@ pub fn execute(args: &OptimizeArgs) -> CliResult {
         })?;
         file.write(page.as_bytes())?;
     }
+    report.warnings.print();
     let text = match args.format {
         OptimizeFormat::Table => report.table(),
         OptimizeFormat::Json => report.to_json(),

@@ -4,7 +4,8 @@ use plansim_optimize::space::Variable;
 use plansim_optimize::ReoptimizePolicy;
 use plansim_sim::model::Model;
 use plansim_sim::rounds::{
-    run_rounds, RoundPolicy, RoundsSpec, RulePolicy, StaticPolicy, PLANNING_REPLICATIONS,
+    first_round_policy, run_rounds, RoundPolicy, RoundsSpec, RulePolicy, StaticPolicy,
+    PLANNING_REPLICATIONS,
 };
 use plansim_sim::scenario::validate_limits::MAX_PERIODS;
 use plansim_sim::scenario::{get_param, RoundPolicyKind, RoundsSection, ValidScenario};
@@ -20,8 +21,9 @@ use crate::report::i18n::Lang;
 use crate::report::rounds::{
     differences, fan_svg, page, policy_report, rounds_csv, table, PolicyReport,
 };
-use crate::shard::rounds::{file_name, PolicyShard, RoundsShardFile};
+use crate::shard::rounds::{file_name, PolicyShard, RoundsShardFile, Unsettled};
 use crate::shard::spec;
+use crate::warnings::Warnings;
 use crate::{cancel, memory};
 
 /// Files `--out` writes.
@@ -193,14 +195,14 @@ fn check_memory(setup: &Setup, simulated: u64, what: &str, shard: bool) -> CliRe
     )
 }
 
-/// Runs the rounds of every policy on the spec's slice.
+/// Runs the rounds of every policy on the spec's slice in `model`.
 fn simulate(
     setup: &Setup,
+    model: &Model,
     spec: &RoundsSpec,
     pool: &rayon::ThreadPool,
     mut each: impl FnMut(&BuiltPolicy, plansim_sim::rounds::RoundsResult),
 ) -> CliResult {
-    let model = Model::new(&setup.valid);
     let rounds = spec.rounds as u64;
     let progress = Progress::new(rounds * setup.policies.len() as u64, "rounds");
     for (i, built) in setup.policies.iter().enumerate() {
@@ -209,7 +211,7 @@ fn simulate(
         let result = pool
             .install(|| {
                 run_rounds(
-                    &model,
+                    model,
                     &setup.valid,
                     paths,
                     start,
@@ -223,6 +225,27 @@ fn simulate(
     }
     progress.finish();
     Ok(())
+}
+
+/// Builds the model of the rounds and refuses, unless accepted, a first round whose
+/// plan (the scenario's, the same for every policy) has no equilibrium.
+fn model_checked(setup: &Setup, args: &RoundsArgs, pool: &rayon::ThreadPool) -> CliResult<Model> {
+    let model = Model::new(&setup.valid);
+    let first = pool.install(|| first_round_policy(&model, &model.plan));
+    Warnings::of_plan(&model, first.equilibrium)
+        .refuse_unless(args.accept, setup.valid.source())?;
+    Ok(model)
+}
+
+/// The warnings of a run of rounds in `model`: the status quo's, then each policy's
+/// rounds whose plans have no equilibrium (`unsettled`: each policy's name and, for
+/// each round, its plans without one).
+pub fn warnings_of(model: &Model, unsettled: &[(String, Vec<Unsettled>)]) -> Warnings {
+    let mut w = Warnings::of_status_quo(model);
+    for (policy, rounds) in unsettled {
+        w.extend(Warnings::of_rounds(policy, rounds));
+    }
+    w
 }
 
 /// Runs the rounds and reports them (with `--shard`, one slice into a shard file).
@@ -239,6 +262,7 @@ pub fn execute(args: &RoundsArgs) -> CliResult {
         false,
     )?;
     let pool = super::thread_pool(args.threads)?;
+    let model = model_checked(&setup, args, &pool)?;
     let out = match &args.out {
         Some(dir) => Some(OutputDir::prepare(dir, &OUT_FILES, args.force)?),
         None => None,
@@ -249,25 +273,31 @@ pub fn execute(args: &RoundsArgs) -> CliResult {
     };
     cancel::exit_on_interrupt()?;
     let mut reports: Vec<PolicyReport> = Vec::new();
-    simulate(&setup, spec, &pool, |(policy, paths, _), result| {
+    let mut unsettled = Vec::new();
+    simulate(&setup, &model, spec, &pool, |(policy, paths, _), result| {
         reports.push(policy_report(
             policy.name(),
             paths,
             &result.records,
             result.plans_solved,
         ));
+        unsettled.push((policy.name().to_string(), result.unsettled));
     })?;
+    let warnings = warnings_of(&model, &unsettled);
     deliver(
         &setup.valid,
         spec,
         &reports,
+        &warnings,
         &Delivery {
             format: args.format,
             out,
             report: report_file.map(|f| (f, args.lang)),
             bom: args.bom,
         },
-    )
+    )?;
+    warnings.print();
+    Ok(())
 }
 
 /// Runs one slice of the rounds and writes it as a rounds shard file.
@@ -305,11 +335,12 @@ fn execute_shard(args: &RoundsArgs, setup: &Setup, arg: spec::ShardArg) -> CliRe
         true,
     )?;
     let pool = super::thread_pool(args.threads)?;
+    let model = model_checked(setup, args, &pool)?;
     let out = OutputDir::prepare(dir, &[name.as_str()], args.force)?;
     cancel::exit_on_interrupt()?;
     let mut parts = Vec::new();
     if !reps.is_empty() {
-        simulate(setup, &spec, &pool, |(policy, paths, _), result| {
+        simulate(setup, &model, &spec, &pool, |(policy, paths, _), result| {
             parts.push(PolicyShard::new(policy.name(), paths, &result));
         })?;
     } else {
@@ -326,6 +357,14 @@ fn execute_shard(args: &RoundsArgs, setup: &Setup, arg: spec::ShardArg) -> CliRe
         parts,
     );
     out.write_all(&[(name.as_str(), file.to_bytes())])?;
+    let unsettled: Vec<(String, Vec<Unsettled>)> = file
+        .data
+        .policies
+        .iter()
+        .map(|p| p.unsettled_plans().map(|u| (p.policy.clone(), u)))
+        .collect::<Result<_, _>>()
+        .map_err(CliError::Internal)?;
+    warnings_of(&model, &unsettled).print();
     eprintln!(
         "rounds shard {}/{} ({}): blocks {}..{}, replications {}..{} of {} (with the planning sample of {planning}), written to {}",
         shard.k,
@@ -353,8 +392,8 @@ pub struct Delivery {
     pub bom: bool,
 }
 
-/// Reports a finished run of rounds: writes `--out`'s files and the `--report`
-/// page, then prints the report.
+/// Reports a finished run of rounds with its `warnings`: writes `--out`'s files and
+/// the `--report` page, then prints the report.
 ///
 /// `rounds` and `merge` both report through here, so a merge of rounds shards gives
 /// the same bytes as the run on one machine.
@@ -362,6 +401,7 @@ pub fn deliver(
     valid: &ValidScenario,
     spec: &RoundsSpec,
     reports: &[PolicyReport],
+    warnings: &Warnings,
     how: &Delivery,
 ) -> CliResult {
     let s = valid.scenario();
@@ -385,12 +425,12 @@ pub fn deliver(
             serde_json::json!({
                 "scenario": s.name, "policy": r.policy, "seed": seed, "replications": replications,
                 "round_length": round_length, "budget": budget, "rounds": r.rounds, "final": r.final_metrics,
-                "plans_solved": r.plans_solved,
+                "plans_solved": r.plans_solved, "warnings": warnings,
             })
         } else {
             serde_json::json!({
                 "scenario": s.name, "seed": seed, "replications": replications, "round_length": round_length,
-                "budget": budget, "policies": reports, "differences": diffs,
+                "budget": budget, "policies": reports, "differences": diffs, "warnings": warnings,
             })
         };
         let mut text =
@@ -398,7 +438,7 @@ pub fn deliver(
         text.push('\n');
         text
     };
-    let csv = with_bom(rounds_csv(reports)?, how.bom);
+    let csv = with_bom(rounds_csv(reports, warnings)?, how.bom);
     if let Some(out) = &how.out {
         let chart = fan_svg(
             &s.name,
@@ -412,10 +452,10 @@ pub fn deliver(
         ])?;
     }
     if let Some((file, lang)) = &how.report {
-        file.write(page(&s.name, &header, reports, &diffs, *lang)?.as_bytes())?;
+        file.write(page(&s.name, &header, reports, &diffs, warnings, *lang)?.as_bytes())?;
     }
     let text = match how.format {
-        Format::Table => table(&header, reports, &diffs, budget),
+        Format::Table => warnings.table_lines() + &table(&header, reports, &diffs, budget),
         Format::Json => json,
         Format::Csv => String::from_utf8(csv)
             .map_err(|e| CliError::Internal(format!("rounds CSV is not UTF-8: {e}")))?,

@@ -15,6 +15,7 @@ use crate::progress::Progress;
 use crate::report::csv_safe::with_bom;
 use crate::report::i18n::Lang;
 use crate::report::{csv_out, pages, table, RunReport};
+use crate::warnings::Warnings;
 use crate::{cancel, memory};
 
 /// Files `--out` writes.
@@ -56,6 +57,11 @@ pub fn execute(args: &RunArgs) -> CliResult {
         },
     )?;
     let pool = super::thread_pool(args.threads)?;
+    let started = Instant::now();
+    let model = Model::new(&valid);
+    let solved = pool.install(|| engine::solve(&model));
+    let warnings = Warnings::of_run(&model, &solved);
+    warnings.refuse_unless(args.accept, valid.source())?;
     let out = match &args.out {
         Some(dir) => Some(OutputDir::prepare(dir, &OUT_FILES, args.force)?),
         None => None,
@@ -65,17 +71,33 @@ pub fn execute(args: &RunArgs) -> CliResult {
         None => None,
     };
     cancel::exit_on_interrupt()?;
-    let started = Instant::now();
-    let model = Model::new(&valid);
     let progress = Progress::new(replications, "replications");
-    let (solved, tally) =
-        pool.install(|| engine::run(&model, seed, replications, &|done| progress.update(done)));
+    let tally = pool.install(|| {
+        engine::run_blocks(
+            &model,
+            &solved,
+            seed,
+            replications,
+            0..engine::block_count(replications),
+            &|done| progress.update(done),
+        )
+    });
     progress.finish();
     if let Some(file) = report_file {
         let page = pool.install(|| run_page(&valid, &model, seed, &solved, &tally, args.lang))?;
         file.write(page.as_bytes())?;
     }
-    deliver_with(&valid, &model, seed, &tally, args.format, out, args.bom)?;
+    deliver_with(
+        &valid,
+        &model,
+        seed,
+        &tally,
+        &warnings,
+        args.format,
+        out,
+        args.bom,
+    )?;
+    warnings.print();
     if args.format == Format::Table {
         eprintln!(
             "solved behaviour in {:.2} s; simulated {} rep-periods in {:.2} s",
@@ -87,21 +109,23 @@ pub fn execute(args: &RunArgs) -> CliResult {
     Ok(())
 }
 
-/// Reports a finished run: writes `out`'s files, then prints the report in `format`,
-/// with every CSV (on stdout and in `out`) started by a UTF-8 byte-order mark when
-/// `bom` is set.
+/// Reports a finished run with its `warnings`: writes `out`'s files, then prints the
+/// report in `format`, with every CSV (on stdout and in `out`) started by a UTF-8
+/// byte-order mark when `bom` is set.
 ///
 /// `run` and `merge` both report through here, so a merge of shards gives the same bytes.
+#[allow(clippy::too_many_arguments)]
 pub fn deliver_with(
     valid: &ValidScenario,
     model: &Model,
     seed: u64,
     tally: &RunTally,
+    warnings: &Warnings,
     format: Format,
     out: Option<OutputDir>,
     bom: bool,
 ) -> CliResult {
-    let report = RunReport::new(model, valid.source(), seed, tally);
+    let report = RunReport::new(model, valid.source(), seed, tally, warnings.clone());
     let rendered = match format {
         Format::Table => table::render(&report),
         Format::Json => report.to_json(),
@@ -117,7 +141,7 @@ pub fn deliver_with(
             ),
             (
                 "replications.csv",
-                with_bom(csv_out::replications(tally)?, bom),
+                with_bom(csv_out::replications(tally, warnings)?, bom),
             ),
             ("scenario.toml", valid.to_toml().into_bytes()),
         ])?;
@@ -128,7 +152,7 @@ pub fn deliver_with(
 /// Rep-cycle attainments of the first replications shown in the HTML report.
 pub const ATTAINMENT_SAMPLE: u64 = 100;
 
-/// The HTML page of a finished run (`--report`).
+/// The HTML page of a finished run (`--report`), its warnings those of `solved` and the model.
 pub fn run_page(
     valid: &ValidScenario,
     model: &Model,
@@ -137,7 +161,8 @@ pub fn run_page(
     tally: &RunTally,
     lang: Lang,
 ) -> CliResult<String> {
-    let report = RunReport::new(model, valid.source(), seed, tally);
+    let warnings = Warnings::of_run(model, solved);
+    let report = RunReport::new(model, valid.source(), seed, tally, warnings);
     let n = ATTAINMENT_SAMPLE.min(tally.replications());
     let plan = crate::variants::attainments(model, &model.plan, &solved.plan, seed, n);
     let baseline = crate::variants::attainments(model, &model.baseline, &solved.baseline, seed, n);

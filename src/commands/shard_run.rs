@@ -12,6 +12,7 @@ use crate::output::OutputDir;
 use crate::progress::Progress;
 use crate::shard::spec::{self, ShardArg};
 use crate::shard::{file_name, ShardFile};
+use crate::warnings::Warnings;
 use crate::{cancel, memory};
 
 /// Runs shard `arg` of the run and writes its shard file.
@@ -47,16 +48,17 @@ pub fn execute(
         },
     )?;
     let pool = super::thread_pool(args.threads)?;
+    let model = Model::new(valid);
+    // Solved even when this shard holds no block (more shards than blocks), so that
+    // every shard of a run without an equilibrium is refused alike.
+    let solved = pool.install(|| engine::solve(&model));
+    let warnings = Warnings::of_run(&model, &solved);
+    warnings.refuse_unless(args.accept, valid.source())?;
     let name = file_name(shard.k, shard.n);
     let out = OutputDir::prepare(dir, &[name.as_str()], args.force)?;
     cancel::exit_on_interrupt()?;
-    let model = Model::new(valid);
     let progress = Progress::new(reps.end - reps.start, "replications");
     let tallies = pool.install(|| {
-        if blocks.is_empty() {
-            return Vec::new(); // more shards than blocks: this one holds none
-        }
-        let solved = engine::solve(&model);
         engine::run_block_tallies(
             &model,
             &solved,
@@ -77,6 +79,7 @@ pub fn execute(
     );
     drop(tallies);
     out.write_all(&[(name.as_str(), file.to_bytes())])?;
+    warnings.print();
     eprintln!(
         "shard {}/{} ({}): blocks {}..{}, replications {}..{} of {}, written to {}",
         shard.k,

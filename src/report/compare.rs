@@ -17,6 +17,7 @@ use crate::budget::{rule_text, BudgetCheck};
 use crate::error::CliResult;
 use crate::objective::Objective;
 use crate::select::KnOutcome;
+use crate::warnings::Warnings;
 
 /// One variant's figures.
 #[derive(Serialize, Clone, Debug)]
@@ -114,6 +115,10 @@ pub struct Selection {
 /// Everything `plansim compare` reports.
 #[derive(Serialize, Clone, Debug)]
 pub struct CompareReport {
+    /// What makes some figures less trustworthy than their intervals say (a variant's
+    /// plan without an equilibrium, a status quo without a steady state), each
+    /// starting with the variant's label; empty when none.
+    pub warnings: Warnings,
     /// Seed of the common random numbers.
     pub seed: u64,
     /// Periods in the horizon.
@@ -378,6 +383,7 @@ impl CompareReport {
         variants: &[VariantInput<'_>],
         probability_best: &[f64],
         selection: SelectionInput<'_>,
+        warnings: Warnings,
     ) -> Self {
         let any_budget = variants.iter().any(|v| v.has_budget);
         let order: Vec<&'static str> = (0..N_METRICS)
@@ -477,6 +483,7 @@ impl CompareReport {
         };
         sel.verdict = verdict(&sel, &summaries, Lang::En).paragraph(Lang::En);
         CompareReport {
+            warnings,
             seed,
             periods,
             team_size,
@@ -500,7 +507,7 @@ impl CompareReport {
 
     /// The human-readable report.
     pub fn table(&self) -> String {
-        let mut out = String::new();
+        let mut out = self.warnings.table_lines();
         let labels: Vec<&str> = self.variants.iter().map(|v| v.label.as_str()).collect();
         let _ = writeln!(
             out,
@@ -611,7 +618,8 @@ impl CompareReport {
         out
     }
 
-    /// Long-format CSV: each variant's KPIs, each paired difference, each P(best).
+    /// Long-format CSV: a `warning` row per warning, then each variant's KPIs, each
+    /// paired difference, each P(best).
     pub fn to_csv(&self) -> CliResult<Vec<u8>> {
         let mut w = CsvSheet::new();
         w.row(&[
@@ -627,6 +635,9 @@ impl CompareReport {
             "p50",
             "p95",
         ])?;
+        for row in self.warnings.csv_rows(11) {
+            w.row(&row)?;
+        }
         let cells = |block: &str, variant: &str, against: &str, metric: &str, s: &Summary| {
             let mut row = vec![
                 block.to_string(),

@@ -10,6 +10,7 @@ use plansim_sim::tally::Summary;
 
 use super::RunReport;
 use crate::error::{CliError, CliResult};
+use crate::warnings::Warnings;
 
 fn num(x: f64) -> String {
     if x.is_finite() {
@@ -43,7 +44,8 @@ fn summary_cells(s: &Summary) -> Vec<String> {
     .collect()
 }
 
-/// summary.csv: one row per block (plan, baseline, difference) and metric.
+/// summary.csv: a `warning` row per warning, then one row per block (plan, baseline,
+/// difference) and metric.
 pub fn summary(r: &RunReport) -> CliResult<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
     row(
@@ -61,6 +63,9 @@ pub fn summary(r: &RunReport) -> CliResult<Vec<u8>> {
         ]
         .map(String::from),
     )?;
+    for cells in r.warnings.csv_rows(9) {
+        row(&mut w, &cells)?;
+    }
     for name in &r.order {
         for (block, s) in [
             ("plan", &r.metrics[name]),
@@ -85,7 +90,8 @@ pub fn summary(r: &RunReport) -> CliResult<Vec<u8>> {
     finish(w)
 }
 
-/// per_period.csv: each period's metric means and intervals, per block.
+/// per_period.csv: a `warning` row per warning, then each period's metric means and
+/// intervals, per block.
 pub fn per_period(r: &RunReport) -> CliResult<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
     row(
@@ -101,6 +107,9 @@ pub fn per_period(r: &RunReport) -> CliResult<Vec<u8>> {
         ]
         .map(String::from),
     )?;
+    for cells in r.warnings.csv_rows(7) {
+        row(&mut w, &cells)?;
+    }
     for p in &r.per_period {
         for (block, map) in [
             ("plan", &p.plan),
@@ -126,13 +135,17 @@ pub fn per_period(r: &RunReport) -> CliResult<Vec<u8>> {
     finish(w)
 }
 
-/// replications.csv: one row per replication, every metric under plan and baseline.
-pub fn replications(t: &RunTally) -> CliResult<Vec<u8>> {
+/// replications.csv: one row per replication, every metric under plan and baseline
+/// (after a `warning` row per warning).
+pub fn replications(t: &RunTally, warnings: &Warnings) -> CliResult<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let mut header = vec!["replication".to_string()];
     header.extend(METRICS.iter().map(|m| format!("plan_{}", m.name)));
     header.extend(METRICS.iter().map(|m| format!("baseline_{}", m.name)));
     row(&mut w, &header)?;
+    for cells in warnings.csv_rows(header.len()) {
+        row(&mut w, &cells)?;
+    }
     let cols: Vec<&[f64]> = (0..N_METRICS)
         .map(|i| t.plan.values(i).unwrap_or(&[]))
         .chain((0..N_METRICS).map(|i| t.baseline.values(i).unwrap_or(&[])))

@@ -126,6 +126,8 @@ pub struct Document {
     pub subtitle: String,
     /// Language.
     pub lang: Lang,
+    /// Warnings shown in a box above every section (none: no box).
+    pub warnings: Vec<String>,
     /// Sections in order.
     pub sections: Vec<Section>,
 }
@@ -138,6 +140,8 @@ h1{font-size:26px;margin:8px 0 4px}
 section{background:#fff;border:1px solid #e2e5ea;border-radius:8px;padding:16px 20px;margin:18px 0}
 h2{font-size:19px;margin:4px 0 12px}
 p{line-height:1.5}
+.warnings{background:#fff4e5;border:2px solid #c2410c;border-radius:8px;padding:10px 20px;margin:18px 0;color:#7c2d12}
+.warnings h2{color:#9a3412}
 .callout{font-size:17px;font-weight:600;border-left:4px solid #2563eb;padding:6px 12px;background:#eef3fe}
 figure{margin:12px 0;text-align:center}
 figure svg{max-width:100%;height:auto}
@@ -157,8 +161,14 @@ impl Document {
             title: title.into(),
             subtitle: subtitle.into(),
             lang,
+            warnings: Vec::new(),
             sections: Vec::new(),
         }
+    }
+
+    /// Shows `warnings` in a box above every section.
+    pub fn warn(&mut self, warnings: &crate::warnings::Warnings) {
+        self.warnings.extend(warnings.texts(self.lang));
     }
 
     /// Appends a section.
@@ -181,6 +191,17 @@ impl Document {
             escape(&self.title),
             escape(&self.subtitle)
         );
+        if !self.warnings.is_empty() {
+            let _ = writeln!(
+                h,
+                "<div class=\"warnings\" role=\"alert\">\n<h2>{}</h2>\n<ul>",
+                escape(T::Warnings.text(self.lang))
+            );
+            for w in &self.warnings {
+                let _ = writeln!(h, "<li>{}</li>", escape(w));
+            }
+            h.push_str("</ul>\n</div>\n");
+        }
         for s in &self.sections {
             let _ = writeln!(h, "<section>\n<h2>{}</h2>", escape(&s.heading));
             for b in &s.blocks {
@@ -270,5 +291,20 @@ mod tests {
         assert!(h.contains("default-src 'none'"));
         assert!(!h.contains("src=\"http") && !h.contains("href=\"http"));
         assert_eq!(h.matches("<figure").count(), 1);
+        assert!(!h.contains("class=\"warnings\""));
+    }
+
+    #[test]
+    fn warnings_come_in_a_box_before_every_section() {
+        let mut d = Document::new("T", "sub", Lang::Zh);
+        d.push(Section::new("S1").paragraph("x"));
+        d.warnings.push("a < b".into());
+        let h = d.render();
+        let (box_at, section_at) = (
+            h.find("<div class=\"warnings\" role=\"alert\">").unwrap(),
+            h.find("<section>").unwrap(),
+        );
+        assert!(box_at < section_at);
+        assert!(h.contains("<h2>警告</h2>\n<ul>\n<li>a &lt; b</li>"));
     }
 }

@@ -97,6 +97,7 @@ pub enum T {
     OverrunProbability,
     Yes,
     No,
+    Warnings,
 }
 
 impl T {
@@ -192,6 +193,7 @@ impl T {
             T::OverrunProbability => ("P(cost > budget)", "成本超出预算的概率"),
             T::Yes => ("yes", "是"),
             T::No => ("NO", "否"),
+            T::Warnings => ("Warnings", "警告"),
         };
         match lang {
             Lang::En => en,

@@ -26,6 +26,8 @@ use plansim_sim::metrics::{
 use plansim_sim::model::Model;
 use plansim_sim::tally::{Summary, Tally, Z95};
 
+use crate::warnings::Warnings;
+
 /// A summary of a difference, with the standard error independent runs would have had.
 #[derive(Serialize, Clone, Copy, Debug)]
 pub struct DifferenceSummary {
@@ -78,6 +80,9 @@ pub struct RunReport {
     pub scenario: String,
     /// Where the scenario came from.
     pub source: String,
+    /// What makes some figures less trustworthy than their intervals say (a plan
+    /// without an equilibrium, a status quo without a steady state); empty when none.
+    pub warnings: Warnings,
     /// Seed of the random streams.
     pub seed: u64,
     /// Replications run.
@@ -124,7 +129,13 @@ fn period_summary(t: &Tally, col: usize, bounds: Option<(f64, f64)>) -> PeriodSu
 
 impl RunReport {
     /// Builds the report of a finished run.
-    pub fn new(model: &Model, source: &str, seed: u64, tally: &RunTally) -> Self {
+    pub fn new(
+        model: &Model,
+        source: &str,
+        seed: u64,
+        tally: &RunTally,
+        warnings: Warnings,
+    ) -> Self {
         let mut metrics = BTreeMap::new();
         let mut baseline = BTreeMap::new();
         let mut difference = BTreeMap::new();
@@ -187,6 +198,7 @@ impl RunReport {
         RunReport {
             scenario: model.name.clone(),
             source: source.to_string(),
+            warnings,
             seed,
             replications: tally.replications(),
             periods: model.periods,

@@ -12,6 +12,7 @@ use super::i18n::Lang;
 use super::table::grouped;
 use crate::budget::{rule_text, BudgetCheck};
 use crate::error::{CliError, CliResult};
+use crate::warnings::Warnings;
 
 /// An estimate in and out of sample.
 #[derive(Serialize, Clone, Debug)]
@@ -51,6 +52,10 @@ pub struct BaselineReport {
 pub struct OptimizeReport {
     /// Scenario name.
     pub scenario: String,
+    /// What makes some figures less trustworthy than their intervals say (the start
+    /// or the status quo without an equilibrium, candidates without one, a status quo
+    /// without a steady state); empty when none.
+    pub warnings: Warnings,
     /// Solver(s) run.
     pub solver: String,
     /// What was maximised.
@@ -63,7 +68,7 @@ pub struct OptimizeReport {
     pub budget: f64,
     /// Chance constraint, if any.
     pub max_overrun_probability: Option<f64>,
-    /// True when a plan keeping the budget was found in the search.
+    /// True when a plan keeping the budget, with efforts in equilibrium, was found in the search.
     pub feasible: bool,
     /// The budget rule in words (the search's, and what it does not promise).
     pub budget_rule: String,
@@ -109,7 +114,13 @@ fn params(e: &Evaluator, x: &[f64]) -> BTreeMap<String, f64> {
 
 impl OptimizeReport {
     /// Builds the report.
-    pub fn new(e: &Evaluator, o: &Outcome, c: &Certification, _baseline: &Evaluation) -> Self {
+    pub fn new(
+        e: &Evaluator,
+        o: &Outcome,
+        c: &Certification,
+        _baseline: &Evaluation,
+        warnings: Warnings,
+    ) -> Self {
         let s = e.settings();
         let start_in = &o.evaluations[0];
         let winner_in = o.best().unwrap_or(start_in);
@@ -117,6 +128,7 @@ impl OptimizeReport {
         debug_assert_eq!(check.keeps_budget, c.winner.feasible);
         OptimizeReport {
             scenario: e.model().name.clone(),
+            warnings,
             solver: o.solver.clone(),
             objective_kind: s.objective,
             evaluations: o.evaluations.len(),
@@ -178,7 +190,7 @@ impl OptimizeReport {
 
     /// The human-readable report.
     pub fn table(&self) -> String {
-        let mut out = String::new();
+        let mut out = self.warnings.table_lines();
         let kind = serde_json::to_value(self.objective_kind)
             .ok()
             .and_then(|v| v.as_str().map(String::from))
@@ -266,7 +278,7 @@ impl OptimizeReport {
         if !self.feasible {
             let _ = writeln!(
                 out,
-                "no evaluated plan met the budget in the search: the starting plan is reported"
+                "no evaluated plan kept the budget with efforts in equilibrium in the search: the starting plan is reported"
             );
         }
         out
@@ -298,8 +310,10 @@ fn num(x: f64) -> String {
     }
 }
 
-/// convergence.csv: one row per evaluation with its parameters, figures and the best so far.
-pub fn convergence_csv(e: &Evaluator, o: &Outcome) -> CliResult<Vec<u8>> {
+/// convergence.csv: a `warning` row per warning, then one row per evaluation with its
+/// parameters, figures, whether it keeps the budget and has an equilibrium (a plan
+/// without one cannot win), and the best so far.
+pub fn convergence_csv(e: &Evaluator, o: &Outcome, warnings: &Warnings) -> CliResult<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let mut header = vec!["evaluation".to_string()];
     header.extend(e.space().variables.iter().map(|v| v.path.clone()));
@@ -310,14 +324,18 @@ pub fn convergence_csv(e: &Evaluator, o: &Outcome) -> CliResult<Vec<u8>> {
             "cost",
             "overrun_probability",
             "feasible",
+            "equilibrium",
             "best_so_far",
         ]
         .map(String::from),
     );
     super::csv_safe::write_row(&mut w, &header)?;
+    for row in warnings.csv_rows(header.len()) {
+        super::csv_safe::write_row(&mut w, &row)?;
+    }
     let mut best = f64::NAN;
     for (i, ev) in o.evaluations.iter().enumerate() {
-        if ev.feasible && (best.is_nan() || ev.objective.mean > best) {
+        if ev.selectable() && (best.is_nan() || ev.objective.mean > best) {
             best = ev.objective.mean;
         }
         let mut row = vec![(i + 1).to_string()];
@@ -328,6 +346,7 @@ pub fn convergence_csv(e: &Evaluator, o: &Outcome) -> CliResult<Vec<u8>> {
             ev.cost.mean.to_string(),
             ev.overrun_probability.to_string(),
             ev.feasible.to_string(),
+            ev.equilibrium.to_string(),
             if best.is_nan() {
                 String::new()
             } else {
@@ -340,7 +359,8 @@ pub fn convergence_csv(e: &Evaluator, o: &Outcome) -> CliResult<Vec<u8>> {
         .map_err(|err| CliError::Internal(format!("cannot write CSV: {err}")))
 }
 
-/// convergence.svg: each evaluation's objective (feasible or not) and the best so far.
+/// convergence.svg: each evaluation's objective (feasible, over budget, or without an
+/// equilibrium) and the best so far.
 pub fn chart_svg(e: &Evaluator, o: &Outcome) -> CliResult<String> {
     use plotters::prelude::*;
     let n = o.evaluations.len().max(1);
@@ -393,7 +413,7 @@ pub fn chart_svg(e: &Evaluator, o: &Outcome) -> CliResult<String> {
                 o.evaluations
                     .iter()
                     .enumerate()
-                    .filter(|(_, v)| v.feasible)
+                    .filter(|(_, v)| v.selectable())
                     .map(|(i, v)| Circle::new(point(i, v), 3, BLUE.filled())),
             )
             .map_err(|x| fail(x.to_string()))?
@@ -410,10 +430,24 @@ pub fn chart_svg(e: &Evaluator, o: &Outcome) -> CliResult<String> {
             .map_err(|x| fail(x.to_string()))?
             .label("over budget")
             .legend(|(x, y)| Cross::new((x, y), 4, RED));
+        if o.evaluations.iter().any(|v| v.feasible && !v.equilibrium) {
+            let grey = RGBColor(128, 128, 128);
+            chart
+                .draw_series(
+                    o.evaluations
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, v)| v.feasible && !v.equilibrium)
+                        .map(|(i, v)| TriangleMarker::new(point(i, v), 4, grey)),
+                )
+                .map_err(|x| fail(x.to_string()))?
+                .label("no equilibrium")
+                .legend(move |(x, y)| TriangleMarker::new((x, y), 4, grey));
+        }
         let mut best = f64::NAN;
         let mut line = Vec::new();
         for (i, v) in o.evaluations.iter().enumerate() {
-            if v.feasible && (best.is_nan() || v.objective.mean > best) {
+            if v.selectable() && (best.is_nan() || v.objective.mean > best) {
                 best = v.objective.mean;
             }
             if !best.is_nan() {

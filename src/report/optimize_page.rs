@@ -62,6 +62,7 @@ pub fn page(e: &Evaluator, outcome: &Outcome, r: &OptimizeReport, lang: Lang) ->
         ),
         lang,
     );
+    doc.warn(&r.warnings);
     let check = &r.budget_out_of_sample;
     let headline = match lang {
         Lang::En => format!(

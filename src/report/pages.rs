@@ -90,6 +90,7 @@ pub fn run_page(
         ),
         lang,
     );
+    doc.warn(&report.warnings);
     let g = &report.metrics["revenue_growth"];
     let gb = &report.baseline["revenue_growth"];
     let d = &report.difference["revenue_growth"].paired;
@@ -217,6 +218,7 @@ pub fn compare_page(
         ),
         lang,
     );
+    doc.warn(&report.warnings);
     let s = &report.selection;
     let st = style(&s.objective);
     let any_budget = report.variants.iter().any(|v| v.budget.is_some());

@@ -14,6 +14,7 @@ use super::html::{Document, Section, Table};
 use super::i18n::{metric_label, Lang, T};
 use super::table::grouped;
 use crate::error::{CliError, CliResult};
+use crate::warnings::Warnings;
 
 /// Mean and 90 % band of a quantity across replications.
 #[derive(Serialize, Clone, Copy, Debug)]
@@ -274,10 +275,13 @@ pub fn table(
     out
 }
 
-/// rounds.csv: one row per policy, round and metric.
-pub fn rounds_csv(reports: &[PolicyReport]) -> CliResult<Vec<u8>> {
+/// rounds.csv: a `warning` row per warning, then one row per policy, round and metric.
+pub fn rounds_csv(reports: &[PolicyReport], warnings: &Warnings) -> CliResult<Vec<u8>> {
     let mut sheet = crate::report::csv_safe::CsvSheet::new();
     sheet.row(&["policy", "round", "quantity", "mean", "p05", "p95"])?;
+    for row in warnings.csv_rows(6) {
+        sheet.row(&row)?;
+    }
     for r in reports {
         for row in &r.rounds {
             for (k, b) in row
@@ -393,6 +397,7 @@ pub fn page(
     subtitle: &str,
     reports: &[PolicyReport],
     diffs: &BTreeMap<String, BTreeMap<&'static str, Summary>>,
+    warnings: &Warnings,
     lang: Lang,
 ) -> CliResult<String> {
     let mut doc = Document::new(
@@ -400,6 +405,7 @@ pub fn page(
         subtitle.to_string(),
         lang,
     );
+    doc.warn(warnings);
     for r in reports {
         let mut section = Section::new(format!("{}: {}", T::Policy.text(lang), r.policy));
         section = section.chart(

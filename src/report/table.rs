@@ -84,7 +84,7 @@ pub fn interval(s: &Summary, st: Style) -> String {
 
 /// Renders the report as an aligned text table.
 pub fn render(r: &RunReport) -> String {
-    let mut out = String::new();
+    let mut out = r.warnings.table_lines();
     let _ = writeln!(
         out,
         "plansim: {} ({}), {} replications, seed {}, {} reps x {} periods",

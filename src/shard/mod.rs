@@ -24,8 +24,9 @@ use crate::error::{CliError, CliResult};
 
 /// What the `format` field of a shard of `plansim run` says.
 pub const FORMAT: &str = "plansim-shard";
-/// Version of the shard file layout; bumped on any change to it.
-pub const FORMAT_VERSION: u32 = 1;
+/// Version of the shard file layout; bumped on any change to it (2: rounds shards
+/// keep the plans solved without an equilibrium).
+pub const FORMAT_VERSION: u32 = 2;
 /// The version of plansim that writes and merges shards.
 pub const PLANSIM_VERSION: &str = env!("CARGO_PKG_VERSION");
 

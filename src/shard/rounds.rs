@@ -3,11 +3,12 @@
 //! the whole run's report (the resolved scenario, its roster, the rounds, the seed,
 //! the policies and the distinct plans each round had in force).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 
 use serde::{Deserialize, Serialize};
 
+use plansim_sim::behaviour::{Equilibrium, EquilibriumGap};
 use plansim_sim::metrics::N_METRICS;
 use plansim_sim::rounds::{RoundObservation, RoundsResult, RoundsSpec, TrajectoryRecord};
 use plansim_sim::scenario::ValidScenario;
@@ -69,6 +70,57 @@ pub struct PolicyShard {
     /// Each replication of the slice, in order: its parameters each round, its
     /// observations each round, then its metrics, every `f64` as 16 hex digits.
     pub records: Vec<String>,
+    /// For each round, the plans solved for it whose efforts are not an equilibrium.
+    pub unsettled: Vec<Vec<UnsettledPlan>>,
+}
+
+/// A plan solved for a round whose efforts are not an equilibrium, as a shard keeps it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnsettledPlan {
+    /// Its parameters, as the bits of each value.
+    pub key: Vec<u64>,
+    /// What did not settle: `tournament_cutoff` or `team_efforts`.
+    pub what: String,
+    /// The size of the inconsistency, as the bits of the `f64`.
+    pub gap: u64,
+    /// Solver passes made.
+    pub passes: usize,
+}
+
+/// The plans of one round without an equilibrium, by their parameters' bits.
+pub type Unsettled = BTreeMap<Vec<u64>, Equilibrium>;
+
+impl UnsettledPlan {
+    /// A plan `key` whose equilibrium `e` was not found (None when it holds).
+    fn new(key: &[u64], e: &Equilibrium) -> Option<Self> {
+        match *e {
+            Equilibrium::NotFound { what, gap, passes } => Some(UnsettledPlan {
+                key: key.to_vec(),
+                what: match what {
+                    EquilibriumGap::TournamentCutoff => "tournament_cutoff",
+                    EquilibriumGap::TeamEfforts => "team_efforts",
+                }
+                .into(),
+                gap: gap.to_bits(),
+                passes,
+            }),
+            _ => None,
+        }
+    }
+
+    /// What the simulator said of it.
+    fn equilibrium(&self) -> Result<Equilibrium, String> {
+        let what = match self.what.as_str() {
+            "tournament_cutoff" => EquilibriumGap::TournamentCutoff,
+            "team_efforts" => EquilibriumGap::TeamEfforts,
+            other => return Err(format!("unknown kind of equilibrium gap `{other}`")),
+        };
+        Ok(Equilibrium::NotFound {
+            what,
+            gap: f64::from_bits(self.gap),
+            passes: self.passes,
+        })
+    }
 }
 
 impl PolicyShard {
@@ -82,6 +134,16 @@ impl PolicyShard {
                 .plan_keys
                 .iter()
                 .map(|k| k.iter().cloned().collect())
+                .collect(),
+            unsettled: result
+                .unsettled
+                .iter()
+                .map(|round| {
+                    round
+                        .iter()
+                        .filter_map(|(k, e)| UnsettledPlan::new(k, e))
+                        .collect()
+                })
                 .collect(),
             records: result
                 .records
@@ -104,7 +166,22 @@ impl PolicyShard {
             learning: false,
             plan_keys: vec![Vec::new(); rounds as usize],
             records: Vec::new(),
+            unsettled: vec![Vec::new(); rounds as usize],
         }
+    }
+
+    /// For each round, its plans without an equilibrium, by their parameters' bits.
+    pub fn unsettled_plans(&self) -> Result<Vec<Unsettled>, String> {
+        self.unsettled
+            .iter()
+            .map(|round| {
+                round
+                    .iter()
+                    .map(|u| Ok((u.key.clone(), u.equilibrium()?)))
+                    .collect()
+            })
+            .collect::<Result<_, String>>()
+            .map_err(|e| format!("policy {}: {e}", self.policy))
     }
 
     /// The records of replications `replications`, over `rounds` rounds.
@@ -122,7 +199,7 @@ impl PolicyShard {
                 replications.end
             ));
         }
-        if self.plan_keys.len() != rounds {
+        if self.plan_keys.len() != rounds || self.unsettled.len() != rounds {
             return Err(format!(
                 "policy {}: plans of {} rounds, expected {rounds}",
                 self.policy,
