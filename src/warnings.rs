@@ -111,7 +111,7 @@ impl Warning {
         (!model.status_quo.settled()).then(|| Warning {
             subject: (String::new(), String::new()),
             problem: Problem::NoSteadyState {
-                fit: model.status_quo,
+                fit: model.status_quo.clone(),
                 team_size: model.reps.len(),
             },
         })

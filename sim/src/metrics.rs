@@ -23,7 +23,7 @@ pub const METRICS: [MetricDef; 24] = [
     },
     MetricDef {
         name: "revenue_growth",
-        definition: "revenue / (pre-plan run-rate x periods) - 1",
+        definition: "revenue / the status quo's expected revenue over the horizon (the pre-plan run-rate through the seasons) - 1",
     },
     MetricDef {
         name: "new_customers",
@@ -47,7 +47,7 @@ pub const METRICS: [MetricDef; 24] = [
     },
     MetricDef {
         name: "roi",
-        definition: "(revenue - run-rate x periods - incentive_cost) / incentive_cost",
+        definition: "(revenue - the status quo's expected revenue - incentive_cost) / incentive_cost",
     },
     MetricDef {
         name: "target_hit_rate",
@@ -199,8 +199,7 @@ pub fn replication_metrics(
     out: &mut [f64; N_METRICS],
 ) {
     let s = &totals.sum;
-    let periods = model.periods as f64;
-    let run_rate = model.run_rate_revenue() * periods;
+    let run_rate = model.status_quo.expected_revenue(model.periods);
     let cost = s.incentive_cost;
     let ratio = |a: f64, b: f64| if b > 0.0 { a / b } else { f64::NAN };
     out[0] = s.revenue;

@@ -431,6 +431,7 @@ impl Model {
                 iterations: 0,
                 residual: f64::NAN,
                 unsettled: 0,
+                revenue: Vec::new(),
             },
         };
         model.status_quo = crate::steady_state::calibrate(&mut model, &books_given);

@@ -19,8 +19,8 @@
 use crate::behaviour::{self, PlanningStart};
 use crate::model::{Model, Outcome};
 
-/// How well the status quo settled.
-#[derive(Clone, Copy, Debug, PartialEq)]
+/// How well the status quo settled, and its expected revenue.
+#[derive(Clone, Debug, PartialEq)]
 pub struct StatusQuoFit {
     /// Iterations of the fixed point.
     pub iterations: usize,
@@ -28,9 +28,24 @@ pub struct StatusQuoFit {
     pub residual: f64,
     /// Reps whose run-rate did not settle (no steady state under the status quo).
     pub unsettled: usize,
+    /// The team's expected revenue under the status quo in each period of the steady
+    /// state's window (it repeats with the window: the reward cycle and the seasons).
+    pub revenue: Vec<f64>,
 }
 
 impl StatusQuoFit {
+    /// The team's expected revenue under the status quo over periods `[0, periods)`:
+    /// what `revenue_growth` is measured against. Over whole windows it is the pre-plan
+    /// run-rate times the periods; over part of a year it follows the seasons.
+    pub fn expected_revenue(&self, periods: u32) -> f64 {
+        if self.revenue.is_empty() {
+            return f64::NAN;
+        }
+        (0..periods as usize)
+            .map(|t| self.revenue[t % self.revenue.len()])
+            .sum()
+    }
+
     /// True when every rep's run-rate settled.
     pub fn settled(&self) -> bool {
         self.unsettled == 0
@@ -96,10 +111,10 @@ pub fn calibrate(model: &mut Model, books_given: &[Option<f64>]) -> StatusQuoFit
     let start: Vec<_> = (0..n)
         .map(|j| periodic_state(&cycle, j, &path, books_given[j]))
         .collect();
-    for (j, (rep, (book, rev, nc))) in cycle.reps.iter_mut().zip(start).enumerate() {
-        rep.book = book;
-        rep.run_rate_revenue = rev;
-        rep.run_rate_new_customers = nc;
+    for (j, (rep, state)) in cycle.reps.iter_mut().zip(start).enumerate() {
+        rep.book = state.book;
+        rep.run_rate_revenue = state.run_rate_revenue;
+        rep.run_rate_new_customers = state.run_rate_new_customers;
         rep.outside_option = rep.base_salary + premiums[j];
     }
     let mut step = vec![1.0f64; n];
@@ -118,7 +133,12 @@ pub fn calibrate(model: &mut Model, books_given: &[Option<f64>]) -> StatusQuoFit
                 .iter()
                 .map(|c| (c.acquisition, c.service, c.quit_hazard))
                 .collect();
-            let (book, rev, nc) = periodic_state(&cycle, j, &path, books_given[j]);
+            let state = periodic_state(&cycle, j, &path, books_given[j]);
+            let (book, rev, nc) = (
+                state.book,
+                state.run_rate_revenue,
+                state.run_rate_new_customers,
+            );
             let rep = &mut cycle.reps[j];
             let change = (rev - rep.run_rate_revenue) / rep.run_rate_revenue.abs().max(1e-300);
             let change_nc = if rep.run_rate_new_customers > 0.0 {
@@ -135,6 +155,7 @@ pub fn calibrate(model: &mut Model, books_given: &[Option<f64>]) -> StatusQuoFit
                     run_rate_new_customers: rep.run_rate_new_customers,
                     // The book the evaluated efforts were solved from.
                     book: rep.book,
+                    revenue: state.revenue,
                     value: policy.planned[j][0].value,
                     quit_hazard: path.iter().map(|p| p.2).sum::<f64>() / path.len() as f64,
                 };
@@ -167,21 +188,30 @@ pub fn calibrate(model: &mut Model, books_given: &[Option<f64>]) -> StatusQuoFit
         rep.outside_option = rep.base_salary + fitted.value + premium;
         rep.quit_hazard = fitted.quit_hazard;
     }
+    let mut revenue = vec![0.0; len as usize];
+    for fitted in &best {
+        for (r, x) in revenue.iter_mut().zip(&fitted.revenue) {
+            *r += x;
+        }
+    }
     StatusQuoFit {
         iterations,
         residual: best.iter().map(|f| f.gap).fold(0.0, f64::max),
         unsettled: best.iter().filter(|f| f.gap > UNSETTLED).count(),
+        revenue,
     }
 }
 
 /// A rep's status-quo state at one iteration of the fixed point.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 struct Fitted {
     /// Relative gap between the run-rates evaluated and those they led to.
     gap: f64,
     run_rate_revenue: f64,
     run_rate_new_customers: f64,
     book: f64,
+    /// The status quo's expected revenue in each period of the window.
+    revenue: Vec<f64>,
     value: f64,
     quit_hazard: f64,
 }
@@ -199,7 +229,7 @@ fn periodic_state(
     j: usize,
     path: &[(f64, f64, f64)],
     given: Option<f64>,
-) -> (f64, f64, f64) {
+) -> Periodic {
     let rep = &model.reps[j];
     let rules = &model.rules;
     let len = path.len() as f64;
@@ -242,23 +272,46 @@ fn periodic_state(
                 b = b * keep + conversions * (1.0 - quit * rules.handover_loss);
             }
             let book = given.unwrap_or(if a < 1.0 { b / (1.0 - a) } else { 0.0 });
-            let (mut rev, mut nc, mut bt) = (0.0, 0.0, book);
+            let (mut nc, mut bt) = (0.0, book);
+            let mut revenue = Vec::with_capacity(path.len());
             for (t, &(h, s, quit)) in path.iter().enumerate() {
                 let leads = f.new_customers_per_effort * productivity(t) * h;
                 let kept = bt * (1.0 - f.churn(s));
-                rev += kept * f.recurring_revenue + leads * f.conversion * f.deal_mean;
+                revenue.push(kept * f.recurring_revenue + leads * f.conversion * f.deal_mean);
                 nc += leads;
                 bt = (kept + leads * f.conversion) * (1.0 - quit * rules.handover_loss);
             }
-            (book, rev / len, nc / len)
+            Periodic {
+                book,
+                run_rate_revenue: revenue.iter().sum::<f64>() / len,
+                run_rate_new_customers: nc / len,
+                revenue,
+            }
         }
         Outcome::LinearNormal { .. } => {
-            let rev: f64 = path
+            let revenue: Vec<f64> = path
                 .iter()
                 .enumerate()
                 .map(|(t, &(h, _, _))| productivity(t) * h)
-                .sum();
-            (0.0, rev / len, 0.0)
+                .collect();
+            Periodic {
+                book: 0.0,
+                run_rate_revenue: revenue.iter().sum::<f64>() / len,
+                run_rate_new_customers: 0.0,
+                revenue,
+            }
         }
     }
+}
+
+/// A rep's periodic steady state over the window.
+struct Periodic {
+    /// Book at the window's start.
+    book: f64,
+    /// Mean revenue per period.
+    run_rate_revenue: f64,
+    /// Mean new customers per period.
+    run_rate_new_customers: f64,
+    /// Expected revenue in each period of the window.
+    revenue: Vec<f64>,
 }

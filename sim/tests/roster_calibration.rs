@@ -31,7 +31,10 @@ fn scenario_text() -> String {
         ("base_quit_rate = 0.015 ", "base_quit_rate = 0.0 "),
         ("max_quit_rate = 0.25 ", "max_quit_rate = 0.0 "),
     ] {
-        assert!(text.contains(from), "the default scenario no longer holds `{from}`");
+        assert!(
+            text.contains(from),
+            "the default scenario no longer holds `{from}`"
+        );
         text = text.replace(from, to);
     }
     // The status quo: no commission (a monthly cycle, so each month is tallied per rep).

@@ -106,3 +106,30 @@ fn a_status_quo_without_a_steady_state_is_reported() {
     let problem = model.status_quo.problem(model.reps.len()).unwrap();
     assert!(problem.contains("no steady state"), "{problem}");
 }
+
+/// Over part of a year the status quo's revenue follows the seasons (four months
+/// from January include the Spring Festival's February): growth is measured against
+/// the status quo's expected revenue over those months, so it is zero there too.
+#[test]
+fn a_partial_year_is_measured_against_its_own_seasons() {
+    let valid = status_quo(
+        "month",
+        "[X.commission]\nrate = 0.03\non = \"new_revenue\"\n",
+        0.2,
+    )
+    .with_changes(|s| s.simulation.periods = 4)
+    .unwrap();
+    let model = Model::new(&valid);
+    let year = model.status_quo.expected_revenue(12) / 12.0;
+    let four = model.status_quo.expected_revenue(4) / 4.0;
+    assert!(
+        four < year,
+        "January to April {four} vs the year's month {year}"
+    );
+    let (mean, se) = growth(&valid, 211);
+    assert!(
+        mean.abs() <= Z_TOL * se,
+        "growth {mean} ({:.1} se)",
+        mean / se
+    );
+}
