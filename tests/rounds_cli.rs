@@ -4,21 +4,26 @@ mod common;
 
 use serde_json::Value;
 
-use common::{plansim, temp_dir};
+use common::{edited, plansim, temp_dir};
 
 /// The shipped template case, made small.
 fn small_template(dir: &std::path::Path) -> String {
-    let text = std::fs::read_to_string(concat!(
+    let shipped = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/scenarios/template-monitoring.toml"
     ))
-    .unwrap()
-    .replace("size = 50 ", "size = 8 ")
-    .replace("rounds = 12 ", "rounds = 4 ")
-    .replace("reoptimize_evaluations = 20", "reoptimize_evaluations = 6")
-    .replace(
-        "reoptimize_replications = 96",
-        "reoptimize_replications = 16",
+    .unwrap();
+    let text = edited(
+        &shipped,
+        &[
+            ("size = 50 ", "size = 8 "),
+            ("rounds = 12 ", "rounds = 4 "),
+            ("reoptimize_evaluations = 20", "reoptimize_evaluations = 6"),
+            (
+                "reoptimize_replications = 96",
+                "reoptimize_replications = 16",
+            ),
+        ],
     );
     let path = dir.join("t.toml");
     std::fs::write(&path, text).unwrap();
@@ -88,6 +93,34 @@ fn compare_policies_pairs_final_kpis() {
     for d in ["rule - static", "reoptimize - static"] {
         assert!(v["differences"][d]["revenue"]["std_err"].is_number(), "{d}");
     }
+    let policy = |i: usize| &v["policies"][i]["rounds"];
+    let param = |i: usize, round: usize, path: &str, stat: &str| {
+        policy(i)[round]["params"][path][stat].as_f64().unwrap()
+    };
+    let bonus = "plan.target_bonus.amount";
+    let reward = "plan.per_customer.amount";
+    // static never moves.
+    for round in 0..4 {
+        assert_eq!(param(0, round, bonus, "p05"), 2500.0);
+        assert_eq!(param(0, round, bonus, "p95"), 2500.0);
+    }
+    // rule: round 1 missed its revenue target and beat its new-customer target, so
+    // the bonus rises and the per-customer reward falls.
+    let first = &policy(1)[0]["metrics"];
+    let mean = |m: &Value, k: &str| m[k]["mean"].as_f64().unwrap();
+    assert!(mean(first, "revenue") < mean(first, "target_revenue"));
+    assert!(mean(first, "new_customers") > mean(first, "target_new_customers"));
+    assert!(param(1, 1, bonus, "mean") > 2500.0);
+    assert!(param(1, 1, reward, "mean") < 200.0);
+    // reoptimize: one new plan for every replication, spending the budget the static
+    // plan leaves, for more revenue without breaking the budget.
+    assert_eq!(param(2, 1, bonus, "p05"), param(2, 1, bonus, "p95"));
+    assert_ne!(param(2, 1, bonus, "mean"), 2500.0);
+    let growth = &v["differences"]["reoptimize - static"]["revenue_growth"];
+    assert!(growth["ci95_low"].as_f64().unwrap() > 0.0, "{growth}");
+    let budget = v["budget"].as_f64().unwrap();
+    let cost = mean(&v["policies"][2]["final_metrics"], "incentive_cost");
+    assert!(cost <= budget, "reoptimize spends {cost} of {budget}");
 }
 
 #[test]
@@ -101,9 +134,12 @@ fn bad_rounds_are_refused() {
         let o = plansim(&args);
         assert_eq!(o.status.code(), Some(2), "{args:?}");
     }
-    let text = std::fs::read_to_string(&file).unwrap().replace(
-        "path = \"plan.per_customer.amount\"  # the plan parameter adjusted",
-        "path = \"plan.nothing\"",
+    let text = edited(
+        &std::fs::read_to_string(&file).unwrap(),
+        &[(
+            "path = \"plan.per_customer.amount\"  # the plan parameter adjusted",
+            "path = \"plan.nothing\"",
+        )],
     );
     std::fs::write(&file, text).unwrap();
     let o = plansim(&["rounds", &file]);
