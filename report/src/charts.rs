@@ -155,6 +155,58 @@ fn swatch(c: RGBColor) -> impl Fn((i32, i32)) -> Rectangle<(i32, i32)> {
     move |(x, y)| Rectangle::new([(x, y - 5), (x + 14, y + 5)], c.filled())
 }
 
+/// The axes of a chart: their ranges and how their ticks are labelled.
+struct Frame<'f> {
+    /// The x axis's range.
+    x: (f64, f64),
+    /// The y axis's range.
+    y: (f64, f64),
+    /// Pixels left of the plot for the y axis's labels.
+    y_area: u32,
+    /// Ticks on the x axis, when not plotters' own choice.
+    x_ticks: Option<usize>,
+    /// The x axis's tick labels.
+    x_label: &'f dyn Fn(&f64) -> String,
+    /// The y axis's tick labels.
+    y_label: &'f dyn Fn(&f64) -> String,
+}
+
+/// One chart of the report's size: its caption and axes from `labels` and `frame`,
+/// the series `draw` puts in it, then their legend at `legend_at`.
+fn plot(
+    labels: &Labels<'_>,
+    frame: &Frame<'_>,
+    legend_at: SeriesLabelPosition,
+    draw: impl FnOnce(&mut Chart<'_, '_>) -> Result<()>,
+) -> Result<String> {
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
+        root.fill(&WHITE).map_err(fail)?;
+        let mut chart = ChartBuilder::on(&root)
+            .caption(labels.title, ("sans-serif", 20))
+            .margin(14)
+            .x_label_area_size(44)
+            .y_label_area_size(frame.y_area)
+            .build_cartesian_2d(frame.x.0..frame.x.1, frame.y.0..frame.y.1)
+            .map_err(fail)?;
+        let mut mesh = chart.configure_mesh();
+        mesh.x_desc(labels.x)
+            .y_desc(labels.y)
+            .x_label_formatter(frame.x_label)
+            .y_label_formatter(frame.y_label)
+            .light_line_style(WHITE.mix(0.0));
+        if let Some(ticks) = frame.x_ticks {
+            mesh.x_labels(ticks);
+        }
+        mesh.draw().map_err(fail)?;
+        draw(&mut chart)?;
+        legend(&mut chart, legend_at)?;
+        root.present().map_err(fail)?;
+    }
+    Ok(svg)
+}
+
 /// Overlaid histograms of several series on common bins, as shares of each series;
 /// `marker` draws a vertical line (for example at 100 % of target).
 pub fn histogram(
@@ -193,26 +245,15 @@ pub fn histogram(
         .fold(0.0, f64::max)
         .max(1e-9)
         * 1.1;
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
-        root.fill(&WHITE).map_err(fail)?;
-        let mut chart = ChartBuilder::on(&root)
-            .caption(labels.title, ("sans-serif", 20))
-            .margin(14)
-            .x_label_area_size(44)
-            .y_label_area_size(64)
-            .build_cartesian_2d(lo..hi, 0.0..top)
-            .map_err(fail)?;
-        chart
-            .configure_mesh()
-            .x_desc(labels.x)
-            .y_desc(labels.y)
-            .x_label_formatter(&|x| x_axis.label(*x))
-            .y_label_formatter(&|y| format!("{:.0}%", 100.0 * y))
-            .light_line_style(WHITE.mix(0.0))
-            .draw()
-            .map_err(fail)?;
+    let frame = Frame {
+        x: (lo, hi),
+        y: (0.0, top),
+        y_area: 64,
+        x_ticks: None,
+        x_label: &|x| x_axis.label(*x),
+        y_label: &|y| format!("{:.0}%", 100.0 * y),
+    };
+    plot(labels, &frame, SeriesLabelPosition::UpperRight, |chart| {
         for (i, ((name, _), s)) in series.iter().zip(&shares).enumerate() {
             let c = color(i);
             chart
@@ -240,12 +281,10 @@ pub fn histogram(
                 .map_err(fail)?;
         }
         if let Some((x, name)) = marker.filter(|(x, _)| *x >= lo && *x <= hi) {
-            vertical_line(&mut chart, x, (0.0, top), name)?;
+            vertical_line(chart, x, (0.0, top), name)?;
         }
-        legend(&mut chart, SeriesLabelPosition::UpperRight)?;
-        root.present().map_err(fail)?;
-    }
-    Ok(svg)
+        Ok(())
+    })
 }
 
 /// One cloud of points of a scatter chart.
@@ -274,26 +313,15 @@ pub fn scatter(
         clouds.iter().flat_map(|c| c.points.iter().map(|p| p.1)),
         0.08,
     );
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
-        root.fill(&WHITE).map_err(fail)?;
-        let mut chart = ChartBuilder::on(&root)
-            .caption(labels.title, ("sans-serif", 20))
-            .margin(14)
-            .x_label_area_size(44)
-            .y_label_area_size(70)
-            .build_cartesian_2d(x0..x1, y0..y1)
-            .map_err(fail)?;
-        chart
-            .configure_mesh()
-            .x_desc(labels.x)
-            .y_desc(labels.y)
-            .x_label_formatter(&|x| axes.0.label(*x))
-            .y_label_formatter(&|y| axes.1.label(*y))
-            .light_line_style(WHITE.mix(0.0))
-            .draw()
-            .map_err(fail)?;
+    let frame = Frame {
+        x: (x0, x1),
+        y: (y0, y1),
+        y_area: 70,
+        x_ticks: None,
+        x_label: &|x| axes.0.label(*x),
+        y_label: &|y| axes.1.label(*y),
+    };
+    plot(labels, &frame, SeriesLabelPosition::UpperLeft, |chart| {
         for (i, cloud) in clouds.iter().enumerate() {
             let c = color(i);
             chart
@@ -325,12 +353,10 @@ pub fn scatter(
             }
         }
         if let Some((x, name)) = vline {
-            vertical_line(&mut chart, x, (y0, y1), name)?;
+            vertical_line(chart, x, (y0, y1), name)?;
         }
-        legend(&mut chart, SeriesLabelPosition::UpperLeft)?;
-        root.present().map_err(fail)?;
-    }
-    Ok(svg)
+        Ok(())
+    })
 }
 
 /// One line of a line chart, with an optional band around it.
@@ -368,32 +394,19 @@ pub fn lines(
     if y_from_zero && ys.iter().all(|y| !y.is_finite() || *y >= 0.0) {
         y0 = 0.0;
     }
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
-        root.fill(&WHITE).map_err(fail)?;
-        let mut chart = ChartBuilder::on(&root)
-            .caption(labels.title, ("sans-serif", 20))
-            .margin(14)
-            .x_label_area_size(44)
-            .y_label_area_size(70)
-            .build_cartesian_2d(x0..x1, y0..y1)
-            .map_err(fail)?;
-        let ticks = if axes.0 == Axis::Whole {
+    let frame = Frame {
+        x: (x0, x1),
+        y: (y0, y1),
+        y_area: 70,
+        x_ticks: Some(if axes.0 == Axis::Whole {
             ((x1 - x0).round() as usize + 1).clamp(2, 25)
         } else {
             10
-        };
-        chart
-            .configure_mesh()
-            .x_desc(labels.x)
-            .y_desc(labels.y)
-            .x_labels(ticks)
-            .x_label_formatter(&|x| axes.0.label(*x))
-            .y_label_formatter(&|y| axes.1.label(*y))
-            .light_line_style(WHITE.mix(0.0))
-            .draw()
-            .map_err(fail)?;
+        }),
+        x_label: &|x| axes.0.label(*x),
+        y_label: &|y| axes.1.label(*y),
+    };
+    plot(labels, &frame, SeriesLabelPosition::UpperLeft, |chart| {
         for (i, s) in series.iter().enumerate() {
             let c = color(i);
             if let Some(band) = &s.band {
@@ -426,10 +439,8 @@ pub fn lines(
                     PathElement::new(vec![(x, y), (x + 14, y)], c.stroke_width(3))
                 });
         }
-        legend(&mut chart, SeriesLabelPosition::UpperLeft)?;
-        root.present().map_err(fail)?;
-    }
-    Ok(svg)
+        Ok(())
+    })
 }
 
 #[cfg(test)]

@@ -74,6 +74,16 @@ pub fn interval(s: &Summary, st: Style) -> String {
     )
 }
 
+/// The 5th, 50th and 95th percentiles in a style: "P5 / P50 / P95".
+pub fn percentiles(s: &Summary, st: Style) -> String {
+    format!(
+        "{} / {} / {}",
+        fmt(s.p05, st),
+        fmt(s.p50, st),
+        fmt(s.p95, st)
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -24,7 +24,7 @@ use plansim_sim::tally::{Summary, Tally, Z95};
 
 use crate::csv_safe::{num, row_of, summary_cells, CsvSheet, SUMMARY_COLUMNS};
 use crate::figures::{self, VariantView};
-use crate::format::{fmt, grouped, interval, style, Style};
+use crate::format::{fmt, grouped, interval, percentiles, style, Style};
 use crate::html::{subtitle, Document, Section, Table};
 use crate::i18n::{metric_label, Lang, T};
 use crate::warnings::{csv_rows, table_lines};
@@ -258,12 +258,7 @@ pub fn table(r: &RunReport) -> String {
         rows.push([
             name.to_string(),
             interval(a, st),
-            format!(
-                "{} / {} / {}",
-                fmt(a.p05, st),
-                fmt(a.p50, st),
-                fmt(a.p95, st)
-            ),
+            percentiles(a, st),
             fmt(b.mean, st),
             interval(d, st),
         ]);
@@ -277,12 +272,7 @@ pub fn table(r: &RunReport) -> String {
         rows.push([
             format!("  cost: {name}"),
             interval(a, Style::Count),
-            format!(
-                "{} / {} / {}",
-                fmt(a.p05, Style::Count),
-                fmt(a.p50, Style::Count),
-                fmt(a.p95, Style::Count)
-            ),
+            percentiles(a, Style::Count),
             fmt(b.mean, Style::Count),
             fmt(a.mean - b.mean, Style::Count),
         ]);
@@ -520,12 +510,7 @@ pub fn page(
         key.push([
             metric_label(name, lang),
             interval(a, st),
-            format!(
-                "{} / {} / {}",
-                fmt(a.p05, st),
-                fmt(a.p50, st),
-                fmt(a.p95, st)
-            ),
+            percentiles(a, st),
             fmt(report.baseline[name].mean, st),
             interval(&report.difference[name].paired, st),
         ]);
