@@ -5,6 +5,7 @@
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 
+use plansim_analysis::memory::Shape;
 use plansim_sim::engine;
 use plansim_sim::model::Model;
 use plansim_sim::scenario::default_scenario;
@@ -19,7 +20,9 @@ fn simulate(c: &mut Criterion) {
     let mut group = c.benchmark_group("simulate");
     for replications in [engine::BLOCK_SIZE, 8 * engine::BLOCK_SIZE] {
         // Plan and baseline each simulate every rep-period.
-        let rep_periods = 2 * replications * model.periods as u64 * model.reps.len() as u64;
+        let rep_periods = Shape::of_model(&model)
+            .rep_periods(replications)
+            .expect("fits in 64 bits");
         group.throughput(Throughput::Elements(rep_periods));
         group.bench_with_input(
             BenchmarkId::new("default_one_thread", replications),

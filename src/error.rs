@@ -29,9 +29,36 @@ impl fmt::Display for CliError {
     }
 }
 
-impl From<plansim_sim::scenario::ScenarioError> for CliError {
-    fn from(e: plansim_sim::scenario::ScenarioError) -> Self {
-        CliError::Input(e.to_string())
+/// Library errors that are always the user's input, whose messages say so whole.
+macro_rules! input_errors {
+    ($($t:ty),* $(,)?) => {$(
+        impl From<$t> for CliError {
+            fn from(e: $t) -> Self {
+                CliError::Input(e.to_string())
+            }
+        }
+    )*};
+}
+
+input_errors!(
+    plansim_sim::scenario::ScenarioError,
+    plansim_analysis::budget::BudgetError,
+    plansim_analysis::memory::MemoryError,
+    plansim_analysis::shard::ShardError,
+);
+
+impl From<plansim_report::Error> for CliError {
+    fn from(e: plansim_report::Error) -> Self {
+        CliError::Internal(e.to_string())
+    }
+}
+
+impl From<plansim_optimize::OptimizeError> for CliError {
+    fn from(e: plansim_optimize::OptimizeError) -> Self {
+        match e {
+            plansim_optimize::OptimizeError::Input(m) => CliError::Input(m),
+            plansim_optimize::OptimizeError::Internal(m) => CliError::Internal(m),
+        }
     }
 }
 

@@ -1,5 +1,22 @@
-//! Parsers of numeric flags whose messages say what is accepted (a negative seed
-//! is "must be a whole number from 0 to ...", not clap's "unexpected argument").
+//! The flags several subcommands share, each declared once as a clap group that a
+//! subcommand flattens into its arguments (`#[command(flatten)]`), and the parsers
+//! of numeric flags whose messages say what is accepted (a negative seed is "must
+//! be a whole number from 0 to ...", not clap's "unexpected argument").
+//!
+//! A subcommand whose flag means something narrower words its help with
+//! `#[command(mut_arg("replications", |a| a.help("...")))]`; the flag itself, its
+//! name, parser and type, stays here.
+
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+
+use plansim_analysis::warnings::Warnings;
+use plansim_report::i18n::Lang;
+use plansim_report::warnings::text;
+
+use crate::error::{CliError, CliResult};
+use crate::shard_arg::{parse_shard_arg, ShardArg};
 
 /// Parses a whole number from `min` to `max` (clap value parsers below).
 fn whole(text: &str, min: u64, max: u64) -> Result<u64, String> {
@@ -24,9 +41,131 @@ pub fn threads(text: &str) -> Result<usize, String> {
     whole(text, 1, 4096).map(|n| n as usize)
 }
 
+/// `--replications`, `--seed` and `--threads` of a command that simulates.
+#[derive(Args, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SimArgs {
+    /// Monte Carlo replications (default: the scenario's).
+    #[arg(short = 'n', long, allow_negative_numbers = true, value_parser = replications)]
+    pub replications: Option<u64>,
+    /// Seed of the random streams (default: the scenario's).
+    #[arg(long, allow_negative_numbers = true, value_parser = seed)]
+    pub seed: Option<u64>,
+    /// Worker threads (default: all cores); results do not depend on it.
+    #[arg(long, allow_negative_numbers = true, value_parser = threads)]
+    pub threads: Option<usize>,
+}
+
+/// Output formats of the commands that print a table, JSON or CSV.
+#[derive(ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Format {
+    /// A readable table.
+    #[default]
+    Table,
+    /// One JSON object.
+    Json,
+    /// CSV of the summary.
+    Csv,
+}
+
+/// Output formats of the commands that print a table or JSON.
+#[derive(ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum TableOrJson {
+    /// A readable table.
+    #[default]
+    Table,
+    /// One JSON object.
+    Json,
+}
+
+/// `--format`, with the formats `F` of the command.
+#[derive(Args, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct FormatArgs<F: ValueEnum + Default + Clone + Send + Sync + 'static> {
+    /// Output format on stdout.
+    #[arg(long, value_enum, default_value_t = F::default())]
+    pub format: F,
+}
+
+/// `--force` and `--bom`: how result files are written.
+#[derive(Args, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct WriteArgs {
+    /// Overwrite existing output files instead of refusing.
+    #[arg(long)]
+    pub force: bool,
+    /// Start CSV output (on stdout and in the files written) with a UTF-8 byte-order mark, for Excel.
+    #[arg(long)]
+    pub bom: bool,
+}
+
+/// `--out` (with `--force` and `--bom`): where a command also writes its result files.
+#[derive(Args, Clone, Debug, Default, PartialEq, Eq)]
+pub struct OutArgs {
+    /// Also write the command's result files into this folder.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// --force and --bom.
+    #[command(flatten)]
+    pub write: WriteArgs,
+}
+
+/// `--report` and `--lang`: the self-contained HTML page of a command.
+#[derive(Args, Clone, Debug, Default, PartialEq, Eq)]
+pub struct ReportArgs {
+    /// Also write a self-contained HTML report with charts to this file.
+    #[arg(long, value_name = "FILE.html")]
+    pub report: Option<PathBuf>,
+    /// Language of the HTML report.
+    #[arg(long, value_enum, default_value_t = Lang::En)]
+    pub lang: Lang,
+}
+
+/// `--shard`: one slice of a command's replications, for `plansim merge`.
+#[derive(Args, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ShardArgs {
+    /// Run only shard K of N (K from 1) of the replications and write it to --out for
+    /// `plansim merge`; bare `--shard` or `auto` takes K and N from a Slurm job array
+    /// (SLURM_ARRAY_TASK_ID/COUNT), `auto/N` takes K from JOB_COMPLETION_INDEX (Kubernetes).
+    #[arg(long, value_name = "K/N", num_args = 0..=1, default_missing_value = "auto",
+        value_parser = parse_shard_arg)]
+    pub shard: Option<ShardArg>,
+}
+
+/// `--accept-no-equilibrium`, shared by every subcommand that simulates.
+#[derive(Args, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct AcceptArgs {
+    /// Simulate even when the plan or the status quo (baseline) has no equilibrium:
+    /// without this flag such a run stops with exit code 2 before simulating; with it,
+    /// every output carries the warning
+    /// (e.g. plansim run steep-tournament.toml --accept-no-equilibrium).
+    #[arg(long)]
+    pub accept_no_equilibrium: bool,
+}
+
+impl AcceptArgs {
+    /// Refuses to go on, unless the flag is given, when a plan of scenario `source`
+    /// has no equilibrium: the message names the file, states each problem and says
+    /// how to accept it.
+    pub fn refuse_unless_given(self, warnings: &Warnings, source: &str) -> CliResult {
+        let problems: Vec<String> = warnings
+            .needing_acceptance()
+            .map(|w| format!("  - {}", text(w, Lang::En)))
+            .collect();
+        if problems.is_empty() || self.accept_no_equilibrium {
+            return Ok(());
+        }
+        Err(CliError::Input(format!(
+            "{source}: no equilibrium, so the scenario was not simulated:\n{}\n\
+             Efforts, promotions and the revenue and costs they drive would rest on beliefs \
+             the reps' own efforts contradict. Change the plan, or pass --accept-no-equilibrium \
+             to simulate it anyway with this warning in every output.",
+            problems.join("\n")
+        )))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use plansim_sim::behaviour::{Equilibrium, EquilibriumGap};
 
     #[test]
     fn negative_zero_and_junk_are_refused_with_the_range() {
@@ -38,5 +177,37 @@ mod tests {
         assert!(threads("0").unwrap_err().contains("from 1 to 4096"));
         assert!(threads("5000").is_err());
         assert_eq!(threads("2"), Ok(2));
+    }
+
+    #[test]
+    fn no_equilibrium_is_refused_unless_accepted() {
+        let none = Warnings::of_start(Equilibrium::NotNeeded);
+        assert!(AcceptArgs::default()
+            .refuse_unless_given(&none, "x.toml")
+            .is_ok());
+        let w = Warnings::of_start(Equilibrium::NotFound {
+            what: EquilibriumGap::TournamentCutoff,
+            gap: 0.25,
+            passes: 40,
+        });
+        let e = AcceptArgs::default()
+            .refuse_unless_given(&w, "steep.toml")
+            .unwrap_err();
+        assert_eq!(e.exit_code(), 2);
+        let m = e.to_string();
+        assert!(m.starts_with("steep.toml: "), "{m}");
+        assert!(
+            m.contains("Starting plan: the tournament has no equilibrium"),
+            "{m}"
+        );
+        assert!(m.contains("--accept-no-equilibrium"), "{m}");
+        let accept = AcceptArgs {
+            accept_no_equilibrium: true,
+        };
+        assert!(accept.refuse_unless_given(&w, "steep.toml").is_ok());
+        // Candidates without an equilibrium only warn.
+        assert!(AcceptArgs::default()
+            .refuse_unless_given(&Warnings::of_candidates(3, 40), "x.toml")
+            .is_ok());
     }
 }

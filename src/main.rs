@@ -2,26 +2,24 @@
 //!
 //! `plansim run` simulates a scenario's plan against its baseline on common random
 //! numbers (or, with `--shard K/N`, one slice of it that `merge` combines exactly);
-//! `validate` checks a scenario; `example` prints the default scenario; `bench`
-//! measures simulation throughput and guards it (`--check`).
+//! `compare`, `batch`, `optimize` and `rounds` build on it; `validate` checks a
+//! scenario; `example` prints the default scenario; `bench` measures simulation
+//! throughput and guards it (`--check`).
+//!
+//! The binary is a thin shell: it parses arguments ([`cli`], [`flags`]), calls the
+//! libraries (`plansim-sim`, `plansim-optimize`, `plansim-analysis`,
+//! `plansim-report`) and delivers their bytes ([`deliver`]) with exit codes
+//! ([`error`]): 0, 2 for bad input, 1 for an internal failure, 130 on Ctrl-C.
 
-mod budget;
-mod cancel;
 mod cli;
 mod commands;
+mod deliver;
 mod error;
 mod flags;
 mod interrupt;
-mod memory;
-mod objective;
 mod output;
-mod output_file;
 mod progress;
-mod report;
-mod select;
-mod shard;
-mod variants;
-mod warnings;
+mod shard_arg;
 
 use std::process::ExitCode;
 

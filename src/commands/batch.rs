@@ -10,86 +10,47 @@
 //! Scenarios run one after another, each in parallel over its replications, so the
 //! results do not depend on the number of threads.
 
-use std::collections::BTreeMap;
-use std::fmt::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use clap::Args;
-use serde::Serialize;
 
-use plansim_sim::engine::{self, RunTally};
-use plansim_sim::metrics::{self, METRICS};
+use plansim_analysis::memory;
+use plansim_analysis::warnings::Warnings;
+use plansim_report::batch::{self as report, BatchRow};
+use plansim_report::csv_safe::with_bom;
+use plansim_sim::engine;
 use plansim_sim::model::Model;
 use plansim_sim::scenario::ValidScenario;
-use plansim_sim::tally::Summary;
 
-use crate::cli::Format;
+use crate::deliver::{print_warnings, OnInterrupt, Outputs, Results};
 use crate::error::{CliError, CliResult};
-use crate::memory;
-use crate::output::emit;
-use crate::output_file::OutputFile;
+use crate::flags::{AcceptArgs, Format, FormatArgs, OutArgs, SimArgs};
 use crate::progress::Progress;
-use crate::report::csv_safe::{with_bom, CsvSheet};
-use crate::report::i18n::Lang;
-use crate::report::table::{interval, style};
-use crate::warnings::Warnings;
 
 /// Arguments of `batch`.
 #[derive(Args, Debug)]
+#[command(
+    mut_arg("out", |a| a.value_name("FILE.csv").help("Write the results as CSV to this file")),
+    mut_arg("replications", |a| a.help("Replications of every scenario (default: each scenario's own)")),
+    mut_arg("seed", |a| a.help("Seed of every scenario (default: each scenario's own)")),
+    mut_arg("format", |a| a.help("Output format on stdout (the table is a digest; csv and json hold every KPI)"))
+)]
 pub struct BatchArgs {
     /// A folder (its *.toml files) or a glob pattern such as 'plans/*.toml' (quote it).
     pub scenarios: String,
-    /// Write the results as CSV to this file.
-    #[arg(long, value_name = "FILE.csv")]
-    pub out: Option<PathBuf>,
-    /// Overwrite an existing --out file.
-    #[arg(long)]
-    pub force: bool,
-    /// Replications of every scenario (default: each scenario's own).
-    #[arg(short = 'n', long, allow_negative_numbers = true, value_parser = crate::flags::replications)]
-    pub replications: Option<u64>,
-    /// Seed of every scenario (default: each scenario's own).
-    #[arg(long, allow_negative_numbers = true, value_parser = crate::flags::seed)]
-    pub seed: Option<u64>,
-    /// Worker threads (default: all cores); results do not depend on it.
-    #[arg(long, allow_negative_numbers = true, value_parser = crate::flags::threads)]
-    pub threads: Option<usize>,
-    /// Output format on stdout (the table is a digest; csv and json hold every KPI).
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
-    /// Start CSV output with a UTF-8 byte-order mark (for Excel).
-    #[arg(long)]
-    pub bom: bool,
+    /// --out FILE.csv, --force, --bom.
+    #[command(flatten)]
+    pub out: OutArgs,
+    /// --replications, --seed, --threads.
+    #[command(flatten)]
+    pub sim: SimArgs,
+    /// --format.
+    #[command(flatten)]
+    pub format: FormatArgs<Format>,
     /// --accept-no-equilibrium.
     #[command(flatten)]
-    pub accept: crate::warnings::AcceptArgs,
-}
-
-/// One scenario's results, or its error.
-#[derive(Serialize, Clone, Debug)]
-pub struct BatchRow {
-    /// The scenario file.
-    pub file: String,
-    /// The scenario's name (empty when it could not be read).
-    pub scenario: String,
-    /// "ok" or "error".
-    pub status: &'static str,
-    /// What was wrong with the file.
-    pub error: Option<String>,
-    /// What makes some of its figures less trustworthy than their intervals say (a
-    /// plan without an equilibrium, a status quo without a steady state); empty when none.
-    pub warnings: Warnings,
-    /// Replications run.
-    pub replications: u64,
-    /// Seed used.
-    pub seed: Option<u64>,
-    /// Every KPI under the plan.
-    pub plan: BTreeMap<&'static str, Summary>,
-    /// Every KPI's mean under the status quo.
-    pub baseline: BTreeMap<&'static str, f64>,
-    /// Every KPI's paired difference, plan minus status quo.
-    pub difference: BTreeMap<&'static str, Summary>,
+    pub accept: AcceptArgs,
 }
 
 /// The scenario files a folder or a glob pattern names, sorted.
@@ -121,191 +82,6 @@ pub fn scenario_files(target: &str) -> CliResult<Vec<PathBuf>> {
         )));
     }
     Ok(files)
-}
-
-fn error_row(file: &Path, message: String) -> BatchRow {
-    BatchRow {
-        file: file.display().to_string(),
-        scenario: String::new(),
-        status: "error",
-        error: Some(message),
-        warnings: Warnings::none(),
-        replications: 0,
-        seed: None,
-        plan: BTreeMap::new(),
-        baseline: BTreeMap::new(),
-        difference: BTreeMap::new(),
-    }
-}
-
-fn result_row(
-    file: &Path,
-    valid: &ValidScenario,
-    seed: u64,
-    tally: &RunTally,
-    warnings: Warnings,
-) -> BatchRow {
-    let mut row = BatchRow {
-        file: file.display().to_string(),
-        scenario: valid.scenario().name.clone(),
-        status: "ok",
-        error: None,
-        warnings,
-        replications: tally.replications(),
-        seed: Some(seed),
-        plan: BTreeMap::new(),
-        baseline: BTreeMap::new(),
-        difference: BTreeMap::new(),
-    };
-    for (i, m) in METRICS.iter().enumerate() {
-        row.plan.insert(
-            m.name,
-            tally.plan.summary(i).within(metrics::bounds(m.name)),
-        );
-        row.baseline.insert(m.name, tally.baseline.moments(i).mean);
-        row.difference.insert(
-            m.name,
-            tally
-                .difference
-                .summary(i)
-                .within(metrics::difference_bounds(m.name)),
-        );
-    }
-    row
-}
-
-fn num(x: f64) -> String {
-    if x.is_finite() {
-        format!("{x}")
-    } else {
-        String::new()
-    }
-}
-
-/// The results as CSV: a header, then one row per scenario (its warnings in one
-/// cell, separated by ` | `).
-pub fn to_csv(rows: &[BatchRow]) -> CliResult<Vec<u8>> {
-    let mut w = CsvSheet::new();
-    let mut header: Vec<String> = [
-        "file",
-        "scenario",
-        "status",
-        "error",
-        "warnings",
-        "replications",
-        "seed",
-    ]
-    .map(String::from)
-    .to_vec();
-    for m in METRICS {
-        for part in [
-            "mean",
-            "ci95_low",
-            "ci95_high",
-            "baseline_mean",
-            "difference_mean",
-            "difference_ci95_low",
-            "difference_ci95_high",
-        ] {
-            header.push(format!("{}_{part}", m.name));
-        }
-    }
-    w.row(&header)?;
-    for r in rows {
-        let mut cells = vec![
-            r.file.clone(),
-            r.scenario.clone(),
-            r.status.to_string(),
-            r.error.clone().unwrap_or_default(),
-            r.warnings.texts(Lang::En).join(" | "),
-            r.replications.to_string(),
-            r.seed.map(|s| s.to_string()).unwrap_or_default(),
-        ];
-        if r.status == "ok" {
-            for m in METRICS {
-                let (p, d) = (&r.plan[m.name], &r.difference[m.name]);
-                cells.extend([
-                    num(p.mean),
-                    num(p.ci95_low),
-                    num(p.ci95_high),
-                    num(r.baseline[m.name]),
-                    num(d.mean),
-                    num(d.ci95_low),
-                    num(d.ci95_high),
-                ]);
-            }
-        } else {
-            cells.extend((0..7 * METRICS.len()).map(|_| String::new()));
-        }
-        w.row(&cells)?;
-    }
-    w.finish()
-}
-
-/// A digest table of the results.
-fn table(rows: &[BatchRow]) -> String {
-    let shown = [
-        "revenue_growth",
-        "incentive_cost",
-        "cost_of_sales",
-        "target_hit_rate",
-    ];
-    let mut lines: Vec<Vec<String>> = vec![{
-        let mut h = vec!["file".to_string(), "scenario".to_string()];
-        h.extend(shown.iter().map(|m| format!("{m} [95% CI]")));
-        h.push("growth vs status quo".to_string());
-        h
-    }];
-    for r in rows {
-        let mut line = vec![r.file.clone(), r.scenario.clone()];
-        if r.status == "ok" {
-            for m in shown {
-                line.push(interval(&r.plan[m], style(m)));
-            }
-            line.push(interval(
-                &r.difference["revenue_growth"],
-                style("revenue_growth"),
-            ));
-        } else {
-            line.push("ERROR (see stderr)".to_string());
-        }
-        lines.push(line);
-    }
-    let cols = lines.iter().map(Vec::len).max().unwrap_or(0);
-    let mut widths = vec![0; cols];
-    for l in &lines {
-        for (w, c) in widths.iter_mut().zip(l) {
-            *w = (*w).max(c.chars().count());
-        }
-    }
-    let mut out = String::new();
-    for r in rows {
-        for t in r.warnings.texts(Lang::En) {
-            let _ = writeln!(out, "WARNING: {}: {t}", r.file);
-        }
-    }
-    for (k, l) in lines.iter().enumerate() {
-        let mut s = String::new();
-        for (i, c) in l.iter().enumerate() {
-            let pad = " ".repeat(widths[i] - c.chars().count());
-            if i < 2 {
-                s.push_str(c);
-                s.push_str(&pad);
-                s.push_str("  ");
-            } else {
-                s.push_str(&pad);
-                s.push_str(c);
-                s.push_str("  ");
-            }
-        }
-        out.push_str(s.trim_end());
-        out.push('\n');
-        if k == 0 {
-            out.push_str(&"-".repeat(widths.iter().sum::<usize>() + 2 * cols.saturating_sub(1)));
-            out.push('\n');
-        }
-    }
-    out
 }
 
 /// Refuses the batch, before any scenario runs, when one of them would not fit in
@@ -357,15 +133,19 @@ pub fn execute(args: &BatchArgs) -> CliResult {
         })
         .collect();
     let replications = |v: &ValidScenario| {
-        args.replications
+        args.sim
+            .replications
             .unwrap_or(v.scenario().simulation.replications)
     };
-    check_memory(&loaded, &replications, args.replications.is_some())?;
-    let pool = super::thread_pool(args.threads)?;
-    let out = match &args.out {
-        Some(path) => Some(OutputFile::prepare(path, args.force, "--out")?),
-        None => None,
-    };
+    check_memory(&loaded, &replications, args.sim.replications.is_some())?;
+    let pool = super::thread_pool(args.sim.threads)?;
+    let outputs = Outputs::prepare(
+        None,
+        &[],
+        args.out.out.as_deref().map(|p| (p, "--out")),
+        args.out.write.force,
+        OnInterrupt::Exit,
+    )?;
     let total: u64 = loaded
         .iter()
         .filter_map(|(_, r)| r.as_ref().ok().map(replications))
@@ -375,17 +155,17 @@ pub fn execute(args: &BatchArgs) -> CliResult {
     let mut rows = Vec::with_capacity(loaded.len());
     for (file, r) in &loaded {
         match r {
-            Err(e) => rows.push(error_row(file, e.clone())),
+            Err(e) => rows.push(BatchRow::error(file, e.clone())),
             Ok(valid) => {
                 let n = replications(valid);
-                let seed = args.seed.unwrap_or(valid.scenario().simulation.seed);
+                let seed = args.sim.seed.unwrap_or(valid.scenario().simulation.seed);
                 let offset = before.load(Ordering::Relaxed);
                 let model = Model::new(valid);
                 let solved = pool.install(|| engine::solve(&model));
                 let warnings = Warnings::of_run(&model, &solved);
-                if let Err(e) = warnings.refuse_unless(args.accept, valid.source()) {
+                if let Err(e) = args.accept.refuse_unless_given(&warnings, valid.source()) {
                     eprintln!("error: {e}");
-                    rows.push(error_row(file, e.to_string()));
+                    rows.push(BatchRow::error(file, e.to_string()));
                 } else {
                     let tally = pool.install(|| {
                         engine::run_blocks(
@@ -397,29 +177,26 @@ pub fn execute(args: &BatchArgs) -> CliResult {
                             &|done| progress.update(offset + done),
                         )
                     });
-                    warnings.clone().of(&file.display().to_string()).print();
-                    rows.push(result_row(file, valid, seed, &tally, warnings));
+                    print_warnings(&warnings.clone().of(&file.display().to_string()));
+                    rows.push(BatchRow::result(file, valid, seed, &tally, warnings));
                 }
                 before.fetch_add(n, Ordering::Relaxed);
             }
         }
     }
     progress.finish();
-    if let Some(out) = &out {
-        out.write(&with_bom(to_csv(&rows)?, args.bom))?;
-    }
-    let text = match args.format {
-        Format::Table => table(&rows),
-        Format::Json => {
-            let mut s = serde_json::to_string_pretty(&rows)
-                .map_err(|e| CliError::Internal(format!("cannot write JSON: {e}")))?;
-            s.push('\n');
-            s
-        }
-        Format::Csv => String::from_utf8(with_bom(to_csv(&rows)?, args.bom))
-            .map_err(|e| CliError::Internal(format!("batch CSV is not UTF-8: {e}")))?,
+    let csv = with_bom(report::to_csv(&rows)?, args.out.write.bom);
+    let stdout = match args.format.format {
+        Format::Table => report::table(&rows).into_bytes(),
+        Format::Json => report::to_json(&rows)?.into_bytes(),
+        Format::Csv => csv.clone(),
     };
-    emit(&text)?;
+    outputs.deliver(Results {
+        files: Vec::new(),
+        file: Some(csv),
+        stdout,
+        warnings: &Warnings::none(),
+    })?;
     let failed: Vec<&str> = rows
         .iter()
         .filter(|r| r.status != "ok")

@@ -2,10 +2,10 @@
 
 use plansim_sim::scenario::DEFAULT_SCENARIO_TOML;
 
+use crate::deliver::emit;
 use crate::error::CliResult;
-use crate::output::emit;
 
 /// Prints the default scenario to stdout.
 pub fn execute() -> CliResult {
-    emit(DEFAULT_SCENARIO_TOML)
+    emit(DEFAULT_SCENARIO_TOML.as_bytes())
 }

@@ -1,15 +1,14 @@
-//! One module per subcommand, plus what they share.
+//! One module per subcommand, each with its clap arguments (the shared flags come
+//! from the groups of [`crate::flags`]), plus what they share.
 
 pub mod batch;
 pub mod bench;
-pub mod bench_check;
 pub mod compare;
 pub mod example;
 pub mod merge;
 pub mod optimize;
 pub mod rounds;
 pub mod run;
-pub mod shard_run;
 pub mod validate;
 
 use std::path::Path;

@@ -1,23 +1,90 @@
 //! `plansim optimize`: search the plan's parameters for the best expected objective
 //! under the budget, then certify the winner on fresh seeds.
 
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+
+use plansim_analysis::budget::scenario_budget;
+use plansim_analysis::memory;
+use plansim_analysis::variants::search_sample;
+use plansim_analysis::warnings::Warnings;
 use plansim_optimize::objective::Settings;
 use plansim_optimize::{certify, optimize, DecisionSpace, Evaluator};
-use plansim_sim::scenario::ValidScenario;
+use plansim_report::csv_safe::with_bom;
+use plansim_report::optimize::{chart_svg, convergence_csv, page, OptimizeReport};
+use plansim_sim::scenario::{SolverKind, ValidScenario};
 
-use crate::cli::{OptimizeArgs, OptimizeFormat};
+use crate::deliver::{OnInterrupt, Outputs, Results};
 use crate::error::{CliError, CliResult};
-use crate::memory;
-use crate::output::{emit, OutputDir};
-use crate::output_file::OutputFile;
+use crate::flags::{AcceptArgs, FormatArgs, OutArgs, ReportArgs, SimArgs, TableOrJson};
+use crate::interrupt;
 use crate::progress::Progress;
-use crate::report::csv_safe::with_bom;
-use crate::report::optimize::{chart_svg, convergence_csv, OptimizeReport};
-use crate::warnings::Warnings;
 
 /// Files `--out` writes.
 pub const OUT_FILES: [&str; 3] = ["optimized.toml", "convergence.csv", "convergence.svg"];
 
+/// Search algorithms of `optimize`.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SolverArg {
+    /// Particle swarm, then Nelder-Mead from the best point.
+    Auto,
+    /// Nelder-Mead from the starting plan.
+    NelderMead,
+    /// Particle swarm over the bounds.
+    ParticleSwarm,
+}
+
+impl From<SolverArg> for SolverKind {
+    fn from(s: SolverArg) -> Self {
+        match s {
+            SolverArg::Auto => Self::Auto,
+            SolverArg::NelderMead => Self::NelderMead,
+            SolverArg::ParticleSwarm => Self::ParticleSwarm,
+        }
+    }
+}
+
+/// Arguments of `optimize`.
+#[derive(Args, Debug)]
+#[command(
+    mut_arg("replications", |a| a.help("Replications per evaluation (default: the scenario's)")),
+    mut_arg("seed", |a| a.help("Seed of the evaluations' common random numbers (default: the scenario's)")),
+    mut_arg("out", |a| a.help("Also write optimized.toml, convergence.csv and convergence.svg into this folder")),
+    mut_arg("report", |a| a.help(
+        "Also write a self-contained HTML report with charts to this file (the start, the winner and the status quo re-simulated on fresh seeds)"
+    ))
+)]
+pub struct OptimizeArgs {
+    /// Scenario file with an [optimize] section; the embedded default scenario when absent.
+    pub scenario: Option<PathBuf>,
+    /// Budget on expected incentive cost over the horizon (default: the scenario's).
+    #[arg(long)]
+    pub budget: Option<f64>,
+    /// Search algorithm (default: the scenario's, else auto).
+    #[arg(long, value_enum)]
+    pub solver: Option<SolverArg>,
+    /// Most objective evaluations (default: the scenario's).
+    #[arg(long)]
+    pub max_evals: Option<usize>,
+    /// --replications, --seed, --threads.
+    #[command(flatten)]
+    pub sim: SimArgs,
+    /// --format.
+    #[command(flatten)]
+    pub format: FormatArgs<TableOrJson>,
+    /// --out, --force, --bom.
+    #[command(flatten)]
+    pub out: OutArgs,
+    /// --report, --lang.
+    #[command(flatten)]
+    pub report: ReportArgs,
+    /// --accept-no-equilibrium.
+    #[command(flatten)]
+    pub accept: AcceptArgs,
+}
+
+/// The search's settings: the flags, else the scenario's `[optimize]` section.
 fn settings(valid: &ValidScenario, args: &OptimizeArgs) -> CliResult<Settings> {
     let s = valid.scenario();
     let section = s.optimize.as_ref().ok_or_else(|| {
@@ -26,7 +93,7 @@ fn settings(valid: &ValidScenario, args: &OptimizeArgs) -> CliResult<Settings> {
             valid.source()
         ))
     })?;
-    let budget = crate::budget::scenario_budget(valid, args.budget).ok_or_else(|| {
+    let budget = scenario_budget(valid, args.budget).ok_or_else(|| {
         CliError::Input(format!(
             "{}: optimize.budget: no budget given",
             valid.source()
@@ -38,7 +105,8 @@ fn settings(valid: &ValidScenario, args: &OptimizeArgs) -> CliResult<Settings> {
         )));
     }
     let replications = super::check_replications(
-        args.replications
+        args.sim
+            .replications
             .or(section.replications)
             .unwrap_or(s.simulation.replications),
     )?;
@@ -58,7 +126,7 @@ fn settings(valid: &ValidScenario, args: &OptimizeArgs) -> CliResult<Settings> {
             .unwrap_or(replications.saturating_mul(2)),
         max_evaluations,
         solver: args.solver.map(Into::into).unwrap_or(section.solver),
-        seed: args.seed.unwrap_or(s.simulation.seed),
+        seed: args.sim.seed.unwrap_or(s.simulation.seed),
     })
 }
 
@@ -74,29 +142,18 @@ pub fn execute(args: &OptimizeArgs) -> CliResult {
     let space = DecisionSpace::new(&valid, section)
         .map_err(|e| CliError::Input(format!("{}: {e}", valid.source())))?;
     check_memory(&valid, &settings, section.certify_replications.is_some())?;
-    let pool = super::thread_pool(args.threads)?;
-    let evaluator = Evaluator::new(&valid, space, settings.clone()).map_err(to_cli)?;
-    let mut warnings = pool.install(|| -> CliResult<Warnings> {
-        let start = evaluator
-            .plan_at(&evaluator.space().start)
-            .map_err(to_cli)?;
-        let mut w = Warnings::of_start(evaluator.solve(&start).equilibrium);
-        w.extend(Warnings::of_baseline(
-            evaluator.solve(&evaluator.model().baseline).equilibrium,
-        ));
-        w.extend(Warnings::of_status_quo(evaluator.model()));
-        Ok(w)
-    })?;
-    warnings.refuse_unless(args.accept, valid.source())?;
-    let out = match &args.out {
-        Some(dir) => Some(OutputDir::prepare(dir, &OUT_FILES, args.force)?),
-        None => None,
-    };
-    let report_file = match &args.report {
-        Some(path) => Some(OutputFile::prepare(path, args.force, "--report")?),
-        None => None,
-    };
-    let interrupt = crate::interrupt::flag();
+    let pool = super::thread_pool(args.sim.threads)?;
+    let evaluator = Evaluator::new(&valid, space, settings.clone())?;
+    let mut warnings = pool.install(|| Warnings::of_search(&evaluator))?;
+    args.accept.refuse_unless_given(&warnings, valid.source())?;
+    // Ctrl-C stops the search, which reports its best plan so far.
+    let outputs = Outputs::prepare(
+        args.out.out.as_deref(),
+        &OUT_FILES,
+        args.report.report.as_deref().map(|p| (p, "--report")),
+        args.out.write.force,
+        OnInterrupt::Finish,
+    )?;
     let (outcome, certification, baseline) = pool.install(|| -> CliResult<_> {
         let baseline = evaluator.evaluate_baseline();
         if baseline.cost.mean > settings.budget {
@@ -108,10 +165,14 @@ pub fn execute(args: &OptimizeArgs) -> CliResult {
             )));
         }
         let progress = Progress::new(settings.max_evaluations as u64, "evaluations");
-        let outcome = optimize(&evaluator, interrupt, &|n, _| progress.update(n as u64)).map_err(to_cli)?;
+        let outcome = optimize(&evaluator, interrupt::flag(), &|n, _| {
+            progress.update(n as u64)
+        })?;
         progress.finish();
-        let winner = outcome.best().map_or(evaluator.space().start.clone(), |b| b.x.clone());
-        let certification = certify(&evaluator, &winner).map_err(to_cli)?;
+        let winner = outcome
+            .best()
+            .map_or(evaluator.space().start.clone(), |b| b.x.clone());
+        let certification = certify(&evaluator, &winner)?;
         Ok((outcome, certification, baseline))
     })?;
     let without = outcome
@@ -121,42 +182,62 @@ pub fn execute(args: &OptimizeArgs) -> CliResult {
         .count();
     warnings.extend(Warnings::of_candidates(without, outcome.evaluations.len()));
     let report = OptimizeReport::new(&evaluator, &outcome, &certification, &baseline, warnings);
-    if let Some(out) = out {
-        let winner = report.winner_x();
-        let scenario = evaluator.scenario_at(&winner).map_err(to_cli)?;
+    let files = if outputs.has_dir() {
+        let scenario = evaluator.scenario_at(&report.winner_x())?;
         let mut toml = format!(
             "# plansim optimize: the winning plan of {} ({}), certified on fresh seeds.\n",
             valid.scenario().name,
             valid.source()
         );
         toml.push_str(&scenario.to_toml());
-        out.write_all(&[
+        vec![
             ("optimized.toml", toml.into_bytes()),
             (
                 "convergence.csv",
                 with_bom(
                     convergence_csv(&evaluator, &outcome, &report.warnings)?,
-                    args.bom,
+                    args.out.write.bom,
                 ),
             ),
             (
                 "convergence.svg",
                 chart_svg(&evaluator, &outcome)?.into_bytes(),
             ),
-        ])?;
-    }
-    if let Some(file) = report_file {
-        let page = pool.install(|| {
-            crate::report::optimize_page::page(&evaluator, &outcome, &report, args.lang)
-        })?;
-        file.write(page.as_bytes())?;
-    }
-    report.warnings.print();
-    let text = match args.format {
-        OptimizeFormat::Table => report.table(),
-        OptimizeFormat::Json => report.to_json(),
+        ]
+    } else {
+        Vec::new()
     };
-    emit(&text)
+    let file = if outputs.has_file() {
+        let html = pool.install(|| -> CliResult<String> {
+            let samples = search_sample(
+                &evaluator,
+                &report.winner_x(),
+                report.certification_seed,
+                report.certification_replications,
+            )
+            .map_err(|e| CliError::Internal(e.to_string()))?;
+            Ok(page(
+                &evaluator,
+                &outcome,
+                &report,
+                &samples,
+                args.report.lang,
+            )?)
+        })?;
+        Some(html.into_bytes())
+    } else {
+        None
+    };
+    let stdout = match args.format.format {
+        TableOrJson::Table => report.table(),
+        TableOrJson::Json => report.to_json(),
+    };
+    outputs.deliver(Results {
+        files,
+        file,
+        stdout: stdout.into_bytes(),
+        warnings: &report.warnings,
+    })
 }
 
 /// Refuses, before any work, a search or certification whose replications' metrics
@@ -164,7 +245,7 @@ pub fn execute(args: &OptimizeArgs) -> CliResult {
 /// `optimize.certify_replications` when the scenario sets it (`explicit_certify`).
 fn check_memory(valid: &ValidScenario, s: &Settings, explicit_certify: bool) -> CliResult {
     let (n, certify) = (s.replications, s.certify_replications);
-    memory::check(
+    Ok(memory::check(
         memory::optimize(n, certify, memory::Shape::of(valid)),
         memory::available(),
         &format!("optimising on {n} replications per evaluation and certifying on {certify}"),
@@ -188,12 +269,5 @@ fn check_memory(valid: &ValidScenario, s: &Settings, explicit_certify: bool) -> 
                 )
             }
         },
-    )
-}
-
-fn to_cli(e: plansim_optimize::OptimizeError) -> CliError {
-    match e {
-        plansim_optimize::OptimizeError::Input(m) => CliError::Input(m),
-        plansim_optimize::OptimizeError::Internal(m) => CliError::Internal(m),
-    }
+    )?)
 }

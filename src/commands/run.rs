@@ -1,22 +1,28 @@
 //! `plansim run`: simulate a scenario's plan against its baseline (or, with
-//! `--shard K/N`, one slice of its replications into a shard file).
+//! `--shard K/N`, one slice of its replications into a shard file for `merge`).
 
+use std::path::PathBuf;
 use std::time::Instant;
 
-use plansim_sim::engine::{self, RunTally};
+use clap::Args;
+
+use plansim_analysis::memory;
+use plansim_analysis::shard::encoding::ShardSlice;
+use plansim_analysis::shard::{file_name, ShardFile};
+use plansim_analysis::variants::attainment_sample;
+use plansim_analysis::warnings::Warnings;
+use plansim_report::csv_safe::with_bom;
+use plansim_report::i18n::Lang;
+use plansim_report::run::{self as report, RunReport};
+use plansim_sim::engine::{self, RunTally, Solved};
 use plansim_sim::model::Model;
 use plansim_sim::scenario::ValidScenario;
 
-use crate::cli::{Format, RunArgs};
+use crate::deliver::{OnInterrupt, Outputs, Results};
 use crate::error::{CliError, CliResult};
-use crate::output::{emit, OutputDir};
-use crate::output_file::OutputFile;
+use crate::flags::{AcceptArgs, Format, FormatArgs, OutArgs, ReportArgs, ShardArgs, SimArgs};
 use crate::progress::Progress;
-use crate::report::csv_safe::with_bom;
-use crate::report::i18n::Lang;
-use crate::report::{csv_out, pages, table, RunReport};
-use crate::warnings::Warnings;
-use crate::{cancel, memory};
+use crate::shard_arg;
 
 /// Files `--out` writes.
 pub const OUT_FILES: [&str; 4] = [
@@ -26,51 +32,74 @@ pub const OUT_FILES: [&str; 4] = [
     "scenario.toml",
 ];
 
+/// Arguments of `run`.
+#[derive(Args, Debug, Default)]
+#[command(mut_arg("out", |a| a.help(
+    "Also write summary.csv, per_period.csv, replications.csv and scenario.toml into this folder (with --shard: only shard-K-of-N.json)"
+)))]
+pub struct RunArgs {
+    /// Scenario file (TOML); the embedded default scenario when absent.
+    pub scenario: Option<PathBuf>,
+    /// --replications, --seed, --threads.
+    #[command(flatten)]
+    pub sim: SimArgs,
+    /// --format.
+    #[command(flatten)]
+    pub format: FormatArgs<Format>,
+    /// --out, --force, --bom.
+    #[command(flatten)]
+    pub out: OutArgs,
+    /// --shard.
+    #[command(flatten)]
+    pub shard: ShardArgs,
+    /// --report, --lang.
+    #[command(flatten)]
+    pub report: ReportArgs,
+    /// --accept-no-equilibrium.
+    #[command(flatten)]
+    pub accept: AcceptArgs,
+}
+
 /// Runs the simulation and prints or writes its report.
 pub fn execute(args: &RunArgs) -> CliResult {
     let valid = super::load_scenario(args.scenario.as_deref())?;
     let s = valid.scenario();
     let replications =
-        super::check_replications(args.replications.unwrap_or(s.simulation.replications))?;
-    let seed = args.seed.unwrap_or(s.simulation.seed);
-    if let Some(shard) = args.shard {
-        if args.report.is_some() {
+        super::check_replications(args.sim.replications.unwrap_or(s.simulation.replications))?;
+    let seed = args.sim.seed.unwrap_or(s.simulation.seed);
+    if let Some(shard) = args.shard.shard {
+        if args.report.report.is_some() {
             return Err(CliError::Input(
                 "--report needs the whole run: use it without --shard".into(),
             ));
         }
-        return super::shard_run::execute(args, &valid, replications, seed, shard);
+        return execute_shard(args, &valid, replications, seed, shard);
     }
+    let with_out = args.out.out.is_some();
     memory::check(
-        memory::run(replications, memory::Shape::of(&valid), args.out.is_some()),
+        memory::run(replications, memory::Shape::of(&valid), with_out),
         memory::available(),
         &format!("{replications} replications"),
         |max| {
             format!(
                 "lower --replications (at most about {max} fit{})",
-                if args.out.is_some() {
-                    ", more without --out"
-                } else {
-                    ""
-                }
+                if with_out { ", more without --out" } else { "" }
             )
         },
     )?;
-    let pool = super::thread_pool(args.threads)?;
+    let pool = super::thread_pool(args.sim.threads)?;
     let started = Instant::now();
     let model = Model::new(&valid);
     let solved = pool.install(|| engine::solve(&model));
     let warnings = Warnings::of_run(&model, &solved);
-    warnings.refuse_unless(args.accept, valid.source())?;
-    let out = match &args.out {
-        Some(dir) => Some(OutputDir::prepare(dir, &OUT_FILES, args.force)?),
-        None => None,
-    };
-    let report_file = match &args.report {
-        Some(path) => Some(OutputFile::prepare(path, args.force, "--report")?),
-        None => None,
-    };
-    cancel::exit_on_interrupt()?;
+    args.accept.refuse_unless_given(&warnings, valid.source())?;
+    let outputs = Outputs::prepare(
+        args.out.out.as_deref(),
+        &OUT_FILES,
+        args.report.report.as_deref().map(|p| (p, "--report")),
+        args.out.write.force,
+        OnInterrupt::Exit,
+    )?;
     let progress = Progress::new(replications, "replications");
     let tally = pool.install(|| {
         engine::run_blocks(
@@ -83,88 +112,180 @@ pub fn execute(args: &RunArgs) -> CliResult {
         )
     });
     progress.finish();
-    if let Some(file) = report_file {
-        let page = pool.install(|| run_page(&valid, &model, seed, &solved, &tally, args.lang))?;
-        file.write(page.as_bytes())?;
-    }
-    deliver_with(
-        &valid,
-        &model,
+    let run = Finished {
+        valid: &valid,
+        model: &model,
         seed,
-        &tally,
-        &warnings,
-        args.format,
-        out,
-        args.bom,
-    )?;
-    warnings.print();
-    if args.format == Format::Table {
+        solved: &solved,
+        tally: &tally,
+        warnings,
+    };
+    let format = args.format.format;
+    let lang = args.report.lang;
+    pool.install(|| run.deliver(outputs, format, args.out.write.bom, lang))?;
+    if format == Format::Table {
         eprintln!(
             "solved behaviour in {:.2} s; simulated {} rep-periods in {:.2} s",
             solved.seconds,
-            2 * replications * model.periods as u64 * model.reps.len() as u64,
+            memory::Shape::of_model(&model)
+                .rep_periods(replications)
+                .unwrap_or(u64::MAX),
             started.elapsed().as_secs_f64() - solved.seconds
         );
     }
     Ok(())
 }
 
-/// Reports a finished run with its `warnings`: writes `out`'s files, then prints the
-/// report in `format`, with every CSV (on stdout and in `out`) started by a UTF-8
-/// byte-order mark when `bom` is set.
-///
-/// `run` and `merge` both report through here, so a merge of shards gives the same bytes.
-#[allow(clippy::too_many_arguments)]
-pub fn deliver_with(
-    valid: &ValidScenario,
-    model: &Model,
-    seed: u64,
-    tally: &RunTally,
-    warnings: &Warnings,
-    format: Format,
-    out: Option<OutputDir>,
-    bom: bool,
-) -> CliResult {
-    let report = RunReport::new(model, valid.source(), seed, tally, warnings.clone());
-    let rendered = match format {
-        Format::Table => table::render(&report),
-        Format::Json => report.to_json(),
-        Format::Csv => String::from_utf8(with_bom(csv_out::summary(&report)?, bom))
-            .map_err(|e| CliError::Internal(format!("summary CSV is not UTF-8: {e}")))?,
-    };
-    if let Some(out) = out {
-        out.write_all(&[
-            ("summary.csv", with_bom(csv_out::summary(&report)?, bom)),
-            (
-                "per_period.csv",
-                with_bom(csv_out::per_period(&report)?, bom),
-            ),
-            (
-                "replications.csv",
-                with_bom(csv_out::replications(tally, warnings)?, bom),
-            ),
-            ("scenario.toml", valid.to_toml().into_bytes()),
-        ])?;
-    }
-    emit(&rendered)
+/// A finished run (on one machine, or merged from shards) and its warnings.
+pub struct Finished<'a> {
+    /// The scenario.
+    pub valid: &'a ValidScenario,
+    /// Its model.
+    pub model: &'a Model,
+    /// The seed of the run.
+    pub seed: u64,
+    /// The reps' behaviour under plan and baseline.
+    pub solved: &'a Solved,
+    /// The run's tally.
+    pub tally: &'a RunTally,
+    /// The run's warnings.
+    pub warnings: Warnings,
 }
 
-/// Rep-cycle attainments of the first replications shown in the HTML report.
-pub const ATTAINMENT_SAMPLE: u64 = 100;
+impl Finished<'_> {
+    /// Delivers the run's report: the `--out` files, the `--report` page in `lang`,
+    /// then the report in `format` on stdout (every CSV started by a UTF-8
+    /// byte-order mark when `bom`), then the warnings.
+    ///
+    /// `run` and `merge` both report through here, so a merge of shards gives the
+    /// same bytes.
+    pub fn deliver(self, outputs: Outputs, format: Format, bom: bool, lang: Lang) -> CliResult {
+        let (valid, model, tally) = (self.valid, self.model, self.tally);
+        let report = RunReport::new(model, valid.source(), self.seed, tally, self.warnings);
+        let summary = with_bom(report::summary_csv(&report)?, bom);
+        let stdout = match format {
+            Format::Table => report::table(&report).into_bytes(),
+            Format::Json => report.to_json().into_bytes(),
+            Format::Csv => summary.clone(),
+        };
+        let files = if outputs.has_dir() {
+            vec![
+                ("summary.csv", summary),
+                (
+                    "per_period.csv",
+                    with_bom(report::per_period_csv(&report)?, bom),
+                ),
+                (
+                    "replications.csv",
+                    with_bom(report::replications_csv(tally, &report.warnings)?, bom),
+                ),
+                ("scenario.toml", valid.to_toml().into_bytes()),
+            ]
+        } else {
+            Vec::new()
+        };
+        let file = if outputs.has_file() {
+            let n = tally.replications();
+            let plan = attainment_sample(model, &model.plan, &self.solved.plan, self.seed, n);
+            let baseline =
+                attainment_sample(model, &model.baseline, &self.solved.baseline, self.seed, n);
+            let page = report::page(valid, model, &report, tally, (&plan, &baseline), lang)?;
+            Some(page.into_bytes())
+        } else {
+            None
+        };
+        outputs.deliver(Results {
+            files,
+            file,
+            stdout,
+            warnings: &report.warnings,
+        })
+    }
+}
 
-/// The HTML page of a finished run (`--report`), its warnings those of `solved` and the model.
-pub fn run_page(
+/// `plansim run --shard K/N --out DIR`: simulates one slice of the run's blocks and
+/// writes it to DIR/shard-K-of-N.json for `plansim merge`.
+fn execute_shard(
+    args: &RunArgs,
     valid: &ValidScenario,
-    model: &Model,
+    replications: u64,
     seed: u64,
-    solved: &engine::Solved,
-    tally: &RunTally,
-    lang: Lang,
-) -> CliResult<String> {
-    let warnings = Warnings::of_run(model, solved);
-    let report = RunReport::new(model, valid.source(), seed, tally, warnings);
-    let n = ATTAINMENT_SAMPLE.min(tally.replications());
-    let plan = crate::variants::attainments(model, &model.plan, &solved.plan, seed, n);
-    let baseline = crate::variants::attainments(model, &model.baseline, &solved.baseline, seed, n);
-    pages::run_page(valid, model, &report, tally, (&plan, &baseline), lang)
+    arg: shard_arg::ShardArg,
+) -> CliResult {
+    let shard = shard_arg::resolve(arg, &|name| std::env::var(name).ok())?;
+    let name = file_name(shard.k, shard.n);
+    let Some(dir) = &args.out.out else {
+        return Err(CliError::Input(format!(
+            "--shard {}/{} needs --out DIR to write {name} into",
+            shard.k, shard.n,
+        )));
+    };
+    let slice = ShardSlice::new(replications, shard.k, shard.n);
+    memory::check(
+        memory::shard(slice.len(), memory::Shape::of(valid)),
+        memory::available(),
+        &format!(
+            "shard {}/{} ({} replications)",
+            shard.k,
+            shard.n,
+            slice.len()
+        ),
+        |max| {
+            format!("split the run into more shards (raise N) so each holds at most about {max} replications")
+        },
+    )?;
+    let pool = super::thread_pool(args.sim.threads)?;
+    let model = Model::new(valid);
+    // Solved even when this shard holds no block (more shards than blocks), so that
+    // every shard of a run without an equilibrium is refused alike.
+    let solved = pool.install(|| engine::solve(&model));
+    let warnings = Warnings::of_run(&model, &solved);
+    args.accept.refuse_unless_given(&warnings, valid.source())?;
+    let outputs = Outputs::prepare(
+        Some(dir),
+        &[name.as_str()],
+        None,
+        args.out.write.force,
+        OnInterrupt::Exit,
+    )?;
+    let progress = Progress::new(slice.len(), "replications");
+    let tallies = pool.install(|| {
+        engine::run_block_tallies(
+            &model,
+            &solved,
+            seed,
+            replications,
+            slice.blocks.clone(),
+            &|done| progress.update(done),
+        )
+    });
+    progress.finish();
+    let file = ShardFile::of_run(
+        valid,
+        seed,
+        replications,
+        (shard.k, shard.n),
+        slice.blocks.clone(),
+        &tallies,
+    );
+    drop(tallies);
+    outputs.deliver(Results {
+        files: vec![(name.as_str(), file.to_bytes())],
+        file: None,
+        stdout: Vec::new(),
+        warnings: &warnings,
+    })?;
+    eprintln!(
+        "shard {}/{} ({}): blocks {}..{}, replications {}..{} of {}, written to {}",
+        shard.k,
+        shard.n,
+        shard.origin,
+        slice.blocks.start,
+        slice.blocks.end,
+        slice.replications.start,
+        slice.replications.end,
+        replications,
+        dir.join(&name).display()
+    );
+    Ok(())
 }

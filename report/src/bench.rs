@@ -1,0 +1,151 @@
+//! The report of `plansim bench`: rep-periods simulated per second on one thread and
+//! on all cores, as a table or JSON, and the throughput guard's lines.
+
+use std::fmt::Write;
+
+use serde::Serialize;
+
+use crate::Result;
+
+/// One measurement.
+#[derive(Serialize, Clone, Copy, Debug, PartialEq)]
+pub struct Measurement {
+    /// Worker threads.
+    pub threads: usize,
+    /// Seconds of the best repeat.
+    pub seconds: f64,
+    /// Rep-periods simulated.
+    pub rep_periods: u64,
+    /// Rep-periods per second.
+    pub rep_periods_per_second: f64,
+}
+
+/// A benchmark's figures.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BenchReport {
+    /// The scenario's name.
+    pub scenario: String,
+    /// Reps in the team.
+    pub reps: usize,
+    /// Periods in the horizon.
+    pub periods: u32,
+    /// Replications of each measurement.
+    pub replications: u64,
+    /// Measurements per thread count (the best is kept).
+    pub repeats: u32,
+    /// Seconds the behaviour took to solve.
+    pub solve_seconds: f64,
+    /// The best measurement of each thread count, one thread first.
+    pub measurements: Vec<Measurement>,
+}
+
+impl BenchReport {
+    /// The rate on the most threads over the rate on one.
+    pub fn speedup(&self) -> f64 {
+        self.measurements
+            .last()
+            .map_or(1.0, |m| m.rep_periods_per_second)
+            / self.measurements[0].rep_periods_per_second
+    }
+
+    /// Pretty JSON with a final newline.
+    pub fn to_json(&self) -> Result<String> {
+        let doc = serde_json::json!({
+            "scenario": self.scenario,
+            "replications": self.replications,
+            "solve_seconds": self.solve_seconds,
+            "measurements": self.measurements,
+            "speedup": self.speedup(),
+        });
+        let mut text = serde_json::to_string_pretty(&doc)?;
+        text.push('\n');
+        Ok(text)
+    }
+
+    /// The human-readable figures.
+    pub fn table(&self) -> String {
+        let mut text = String::new();
+        let _ = writeln!(
+            text,
+            "plansim bench: {} ({} reps x {} periods, plan + baseline), {} replications, best of {}",
+            self.scenario, self.reps, self.periods, self.replications, self.repeats
+        );
+        let _ = writeln!(text, "behaviour solved once in {:.3} s", self.solve_seconds);
+        for m in &self.measurements {
+            let _ = writeln!(
+                text,
+                "{:>2} thread{}: {:>8.3} s  {:>7.2} M rep-periods/s  ({:.2} M per thread)",
+                m.threads,
+                if m.threads == 1 { " " } else { "s" },
+                m.seconds,
+                m.rep_periods_per_second / 1e6,
+                m.rep_periods_per_second / 1e6 / m.threads as f64
+            );
+        }
+        if self.measurements.len() > 1 {
+            let _ = writeln!(
+                text,
+                "speed-up on {} threads: {:.2}x",
+                self.measurements.last().map_or(1, |m| m.threads),
+                self.speedup()
+            );
+        }
+        text
+    }
+}
+
+/// The throughput guard's measurement: the simulator's rate on one thread, the
+/// reference loop's, and their ratio.
+pub fn guard_line(sim_rate: f64, reference_rate: f64, ratio: f64) -> String {
+    format!(
+        "throughput guard: {:.2} M rep-periods/s on one thread, reference loop {:.1} M steps/s, ratio {ratio:.4}\n",
+        sim_rate / 1e6,
+        reference_rate / 1e6
+    )
+}
+
+/// The recorded ratio the guard compares with, where it was measured and the floor
+/// below which it fails.
+pub fn guard_recorded(ratio: f64, machine: &str, replications: u64, floor: f64) -> String {
+    format!(
+        "recorded ratio {ratio:.4} ({machine}, -n {replications}); the guard fails below {floor:.4}\n"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report(threads: &[usize]) -> BenchReport {
+        BenchReport {
+            scenario: "s".into(),
+            reps: 50,
+            periods: 12,
+            replications: 100,
+            repeats: 3,
+            solve_seconds: 0.25,
+            measurements: threads
+                .iter()
+                .map(|&t| Measurement {
+                    threads: t,
+                    seconds: 1.0 / t as f64,
+                    rep_periods: 120_000,
+                    rep_periods_per_second: 120_000.0 * t as f64,
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn the_speedup_is_the_last_rate_over_the_first() {
+        let two = report(&[1, 2]);
+        assert_eq!(two.speedup(), 2.0);
+        assert!(two.table().ends_with("speed-up on 2 threads: 2.00x\n"));
+        let one = report(&[1]);
+        assert_eq!(one.speedup(), 1.0);
+        assert!(!one.table().contains("speed-up"));
+        let json: serde_json::Value = serde_json::from_str(&two.to_json().unwrap()).unwrap();
+        assert_eq!(json["speedup"], 2.0);
+        assert_eq!(json["measurements"][1]["threads"], 2);
+    }
+}

@@ -1,0 +1,107 @@
+//! How numbers are written in tables and pages: thousands separators, percentages
+//! for shares, decimals for scores, and means with their intervals.
+
+use plansim_analysis::objective::is_share;
+use plansim_sim::tally::Summary;
+
+/// How a metric's numbers are shown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Style {
+    /// A share shown as a percentage.
+    Percent,
+    /// A count or an amount of money.
+    Count,
+    /// A score or effort with three decimals.
+    Decimal,
+}
+
+/// How metric `name` is shown.
+pub fn style(name: &str) -> Style {
+    match name {
+        _ if is_share(name) => Style::Percent,
+        "satisfaction" | "effort_acquisition" | "effort_service" => Style::Decimal,
+        _ => Style::Count,
+    }
+}
+
+/// Formats a number with thousands separators and `decimals` decimals.
+pub fn grouped(x: f64, decimals: usize) -> String {
+    if !x.is_finite() {
+        return "n/a".into();
+    }
+    let s = format!("{:.*}", decimals, x.abs());
+    let (int, frac) = match s.find('.') {
+        Some(i) => (&s[..i], &s[i..]),
+        None => (s.as_str(), ""),
+    };
+    let mut out = String::new();
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    let sign = if x < 0.0 && s.chars().any(|c| c.is_ascii_digit() && c != '0') {
+        "-"
+    } else {
+        ""
+    };
+    format!("{sign}{out}{frac}")
+}
+
+/// A number in a style.
+pub fn fmt(x: f64, st: Style) -> String {
+    match st {
+        Style::Percent => {
+            if x.is_finite() {
+                format!("{:.1}%", 100.0 * x)
+            } else {
+                "n/a".into()
+            }
+        }
+        Style::Count => grouped(x, if x.abs() < 100.0 { 2 } else { 0 }),
+        Style::Decimal => grouped(x, 3),
+    }
+}
+
+/// A mean and its 95 % interval in a style.
+pub fn interval(s: &Summary, st: Style) -> String {
+    format!(
+        "{} [{}, {}]",
+        fmt(s.mean, st),
+        fmt(s.ci95_low, st),
+        fmt(s.ci95_high, st)
+    )
+}
+
+/// The 5th, 50th and 95th percentiles in a style: "P5 / P50 / P95".
+pub fn percentiles(s: &Summary, st: Style) -> String {
+    format!(
+        "{} / {} / {}",
+        fmt(s.p05, st),
+        fmt(s.p50, st),
+        fmt(s.p95, st)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn groups_thousands() {
+        assert_eq!(grouped(1234567.0, 0), "1,234,567");
+        assert_eq!(grouped(-1234.5, 1), "-1,234.5");
+        assert_eq!(grouped(12.0, 2), "12.00");
+        assert_eq!(grouped(-0.0001, 2), "0.00");
+        assert_eq!(grouped(f64::NAN, 2), "n/a");
+    }
+
+    #[test]
+    fn shares_are_percentages_and_scores_decimals() {
+        assert_eq!(style("roi"), Style::Percent);
+        assert_eq!(fmt(0.1234, style("revenue_growth")), "12.3%");
+        assert_eq!(fmt(0.5, style("satisfaction")), "0.500");
+        assert_eq!(fmt(1234.4, style("revenue")), "1,234");
+    }
+}

@@ -1,0 +1,601 @@
+//! Reports of an optimisation: JSON, table, convergence CSV and chart, and the HTML
+//! page with the winner against the starting plan and the status quo, re-simulated
+//! on the certification's fresh seeds, and the search's progress.
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+use serde::Serialize;
+
+use plansim_analysis::budget::BudgetCheck;
+use plansim_analysis::variants::Sample;
+use plansim_analysis::warnings::Warnings;
+use plansim_optimize::objective::{Estimate, Evaluation};
+use plansim_optimize::{Certification, Evaluator, Outcome, StopReason};
+
+use crate::budget::{check_text, rule_text};
+use crate::csv_safe::CsvSheet;
+use crate::figures::{self, VariantView};
+use crate::format::{fmt, grouped, style};
+use crate::html::{Document, Section, Table};
+use crate::i18n::{metric_label, Lang, T};
+use crate::warnings::table_lines;
+use crate::{Error, Result};
+
+/// An estimate in and out of sample.
+#[derive(Serialize, Clone, Debug)]
+pub struct InOut {
+    /// On the search's seed set (the figure the search optimised, biased upwards).
+    pub in_sample: Estimate,
+    /// On fresh seeds.
+    pub out_of_sample: Estimate,
+}
+
+/// The starting plan's figures.
+#[derive(Serialize, Clone, Debug)]
+pub struct StartReport {
+    /// Its parameters.
+    pub params: BTreeMap<String, f64>,
+    /// Its objective on the search's seeds.
+    pub objective: Estimate,
+    /// Its cost on the search's seeds.
+    pub cost: Estimate,
+    /// Its objective on fresh seeds.
+    pub objective_out_of_sample: Estimate,
+    /// Its cost on fresh seeds.
+    pub cost_out_of_sample: Estimate,
+}
+
+/// The baseline's figures on fresh seeds.
+#[derive(Serialize, Clone, Debug)]
+pub struct BaselineReport {
+    /// Objective on fresh seeds.
+    pub objective: Estimate,
+    /// Cost on fresh seeds.
+    pub cost: Estimate,
+}
+
+/// Everything `plansim optimize` reports.
+#[derive(Serialize, Clone, Debug)]
+pub struct OptimizeReport {
+    /// Scenario name.
+    pub scenario: String,
+    /// What makes some figures less trustworthy than their intervals say (the start
+    /// or the status quo without an equilibrium, candidates without one, a status quo
+    /// without a steady state); empty when none.
+    #[serde(serialize_with = "crate::warnings::serialize")]
+    pub warnings: Warnings,
+    /// Solver(s) run.
+    pub solver: String,
+    /// What was maximised.
+    pub objective_kind: plansim_sim::scenario::ObjectiveKind,
+    /// Evaluations made.
+    pub evaluations: usize,
+    /// Why the search stopped.
+    pub stop: StopReason,
+    /// Budget on expected incentive cost.
+    pub budget: f64,
+    /// Chance constraint, if any.
+    pub max_overrun_probability: Option<f64>,
+    /// True when a plan keeping the budget, with efforts in equilibrium, was found in the search.
+    pub feasible: bool,
+    /// The budget rule in words (the search's, and what it does not promise).
+    pub budget_rule: String,
+    /// The winner's cost on fresh seeds against the budget by the search's rule:
+    /// `keeps_budget` is about the expected cost; `overrun_probability` is the chance
+    /// that one realisation exceeds the budget all the same.
+    pub budget_out_of_sample: BudgetCheck,
+    /// The budget verdict in words, as the table prints it.
+    pub budget_verdict: String,
+    /// The winner's parameters.
+    pub best: BTreeMap<String, f64>,
+    /// The starting plan.
+    pub start: StartReport,
+    /// The winner's objective.
+    pub objective: InOut,
+    /// The winner's incentive cost.
+    pub cost: InOut,
+    /// The winner's probability of exceeding the budget, in and out of sample.
+    pub overrun_probability: BTreeMap<&'static str, f64>,
+    /// In-sample minus out-of-sample objective of the winner.
+    pub gap: f64,
+    /// Winner minus start on fresh seeds, paired.
+    pub improvement_over_start: Estimate,
+    /// Winner minus baseline on fresh seeds, paired.
+    pub improvement_over_baseline: Estimate,
+    /// The baseline on fresh seeds.
+    pub baseline: BaselineReport,
+    /// Seed of the search.
+    pub seed: u64,
+    /// Seed of the certification.
+    pub certification_seed: u64,
+    /// Replications per evaluation.
+    pub replications: u64,
+    /// Replications of the certification.
+    pub certification_replications: u64,
+    #[serde(skip)]
+    winner_x: Vec<f64>,
+}
+
+fn params(e: &Evaluator, x: &[f64]) -> BTreeMap<String, f64> {
+    e.space().named(x).into_iter().collect()
+}
+
+impl OptimizeReport {
+    /// Builds the report.
+    pub fn new(
+        e: &Evaluator,
+        o: &Outcome,
+        c: &Certification,
+        _baseline: &Evaluation,
+        warnings: Warnings,
+    ) -> Self {
+        let s = e.settings();
+        let start_in = &o.evaluations[0];
+        let winner_in = o.best().unwrap_or(start_in);
+        let check = BudgetCheck::new(e.rule(), &c.winner.cost_estimate());
+        debug_assert_eq!(check.keeps_budget, c.winner.feasible);
+        OptimizeReport {
+            scenario: e.model().name.clone(),
+            warnings,
+            solver: o.solver.clone(),
+            objective_kind: s.objective,
+            evaluations: o.evaluations.len(),
+            stop: o.stop,
+            budget: s.budget,
+            max_overrun_probability: s.max_overrun_probability,
+            feasible: o.best.is_some(),
+            budget_rule: rule_text(s.max_overrun_probability, Lang::En),
+            budget_out_of_sample: check,
+            budget_verdict: budget_verdict(&check, c.replications, Lang::En),
+            best: params(e, &winner_in.x),
+            start: StartReport {
+                params: params(e, &start_in.x),
+                objective: start_in.objective,
+                cost: start_in.cost,
+                objective_out_of_sample: c.start.objective,
+                cost_out_of_sample: c.start.cost,
+            },
+            objective: InOut {
+                in_sample: winner_in.objective,
+                out_of_sample: c.winner.objective,
+            },
+            cost: InOut {
+                in_sample: winner_in.cost,
+                out_of_sample: c.winner.cost,
+            },
+            overrun_probability: [
+                ("in_sample", winner_in.overrun_probability),
+                ("out_of_sample", c.winner.overrun_probability),
+            ]
+            .into_iter()
+            .collect(),
+            gap: winner_in.objective.mean - c.winner.objective.mean,
+            improvement_over_start: c.improvement_over_start,
+            improvement_over_baseline: c.improvement_over_baseline,
+            baseline: BaselineReport {
+                objective: c.baseline.objective,
+                cost: c.baseline.cost,
+            },
+            seed: s.seed,
+            certification_seed: c.seed,
+            replications: s.replications,
+            certification_replications: c.replications,
+            winner_x: winner_in.x.clone(),
+        }
+    }
+
+    /// The winner's point.
+    pub fn winner_x(&self) -> Vec<f64> {
+        self.winner_x.clone()
+    }
+
+    /// Pretty JSON with a final newline.
+    pub fn to_json(&self) -> String {
+        let mut s = serde_json::to_string_pretty(self).expect("reports serialise");
+        s.push('\n');
+        s
+    }
+
+    /// The human-readable report.
+    pub fn table(&self) -> String {
+        let mut out = table_lines(&self.warnings);
+        let kind = serde_json::to_value(self.objective_kind)
+            .ok()
+            .and_then(|v| v.as_str().map(String::from))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "plansim optimize: {} - maximise {} subject to expected incentive cost <= {}",
+            self.scenario,
+            kind,
+            grouped(self.budget, 0)
+        );
+        if let Some(a) = self.max_overrun_probability {
+            let _ = writeln!(out, "chance constraint: P(cost > budget) <= {a}");
+        }
+        let _ = writeln!(
+            out,
+            "{} evaluations of {} replications ({}; stopped: {:?}); certified on {} fresh replications\n",
+            self.evaluations, self.replications, self.solver, self.stop, self.certification_replications
+        );
+        let width = self.best.keys().map(|k| k.len()).max().unwrap_or(9).max(9);
+        let _ = writeln!(
+            out,
+            "{:<width$}  {:>14}  {:>14}",
+            "parameter", "start", "best"
+        );
+        for (k, v) in &self.best {
+            let _ = writeln!(
+                out,
+                "{:<width$}  {:>14}  {:>14}",
+                k,
+                num(self.start.params[k]),
+                num(*v)
+            );
+        }
+        let est = |e: &Estimate| {
+            format!(
+                "{} [{}, {}]",
+                num(e.mean),
+                num(e.ci95_low),
+                num(e.ci95_high)
+            )
+        };
+        let _ = writeln!(out);
+        let rows = [
+            ("objective, best, in sample", est(&self.objective.in_sample)),
+            (
+                "objective, best, fresh seeds",
+                est(&self.objective.out_of_sample),
+            ),
+            (
+                "objective, start, fresh seeds",
+                est(&self.start.objective_out_of_sample),
+            ),
+            (
+                "objective, baseline, fresh seeds",
+                est(&self.baseline.objective),
+            ),
+            (
+                "best - start, fresh seeds (paired)",
+                est(&self.improvement_over_start),
+            ),
+            (
+                "best - baseline, fresh seeds (paired)",
+                est(&self.improvement_over_baseline),
+            ),
+            ("cost, best, in sample", est(&self.cost.in_sample)),
+            ("cost, best, fresh seeds", est(&self.cost.out_of_sample)),
+            (
+                "cost, start, fresh seeds",
+                est(&self.start.cost_out_of_sample),
+            ),
+            ("cost, baseline, fresh seeds", est(&self.baseline.cost)),
+        ];
+        let w = rows.iter().map(|r| r.0.len()).max().unwrap_or(0);
+        for (label, value) in rows {
+            let _ = writeln!(out, "{label:<w$}  {value}");
+        }
+        let _ = writeln!(
+            out,
+            "\nin-sample minus fresh-seed objective (selection gap): {}",
+            num(self.gap)
+        );
+        let _ = writeln!(out, "{}", self.budget_verdict);
+        let _ = writeln!(out, "{}", self.budget_rule);
+        if !self.feasible {
+            let _ = writeln!(
+                out,
+                "no evaluated plan kept the budget with efforts in equilibrium in the search: the starting plan is reported"
+            );
+        }
+        out
+    }
+}
+
+/// Whether the winner keeps the budget on `replications` fresh seeds, by the
+/// search's rule, with P(cost > budget) in one realisation beside it.
+pub fn budget_verdict(check: &BudgetCheck, replications: u64, lang: Lang) -> String {
+    match lang {
+        Lang::En => format!(
+            "The winner on {replications} fresh replications: {}.",
+            check_text(check, lang)
+        ),
+        Lang::Zh => format!(
+            "最优方案在 {replications} 次新的模拟中：{}。",
+            check_text(check, lang)
+        ),
+    }
+}
+
+fn num(x: f64) -> String {
+    if x.abs() >= 1000.0 {
+        grouped(x, 0)
+    } else if x.abs() >= 1.0 {
+        format!("{x:.3}")
+    } else {
+        format!("{x:.5}")
+    }
+}
+
+/// convergence.csv: a `warning` row per warning, then one row per evaluation with its
+/// parameters, figures, whether it keeps the budget and has an equilibrium (a plan
+/// without one cannot win), and the best so far.
+pub fn convergence_csv(e: &Evaluator, o: &Outcome, warnings: &Warnings) -> Result<Vec<u8>> {
+    let mut w = CsvSheet::new();
+    let mut header = vec!["evaluation".to_string()];
+    header.extend(e.space().variables.iter().map(|v| v.path.clone()));
+    header.extend(
+        [
+            "objective",
+            "objective_std_err",
+            "cost",
+            "overrun_probability",
+            "feasible",
+            "equilibrium",
+            "best_so_far",
+        ]
+        .map(String::from),
+    );
+    w.row(&header)?;
+    for row in crate::warnings::csv_rows(warnings, header.len()) {
+        w.row(&row)?;
+    }
+    let mut best = f64::NAN;
+    for (i, ev) in o.evaluations.iter().enumerate() {
+        if ev.selectable() && (best.is_nan() || ev.objective.mean > best) {
+            best = ev.objective.mean;
+        }
+        let mut row = vec![(i + 1).to_string()];
+        row.extend(ev.x.iter().map(|v| v.to_string()));
+        row.extend([
+            ev.objective.mean.to_string(),
+            ev.objective.std_err.to_string(),
+            ev.cost.mean.to_string(),
+            ev.overrun_probability.to_string(),
+            ev.feasible.to_string(),
+            ev.equilibrium.to_string(),
+            if best.is_nan() {
+                String::new()
+            } else {
+                best.to_string()
+            },
+        ]);
+        w.row(&row)?;
+    }
+    w.finish()
+}
+
+/// convergence.svg: each evaluation's objective (feasible, over budget, or without an
+/// equilibrium) and the best so far.
+pub fn chart_svg(e: &Evaluator, o: &Outcome) -> Result<String> {
+    use plotters::prelude::*;
+    let n = o.evaluations.len().max(1);
+    let values: Vec<f64> = o
+        .evaluations
+        .iter()
+        .map(|v| v.objective.mean)
+        .filter(|v| v.is_finite())
+        .collect();
+    let (mut lo, mut hi) = values
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {
+            (a.min(v), b.max(v))
+        });
+    if !lo.is_finite() {
+        lo = 0.0;
+        hi = 1.0;
+    }
+    let pad = ((hi - lo).abs() * 0.05).max(1e-9);
+    let (lo, hi) = (lo - pad, hi + pad);
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (900, 520)).into_drawing_area();
+        let fail = |err: DrawingAreaErrorKind<std::io::Error>| Error::Chart {
+            chart: "the convergence chart",
+            source: Box::new(err),
+        };
+        root.fill(&WHITE).map_err(fail)?;
+        let kind = serde_json::to_value(e.settings().objective)
+            .ok()
+            .and_then(|v| v.as_str().map(String::from))
+            .unwrap_or_default();
+        let mut chart = ChartBuilder::on(&root)
+            .caption(
+                format!("{}: {} by evaluation", e.model().name, kind),
+                ("sans-serif", 20),
+            )
+            .margin(15)
+            .x_label_area_size(40)
+            .y_label_area_size(80)
+            .build_cartesian_2d(0f64..(n as f64 + 1.0), lo..hi)
+            .map_err(fail)?;
+        chart
+            .configure_mesh()
+            .x_desc("evaluation")
+            .y_desc(kind.as_str())
+            .draw()
+            .map_err(fail)?;
+        let point = |i: usize, v: &Evaluation| (i as f64 + 1.0, v.objective.mean);
+        chart
+            .draw_series(
+                o.evaluations
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, v)| v.selectable())
+                    .map(|(i, v)| Circle::new(point(i, v), 3, BLUE.filled())),
+            )
+            .map_err(fail)?
+            .label("feasible")
+            .legend(|(x, y)| Circle::new((x, y), 3, BLUE.filled()));
+        chart
+            .draw_series(
+                o.evaluations
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, v)| !v.feasible)
+                    .map(|(i, v)| Cross::new(point(i, v), 4, RED)),
+            )
+            .map_err(fail)?
+            .label("over budget")
+            .legend(|(x, y)| Cross::new((x, y), 4, RED));
+        if o.evaluations.iter().any(|v| v.feasible && !v.equilibrium) {
+            let grey = RGBColor(128, 128, 128);
+            chart
+                .draw_series(
+                    o.evaluations
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, v)| v.feasible && !v.equilibrium)
+                        .map(|(i, v)| TriangleMarker::new(point(i, v), 4, grey)),
+                )
+                .map_err(fail)?
+                .label("no equilibrium")
+                .legend(move |(x, y)| TriangleMarker::new((x, y), 4, grey));
+        }
+        let mut best = f64::NAN;
+        let mut line = Vec::new();
+        for (i, v) in o.evaluations.iter().enumerate() {
+            if v.selectable() && (best.is_nan() || v.objective.mean > best) {
+                best = v.objective.mean;
+            }
+            if !best.is_nan() {
+                line.push((i as f64 + 1.0, best));
+            }
+        }
+        chart
+            .draw_series(LineSeries::new(line, BLACK.stroke_width(2)))
+            .map_err(fail)?
+            .label("best feasible so far")
+            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], BLACK.stroke_width(2)));
+        chart
+            .configure_series_labels()
+            .background_style(WHITE.mix(0.8))
+            .border_style(BLACK)
+            .draw()
+            .map_err(fail)?;
+        root.present().map_err(fail)?;
+    }
+    Ok(svg)
+}
+
+/// The page of `plansim optimize --report`: `samples` are the starting plan, the
+/// winner and the status quo, in this order, re-simulated on the certification's
+/// fresh seeds (`plansim_analysis::variants::search_sample`).
+pub fn page(
+    e: &Evaluator,
+    outcome: &Outcome,
+    r: &OptimizeReport,
+    samples: &[Sample],
+    lang: Lang,
+) -> Result<String> {
+    let objective = serde_json::to_value(r.objective_kind)
+        .ok()
+        .and_then(|v| v.as_str().map(String::from))
+        .unwrap_or_default();
+    let st = style(&objective);
+    let est = |x: &Estimate| {
+        format!(
+            "{} [{}, {}]",
+            fmt(x.mean, st),
+            fmt(x.ci95_low, st),
+            fmt(x.ci95_high, st)
+        )
+    };
+    let money = |x: &Estimate| {
+        format!(
+            "{} [{}, {}]",
+            grouped(x.mean, 0),
+            grouped(x.ci95_low, 0),
+            grouped(x.ci95_high, 0)
+        )
+    };
+    let mut doc = Document::new(
+        format!("{}: {}", T::OptimizeTitle.text(lang), r.scenario),
+        format!(
+            "{} · {}: {} · {}: {} ({})",
+            r.solver,
+            T::Replications.text(lang),
+            r.replications,
+            T::Seed.text(lang),
+            r.seed,
+            r.evaluations
+        ),
+        lang,
+    );
+    doc.warn(&r.warnings);
+    let check = &r.budget_out_of_sample;
+    let headline = match lang {
+        Lang::En => format!(
+            "On fresh seeds the best plan found gives {} {} against {} for the starting plan (paired difference {}), at an expected incentive cost of {}. Against the budget: {}.",
+            metric_label(&objective, lang),
+            est(&r.objective.out_of_sample),
+            est(&r.start.objective_out_of_sample),
+            est(&r.improvement_over_start),
+            money(&r.cost.out_of_sample),
+            check_text(check, lang)
+        ),
+        Lang::Zh => format!(
+            "在新的随机种子上，找到的最优方案的{}为 {}，初始方案为 {}（配对差异 {}）；期望激励成本 {}。与预算相比：{}。",
+            metric_label(&objective, lang),
+            est(&r.objective.out_of_sample),
+            est(&r.start.objective_out_of_sample),
+            est(&r.improvement_over_start),
+            money(&r.cost.out_of_sample),
+            check_text(check, lang)
+        ),
+    };
+    let mut params = Table::new([
+        T::Parameters.text(lang),
+        T::Start.text(lang),
+        T::Best.text(lang),
+    ]);
+    for (k, v) in &r.best {
+        params.push([k.clone(), format!("{}", r.start.params[k]), format!("{v}")]);
+    }
+    let mut figures_table = Table::new([
+        T::Metric.text(lang).to_string(),
+        T::Start.text(lang).to_string(),
+        T::Best.text(lang).to_string(),
+        T::Baseline.text(lang).to_string(),
+    ]);
+    figures_table.push([
+        metric_label(&objective, lang),
+        est(&r.start.objective_out_of_sample),
+        est(&r.objective.out_of_sample),
+        est(&r.baseline.objective),
+    ]);
+    figures_table.push([
+        metric_label("incentive_cost", lang),
+        money(&r.start.cost_out_of_sample),
+        money(&r.cost.out_of_sample),
+        money(&r.baseline.cost),
+    ]);
+    doc.push(
+        Section::new(T::Summary.text(lang))
+            .callout(headline)
+            .paragraph(rule_text(r.max_overrun_probability, lang))
+            .table(params)
+            .table(figures_table),
+    );
+    let labels = [T::Start, T::Best, T::Baseline];
+    let views: Vec<VariantView<'_>> = samples
+        .iter()
+        .zip(labels)
+        .map(|(s, label)| VariantView {
+            label: label.text(lang).to_string(),
+            model: &s.variant.model,
+            plan: &s.variant.plan,
+            metrics: &s.tally.metrics,
+            periods: &s.tally.periods,
+            attainments: &s.attainments,
+        })
+        .collect();
+    doc.push(
+        Section::new(T::SearchProgress.text(lang))
+            .chart(chart_svg(e, outcome)?, T::SearchProgress.text(lang)),
+    );
+    doc.push(figures::charts_section(&views, Some(r.budget), lang)?);
+    Ok(doc.render())
+}

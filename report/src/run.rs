@@ -1,0 +1,559 @@
+//! The report of a run (a plan against its baseline on common random numbers): the
+//! JSON document, the human table, the CSV files and the HTML page, all built from
+//! one [`RunReport`].
+//!
+//! Every CSV cell goes through [`crate::csv_safe`]: a text cell that begins with
+//! = + - @ gets a leading `'` so that no spreadsheet runs it as a formula, while
+//! numbers (including negative ones) stay plain numbers.
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+use serde::Serialize;
+
+use plansim_analysis::warnings::Warnings;
+use plansim_sim::calibration::{Calibrator, History};
+use plansim_sim::engine::RunTally;
+use plansim_sim::mechanisms::MECHANISM_NAMES;
+use plansim_sim::metrics::{
+    self, BUDGET_OVERRUN, FIRST_COST, METRICS, N_METRICS, N_PERIOD_METRICS, PERIOD_METRICS,
+};
+use plansim_sim::model::Model;
+use plansim_sim::scenario::ValidScenario;
+use plansim_sim::tally::{Summary, Tally, Z95};
+
+use crate::csv_safe::{num, row_of, summary_cells, CsvSheet, SUMMARY_COLUMNS};
+use crate::figures::{self, VariantView};
+use crate::format::{fmt, grouped, interval, percentiles, style, Style};
+use crate::html::{subtitle, Document, Section, Table};
+use crate::i18n::{metric_label, Lang, T};
+use crate::warnings::{csv_rows, table_lines};
+use crate::Result;
+
+/// A summary of a difference, with the standard error independent runs would have had.
+#[derive(Serialize, Clone, Copy, Debug)]
+pub struct DifferenceSummary {
+    /// The paired summary.
+    #[serde(flatten)]
+    pub paired: Summary,
+    /// Standard error of the difference had plan and baseline been run on independent seeds.
+    pub std_err_unpaired: f64,
+}
+
+/// Mean and interval of a per-period metric.
+#[derive(Serialize, Clone, Copy, Debug)]
+pub struct PeriodSummary {
+    /// Mean over replications.
+    pub mean: f64,
+    /// Standard error of the mean.
+    pub std_err: f64,
+    /// Lower end of the 95 % interval.
+    pub ci95_low: f64,
+    /// Upper end of the 95 % interval.
+    pub ci95_high: f64,
+}
+
+/// One period's metrics.
+#[derive(Serialize, Clone, Debug)]
+pub struct PeriodRow {
+    /// Period number, from 1.
+    pub period: u32,
+    /// Under the plan.
+    pub plan: BTreeMap<&'static str, PeriodSummary>,
+    /// Under the baseline.
+    pub baseline: BTreeMap<&'static str, PeriodSummary>,
+    /// Paired difference.
+    pub difference: BTreeMap<&'static str, PeriodSummary>,
+}
+
+/// Costs by mechanism under both plans.
+#[derive(Serialize, Clone, Debug)]
+pub struct CostByMechanism {
+    /// Under the plan.
+    pub plan: BTreeMap<&'static str, Summary>,
+    /// Under the baseline.
+    pub baseline: BTreeMap<&'static str, Summary>,
+}
+
+/// Everything a run reports.
+#[derive(Serialize, Clone, Debug)]
+pub struct RunReport {
+    /// Scenario name.
+    pub scenario: String,
+    /// Where the scenario came from.
+    pub source: String,
+    /// What makes some figures less trustworthy than their intervals say (a plan
+    /// without an equilibrium, a status quo without a steady state); empty when none.
+    #[serde(serialize_with = "crate::warnings::serialize")]
+    pub warnings: Warnings,
+    /// Seed of the random streams.
+    pub seed: u64,
+    /// Replications run.
+    pub replications: u64,
+    /// Periods in the horizon.
+    pub periods: u32,
+    /// Reps in the team.
+    pub team_size: usize,
+    /// Team run-rate of monthly revenue before the plan.
+    pub run_rate_revenue: f64,
+    /// Budget on incentive cost, if any.
+    pub budget: Option<f64>,
+    /// Metrics under the plan.
+    pub metrics: BTreeMap<&'static str, Summary>,
+    /// Metrics under the baseline.
+    pub baseline: BTreeMap<&'static str, Summary>,
+    /// Paired differences, plan minus baseline.
+    pub difference: BTreeMap<&'static str, DifferenceSummary>,
+    /// Incentive cost by mechanism.
+    pub cost_by_mechanism: CostByMechanism,
+    /// Per-period metrics.
+    pub per_period: Vec<PeriodRow>,
+    /// Metric names in table order (not serialised).
+    #[serde(skip)]
+    pub order: Vec<&'static str>,
+}
+
+/// True when metric `i` is reported (budget overrun only with a budget; costs go by mechanism).
+fn reported(i: usize, model: &Model) -> bool {
+    i < FIRST_COST && (i != BUDGET_OVERRUN || model.budget.is_some())
+}
+
+fn period_summary(t: &Tally, col: usize, bounds: Option<(f64, f64)>) -> PeriodSummary {
+    let m = t.moments(col);
+    let se = if m.n >= 2 { m.std_err() } else { 0.0 };
+    let clamp = |x: f64| bounds.map_or(x, |(lo, hi)| x.clamp(lo, hi));
+    PeriodSummary {
+        mean: m.mean,
+        std_err: se,
+        ci95_low: clamp(m.mean - Z95 * se),
+        ci95_high: clamp(m.mean + Z95 * se),
+    }
+}
+
+impl RunReport {
+    /// Builds the report of a finished run.
+    pub fn new(
+        model: &Model,
+        source: &str,
+        seed: u64,
+        tally: &RunTally,
+        warnings: Warnings,
+    ) -> Self {
+        let mut metrics = BTreeMap::new();
+        let mut baseline = BTreeMap::new();
+        let mut difference = BTreeMap::new();
+        let mut order = Vec::new();
+        for (i, def) in METRICS.iter().enumerate() {
+            if !reported(i, model) {
+                continue;
+            }
+            order.push(def.name);
+            let bounds = metrics::bounds(def.name);
+            let a = tally.plan.summary(i).within(bounds);
+            let b = tally.baseline.summary(i).within(bounds);
+            let unpaired = (a.std_err * a.std_err + b.std_err * b.std_err).sqrt();
+            metrics.insert(def.name, a);
+            baseline.insert(def.name, b);
+            difference.insert(
+                def.name,
+                DifferenceSummary {
+                    paired: tally
+                        .difference
+                        .summary(i)
+                        .within(metrics::difference_bounds(def.name)),
+                    std_err_unpaired: unpaired,
+                },
+            );
+        }
+        let mut cost = CostByMechanism {
+            plan: BTreeMap::new(),
+            baseline: BTreeMap::new(),
+        };
+        for (k, name) in MECHANISM_NAMES.iter().enumerate() {
+            cost.plan.insert(*name, tally.plan.summary(FIRST_COST + k));
+            cost.baseline
+                .insert(*name, tally.baseline.summary(FIRST_COST + k));
+        }
+        let per_period = (0..model.periods)
+            .map(|t| {
+                let mut row = PeriodRow {
+                    period: t + 1,
+                    plan: BTreeMap::new(),
+                    baseline: BTreeMap::new(),
+                    difference: BTreeMap::new(),
+                };
+                for (k, def) in PERIOD_METRICS.iter().enumerate() {
+                    let col = t as usize * N_PERIOD_METRICS + k;
+                    let (b, d) = (
+                        metrics::bounds(def.name),
+                        metrics::difference_bounds(def.name),
+                    );
+                    row.plan
+                        .insert(def.name, period_summary(&tally.plan_periods, col, b));
+                    row.baseline
+                        .insert(def.name, period_summary(&tally.baseline_periods, col, b));
+                    row.difference
+                        .insert(def.name, period_summary(&tally.difference_periods, col, d));
+                }
+                row
+            })
+            .collect();
+        RunReport {
+            scenario: model.name.clone(),
+            source: source.to_string(),
+            warnings,
+            seed,
+            replications: tally.replications(),
+            periods: model.periods,
+            team_size: model.reps.len(),
+            run_rate_revenue: model.run_rate_revenue(),
+            budget: model.budget,
+            metrics,
+            baseline,
+            difference,
+            cost_by_mechanism: cost,
+            per_period,
+            order,
+        }
+    }
+
+    /// The report as pretty JSON with a final newline.
+    pub fn to_json(&self) -> String {
+        let mut s = serde_json::to_string_pretty(self).expect("reports serialise");
+        s.push('\n');
+        s
+    }
+}
+
+/// The report as an aligned text table.
+pub fn table(r: &RunReport) -> String {
+    let mut out = table_lines(&r.warnings);
+    let _ = writeln!(
+        out,
+        "plansim: {} ({}), {} replications, seed {}, {} reps x {} periods",
+        r.scenario, r.source, r.replications, r.seed, r.team_size, r.periods
+    );
+    let _ = writeln!(
+        out,
+        "pre-plan run-rate of team revenue: {} a period",
+        grouped(r.run_rate_revenue, 0)
+    );
+    if let Some(b) = r.budget {
+        let _ = writeln!(out, "budget on incentive cost: {}", grouped(b, 0));
+    }
+    let _ = writeln!(out);
+    let header = [
+        "metric",
+        "plan mean [95% CI]",
+        "plan P5 / P50 / P95",
+        "baseline mean",
+        "difference [95% CI]",
+    ];
+    let mut rows: Vec<[String; 5]> = Vec::new();
+    for name in &r.order {
+        let st = style(name);
+        let a = &r.metrics[name];
+        let b = &r.baseline[name];
+        let d = &r.difference[name].paired;
+        rows.push([
+            name.to_string(),
+            interval(a, st),
+            percentiles(a, st),
+            fmt(b.mean, st),
+            interval(d, st),
+        ]);
+    }
+    rows.push(Default::default());
+    for (name, a) in &r.cost_by_mechanism.plan {
+        if a.mean == 0.0 && r.cost_by_mechanism.baseline[name].mean == 0.0 {
+            continue;
+        }
+        let b = &r.cost_by_mechanism.baseline[name];
+        rows.push([
+            format!("  cost: {name}"),
+            interval(a, Style::Count),
+            percentiles(a, Style::Count),
+            fmt(b.mean, Style::Count),
+            fmt(a.mean - b.mean, Style::Count),
+        ]);
+    }
+    let mut widths = header.map(|h| h.chars().count());
+    for row in &rows {
+        for (w, c) in widths.iter_mut().zip(row) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let line = |cells: &[String]| {
+        let mut s = String::new();
+        for (i, c) in cells.iter().enumerate() {
+            if i == 0 {
+                let _ = write!(s, "{:<w$}", c, w = widths[i]);
+            } else {
+                let _ = write!(s, "  {:>w$}", c, w = widths[i]);
+            }
+        }
+        s.trim_end().to_string()
+    };
+    let _ = writeln!(out, "{}", line(&header.map(String::from)));
+    let _ = writeln!(
+        out,
+        "{}",
+        "-".repeat(widths.iter().sum::<usize>() + 2 * (widths.len() - 1))
+    );
+    for row in &rows {
+        let _ = writeln!(out, "{}", line(row));
+    }
+    let _ = writeln!(
+        out,
+        "\nIntervals are 95 % Monte Carlo intervals of the mean; the difference is paired on common random numbers.\nrevenue_growth is against the pre-plan run-rate; see docs/model.md for every definition."
+    );
+    out
+}
+
+/// summary.csv: a `warning` row per warning, then one row per block (plan, baseline,
+/// difference) and metric.
+pub fn summary_csv(r: &RunReport) -> Result<Vec<u8>> {
+    let mut w = CsvSheet::new();
+    let header = row_of(["block", "metric"], SUMMARY_COLUMNS.map(String::from));
+    w.row(&header)?;
+    for cells in csv_rows(&r.warnings, header.len()) {
+        w.row(&cells)?;
+    }
+    for name in &r.order {
+        for (block, s) in [
+            ("plan", &r.metrics[name]),
+            ("baseline", &r.baseline[name]),
+            ("difference", &r.difference[name].paired),
+        ] {
+            w.row(&row_of([block, name], summary_cells(s)))?;
+        }
+    }
+    for (block, costs) in [
+        ("plan", &r.cost_by_mechanism.plan),
+        ("baseline", &r.cost_by_mechanism.baseline),
+    ] {
+        for (name, s) in costs {
+            w.row(&row_of([block, &format!("cost_{name}")], summary_cells(s)))?;
+        }
+    }
+    w.finish()
+}
+
+/// per_period.csv: a `warning` row per warning, then each period's metric means and
+/// intervals, per block.
+pub fn per_period_csv(r: &RunReport) -> Result<Vec<u8>> {
+    let mut w = CsvSheet::new();
+    // Mean, standard error and interval: no quantiles of a period's metrics are kept.
+    let header = row_of(
+        ["period", "block", "metric"],
+        SUMMARY_COLUMNS[..4].iter().map(|c| c.to_string()),
+    );
+    w.row(&header)?;
+    for cells in csv_rows(&r.warnings, header.len()) {
+        w.row(&cells)?;
+    }
+    for p in &r.per_period {
+        for (block, map) in [
+            ("plan", &p.plan),
+            ("baseline", &p.baseline),
+            ("difference", &p.difference),
+        ] {
+            for (name, s) in map {
+                w.row(&[
+                    p.period.to_string(),
+                    block.to_string(),
+                    name.to_string(),
+                    num(s.mean),
+                    num(s.std_err),
+                    num(s.ci95_low),
+                    num(s.ci95_high),
+                ])?;
+            }
+        }
+    }
+    w.finish()
+}
+
+/// replications.csv: one row per replication, every metric under plan and baseline
+/// (after a `warning` row per warning).
+pub fn replications_csv(t: &RunTally, warnings: &Warnings) -> Result<Vec<u8>> {
+    let mut w = CsvSheet::new();
+    let mut header = vec!["replication".to_string()];
+    header.extend(METRICS.iter().map(|m| format!("plan_{}", m.name)));
+    header.extend(METRICS.iter().map(|m| format!("baseline_{}", m.name)));
+    w.row(&header)?;
+    for cells in csv_rows(warnings, header.len()) {
+        w.row(&cells)?;
+    }
+    let cols: Vec<&[f64]> = (0..N_METRICS)
+        .map(|i| t.plan.values(i).unwrap_or(&[]))
+        .chain((0..N_METRICS).map(|i| t.baseline.values(i).unwrap_or(&[])))
+        .collect();
+    for i in 0..t.replications() as usize {
+        let mut cells = Vec::with_capacity(1 + cols.len());
+        cells.push(i.to_string());
+        cells.extend(
+            cols.iter()
+                .map(|c| c.get(i).map_or(String::new(), |&x| num(x))),
+        );
+        w.row(&cells)?;
+    }
+    w.finish()
+}
+
+/// A share as a percentage with one decimal.
+fn pct(x: f64) -> String {
+    fmt(x, Style::Percent)
+}
+
+/// The team's calibrated abilities, when the scenario's roster had reps without one.
+pub fn calibration_section(valid: &ValidScenario, model: &Model, lang: Lang) -> Option<Section> {
+    let roster = valid.roster()?;
+    let cal = Calibrator::new(&model.outcome, &model.rules, &model.market.season);
+    let mut table = Table::new([
+        T::Rep.text(lang),
+        T::Ability.text(lang),
+        T::StdErr.text(lang),
+    ]);
+    for (row, rep) in roster.iter().zip(&model.reps) {
+        if row.ability.is_some() {
+            continue;
+        }
+        if let Some(e) = cal.estimate(&History::of(row, rep.tenure)) {
+            let name = if row.name.is_empty() {
+                row.id.clone()
+            } else {
+                format!("{} ({})", row.id, row.name)
+            };
+            table.push([
+                name,
+                format!("{:.3}", rep.ability),
+                format!("{:.3}", e.std_err),
+            ]);
+        }
+    }
+    (!table.rows.is_empty()).then(|| {
+        Section::new(T::Calibration.text(lang))
+            .paragraph(T::CalibrationNote.text(lang))
+            .table(table)
+    })
+}
+
+/// The page of `plansim run --report`.
+pub fn page(
+    valid: &ValidScenario,
+    model: &Model,
+    report: &RunReport,
+    tally: &RunTally,
+    attainments: (&[f64], &[f64]),
+    lang: Lang,
+) -> Result<String> {
+    let mut doc = Document::new(
+        format!("{}: {}", T::RunTitle.text(lang), report.scenario),
+        subtitle(
+            lang,
+            &report.source,
+            report.replications,
+            report.seed,
+            report.team_size,
+            report.periods,
+        ),
+        lang,
+    );
+    doc.warn(&report.warnings);
+    let g = &report.metrics["revenue_growth"];
+    let gb = &report.baseline["revenue_growth"];
+    let d = &report.difference["revenue_growth"].paired;
+    let cost = &report.metrics["incentive_cost"];
+    let cos = &report.metrics["cost_of_sales"];
+    let headline = match lang {
+        Lang::En => format!(
+            "The plan lifts revenue {} over the pre-plan run-rate against {} for the status quo: a difference of {} (95 % interval {} to {}), at an incentive cost of {} ({} of revenue).",
+            pct(g.mean), pct(gb.mean), pct(d.mean), pct(d.ci95_low), pct(d.ci95_high),
+            grouped(cost.mean, 0), pct(cos.mean)
+        ),
+        Lang::Zh => format!(
+            "新方案使收入较方案前水平增长 {}，现行方案为 {}：差异 {}（95% 区间 {} 至 {}），激励成本 {}（占收入 {}）。",
+            pct(g.mean), pct(gb.mean), pct(d.mean), pct(d.ci95_low), pct(d.ci95_high),
+            grouped(cost.mean, 0), pct(cos.mean)
+        ),
+    };
+    let mut summary = Section::new(T::Summary.text(lang)).callout(headline);
+    if let (Some(b), Some(p)) = (
+        report.budget,
+        report.metrics.get("budget_overrun_probability"),
+    ) {
+        summary = summary.paragraph(match lang {
+            Lang::En => format!(
+                "Budget {}: the plan's incentive cost exceeds it in {} of replications.",
+                grouped(b, 0),
+                pct(p.mean)
+            ),
+            Lang::Zh => format!(
+                "预算 {}：新方案的激励成本在 {} 的模拟中超出预算。",
+                grouped(b, 0),
+                pct(p.mean)
+            ),
+        });
+    }
+    doc.push(summary);
+    let mut key = Table::new([
+        T::Metric.text(lang).to_string(),
+        format!("{}: {}", T::Plan.text(lang), T::Mean95.text(lang)),
+        format!("{}: {}", T::Plan.text(lang), T::Percentiles.text(lang)),
+        T::Baseline.text(lang).to_string(),
+        format!("{}: {}", T::Difference.text(lang), T::Mean95.text(lang)),
+    ]);
+    for name in &report.order {
+        let st = style(name);
+        let a = &report.metrics[name];
+        key.push([
+            metric_label(name, lang),
+            interval(a, st),
+            percentiles(a, st),
+            fmt(report.baseline[name].mean, st),
+            interval(&report.difference[name].paired, st),
+        ]);
+    }
+    let views = [
+        VariantView {
+            label: T::Plan.text(lang).to_string(),
+            model,
+            plan: &model.plan,
+            metrics: &tally.plan,
+            periods: &tally.plan_periods,
+            attainments: attainments.0,
+        },
+        VariantView {
+            label: T::Baseline.text(lang).to_string(),
+            model,
+            plan: &model.baseline,
+            metrics: &tally.baseline,
+            periods: &tally.baseline_periods,
+            attainments: attainments.1,
+        },
+    ];
+    doc.push(figures::charts_section(&views, report.budget, lang)?);
+    doc.push(Section::new(T::KeyFigures.text(lang)).table(key));
+    let mut costs = Table::new([
+        T::Mechanism.text(lang).to_string(),
+        format!("{}: {}", T::Plan.text(lang), T::Mean95.text(lang)),
+        T::Baseline.text(lang).to_string(),
+    ]);
+    for (name, a) in &report.cost_by_mechanism.plan {
+        let b = &report.cost_by_mechanism.baseline[name];
+        if a.mean == 0.0 && b.mean == 0.0 {
+            continue;
+        }
+        costs.push([
+            metric_label(name, lang),
+            interval(a, Style::Count),
+            fmt(b.mean, Style::Count),
+        ]);
+    }
+    doc.push(Section::new(T::CostByMechanism.text(lang)).table(costs));
+    if let Some(s) = calibration_section(valid, model, lang) {
+        doc.push(s);
+    }
+    Ok(doc.render())
+}
