@@ -55,9 +55,7 @@ pub struct RoundObservation {
     pub effort_acquisition: f64,
 }
 
-/// Replications whose mean state plans the reps' behaviour each round and whose
-/// outcomes the reoptimize policy reads: the first this many of a run.
-pub const PLANNING_REPLICATIONS: u64 = 4096;
+pub use crate::scenario::PLANNING_REPLICATIONS;
 
 /// One replication's trajectory through the rounds.
 #[derive(Clone, Debug)]

@@ -803,8 +803,13 @@ pub struct RoundsSection {
     pub planning_replications: u64,
 }
 
+/// Replications whose mean state plans the reps' behaviour each round and whose
+/// outcomes the reoptimize policy reads: the first this many of a run (the default of
+/// `rounds.planning_replications`).
+pub const PLANNING_REPLICATIONS: u64 = 4096;
+
 fn default_planning_replications() -> u64 {
-    crate::rounds::PLANNING_REPLICATIONS
+    PLANNING_REPLICATIONS
 }
 
 fn default_rounds() -> u32 {
