@@ -26,11 +26,11 @@ use std::ops::Range;
 use rayon::prelude::*;
 
 use crate::behaviour::{self, PlanningStart, Policy, RepStart};
+use crate::engine::metrics::{self, N_METRICS};
+use crate::engine::simulate::{self, PeriodRecord, TeamState, Totals, Workspace};
 use crate::engine::BLOCK_SIZE;
-use crate::metrics::{self, N_METRICS};
 use crate::model::{Kpis, Model, Plan};
 use crate::scenario::{set_params, RoundRule, RuleKpi, ValidScenario};
-use crate::simulate::{self, PeriodRecord, TeamState, Totals, Workspace};
 
 /// What one replication did in one round.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]

@@ -14,6 +14,8 @@
 //! search around the best grid point, so non-concave threshold problems find
 //! their global maximum, corners included.
 
+pub mod steady_state;
+
 use rayon::prelude::*;
 
 use crate::mechanisms::{AttainmentPayout, Promotion, PromotionRule};
