@@ -107,7 +107,8 @@ impl Settings {
     /// # Errors
     /// [`OptimizeError::Input`] when the budget or the chance constraint is out of range.
     pub fn budget_rule(&self) -> Result<BudgetRule, OptimizeError> {
-        BudgetRule::new(self.budget, self.max_overrun_probability).map_err(OptimizeError::Input)
+        BudgetRule::new(self.budget, self.max_overrun_probability)
+            .map_err(|e| OptimizeError::Input(e.to_string()))
     }
 }
 

@@ -17,10 +17,10 @@ use argmin::core::{CostFunction, Error as ArgminError, Executor};
 use argmin::solver::neldermead::NelderMead;
 
 use plansim_sim::behaviour;
+use plansim_sim::engine::simulate::{self, Totals, Workspace};
 use plansim_sim::rng::{self, mix64};
 use plansim_sim::rounds::{plan_with, RoundContext, RoundPolicy};
 use plansim_sim::scenario::ObjectiveKind;
-use plansim_sim::simulate::{self, Totals, Workspace};
 
 use plansim_sim::budget::{objective_scale, BudgetRule, CostEstimate};
 
@@ -76,15 +76,14 @@ fn simulate_candidate(
     x: &[f64],
 ) -> Result<(Vec<f64>, Vec<f64>), String> {
     let model = ctx.model;
-    let plan = plan_with(ctx.base, ctx.paths, x)?;
+    let plan = plan_with(ctx.base, ctx.paths, x).map_err(|e| e.to_string())?;
     let mut start = ctx.expected.clone();
     if plan.tournament_share().is_some() && start.tournament_cutoff.is_none() {
         start.tournament_cutoff = behaviour::naive_cutoff(model, &plan, &start);
     }
     let to = start.period + ctx.round_length;
     // Reps plan the round ahead: behaviour is solved on the horizon cut at its end.
-    let mut window = model.clone();
-    window.periods = to;
+    let window = model.window(to).map_err(|e| e.to_string())?;
     let efforts = behaviour::solve(&window, &plan, &start);
     let mut ws = Workspace::new(model);
     let seed = mix64(policy.seed ^ ROUND_SALT ^ ctx.round as u64);

@@ -78,7 +78,8 @@ impl DecisionSpace {
             .map(|v| v.path.as_str())
             .zip(x.iter().copied())
             .collect();
-        let changed = set_params(base.scenario(), &values).map_err(OptimizeError::Input)?;
+        let changed = set_params(base.scenario(), &values)
+            .map_err(|e| OptimizeError::Input(e.to_string()))?;
         base.with_changes(|s| *s = changed)
             .map_err(|e| OptimizeError::Input(e.to_string()))
     }

@@ -95,7 +95,7 @@ fn rounds_report_the_targets_they_were_simulated_against() {
         &valid,
         &paths,
         &[2500.0],
-        &RoundsSpec::whole(rounds, length, 11, 64),
+        &RoundsSpec::new(rounds, length, 11, 64).unwrap(),
         &policy,
         &|_| {},
     )

@@ -7,7 +7,7 @@ use clap::Args;
 
 use plansim_sim::engine::{self, RunTally};
 use plansim_sim::model::Model;
-use plansim_sim::rounds::{count_plan_solves, RoundsSpec};
+use plansim_sim::rounds::count_plan_solves;
 use plansim_sim::shard::check_coverage;
 
 use crate::cli::Format;
@@ -269,10 +269,10 @@ fn merge_rounds(args: &MergeArgs) -> CliResult {
         }
     }
     let valid = first.scenario(first_shown)?;
-    let spec = RoundsSpec {
-        slice: 0..first.replications,
-        ..first.spec()
-    };
+    let spec = first
+        .spec()
+        .and_then(|s| s.with_slice(0..first.replications))
+        .map_err(|e| CliError::Input(format!("{first_shown}: {e}")))?;
     let out = match &args.out {
         Some(dir) => Some(OutputDir::prepare(
             dir,
@@ -286,14 +286,14 @@ fn merge_rounds(args: &MergeArgs) -> CliResult {
     let mut reports = Vec::new();
     let mut unsettled = Vec::new();
     for (i, part) in first.data.policies.iter().enumerate() {
-        let mut records = Vec::with_capacity(spec.replications as usize);
-        let mut keys = vec![std::collections::BTreeSet::new(); spec.rounds as usize];
-        let mut plans = vec![Unsettled::new(); spec.rounds as usize];
+        let mut records = Vec::with_capacity(spec.replications() as usize);
+        let mut keys = vec![std::collections::BTreeSet::new(); spec.rounds() as usize];
+        let mut plans = vec![Unsettled::new(); spec.rounds() as usize];
         let mut learning = false;
         for (shown, f) in &shards {
             let p = &f.data.policies[i];
             records.extend(
-                p.decode(spec.rounds as usize, f.replication_range.range())
+                p.decode(spec.rounds() as usize, f.replication_range.range())
                     .map_err(|e| CliError::Input(format!("{shown}: {e}")))?,
             );
             for (k, p) in keys.iter_mut().zip(p.plan_key_sets()) {

@@ -162,12 +162,12 @@ fn setup(args: &RoundsArgs) -> CliResult<Setup> {
         .map(|&k| build(&valid, k, seed))
         .collect::<CliResult<Vec<_>>>()?;
     let planning = section.map_or(PLANNING_REPLICATIONS, |r| r.planning_replications);
+    let spec = RoundsSpec::new(rounds, round_length, seed, replications)
+        .and_then(|spec| spec.with_planning(planning))
+        .map_err(|e| CliError::Input(format!("{}: {e}", valid.source())))?;
     Ok(Setup {
         valid,
-        spec: RoundsSpec {
-            planning,
-            ..RoundsSpec::whole(rounds, round_length, seed, replications)
-        },
+        spec,
         policies,
     })
 }
@@ -179,7 +179,7 @@ fn check_memory(setup: &Setup, simulated: u64, what: &str, shard: bool) -> CliRe
         memory::rounds(
             simulated,
             memory::Shape::of(&setup.valid),
-            setup.spec.rounds,
+            setup.spec.rounds(),
             params,
             shard,
         ),
@@ -203,7 +203,7 @@ fn simulate(
     pool: &rayon::ThreadPool,
     mut each: impl FnMut(&BuiltPolicy, plansim_sim::rounds::RoundsResult),
 ) -> CliResult {
-    let rounds = spec.rounds as u64;
+    let rounds = spec.rounds() as u64;
     let progress = Progress::new(rounds * setup.policies.len() as u64, "rounds");
     for (i, built) in setup.policies.iter().enumerate() {
         let (policy, paths, start) = built;
@@ -257,8 +257,8 @@ pub fn execute(args: &RoundsArgs) -> CliResult {
     let spec = &setup.spec;
     check_memory(
         &setup,
-        spec.replications,
-        &format!("{} replications of the rounds", spec.replications),
+        spec.replications(),
+        &format!("{} replications of the rounds", spec.replications()),
         false,
     )?;
     let pool = super::thread_pool(args.threads)?;
@@ -317,13 +317,16 @@ fn execute_shard(args: &RoundsArgs, setup: &Setup, arg: spec::ShardArg) -> CliRe
     };
     let whole = &setup.spec;
     let blocks = shard_blocks(
-        plansim_sim::engine::block_count(whole.replications),
+        plansim_sim::engine::block_count(whole.replications()),
         shard.k - 1,
         shard.n,
     );
-    let reps = block_replications(&blocks, whole.replications);
-    let spec = whole.clone().with_slice(reps.clone());
-    let planning = whole.replications.min(whole.planning);
+    let reps = block_replications(&blocks, whole.replications());
+    let spec = whole
+        .clone()
+        .with_slice(reps.clone())
+        .map_err(|e| CliError::Internal(e.to_string()))?;
+    let planning = whole.replications().min(whole.planning());
     let simulated = planning + reps.end.saturating_sub(reps.start.max(planning));
     check_memory(
         setup,
@@ -346,7 +349,7 @@ fn execute_shard(args: &RoundsArgs, setup: &Setup, arg: spec::ShardArg) -> CliRe
     } else {
         // More shards than blocks: this one holds no replication and no plan.
         for (policy, paths, _) in &setup.policies {
-            parts.push(PolicyShard::empty(policy.name(), paths, whole.rounds));
+            parts.push(PolicyShard::empty(policy.name(), paths, whole.rounds()));
         }
     }
     let file = RoundsShardFile::of_rounds(
@@ -374,7 +377,7 @@ fn execute_shard(args: &RoundsArgs, setup: &Setup, arg: spec::ShardArg) -> CliRe
         blocks.end,
         reps.start,
         reps.end,
-        whole.replications,
+        whole.replications(),
         dir.join(&name).display()
     );
     Ok(())
@@ -406,8 +409,12 @@ pub fn deliver(
 ) -> CliResult {
     let s = valid.scenario();
     let budget = s.budget.as_ref().map(|b| b.incentive_cost);
-    let (rounds, round_length, replications, seed) =
-        (spec.rounds, spec.round_length, spec.replications, spec.seed);
+    let (rounds, round_length, replications, seed) = (
+        spec.rounds(),
+        spec.round_length(),
+        spec.replications(),
+        spec.seed(),
+    );
     let diffs = differences(reports);
     let header = format!(
         "plansim rounds: {} ({}), {} rounds of {} period{}, {} replications, seed {}",

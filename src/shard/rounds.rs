@@ -10,7 +10,9 @@ use serde::{Deserialize, Serialize};
 
 use plansim_sim::behaviour::{Equilibrium, EquilibriumGap};
 use plansim_sim::metrics::N_METRICS;
-use plansim_sim::rounds::{RoundObservation, RoundsResult, RoundsSpec, TrajectoryRecord};
+use plansim_sim::rounds::{
+    RoundObservation, RoundsError, RoundsResult, RoundsSpec, TrajectoryRecord,
+};
 use plansim_sim::scenario::ValidScenario;
 use plansim_sim::shard::{decode_f64s, encode_f64s};
 
@@ -292,25 +294,35 @@ impl RoundsShardFile {
         policies: Vec<PolicyShard>,
     ) -> Self {
         let data = RoundsData {
-            rounds: spec.rounds,
-            round_length: spec.round_length,
-            planning: spec.planning,
+            rounds: spec.rounds(),
+            round_length: spec.round_length(),
+            planning: spec.planning(),
             policies,
         };
-        let shard = Shard::new(valid, spec.seed, spec.replications, (k, n), blocks, data);
-        debug_assert_eq!(shard.replication_range.range(), spec.slice);
+        let shard = Shard::new(
+            valid,
+            spec.seed(),
+            spec.replications(),
+            (k, n),
+            blocks,
+            data,
+        );
+        debug_assert_eq!(shard.replication_range.range(), spec.slice());
         shard
     }
 
-    /// The spec of the whole run this shard is a slice of.
-    pub fn spec(&self) -> RoundsSpec {
-        RoundsSpec {
-            rounds: self.data.rounds,
-            round_length: self.data.round_length,
-            seed: self.seed,
-            replications: self.replications,
-            planning: self.data.planning,
-            slice: self.replication_range.range(),
-        }
+    /// The spec of the run this shard is a slice of, with the shard's slice.
+    ///
+    /// # Errors
+    /// The [`RoundsError`] of a shard whose run is no valid run of rounds.
+    pub fn spec(&self) -> Result<RoundsSpec, RoundsError> {
+        RoundsSpec::new(
+            self.data.rounds,
+            self.data.round_length,
+            self.seed,
+            self.replications,
+        )?
+        .with_planning(self.data.planning)?
+        .with_slice(self.replication_range.range())
     }
 }

@@ -730,8 +730,11 @@ pub struct OptimizeSection {
 fn default_objective() -> ObjectiveKind {
     ObjectiveKind::RevenueGrowth
 }
+/// Most objective evaluations of a search whose `[optimize]` section does not say.
+pub const DEFAULT_MAX_EVALUATIONS: u32 = 150;
+
 fn default_max_evaluations() -> u32 {
-    150
+    DEFAULT_MAX_EVALUATIONS
 }
 fn default_solver() -> SolverKind {
     SolverKind::Auto

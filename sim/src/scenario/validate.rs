@@ -125,7 +125,7 @@ fn check_bounds(
         match get_param(s, path) {
             Ok(_) => plan_param(path).ok(),
             Err(e) => {
-                p.push(format!("{at}.path"), e);
+                p.push(format!("{at}.path"), e.to_string());
                 None
             }
         }
