@@ -48,18 +48,19 @@ fn settings(valid: &ValidScenario, args: &OptimizeArgs) -> CliResult<Settings> {
             "--max-evals must be at least 1, got 0".into(),
         ));
     }
-    Ok(Settings {
-        objective: section.objective,
-        budget,
-        max_overrun_probability: section.max_overrun_probability,
-        replications,
-        certify_replications: section
-            .certify_replications
-            .unwrap_or(replications.saturating_mul(2)),
-        max_evaluations,
-        solver: args.solver.map(Into::into).unwrap_or(section.solver),
-        seed: args.seed.unwrap_or(s.simulation.seed),
-    })
+    Settings::params(section.objective, budget)
+        .max_overrun_probability(section.max_overrun_probability)
+        .replications(replications)
+        .certify_replications(
+            section
+                .certify_replications
+                .unwrap_or(replications.saturating_mul(2)),
+        )
+        .max_evaluations(max_evaluations)
+        .solver(args.solver.map(Into::into).unwrap_or(section.solver))
+        .seed(args.seed.unwrap_or(s.simulation.seed))
+        .check()
+        .map_err(|e| CliError::Input(format!("{}: {e}", valid.source())))
 }
 
 /// Runs the optimisation and reports it.
@@ -99,15 +100,15 @@ pub fn execute(args: &OptimizeArgs) -> CliResult {
     let interrupt = crate::interrupt::flag();
     let (outcome, certification, baseline) = pool.install(|| -> CliResult<_> {
         let baseline = evaluator.evaluate_baseline();
-        if baseline.cost.mean > settings.budget {
+        if baseline.cost.mean > settings.budget() {
             return Err(CliError::Input(format!(
                 "{}: optimize.budget: {} is below the baseline plan's expected incentive cost ({:.0}); no plan could be compared fairly",
                 valid.source(),
-                settings.budget,
+                settings.budget(),
                 baseline.cost.mean
             )));
         }
-        let progress = Progress::new(settings.max_evaluations as u64, "evaluations");
+        let progress = Progress::new(settings.max_evaluations() as u64, "evaluations");
         let outcome = optimize(&evaluator, interrupt, &|n, _| progress.update(n as u64)).map_err(to_cli)?;
         progress.finish();
         let winner = outcome.best().map_or(evaluator.space().start.clone(), |b| b.x.clone());
@@ -163,7 +164,7 @@ pub fn execute(args: &OptimizeArgs) -> CliResult {
 /// would not fit in memory, naming what to lower: `--replications`, or
 /// `optimize.certify_replications` when the scenario sets it (`explicit_certify`).
 fn check_memory(valid: &ValidScenario, s: &Settings, explicit_certify: bool) -> CliResult {
-    let (n, certify) = (s.replications, s.certify_replications);
+    let (n, certify) = (s.replications(), s.certify_replications());
     memory::check(
         memory::optimize(n, certify, memory::Shape::of(valid)),
         memory::available(),
@@ -192,8 +193,9 @@ fn check_memory(valid: &ValidScenario, s: &Settings, explicit_certify: bool) -> 
 }
 
 fn to_cli(e: plansim_optimize::OptimizeError) -> CliError {
-    match e {
-        plansim_optimize::OptimizeError::Input(m) => CliError::Input(m),
-        plansim_optimize::OptimizeError::Internal(m) => CliError::Internal(m),
+    if e.is_input() {
+        CliError::Input(e.to_string())
+    } else {
+        CliError::Internal(e.to_string())
     }
 }

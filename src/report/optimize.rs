@@ -130,13 +130,13 @@ impl OptimizeReport {
             scenario: e.model().name.clone(),
             warnings,
             solver: o.solver.clone(),
-            objective_kind: s.objective,
+            objective_kind: s.objective(),
             evaluations: o.evaluations.len(),
             stop: o.stop,
-            budget: s.budget,
-            max_overrun_probability: s.max_overrun_probability,
+            budget: s.budget(),
+            max_overrun_probability: s.max_overrun_probability(),
             feasible: o.best.is_some(),
-            budget_rule: rule_text(s.max_overrun_probability, Lang::En),
+            budget_rule: rule_text(s.max_overrun_probability(), Lang::En),
             budget_out_of_sample: check,
             budget_verdict: budget_verdict(&check, c.replications, Lang::En),
             best: params(e, &winner_in.x),
@@ -168,9 +168,9 @@ impl OptimizeReport {
                 objective: c.baseline.objective,
                 cost: c.baseline.cost,
             },
-            seed: s.seed,
+            seed: s.seed(),
             certification_seed: c.seed,
-            replications: s.replications,
+            replications: s.replications(),
             certification_replications: c.replications,
             winner_x: winner_in.x.clone(),
         }
@@ -387,7 +387,7 @@ pub fn chart_svg(e: &Evaluator, o: &Outcome) -> CliResult<String> {
         let fail =
             |err: String| CliError::Internal(format!("cannot draw the convergence chart: {err}"));
         root.fill(&WHITE).map_err(|x| fail(x.to_string()))?;
-        let kind = serde_json::to_value(e.settings().objective)
+        let kind = serde_json::to_value(e.settings().objective())
             .ok()
             .and_then(|v| v.as_str().map(String::from))
             .unwrap_or_default();
