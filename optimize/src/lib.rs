@@ -7,7 +7,7 @@
 //! searches globally (threshold bonuses make the objective non-concave) and
 //! Nelder-Mead polishes; the budget enters as an exact penalty, and the winner is
 //! the best *feasible* evaluation whose reps' efforts are an equilibrium. The winner, the starting plan and the baseline
-//! are then re-estimated on fresh seeds ([`certify`]), so that the reported figures
+//! are then re-estimated on fresh seeds ([`certify()`]), so that the reported figures
 //! carry no selection bias.
 #![warn(missing_docs)]
 

@@ -18,7 +18,7 @@ pub struct Cell {
     pub quit_hazard: f64,
     /// Certainty equivalent per period of the plan's pay, net of effort cost.
     pub value: f64,
-    /// Risk premium per period the rep charges for the pay's variance: (r/2) Var[pay].
+    /// Risk premium per period the rep charges for the pay's variance: `(r/2) Var[pay]`.
     pub risk_premium: f64,
 }
 
