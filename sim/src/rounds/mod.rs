@@ -318,45 +318,27 @@ pub fn run_rounds(
     progress: &(dyn Fn(u32) + Sync),
 ) -> Result<RoundsResult, RoundsError> {
     spec.check_model(model)?;
-    let (rounds, round_length) = (spec.rounds, spec.round_length);
-    let mut trajectories = start_trajectories(model, spec, start);
-    let planning = planning_count(spec);
-    let mut plans = RoundPlans::new(plan_with(base, paths, start)?, rounds);
-    for round in 0..rounds {
-        let from = round * round_length;
-        let expected = expected_state(model, &trajectories[..planning], from);
-        plans.solve(
-            model,
-            base,
-            paths,
-            &trajectories,
-            round,
-            round_length,
-            &expected,
-        )?;
-        simulate_round(
-            model,
-            &plans.in_force,
-            &mut trajectories,
-            from + round_length,
-        );
+    let run = Run {
+        model,
+        base,
+        paths,
+        spec,
+        planning: spec.replications.min(spec.planning.max(1)) as usize,
+    };
+    let mut trajectories = run.start_trajectories(start);
+    let mut plans = RoundPlans::new(run.plan(start)?, spec.rounds);
+    for round in 0..spec.rounds {
+        let end = (round + 1) * spec.round_length;
+        plans.solve(&run, &trajectories, round)?;
+        simulate_round(model, &plans.in_force, &mut trajectories, end);
         progress(round + 1);
-        if round + 1 < rounds {
-            adjust(
-                model,
-                base,
-                paths,
-                spec,
-                round,
-                &mut trajectories,
-                planning,
-                policy,
-            );
+        if round + 1 < spec.rounds {
+            run.adjust(round, &mut trajectories, policy);
         }
     }
     debug_assert_eq!(plans.solved, count_plan_solves(&plans.keys, plans.learning));
     Ok(RoundsResult {
-        records: records(model, trajectories, &spec.slice),
+        records: run.records(trajectories),
         plan_keys: plans.keys,
         learning: plans.learning,
         plans_solved: plans.solved,
@@ -364,19 +346,79 @@ pub fn run_rounds(
     })
 }
 
-/// Replications in the planning sample.
-fn planning_count(spec: &RoundsSpec) -> usize {
-    spec.replications.min(spec.planning.max(1)) as usize
+/// What every stage of a run of rounds reads.
+struct Run<'a> {
+    model: &'a Model,
+    /// The scenario whose plan the parameters set.
+    base: &'a ValidScenario,
+    /// Paths of the parameters.
+    paths: &'a [String],
+    spec: &'a RoundsSpec,
+    /// Replications in the planning sample (the first of `trajectories`).
+    planning: usize,
 }
 
-/// The trajectories simulated: the planning sample, then the rest of the slice, each
-/// at the start with parameters `start`.
-fn start_trajectories(model: &Model, spec: &RoundsSpec, start: &[f64]) -> Vec<Trajectory> {
-    let planning_end = planning_count(spec) as u64;
-    (0..planning_end)
-        .chain(spec.slice.start.max(planning_end)..spec.slice.end)
-        .map(|i| Trajectory::start(model, spec.seed, i, start))
-        .collect()
+impl Run<'_> {
+    /// The plan with parameters `x`.
+    fn plan(&self, x: &[f64]) -> Result<Plan, ParamError> {
+        plan_with(self.base, self.paths, x)
+    }
+
+    /// The trajectories simulated: the planning sample, then the rest of the slice,
+    /// each at the start with parameters `start`.
+    fn start_trajectories(&self, start: &[f64]) -> Vec<Trajectory> {
+        let planning_end = self.planning as u64;
+        let slice = &self.spec.slice;
+        (0..planning_end)
+            .chain(slice.start.max(planning_end)..slice.end)
+            .map(|i| Trajectory::start(self.model, self.spec.seed, i, start))
+            .collect()
+    }
+
+    /// The team's expected state at `period`: the mean over the planning sample.
+    fn expected(&self, trajectories: &[Trajectory], period: u32) -> PlanningStart {
+        expected_state(self.model, &trajectories[..self.planning], period)
+    }
+
+    /// Asks `policy` for each trajectory's parameters of the round after `round`.
+    fn adjust(&self, round: u32, trajectories: &mut [Trajectory], policy: &dyn RoundPolicy) {
+        let expected = self.expected(trajectories, (round + 1) * self.spec.round_length);
+        let ctx = RoundContext {
+            model: self.model,
+            base: self.base,
+            paths: self.paths,
+            round,
+            rounds: self.spec.rounds,
+            round_length: self.spec.round_length,
+            budget: self.model.budget,
+            trajectories,
+            planning: &trajectories[..self.planning],
+            expected: &expected,
+        };
+        let next = policy.next(&ctx);
+        for (t, x) in trajectories.iter_mut().zip(next) {
+            t.params.push(x);
+        }
+    }
+
+    /// The records of the trajectories of the slice, with their metrics over the
+    /// horizon.
+    fn records(&self, trajectories: Vec<Trajectory>) -> Vec<TrajectoryRecord> {
+        trajectories
+            .into_iter()
+            .filter(|t| self.spec.slice.contains(&t.replication))
+            .map(|t| {
+                let mut metrics = [0.0; N_METRICS];
+                metrics::replication_metrics(self.model, &t.totals, &t.last, &mut metrics);
+                TrajectoryRecord {
+                    replication: t.replication,
+                    params: t.params,
+                    observations: t.observations,
+                    metrics,
+                }
+            })
+            .collect()
+    }
 }
 
 /// The plans of a run of rounds: those in force with their solved behaviour, and the
@@ -405,21 +447,17 @@ impl RoundPlans {
         }
     }
 
-    /// Solves each distinct plan in force in round `round`; without learning or
-    /// changes, the first solve (planned over the whole horizon) stays in force:
+    /// Solves each distinct plan in force in round `round` of `run`; without learning
+    /// or changes, the first solve (planned over the whole horizon) stays in force:
     /// exactly a single run.
-    #[allow(clippy::too_many_arguments)]
     fn solve(
         &mut self,
-        model: &Model,
-        base: &ValidScenario,
-        paths: &[String],
+        run: &Run<'_>,
         trajectories: &[Trajectory],
         round: u32,
-        round_length: u32,
-        expected: &PlanningStart,
     ) -> Result<(), RoundsError> {
-        let from = round * round_length;
+        let end = (round + 1) * run.spec.round_length;
+        let expected = run.expected(trajectories, round * run.spec.round_length);
         let mut wanted: BTreeMap<Vec<u64>, Vec<f64>> = BTreeMap::new();
         for t in trajectories {
             let x = t.current();
@@ -428,20 +466,17 @@ impl RoundPlans {
         self.keys.push(wanted.keys().cloned().collect());
         let mut next = BTreeMap::new();
         for (k, x) in wanted {
-            let covers = self
-                .in_force
-                .get(&k)
-                .is_some_and(|(_, p)| p.end() >= from + round_length);
+            let covers = self.in_force.get(&k).is_some_and(|(_, p)| p.end() >= end);
             if !self.learning && covers {
                 let kept = self.in_force.remove(&k).expect("checked");
                 next.insert(k, kept);
                 continue;
             }
-            let plan = plan_with(base, paths, &x)?;
+            let plan = run.plan(&x)?;
             let policy = if round == 0 {
-                first_round_policy(model, &plan)
+                first_round_policy(run.model, &plan)
             } else {
-                later_round_policy(model, &plan, expected, from + round_length, self.learning)?
+                later_round_policy(run.model, &plan, &expected, end, self.learning)?
             };
             if !policy.equilibrium.holds() {
                 self.unsettled[round as usize].insert(k.clone(), policy.equilibrium);
@@ -486,58 +521,4 @@ fn later_round_policy(
         start.tournament_cutoff = expected.tournament_cutoff.or(start.tournament_cutoff);
     }
     Ok(behaviour::solve(&model.window(end)?, plan, &start))
-}
-
-/// Asks `policy` for each trajectory's parameters of the round after `round`.
-#[allow(clippy::too_many_arguments)]
-fn adjust(
-    model: &Model,
-    base: &ValidScenario,
-    paths: &[String],
-    spec: &RoundsSpec,
-    round: u32,
-    trajectories: &mut [Trajectory],
-    planning: usize,
-    policy: &dyn RoundPolicy,
-) {
-    let end = (round + 1) * spec.round_length;
-    let expected = expected_state(model, &trajectories[..planning], end);
-    let ctx = RoundContext {
-        model,
-        base,
-        paths,
-        round,
-        rounds: spec.rounds,
-        round_length: spec.round_length,
-        budget: model.budget,
-        trajectories,
-        planning: &trajectories[..planning],
-        expected: &expected,
-    };
-    let next = policy.next(&ctx);
-    for (t, x) in trajectories.iter_mut().zip(next) {
-        t.params.push(x);
-    }
-}
-
-/// The records of the trajectories in `slice`, with their metrics over the horizon.
-fn records(
-    model: &Model,
-    trajectories: Vec<Trajectory>,
-    slice: &Range<u64>,
-) -> Vec<TrajectoryRecord> {
-    trajectories
-        .into_iter()
-        .filter(|t| slice.contains(&t.replication))
-        .map(|t| {
-            let mut metrics = [0.0; N_METRICS];
-            metrics::replication_metrics(model, &t.totals, &t.last, &mut metrics);
-            TrajectoryRecord {
-                replication: t.replication,
-                params: t.params,
-                observations: t.observations,
-                metrics,
-            }
-        })
-        .collect()
 }
