@@ -257,22 +257,16 @@ pub(super) fn solve_pass(
         } else {
             ATTAINMENT_BUCKETS
         };
+        let period = Period {
+            t,
+            end,
+            buckets,
+            eligibility_states,
+            cutoff,
+        };
         let solved: Vec<(Vec<Cell>, Cell)> = (0..model.reps.len())
             .into_par_iter()
-            .map(|j| {
-                rep_choices(
-                    model,
-                    plan,
-                    &path,
-                    &team,
-                    j,
-                    t,
-                    end,
-                    buckets,
-                    eligibility_states,
-                    cutoff,
-                )
-            })
+            .map(|j| rep_choices(model, plan, &path, &team, &period, j))
             .collect();
         table.push(solved, buckets);
         path.advance(model, plan, t, end, team.target, |j| table.planned(j, k));
@@ -280,23 +274,39 @@ pub(super) fn solve_pass(
     table.finish(t0, periods, cutoff)
 }
 
-/// Rep `j`'s choices in period `t` of the cycle ending at `end`: for each eligibility
-/// state, the best effort at each of `buckets` attainments so far (one: the planned
-/// attainment); and its expected choice, those cells averaged over attainment so far,
-/// normal around its planned value.
-#[allow(clippy::too_many_arguments)]
+/// The period a pass solves.
+struct Period {
+    /// The period.
+    t: u32,
+    /// The end of its cycle.
+    end: u32,
+    /// Cells per eligibility state: attainments so far solved for.
+    buckets: usize,
+    /// Promotion eligibility states (two when promotion is capped).
+    eligibility_states: usize,
+    /// The tournament cut-off reps believe in.
+    cutoff: f64,
+}
+
+/// Rep `j`'s choices in `period`: for each eligibility state, the best effort at each
+/// of `buckets` attainments so far (one: the planned attainment); and its expected
+/// choice, those cells averaged over attainment so far, normal around its planned
+/// value.
 fn rep_choices(
     model: &Model,
     plan: &Plan,
     path: &PlannedPath,
     team: &TeamView,
+    period: &Period,
     j: usize,
-    t: u32,
-    end: u32,
-    buckets: usize,
-    eligibility_states: usize,
-    cutoff: f64,
 ) -> (Vec<Cell>, Cell) {
+    let Period {
+        t,
+        end,
+        buckets,
+        eligibility_states,
+        cutoff,
+    } = *period;
     let rep = &model.reps[j];
     let p = &path.reps[j];
     let remaining = (end - t) as usize;

@@ -307,9 +307,8 @@ pub fn simulate(
             rep_periods: model.reps.len() as f64,
             ..PeriodRecord::default()
         };
-        rep_periods(
-            model, plan, policy, state, ws, t, demand, session, &mut rec, totals,
-        );
+        let period = Period { t, demand, session };
+        rep_periods(model, plan, policy, state, ws, &period, &mut rec, totals);
         if t + 1 == cycle_end {
             close_cycle(plan, state, ws, &mut rec, totals);
         }
@@ -382,6 +381,14 @@ struct RepOutcome {
     satisfaction: f64,
 }
 
+/// What every rep's period shares: the period, its demand factor (season x market)
+/// and its training session, if any.
+struct Period<'a> {
+    t: u32,
+    demand: f64,
+    session: Option<&'a Training>,
+}
+
 /// Every rep's period, in slot order (docs/model.md section 7, step 4).
 #[allow(clippy::too_many_arguments)]
 #[inline]
@@ -391,12 +398,11 @@ fn rep_periods(
     policy: &Policy,
     state: &mut TeamState,
     ws: &mut Workspace,
-    t: u32,
-    demand: f64,
-    session: Option<&Training>,
+    period: &Period<'_>,
     rec: &mut PeriodRecord,
     totals: &mut Totals,
 ) {
+    let Period { t, demand, session } = *period;
     let team_bonus = plan.team_bonus();
     let max_promotions = plan.promotion.as_ref().map_or(0, |p| p.max_promotions);
     let team_so_far = if team_bonus {
@@ -421,16 +427,7 @@ fn rep_periods(
         };
         let productivity =
             rep.ability * st.skill * model.rules.ramp(st.tenure) * demand * time_left;
-        let out = outcomes(
-            model,
-            ws,
-            j,
-            st,
-            productivity,
-            cell.acquisition,
-            cell.service,
-            &u,
-        );
+        let out = outcomes(model, ws, j, st, productivity, &cell, &u);
         pay_per_customer(plan, &out, rec, totals);
         if eligible {
             chance_promotion(plan, out.converted, u[source::PROMOTION], st, rec, totals);
@@ -448,11 +445,10 @@ fn rep_periods(
     }
 }
 
-/// The outcomes of rep `j`'s period at effort `(h, f)`: leads, conversions, deal
+/// The outcomes of rep `j`'s period at the effort of `cell`: leads, conversions, deal
 /// revenue, churn of the book and satisfaction (funnel), or output (linear-normal).
 /// The book loses its churned customers before it earns and gains the conversions
 /// after.
-#[allow(clippy::too_many_arguments)]
 #[inline(always)]
 fn outcomes(
     model: &Model,
@@ -460,10 +456,10 @@ fn outcomes(
     j: usize,
     st: &mut RepState,
     productivity: f64,
-    h: f64,
-    f: f64,
+    cell: &Cell,
     u: &[f64; rng::DRAWS_PER_REP_PERIOD],
 ) -> RepOutcome {
+    let (h, f) = (cell.acquisition, cell.service);
     match &model.outcome {
         Outcome::Funnel(fun) => {
             let nc = rng::poisson(
