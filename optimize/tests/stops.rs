@@ -12,7 +12,7 @@ fn search(space: DecisionSpace, solver: SolverKind, max_evaluations: usize) -> O
     let valid = default_scenario();
     let budget = valid.scenario().budget.as_ref().unwrap().incentive_cost;
     let settings = Settings::params(ObjectiveKind::RevenueGrowth, budget)
-        .replications(64)
+        .replications(32)
         .max_evaluations(max_evaluations)
         .solver(solver)
         .seed(7)
