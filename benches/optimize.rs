@@ -3,7 +3,7 @@
 
 use criterion::{criterion_group, criterion_main, Criterion};
 
-use plansim_optimize::objective::Settings;
+use plansim_optimize::Settings;
 use plansim_optimize::{DecisionSpace, Evaluator};
 use plansim_sim::scenario::{default_scenario, ObjectiveKind, SolverKind};
 
@@ -19,16 +19,14 @@ fn evaluation(c: &mut Criterion) {
     let evaluator = Evaluator::new(
         &valid,
         space,
-        Settings {
-            objective: ObjectiveKind::RevenueGrowth,
-            budget: 4.5e6,
-            max_overrun_probability: None,
-            replications: 2000,
-            certify_replications: 4000,
-            max_evaluations: 1,
-            solver: SolverKind::Auto,
-            seed: 1,
-        },
+        Settings::params(ObjectiveKind::RevenueGrowth, 4.5e6)
+            .replications(2000)
+            .certify_replications(4000)
+            .max_evaluations(1)
+            .solver(SolverKind::Auto)
+            .seed(1)
+            .check()
+            .expect("valid settings"),
     )
     .expect("a valid budget");
     let mut group = c.benchmark_group("optimize");

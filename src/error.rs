@@ -55,9 +55,10 @@ impl From<plansim_report::Error> for CliError {
 
 impl From<plansim_optimize::OptimizeError> for CliError {
     fn from(e: plansim_optimize::OptimizeError) -> Self {
-        match e {
-            plansim_optimize::OptimizeError::Input(m) => CliError::Input(m),
-            plansim_optimize::OptimizeError::Internal(m) => CliError::Internal(m),
+        if e.is_input() {
+            CliError::Input(e.to_string())
+        } else {
+            CliError::Internal(e.to_string())
         }
     }
 }

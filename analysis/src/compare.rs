@@ -19,8 +19,8 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use plansim_sim::budget::BudgetRule;
+use plansim_sim::engine::metrics::metric_index;
 use plansim_sim::engine::BLOCK_SIZE;
-use plansim_sim::metrics::metric_index;
 use plansim_sim::model::Model;
 use plansim_sim::rng::mix64;
 use plansim_sim::scenario::ValidScenario;

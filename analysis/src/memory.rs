@@ -10,12 +10,12 @@
 use std::mem::size_of;
 
 use plansim_sim::behaviour::{Cell, ATTAINMENT_BUCKETS};
+use plansim_sim::engine::metrics::{N_METRICS, N_PERIOD_METRICS};
+use plansim_sim::engine::simulate::RepState;
 use plansim_sim::engine::{self, WAVE_BLOCKS};
-use plansim_sim::metrics::{N_METRICS, N_PERIOD_METRICS};
 use plansim_sim::model::Model;
 use plansim_sim::rounds::RoundObservation;
 use plansim_sim::scenario::ValidScenario;
-use plansim_sim::simulate::RepState;
 use plansim_sim::tally::Moments;
 use rand_xoshiro::Xoshiro256PlusPlus;
 

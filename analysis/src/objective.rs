@@ -8,7 +8,7 @@
 //! overruns; higher for everything else.
 
 use plansim_optimize::objective::objective_values;
-use plansim_sim::metrics::{metric_index, METRICS};
+use plansim_sim::engine::metrics::{metric_index, METRICS};
 use plansim_sim::scenario::ObjectiveKind;
 use plansim_sim::tally::Tally;
 

@@ -11,10 +11,12 @@ use plansim_sim::behaviour::Equilibrium;
 use plansim_sim::model::Model;
 use plansim_sim::rounds::{
     first_round_policy, run_rounds, RoundPolicy, RoundsSpec, RulePolicy, StaticPolicy,
-    TrajectoryRecord, PLANNING_REPLICATIONS,
+    TrajectoryRecord,
 };
 use plansim_sim::scenario::validate_limits::MAX_PERIODS;
-use plansim_sim::scenario::{get_param, RoundPolicyKind, ScenarioError, ValidScenario};
+use plansim_sim::scenario::{
+    get_param, RoundPolicyKind, ScenarioError, ValidScenario, PLANNING_REPLICATIONS,
+};
 
 use crate::warnings::Warnings;
 
@@ -56,6 +58,9 @@ pub enum RoundsError {
     /// The scenario of the whole horizon does not validate.
     #[error(transparent)]
     Scenario(#[from] ScenarioError),
+    /// The rounds' shape is not a valid run of rounds.
+    #[error(transparent)]
+    Spec(#[from] plansim_sim::rounds::RoundsError),
     /// A parameter a policy adjusts cannot be read from the scenario.
     #[error("{source_name}: {problem}")]
     Parameter {
@@ -260,10 +265,8 @@ impl RoundsSetup {
             .collect::<Result<Vec<_>, _>>()?;
         Ok(RoundsSetup {
             valid,
-            spec: RoundsSpec {
-                planning,
-                ..RoundsSpec::whole(rounds, round_length, seed, replications)
-            },
+            spec: RoundsSpec::new(rounds, round_length, seed, replications)?
+                .with_planning(planning)?,
             policies,
         })
     }
@@ -296,7 +299,7 @@ impl RoundsSetup {
         spec: &RoundsSpec,
         progress: &(dyn Fn(u64) + Sync),
     ) -> Result<Vec<PolicyRun>, RoundsError> {
-        let rounds = u64::from(spec.rounds);
+        let rounds = u64::from(spec.rounds());
         self.policies
             .iter()
             .enumerate()

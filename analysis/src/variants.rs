@@ -12,10 +12,10 @@ use rayon::prelude::*;
 
 use plansim_optimize::{Evaluator, OptimizeError};
 use plansim_sim::behaviour::{self, PlanningStart, Policy};
+use plansim_sim::engine::metrics::{N_METRICS, N_PERIOD_METRICS};
+use plansim_sim::engine::simulate::{self, TeamState, Totals, Workspace};
 use plansim_sim::engine::{self, BLOCK_SIZE};
-use plansim_sim::metrics::{N_METRICS, N_PERIOD_METRICS};
 use plansim_sim::model::{Model, Plan};
-use plansim_sim::simulate::{self, TeamState, Totals, Workspace};
 use plansim_sim::tally::Tally;
 
 /// One plan in one model, with its solved behaviour.
@@ -46,7 +46,7 @@ impl Variant {
 /// What a variant's replications gave.
 #[derive(Clone, Debug)]
 pub struct VariantTally {
-    /// Replication metrics, values kept (columns of [`plansim_sim::metrics::METRICS`]).
+    /// Replication metrics, values kept (columns of [`plansim_sim::engine::metrics::METRICS`]).
     pub metrics: Tally,
     /// Per-period metrics (`period * N_PERIOD_METRICS + metric`), moments only.
     pub periods: Tally,

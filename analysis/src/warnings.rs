@@ -12,7 +12,7 @@ use plansim_optimize::{Evaluator, OptimizeError};
 use plansim_sim::behaviour::Equilibrium;
 use plansim_sim::engine::Solved;
 use plansim_sim::model::Model;
-use plansim_sim::steady_state::StatusQuoFit;
+use plansim_sim::model::StatusQuoFit;
 
 /// What a warning concerns.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -41,17 +41,20 @@ fn paired(a: &[f64], b: &[f64]) -> Estimate {
 }
 
 /// Re-estimates the point `winner` and the starting point on fresh seeds.
+///
+/// # Errors
+/// The [`OptimizeError`] of a point that is no valid plan.
 pub fn certify(evaluator: &Evaluator, winner: &[f64]) -> Result<Certification, OptimizeError> {
     let s = evaluator.settings();
-    let seed = fresh_seed(s.seed);
-    let n = s.certify_replications;
+    let seed = fresh_seed(s.seed());
+    let n = s.certify_replications();
     let start_x = evaluator.space().start.clone();
     let (winner_tally, winner_eq) = evaluator.simulate(&evaluator.plan_at(winner)?, seed, n);
     let (start_tally, start_eq) = evaluator.simulate(&evaluator.plan_at(&start_x)?, seed, n);
     let (baseline_tally, baseline_eq) = evaluator.simulate(&evaluator.model().baseline, seed, n);
-    let w = objective_values(s.objective, &winner_tally);
-    let st = objective_values(s.objective, &start_tally);
-    let b = objective_values(s.objective, &baseline_tally);
+    let w = objective_values(s.objective(), &winner_tally);
+    let st = objective_values(s.objective(), &start_tally);
+    let b = objective_values(s.objective(), &baseline_tally);
     Ok(Certification {
         seed,
         replications: n,

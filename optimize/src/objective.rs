@@ -5,34 +5,17 @@ use serde::Serialize;
 use plansim_sim::behaviour::{self, Equilibrium, PlanningStart, Policy};
 use plansim_sim::budget::{BudgetRule, CostEstimate};
 use plansim_sim::engine;
-use plansim_sim::metrics::metric_index;
+use plansim_sim::engine::metrics::metric_index;
 use plansim_sim::model::{Model, Plan};
-use plansim_sim::scenario::{ObjectiveKind, SolverKind, ValidScenario};
+use plansim_sim::scenario::{ObjectiveKind, ValidScenario};
 use plansim_sim::tally::{Moments, Tally, Z95};
 
 use crate::space::DecisionSpace;
 use crate::OptimizeError;
 
-/// How the search runs.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Settings {
-    /// What to maximise.
-    pub objective: ObjectiveKind,
-    /// Budget on expected incentive cost over the horizon.
-    pub budget: f64,
-    /// Chance constraint: most probability that cost exceeds the budget.
-    pub max_overrun_probability: Option<f64>,
-    /// Replications per evaluation.
-    pub replications: u64,
-    /// Replications of the certification on fresh seeds.
-    pub certify_replications: u64,
-    /// Most objective evaluations.
-    pub max_evaluations: usize,
-    /// Search algorithm.
-    pub solver: SolverKind,
-    /// Seed of the evaluation's fixed seed set.
-    pub seed: u64,
-}
+// The settings' path before they got their module, kept while the binary moves to
+// `plansim_optimize::Settings`.
+use crate::settings::Settings;
 
 /// A Monte Carlo estimate of a mean.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
@@ -99,18 +82,6 @@ impl Evaluation {
     }
 }
 
-pub use plansim_sim::budget::FEASIBILITY_MARGIN;
-
-impl Settings {
-    /// The budget and chance constraint as the rule every feasibility check uses.
-    ///
-    /// # Errors
-    /// [`OptimizeError::Input`] when the budget or the chance constraint is out of range.
-    pub fn budget_rule(&self) -> Result<BudgetRule, OptimizeError> {
-        BudgetRule::new(self.budget, self.max_overrun_probability).map_err(OptimizeError::Input)
-    }
-}
-
 /// Evaluates candidate plans of one scenario on common random numbers.
 pub struct Evaluator {
     base: ValidScenario,
@@ -151,13 +122,14 @@ impl Evaluator {
     /// baseline) is built once.
     ///
     /// # Errors
-    /// [`OptimizeError::Input`] when the settings' budget rule is out of range.
+    /// The [`OptimizeError`] of the space's starting point when it is no valid plan.
     pub fn new(
         base: &ValidScenario,
         space: DecisionSpace,
         settings: Settings,
     ) -> Result<Self, OptimizeError> {
-        let rule = settings.budget_rule()?;
+        space.scenario_at(base, &space.start)?;
+        let rule = settings.budget_rule();
         let model = Model::new(base);
         let start = PlanningStart::initial(&model);
         Ok(Evaluator {
@@ -186,12 +158,18 @@ impl Evaluator {
     }
 
     /// The compiled plan at point `x`.
+    ///
+    /// # Errors
+    /// The [`OptimizeError`] of a point that is no valid plan.
     pub fn plan_at(&self, x: &[f64]) -> Result<Plan, OptimizeError> {
         let scenario = self.space.scenario_at(&self.base, x)?;
         Ok(Plan::new(&scenario.scenario().plan))
     }
 
     /// The scenario at point `x` (for writing the winner out).
+    ///
+    /// # Errors
+    /// The [`OptimizeError`] of a point that is no valid plan.
     pub fn scenario_at(&self, x: &[f64]) -> Result<ValidScenario, OptimizeError> {
         self.space.scenario_at(&self.base, x)
     }
@@ -212,7 +190,7 @@ impl Evaluator {
     /// Summarises a tally as an evaluation of point `x`, feasible by the budget rule,
     /// with the equilibrium of its efforts.
     pub fn judge(&self, x: Vec<f64>, tally: &Tally, equilibrium: Equilibrium) -> Evaluation {
-        let objective = Estimate::of(&objective_values(self.settings.objective, tally));
+        let objective = Estimate::of(&objective_values(self.settings.objective(), tally));
         let costs = tally
             .values(metric_index("incentive_cost").expect("known"))
             .expect("kept");
@@ -233,10 +211,13 @@ impl Evaluator {
     }
 
     /// Evaluates point `x` on the search's fixed seed set.
+    ///
+    /// # Errors
+    /// The [`OptimizeError`] of a point that is no valid plan.
     pub fn evaluate(&self, x: &[f64]) -> Result<Evaluation, OptimizeError> {
         let plan = self.plan_at(x)?;
         let (tally, equilibrium) =
-            self.simulate(&plan, self.settings.seed, self.settings.replications);
+            self.simulate(&plan, self.settings.seed(), self.settings.replications());
         Ok(self.judge(x.to_vec(), &tally, equilibrium))
     }
 
@@ -244,8 +225,8 @@ impl Evaluator {
     pub fn evaluate_baseline(&self) -> Evaluation {
         let (tally, equilibrium) = self.simulate(
             &self.model.baseline,
-            self.settings.seed,
-            self.settings.replications,
+            self.settings.seed(),
+            self.settings.replications(),
         );
         self.judge(Vec::new(), &tally, equilibrium)
     }

@@ -11,21 +11,19 @@
 //! by two standard errors. All replications then adopt the winner, so the policy
 //! acts on the team as the company sees it, not on each replication's luck.
 
-use std::sync::Mutex;
-
 use argmin::core::{CostFunction, Error as ArgminError, Executor};
 use argmin::solver::neldermead::NelderMead;
 
 use plansim_sim::behaviour;
-use plansim_sim::rng::{self, mix64};
-use plansim_sim::rounds::{plan_with, RoundContext, RoundPolicy};
-use plansim_sim::scenario::ObjectiveKind;
-use plansim_sim::simulate::{self, Totals, Workspace};
-
 use plansim_sim::budget::{objective_scale, BudgetRule, CostEstimate};
+use plansim_sim::engine::simulate::{self, Totals, Workspace};
+use plansim_sim::rng::{self, mix64};
+use plansim_sim::rounds::{plan_with, RoundContext, RoundPolicy, RoundsError};
+use plansim_sim::scenario::ObjectiveKind;
 
+use crate::memo::{Memo, Metered};
 use crate::objective::Estimate;
-use crate::space::Variable;
+use crate::space::{self, Variable};
 
 /// Salt separating the policy's evaluation streams from the simulation's.
 const ROUND_SALT: u64 = 0x524F_554E_4400_0000;
@@ -44,28 +42,18 @@ pub struct ReoptimizePolicy {
     pub seed: u64,
 }
 
-struct RoundProblem<'a> {
+/// A candidate of one round's search: its point, penalised loss and feasibility.
+type Candidate = (Vec<f64>, f64, bool);
+
+/// One round's search: the round's candidates behind a memo.
+struct RoundSearch<'a> {
     policy: &'a ReoptimizePolicy,
     ctx: &'a RoundContext<'a>,
     /// The round's share of the remaining budget, as the rule every search uses.
     rule: Option<BudgetRule>,
     /// The objective's scale, fixed for the round's search: the current plan's objective.
     scale: f64,
-    evaluations: Mutex<Vec<(Vec<f64>, f64, bool)>>,
-}
-
-impl RoundProblem<'_> {
-    fn clamp(&self, x: &[f64]) -> Vec<f64> {
-        x.iter()
-            .zip(&self.policy.variables)
-            .map(|(&v, b)| v.clamp(b.lower, b.upper))
-            .collect()
-    }
-
-    /// Objective and cost of the next round under parameters `x`, per sampled replication.
-    fn simulate(&self, x: &[f64]) -> Result<(Vec<f64>, Vec<f64>), String> {
-        simulate_candidate(self.policy, self.ctx, x)
-    }
+    memo: Memo<'a, Candidate>,
 }
 
 /// Objective and cost of the next round under parameters `x`, for each of the first
@@ -74,7 +62,7 @@ fn simulate_candidate(
     policy: &ReoptimizePolicy,
     ctx: &RoundContext<'_>,
     x: &[f64],
-) -> Result<(Vec<f64>, Vec<f64>), String> {
+) -> Result<(Vec<f64>, Vec<f64>), RoundsError> {
     let model = ctx.model;
     let plan = plan_with(ctx.base, ctx.paths, x)?;
     let mut start = ctx.expected.clone();
@@ -83,9 +71,7 @@ fn simulate_candidate(
     }
     let to = start.period + ctx.round_length;
     // Reps plan the round ahead: behaviour is solved on the horizon cut at its end.
-    let mut window = model.clone();
-    window.periods = to;
-    let efforts = behaviour::solve(&window, &plan, &start);
+    let efforts = behaviour::solve(&model.window(to)?, &plan, &start);
     let mut ws = Workspace::new(model);
     let seed = mix64(policy.seed ^ ROUND_SALT ^ ctx.round as u64);
     let mut objective = Vec::new();
@@ -112,7 +98,7 @@ fn simulate_candidate(
     Ok((objective, cost))
 }
 
-impl RoundProblem<'_> {
+impl RoundSearch<'_> {
     /// The penalised loss and feasibility of per-replication objectives and costs.
     fn judge(&self, objective: &[f64], cost: &[f64]) -> (f64, bool) {
         let o = Estimate::of(objective);
@@ -125,33 +111,40 @@ impl RoundProblem<'_> {
             rule.feasible(&estimate),
         )
     }
+
+    /// The loss at `x` (inside the bounds): remembered, or simulated now while the
+    /// round's evaluations last; None once they are spent.
+    fn loss(&self, x: &[f64]) -> Result<Option<f64>, RoundsError> {
+        self.memo.loss(
+            x,
+            || {
+                let (objective, cost) = simulate_candidate(self.policy, self.ctx, x)?;
+                let (loss, feasible) = self.judge(&objective, &cost);
+                Ok((loss, (x.to_vec(), loss, feasible)))
+            },
+            |_| {},
+        )
+    }
 }
 
-impl CostFunction for RoundProblem<'_> {
+/// The cost argmin's Nelder-Mead minimises: the penalised loss of a point clamped
+/// into the bounds; `+inf` once the round's evaluations are spent.
+#[derive(Clone, Copy)]
+struct RoundLoss<'s, 'a> {
+    search: &'s RoundSearch<'a>,
+}
+
+impl CostFunction for RoundLoss<'_, '_> {
     type Param = Vec<f64>;
     type Output = f64;
 
     fn cost(&self, x: &Self::Param) -> Result<f64, ArgminError> {
-        let inside = self.clamp(x);
-        if let Some((_, loss, _)) = self
-            .evaluations
-            .lock()
-            .expect("not poisoned")
-            .iter()
-            .find(|e| e.0 == inside)
-        {
-            return Ok(*loss);
+        let inside = space::clamp(&self.search.policy.variables, x);
+        match self.search.loss(&inside) {
+            Ok(Some(loss)) => Ok(loss),
+            Ok(None) => Ok(f64::INFINITY),
+            Err(e) => Err(ArgminError::new(e)),
         }
-        if self.evaluations.lock().expect("not poisoned").len() >= self.policy.evaluations {
-            return Err(ArgminError::msg("evaluation budget spent"));
-        }
-        let (objective, cost) = self.simulate(&inside).map_err(ArgminError::msg)?;
-        let (loss, feasible) = self.judge(&objective, &cost);
-        self.evaluations
-            .lock()
-            .expect("not poisoned")
-            .push((inside, loss, feasible));
-        Ok(loss)
     }
 }
 
@@ -179,41 +172,40 @@ impl RoundPolicy for ReoptimizePolicy {
             // The current plan cannot be built: keep it (the scenario was validated).
             return vec![current; ctx.trajectories.len()];
         };
-        let mut problem = RoundProblem {
+        let search = RoundSearch {
             policy: self,
             ctx,
             rule,
             scale: objective_scale(Estimate::of(&objective).mean),
-            evaluations: Mutex::new(Vec::new()),
+            memo: Memo::new(self.evaluations, None),
         };
-        let (loss, feasible) = problem.judge(&objective, &cost);
-        problem.evaluations.get_mut().expect("not poisoned").push((
-            current.clone(),
-            loss,
-            feasible,
-        ));
-        let mut simplex = vec![current.clone()];
-        for (i, v) in self.variables.iter().enumerate() {
-            let step = 0.15 * (v.upper - v.lower);
-            let mut p = current.clone();
-            p[i] = if current[i] + step <= v.upper {
-                current[i] + step
-            } else {
-                current[i] - step
-            };
-            simplex.push(p);
-        }
-        // Evaluate the simplex first: argmin's Nelder-Mead cannot stop during its start.
-        let ready = simplex.iter().all(|x| problem.cost(x).is_ok());
+        let (loss, feasible) = search.judge(&objective, &cost);
+        search
+            .memo
+            .insert(&current, loss, (current.clone(), loss, feasible), |_| {});
+        let simplex = space::simplex(&self.variables, &current, 0.15);
+        // Argmin's Nelder-Mead unwraps the costs of its starting simplex: evaluate it
+        // first, and search only when every vertex could be.
+        let ready = simplex
+            .iter()
+            .all(|x| matches!(search.loss(x), Ok(Some(_))));
         if ready {
             if let Ok(solver) = NelderMead::new(simplex).with_sd_tolerance(1e-7) {
-                let _ = Executor::new(&problem, solver)
-                    .configure(|s| s.max_iters(10_000))
-                    .ctrlc(false)
-                    .run();
+                // The search ends when it converges, after 10,000 iterations or when the
+                // round's evaluations are spent, and also at a candidate that cannot be
+                // simulated (bounds inside the valid ranges make none): in every case
+                // the best candidate so far wins, which the memo holds.
+                let _ended = Executor::new(
+                    RoundLoss { search: &search },
+                    Metered::new(solver, &search.memo),
+                )
+                .configure(|s| s.max_iters(10_000))
+                .ctrlc(false)
+                .run()
+                .is_ok();
             }
         }
-        let evaluations = problem.evaluations.into_inner().expect("not poisoned");
+        let evaluations = search.memo.into_values();
         let best = evaluations
             .iter()
             .filter(|e| e.2)
@@ -222,14 +214,5 @@ impl RoundPolicy for ReoptimizePolicy {
             // No candidate keeps to the budget: spend as little as the bounds allow.
             .unwrap_or_else(|| self.variables.iter().map(|v| v.lower).collect());
         vec![best; ctx.trajectories.len()]
-    }
-}
-
-impl<'a> CostFunction for &'a RoundProblem<'a> {
-    type Param = Vec<f64>;
-    type Output = f64;
-
-    fn cost(&self, x: &Self::Param) -> Result<f64, ArgminError> {
-        (**self).cost(x)
     }
 }

@@ -1,11 +1,20 @@
-//! The search: argmin's solvers over the decision space, every evaluation recorded,
-//! stopped by the evaluation budget or by Ctrl-C, the best feasible point kept.
+//! The search: argmin's solvers over the decision space, minimising a pure cost (the
+//! penalised loss of a point, from a memoised evaluator), each run ended by argmin's
+//! termination: the solver's convergence or its most iterations, the evaluation budget,
+//! or an interrupt. The best feasible evaluation wins.
+//!
+//! Stages: a particle swarm over the box (its iterations as many as its share of the
+//! evaluation budget allows), then Nelder-Mead from the best feasible point so far
+//! (`auto`); or either alone. Every evaluation is kept in the order made, with the
+//! progress reported after each one; argmin's observer records each iteration.
 
-use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
-use argmin::core::{CostFunction, Error as ArgminError, Executor};
+use argmin::core::observers::ObserverMode;
+use argmin::core::{
+    CostFunction, Error as ArgminError, Executor, OptimizationResult, State, TerminationReason,
+};
 use argmin::solver::neldermead::NelderMead;
 use argmin::solver::particleswarm::ParticleSwarm;
 use rand::SeedableRng;
@@ -14,7 +23,9 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 use plansim_sim::rng::mix64;
 use plansim_sim::scenario::SolverKind;
 
+use crate::memo::{Iteration, Memo, Metered, BUDGET_SPENT};
 use crate::objective::{Evaluation, Evaluator};
+use crate::space;
 use crate::OptimizeError;
 
 /// Why the search stopped.
@@ -25,6 +36,9 @@ pub enum StopReason {
     Converged,
     /// The evaluation budget was spent.
     MaxEvaluations,
+    /// The solver ran its most iterations: for the particle swarm, the whole
+    /// iterations that fit its share of the evaluation budget.
+    MaxIterations,
     /// The user pressed Ctrl-C; the best point so far is kept.
     Interrupted,
 }
@@ -41,6 +55,10 @@ pub struct Outcome {
     pub best: Option<usize>,
     /// Why the search stopped.
     pub stop: StopReason,
+    /// The evaluation budget.
+    pub max_evaluations: usize,
+    /// Each iteration of the solvers, as argmin's observer recorded it.
+    pub iterations: Vec<Iteration>,
 }
 
 impl Outcome {
@@ -48,33 +66,100 @@ impl Outcome {
     pub fn best(&self) -> Option<&Evaluation> {
         self.best.map(|i| &self.evaluations[i])
     }
+
+    /// Why the search stopped, in words for users: "converged", "stopped after its
+    /// evaluation budget of 120", "interrupted by Ctrl-C".
+    pub fn stop_words(&self) -> String {
+        let budget = self.max_evaluations;
+        match self.stop {
+            StopReason::Converged => "converged".to_string(),
+            StopReason::MaxEvaluations => {
+                format!("stopped after its evaluation budget of {budget}")
+            }
+            StopReason::MaxIterations => match self.iterations.last() {
+                Some(last) if last.stage == NELDER_MEAD => {
+                    format!(
+                        "stopped after Nelder-Mead's most iterations ({})",
+                        last.iteration
+                    )
+                }
+                last => {
+                    let ran = last.map_or(0, |i| i.iteration);
+                    format!(
+                        "stopped after the {ran} particle-swarm iteration{} that fit its \
+                         evaluation budget of {budget} ({} evaluations)",
+                        if ran == 1 { "" } else { "s" },
+                        self.evaluations.len()
+                    )
+                }
+            },
+            StopReason::Interrupted => "interrupted by Ctrl-C".to_string(),
+        }
+    }
 }
 
-/// The objective as argmin sees it: a penalised loss to minimise.
-struct Problem<'a> {
+/// Stage names, as [`Outcome::solver`] and [`Iteration::stage`] give them.
+const PARTICLE_SWARM: &str = "particle-swarm";
+const NELDER_MEAD: &str = "nelder-mead";
+
+/// The search's state: the evaluator behind a memo of its evaluations.
+struct Search<'a> {
     evaluator: &'a Evaluator,
-    records: Mutex<Vec<Evaluation>>,
-    cache: Mutex<HashMap<Vec<u64>, f64>>,
+    /// The objective's scale, fixed for the search: the starting plan's objective.
     scale: f64,
-    interrupt: &'a AtomicBool,
+    memo: Memo<'a, Evaluation>,
     progress: &'a (dyn Fn(usize, Option<&Evaluation>) + Sync),
-    failure: Mutex<Option<OptimizeError>>,
+    /// Argmin's observer's record of each iteration.
+    log: Arc<Mutex<Vec<Iteration>>>,
 }
 
-impl Problem<'_> {
-    fn loss(&self, e: &Evaluation) -> f64 {
+impl Search<'_> {
+    /// The penalised loss of an evaluation: what the solvers minimise.
+    fn loss_of(&self, e: &Evaluation) -> f64 {
         self.evaluator
             .rule()
             .penalised_loss(e.objective.mean, self.scale, &e.cost_estimate())
     }
 
-    fn evaluations(&self) -> usize {
-        self.records.lock().expect("not poisoned").len()
+    /// The loss at `x` (inside the bounds): remembered, or evaluated now when the
+    /// budget allows and the search is not interrupted; None otherwise.
+    fn loss(&self, x: &[f64]) -> Result<Option<f64>, OptimizeError> {
+        self.memo.loss(
+            x,
+            || {
+                let e = self.evaluator.evaluate(x)?;
+                Ok((self.loss_of(&e), e))
+            },
+            |records| self.report(records),
+        )
     }
 
-    fn best(&self) -> Option<usize> {
-        let records = self.records.lock().expect("not poisoned");
-        best_feasible(&records)
+    /// Tells the progress callback the evaluations so far and the best feasible one.
+    fn report(&self, records: &[Evaluation]) {
+        (self.progress)(records.len(), best_feasible(records).map(|b| &records[b]))
+    }
+}
+
+/// The cost argmin's solvers minimise: the penalised loss of a point clamped into the
+/// bounds, plus a penalty on the distance outside them; `+inf` at a point the memo may
+/// no longer evaluate.
+#[derive(Clone, Copy)]
+struct Loss<'s, 'a> {
+    search: &'s Search<'a>,
+}
+
+impl CostFunction for Loss<'_, '_> {
+    type Param = Vec<f64>;
+    type Output = f64;
+
+    fn cost(&self, x: &Self::Param) -> Result<f64, ArgminError> {
+        let space = self.search.evaluator.space();
+        let outside = 10.0 * space.outside(x);
+        match self.search.loss(&space.clamp(x)) {
+            Ok(Some(loss)) => Ok(loss + outside),
+            Ok(None) => Ok(f64::INFINITY),
+            Err(e) => Err(ArgminError::new(e)),
+        }
     }
 }
 
@@ -89,114 +174,106 @@ fn best_feasible(records: &[Evaluation]) -> Option<usize> {
     best
 }
 
-impl CostFunction for Problem<'_> {
-    type Param = Vec<f64>;
-    type Output = f64;
-
-    fn cost(&self, x: &Self::Param) -> Result<f64, ArgminError> {
-        let space = self.evaluator.space();
-        let inside = space.clamp(x);
-        let outside = 10.0 * space.outside(x);
-        let key: Vec<u64> = inside.iter().map(|v| v.to_bits()).collect();
-        if let Some(&loss) = self.cache.lock().expect("not poisoned").get(&key) {
-            return Ok(loss + outside);
-        }
-        if self.interrupt.load(Ordering::SeqCst) {
-            return Err(ArgminError::msg("interrupted"));
-        }
-        if self.evaluations() >= self.evaluator.settings().max_evaluations {
-            return Err(ArgminError::msg("evaluation budget spent"));
-        }
-        let evaluation = match self.evaluator.evaluate(&inside) {
-            Ok(e) => e,
-            Err(e) => {
-                let message = e.to_string();
-                *self.failure.lock().expect("not poisoned") = Some(e);
-                return Err(ArgminError::msg(message));
-            }
-        };
-        let loss = self.loss(&evaluation);
-        self.cache.lock().expect("not poisoned").insert(key, loss);
-        let n = {
-            let mut records = self.records.lock().expect("not poisoned");
-            records.push(evaluation);
-            records.len()
-        };
-        let best = self.best();
-        let records = self.records.lock().expect("not poisoned");
-        (self.progress)(n, best.map(|b| &records[b]));
-        Ok(loss + outside)
-    }
-}
-
 fn particle_count(dim: usize) -> usize {
     (4 * dim).clamp(8, 40)
 }
 
-fn run_swarm(problem: &Problem<'_>, seed: u64, budget_share: f64) {
-    let space = problem.evaluator.space();
+/// Our error when an evaluation failed inside argmin's run, else argmin's own.
+fn from_argmin(e: ArgminError, solver: &'static str) -> OptimizeError {
+    match e.downcast::<OptimizeError>() {
+        Ok(ours) => ours,
+        Err(e) => OptimizeError::Solver {
+            solver,
+            message: e.to_string(),
+        },
+    }
+}
+
+/// How an argmin run ended.
+fn termination<O, S, I: State>(result: &OptimizationResult<O, S, I>) -> TerminationReason {
+    result
+        .state()
+        .get_termination_reason()
+        .cloned()
+        .unwrap_or_default()
+}
+
+/// The particle swarm over the box, for as many iterations as `budget_share` of the
+/// evaluation budget allows.
+fn run_swarm(
+    search: &Search<'_>,
+    seed: u64,
+    budget_share: f64,
+) -> Result<TerminationReason, OptimizeError> {
+    let space = search.evaluator.space();
     let lower: Vec<f64> = space.variables.iter().map(|v| v.lower).collect();
     let upper: Vec<f64> = space.variables.iter().map(|v| v.upper).collect();
     let particles = particle_count(space.dim());
-    let total = problem.evaluator.settings().max_evaluations as f64 * budget_share;
+    let total = search.evaluator.settings().max_evaluations() as f64 * budget_share;
     let iterations = ((total / particles as f64).floor() as u64)
         .saturating_sub(1)
         .max(1);
     let solver = ParticleSwarm::new((lower, upper), particles).with_rng_generator(
         Xoshiro256PlusPlus::seed_from_u64(mix64(seed ^ 0x5057_4152_4D00)),
     );
-    // Errors are our own stop signals (budget, Ctrl-C, a failed evaluation kept in `failure`).
-    let _ = Executor::new(problem, solver)
+    // The caller owns Ctrl-C (its interrupt flag stops the memo and the run): argmin's
+    // own handler is installed once per process and stays bound to the first run.
+    let result = Executor::new(Loss { search }, Metered::new(solver, &search.memo))
         .configure(|s| s.max_iters(iterations))
-        .ctrlc(false)
-        .run();
-}
-
-/// Nelder-Mead from `from`; returns true when it converged before the budget.
-fn run_simplex(problem: &Problem<'_>, from: &[f64]) -> bool {
-    let space = problem.evaluator.space();
-    let mut simplex = vec![from.to_vec()];
-    for (i, v) in space.variables.iter().enumerate() {
-        let step = 0.1 * (v.upper - v.lower);
-        let mut p = from.to_vec();
-        // Step into the box.
-        p[i] = if from[i] + step <= v.upper {
-            from[i] + step
-        } else {
-            from[i] - step
-        };
-        simplex.push(p);
-    }
-    // Argmin's Nelder-Mead cannot stop during its first evaluation of the simplex, so
-    // the vertices are evaluated (and cached) here first; a stop skips the simplex.
-    for vertex in &simplex {
-        if problem.cost(vertex).is_err() {
-            return false;
-        }
-    }
-    let solver = match NelderMead::new(simplex).with_sd_tolerance(1e-6) {
-        Ok(s) => s,
-        Err(_) => return false,
-    };
-    Executor::new(problem, solver)
-        .configure(|s| s.max_iters(100_000))
+        .add_observer(
+            search.memo.trace(PARTICLE_SWARM, &search.log),
+            ObserverMode::Always,
+        )
         .ctrlc(false)
         .run()
-        .is_ok()
+        .map_err(|e| from_argmin(e, PARTICLE_SWARM))?;
+    Ok(termination(&result))
 }
 
-impl<'a> CostFunction for &'a Problem<'a> {
-    type Param = Vec<f64>;
-    type Output = f64;
+/// Nelder-Mead from `from`, until it converges or the search stops.
+fn run_simplex(search: &Search<'_>, from: &[f64]) -> Result<TerminationReason, OptimizeError> {
+    let simplex = space::simplex(&search.evaluator.space().variables, from, 0.1);
+    // Argmin's Nelder-Mead unwraps the costs of its starting simplex, so its vertices
+    // are evaluated (and remembered) here first: an evaluation that fails is returned,
+    // and a stop before the last vertex skips the stage.
+    for vertex in &simplex {
+        if search.loss(vertex)?.is_none() {
+            return Ok(search.memo.stop().unwrap_or_default());
+        }
+    }
+    let solver = NelderMead::new(simplex)
+        .with_sd_tolerance(1e-6)
+        .map_err(|e| from_argmin(e, NELDER_MEAD))?;
+    let result = Executor::new(Loss { search }, Metered::new(solver, &search.memo))
+        .configure(|s| s.max_iters(100_000))
+        .add_observer(
+            search.memo.trace(NELDER_MEAD, &search.log),
+            ObserverMode::Always,
+        )
+        .ctrlc(false)
+        .run()
+        .map_err(|e| from_argmin(e, NELDER_MEAD))?;
+    Ok(termination(&result))
+}
 
-    fn cost(&self, x: &Self::Param) -> Result<f64, ArgminError> {
-        (**self).cost(x)
+/// The stop reason of a search whose last stage ended for `reason`.
+fn stop_reason(reason: &TerminationReason) -> StopReason {
+    match reason {
+        TerminationReason::Interrupt => StopReason::Interrupted,
+        TerminationReason::SolverConverged => StopReason::Converged,
+        TerminationReason::MaxItersReached => StopReason::MaxIterations,
+        TerminationReason::SolverExit(why) if why == BUDGET_SPENT => StopReason::MaxEvaluations,
+        // No other termination is configured (target cost, timeout).
+        _ => StopReason::MaxEvaluations,
     }
 }
 
 /// Runs the search. The starting plan is evaluated first; `progress` is told the
 /// number of evaluations and the best feasible one after each evaluation; setting
 /// `interrupt` stops the search, keeping the best so far.
+///
+/// # Errors
+/// The [`OptimizeError`] of a point that is no valid plan, or of a solver that failed.
 pub fn optimize(
     evaluator: &Evaluator,
     interrupt: &AtomicBool,
@@ -205,65 +282,51 @@ pub fn optimize(
     let settings = evaluator.settings().clone();
     let start = evaluator.space().start.clone();
     let first = evaluator.evaluate(&start)?;
-    let scale = plansim_sim::budget::objective_scale(first.objective.mean);
-    let problem = Problem {
+    let search = Search {
         evaluator,
-        records: Mutex::new(Vec::new()),
-        cache: Mutex::new(HashMap::new()),
-        scale,
-        interrupt,
+        scale: plansim_sim::budget::objective_scale(first.objective.mean),
+        memo: Memo::new(settings.max_evaluations(), Some(interrupt)),
         progress,
-        failure: Mutex::new(None),
+        log: Arc::new(Mutex::new(Vec::new())),
     };
-    {
-        let loss = problem.loss(&first);
-        let key: Vec<u64> = first.x.iter().map(|v| v.to_bits()).collect();
-        problem
-            .cache
-            .lock()
-            .expect("not poisoned")
-            .insert(key, loss);
-        let feasible = first.selectable();
-        problem
-            .records
-            .lock()
-            .expect("not poisoned")
-            .push(first.clone());
-        progress(1, feasible.then_some(&first));
-    }
-    let (solver, converged) = match settings.solver {
-        SolverKind::ParticleSwarm => {
-            run_swarm(&problem, settings.seed, 1.0);
-            ("particle-swarm", false)
-        }
-        SolverKind::NelderMead => ("nelder-mead", run_simplex(&problem, &start)),
+    let x = first.x.clone();
+    search
+        .memo
+        .insert(&x, search.loss_of(&first), first, |r| search.report(r));
+    let (solver, reason) = match settings.solver() {
+        SolverKind::ParticleSwarm => (PARTICLE_SWARM, run_swarm(&search, settings.seed(), 1.0)?),
+        SolverKind::NelderMead => (NELDER_MEAD, run_simplex(&search, &start)?),
         SolverKind::Auto => {
-            run_swarm(&problem, settings.seed, 0.6);
-            let from = {
-                let records = problem.records.lock().expect("not poisoned");
-                let best = best_feasible(&records).map_or(start.clone(), |b| records[b].x.clone());
-                drop(records);
-                best
+            let swarm = run_swarm(&search, settings.seed(), 0.6)?;
+            let reason = if search.memo.stop().is_some() {
+                swarm
+            } else {
+                let from = search.memo.with(|records| {
+                    best_feasible(records).map_or(start.clone(), |b| records[b].x.clone())
+                });
+                run_simplex(&search, &from)?
             };
-            ("particle-swarm + nelder-mead", run_simplex(&problem, &from))
+            ("particle-swarm + nelder-mead", reason)
         }
     };
-    if let Some(e) = problem.failure.lock().expect("not poisoned").take() {
-        return Err(e);
-    }
-    let evaluations = problem.records.into_inner().expect("not poisoned");
     let stop = if interrupt.load(Ordering::SeqCst) {
         StopReason::Interrupted
-    } else if converged && evaluations.len() < settings.max_evaluations {
-        StopReason::Converged
     } else {
-        StopReason::MaxEvaluations
+        stop_reason(&reason)
     };
+    let iterations = search
+        .log
+        .lock()
+        .expect("the log is only pushed to")
+        .clone();
+    let evaluations = search.memo.into_values();
     let best = best_feasible(&evaluations);
     Ok(Outcome {
         solver: solver.to_string(),
         evaluations,
         best,
         stop,
+        max_evaluations: settings.max_evaluations(),
+        iterations,
     })
 }

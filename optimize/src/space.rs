@@ -26,12 +26,15 @@ pub struct DecisionSpace {
 
 impl DecisionSpace {
     /// The space a scenario's `[optimize]` section declares.
+    ///
+    /// # Errors
+    /// [`OptimizeError::Variable`] for a variable whose path the plan lacks.
     pub fn new(valid: &ValidScenario, section: &OptimizeSection) -> Result<Self, OptimizeError> {
         let mut variables = Vec::new();
         let mut start = Vec::new();
-        for (i, v) in section.variables.iter().enumerate() {
+        for (index, v) in section.variables.iter().enumerate() {
             let current = get_param(valid.scenario(), &v.path)
-                .map_err(|e| OptimizeError::Input(format!("optimize.variables[{i}].path: {e}")))?;
+                .map_err(|source| OptimizeError::Variable { index, source })?;
             variables.push(Variable {
                 path: v.path.clone(),
                 lower: v.min,
@@ -49,10 +52,7 @@ impl DecisionSpace {
 
     /// The point clamped into the bounds.
     pub fn clamp(&self, x: &[f64]) -> Vec<f64> {
-        x.iter()
-            .zip(&self.variables)
-            .map(|(&v, var)| v.clamp(var.lower, var.upper))
-            .collect()
+        clamp(&self.variables, x)
     }
 
     /// Squared distance outside the bounds, in units of each variable's range.
@@ -67,6 +67,10 @@ impl DecisionSpace {
     }
 
     /// The scenario with the plan parameters set to `x`, validated.
+    ///
+    /// # Errors
+    /// [`OptimizeError::Parameter`] when a parameter cannot take its value;
+    /// [`OptimizeError::Scenario`] when the plan so made does not validate.
     pub fn scenario_at(
         &self,
         base: &ValidScenario,
@@ -78,9 +82,8 @@ impl DecisionSpace {
             .map(|v| v.path.as_str())
             .zip(x.iter().copied())
             .collect();
-        let changed = set_params(base.scenario(), &values).map_err(OptimizeError::Input)?;
-        base.with_changes(|s| *s = changed)
-            .map_err(|e| OptimizeError::Input(e.to_string()))
+        let changed = set_params(base.scenario(), &values)?;
+        Ok(base.with_changes(|s| *s = changed)?)
     }
 
     /// The point as `(path, value)` pairs, each the value the plan takes (an integer
@@ -95,6 +98,32 @@ impl DecisionSpace {
             })
             .collect()
     }
+}
+
+/// `x` clamped into the bounds of `variables`.
+pub(crate) fn clamp(variables: &[Variable], x: &[f64]) -> Vec<f64> {
+    x.iter()
+        .zip(variables)
+        .map(|(&v, var)| v.clamp(var.lower, var.upper))
+        .collect()
+}
+
+/// The starting simplex of a Nelder-Mead search from `from`: `from` and, for each
+/// variable, `from` moved by `share` of the variable's range (into the box: down where
+/// up would leave it).
+pub(crate) fn simplex(variables: &[Variable], from: &[f64], share: f64) -> Vec<Vec<f64>> {
+    let mut simplex = vec![from.to_vec()];
+    for (i, v) in variables.iter().enumerate() {
+        let step = share * (v.upper - v.lower);
+        let mut p = from.to_vec();
+        p[i] = if from[i] + step <= v.upper {
+            from[i] + step
+        } else {
+            from[i] - step
+        };
+        simplex.push(p);
+    }
+    simplex
 }
 
 #[cfg(test)]

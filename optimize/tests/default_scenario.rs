@@ -4,7 +4,7 @@
 
 use std::sync::atomic::AtomicBool;
 
-use plansim_optimize::objective::Settings;
+use plansim_optimize::Settings;
 use plansim_optimize::{certify, optimize, DecisionSpace, Evaluator};
 use plansim_sim::scenario::{default_scenario, ObjectiveKind, SolverKind};
 
@@ -20,16 +20,14 @@ fn evaluator(replications: u64, max_evaluations: usize) -> Evaluator {
     Evaluator::new(
         &valid,
         space,
-        Settings {
-            objective: ObjectiveKind::RevenueGrowth,
-            budget,
-            max_overrun_probability: None,
-            replications,
-            certify_replications: 4 * replications,
-            max_evaluations,
-            solver: SolverKind::Auto,
-            seed: 2024,
-        },
+        Settings::params(ObjectiveKind::RevenueGrowth, budget)
+            .replications(replications)
+            .certify_replications(4 * replications)
+            .max_evaluations(max_evaluations)
+            .solver(SolverKind::Auto)
+            .seed(2024)
+            .check()
+            .expect("valid settings"),
     )
     .expect("a valid budget")
 }
@@ -46,10 +44,10 @@ fn optimised_plan_beats_the_start_out_of_sample_within_budget() {
         "improvement over the start on fresh seeds: {d:?}"
     );
     assert!(
-        c.winner.cost.mean <= e.settings().budget,
+        c.winner.cost.mean <= e.settings().budget(),
         "cost on fresh seeds {} over the budget {}",
         c.winner.cost.mean,
-        e.settings().budget
+        e.settings().budget()
     );
     assert!(c.winner.feasible);
     // Every evaluation's parameters stay within their bounds.

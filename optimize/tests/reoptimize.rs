@@ -101,7 +101,7 @@ fn reoptimize_reaches_each_rounds_optimum_and_beats_static() {
         replications: SAMPLE,
         seed: 5,
     };
-    let spec = RoundsSpec::whole(ROUNDS, ROUND_LENGTH, 17, 256);
+    let spec = RoundsSpec::new(ROUNDS, ROUND_LENGTH, 17, 256).unwrap();
     let reopt = run_rounds(&model, &valid, &paths, &[START], &spec, &policy, &|_| {}).unwrap();
     let fixed = run_rounds(
         &model,

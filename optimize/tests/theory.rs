@@ -3,7 +3,8 @@
 
 use std::sync::atomic::AtomicBool;
 
-use plansim_optimize::objective::Settings;
+use plansim_optimize::Settings;
+use plansim_optimize::SettingsParams;
 use plansim_optimize::{optimize, DecisionSpace, Evaluator};
 use plansim_sim::scenario::{parse_and_validate, ObjectiveKind, SolverKind};
 
@@ -60,17 +61,19 @@ max = 1.0
     parse_and_validate(&text, "theory", None).unwrap_or_else(|e| panic!("{e}"))
 }
 
+fn params(objective: ObjectiveKind, budget: f64, replications: u64, seed: u64) -> SettingsParams {
+    Settings::params(objective, budget)
+        .replications(replications)
+        .certify_replications(replications)
+        .max_evaluations(80)
+        .solver(SolverKind::NelderMead)
+        .seed(seed)
+}
+
 fn settings(objective: ObjectiveKind, budget: f64, replications: u64, seed: u64) -> Settings {
-    Settings {
-        objective,
-        budget,
-        max_overrun_probability: None,
-        replications,
-        certify_replications: replications,
-        max_evaluations: 80,
-        solver: SolverKind::NelderMead,
-        seed,
-    }
+    params(objective, budget, replications, seed)
+        .check()
+        .expect("valid settings")
 }
 
 /// Maximising expected output subject to expected pay <= B per rep-month gives
@@ -157,8 +160,10 @@ fn particle_swarm_alone_finds_sqrt_c_b() {
     let total_budget = b * (REPS * PERIODS) as f64;
     let valid = scenario(0.0, c, sigma, "revenue", total_budget);
     let space = DecisionSpace::new(&valid, valid.scenario().optimize.as_ref().unwrap()).unwrap();
-    let mut s = settings(ObjectiveKind::Revenue, total_budget, replications, 11);
-    s.solver = SolverKind::ParticleSwarm;
+    let s = params(ObjectiveKind::Revenue, total_budget, replications, 11)
+        .solver(SolverKind::ParticleSwarm)
+        .check()
+        .expect("valid settings");
     let evaluator = Evaluator::new(&valid, space, s).expect("a valid budget");
     let outcome = optimize(&evaluator, &AtomicBool::new(false), &|_, _| {}).unwrap();
     assert_eq!(outcome.solver, "particle-swarm");
@@ -193,8 +198,10 @@ fn the_chance_constraint_binds_where_theory_says() {
     let total_budget = b * n_rep_months;
     let valid = scenario(0.0, c, sigma, "revenue", total_budget);
     let space = DecisionSpace::new(&valid, valid.scenario().optimize.as_ref().unwrap()).unwrap();
-    let mut s = settings(ObjectiveKind::Revenue, total_budget, replications, 23);
-    s.max_overrun_probability = Some(alpha);
+    let s = params(ObjectiveKind::Revenue, total_budget, replications, 23)
+        .max_overrun_probability(Some(alpha))
+        .check()
+        .expect("valid settings");
     let evaluator = Evaluator::new(&valid, space, s).expect("a valid budget");
     let outcome = optimize(&evaluator, &AtomicBool::new(false), &|_, _| {}).unwrap();
     let best = outcome.best().expect("a feasible plan");

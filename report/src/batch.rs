@@ -9,8 +9,8 @@ use std::path::Path;
 use serde::Serialize;
 
 use plansim_analysis::warnings::Warnings;
+use plansim_sim::engine::metrics::{self, METRICS};
 use plansim_sim::engine::RunTally;
-use plansim_sim::metrics::{self, METRICS};
 use plansim_sim::scenario::ValidScenario;
 use plansim_sim::tally::Summary;
 

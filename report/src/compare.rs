@@ -12,7 +12,7 @@ use plansim_analysis::compare::{Comparison, BOOTSTRAP_RESAMPLES};
 use plansim_analysis::objective::Objective;
 use plansim_analysis::select::{KnOutcome, KnSettings};
 use plansim_analysis::warnings::Warnings;
-use plansim_sim::metrics::{self, BUDGET_OVERRUN, METRICS, N_METRICS};
+use plansim_sim::engine::metrics::{self, BUDGET_OVERRUN, METRICS, N_METRICS};
 use plansim_sim::scenario::ValidScenario;
 use plansim_sim::tally::{Moments, Summary, Tally};
 
@@ -452,7 +452,7 @@ impl CompareReport {
                 metrics: order
                     .iter()
                     .map(|&name| {
-                        let i = plansim_sim::metrics::metric_index(name).expect("known");
+                        let i = plansim_sim::engine::metrics::metric_index(name).expect("known");
                         (name, v.metrics.summary(i).within(metrics::bounds(name)))
                     })
                     .collect(),
@@ -470,7 +470,7 @@ impl CompareReport {
                 metrics: order
                     .iter()
                     .map(|&name| {
-                        let i = plansim_sim::metrics::metric_index(name).expect("known");
+                        let i = plansim_sim::engine::metrics::metric_index(name).expect("known");
                         let a = v.metrics.values(i).unwrap_or(&[]);
                         let b = first.metrics.values(i).unwrap_or(&[]);
                         (name, paired(a, b).within(metrics::difference_bounds(name)))

@@ -2,8 +2,8 @@
 //! revenue growth, cost against growth with the budget line, each mechanism's pay
 //! against attainment, the attainment histogram and per-period trajectories.
 
+use plansim_sim::engine::metrics::{metric_index, N_PERIOD_METRICS};
 use plansim_sim::mechanisms::{AttainmentPayout, PromotionRule};
-use plansim_sim::metrics::{metric_index, N_PERIOD_METRICS};
 use plansim_sim::model::{cycle_target, Model, Outcome, Plan};
 use plansim_sim::scenario::{CommissionBase, CustomerCount};
 use plansim_sim::tally::Tally;

@@ -241,7 +241,7 @@ pub fn metric_label(name: &str, lang: Lang) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use plansim_sim::metrics::METRICS;
+    use plansim_sim::engine::metrics::METRICS;
 
     #[test]
     fn every_metric_has_a_label_in_both_languages() {

@@ -73,6 +73,8 @@ pub struct OptimizeReport {
     pub evaluations: usize,
     /// Why the search stopped.
     pub stop: StopReason,
+    /// Why the search stopped, in words.
+    pub stopped: String,
     /// Budget on expected incentive cost.
     pub budget: f64,
     /// Chance constraint, if any.
@@ -139,13 +141,14 @@ impl OptimizeReport {
             scenario: e.model().name.clone(),
             warnings,
             solver: o.solver.clone(),
-            objective_kind: s.objective,
+            objective_kind: s.objective(),
             evaluations: o.evaluations.len(),
             stop: o.stop,
-            budget: s.budget,
-            max_overrun_probability: s.max_overrun_probability,
+            stopped: o.stop_words(),
+            budget: s.budget(),
+            max_overrun_probability: s.max_overrun_probability(),
             feasible: o.best.is_some(),
-            budget_rule: rule_text(s.max_overrun_probability, Lang::En),
+            budget_rule: rule_text(s.max_overrun_probability(), Lang::En),
             budget_out_of_sample: check,
             budget_verdict: budget_verdict(&check, c.replications, Lang::En),
             best: params(e, &winner_in.x),
@@ -177,9 +180,9 @@ impl OptimizeReport {
                 objective: c.baseline.objective,
                 cost: c.baseline.cost,
             },
-            seed: s.seed,
+            seed: s.seed(),
             certification_seed: c.seed,
-            replications: s.replications,
+            replications: s.replications(),
             certification_replications: c.replications,
             winner_x: winner_in.x.clone(),
         }
@@ -216,8 +219,12 @@ impl OptimizeReport {
         }
         let _ = writeln!(
             out,
-            "{} evaluations of {} replications ({}; stopped: {:?}); certified on {} fresh replications\n",
-            self.evaluations, self.replications, self.solver, self.stop, self.certification_replications
+            "{} evaluations of {} replications ({}; {}); certified on {} fresh replications\n",
+            self.evaluations,
+            self.replications,
+            self.solver,
+            self.stopped,
+            self.certification_replications
         );
         let width = self.best.keys().map(|k| k.len()).max().unwrap_or(9).max(9);
         let _ = writeln!(
@@ -397,7 +404,7 @@ pub fn chart_svg(e: &Evaluator, o: &Outcome) -> Result<String> {
             source: Box::new(err),
         };
         root.fill(&WHITE).map_err(fail)?;
-        let kind = serde_json::to_value(e.settings().objective)
+        let kind = serde_json::to_value(e.settings().objective())
             .ok()
             .and_then(|v| v.as_str().map(String::from))
             .unwrap_or_default();

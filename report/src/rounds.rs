@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use plansim_analysis::rounds::PolicyRun;
 use plansim_analysis::warnings::Warnings;
-use plansim_sim::metrics::{bounds, difference_bounds, METRICS};
+use plansim_sim::engine::metrics::{bounds, difference_bounds, METRICS};
 use plansim_sim::rounds::{RoundsSpec, TrajectoryRecord};
 use plansim_sim::scenario::ValidScenario;
 use plansim_sim::tally::{quantile, Summary, Tally};
@@ -519,11 +519,11 @@ impl RoundsReport {
             "plansim rounds: {} ({}), {} rounds of {} period{}, {} replications, seed {}",
             s.name,
             valid.source(),
-            spec.rounds,
-            spec.round_length,
-            if spec.round_length == 1 { "" } else { "s" },
-            spec.replications,
-            spec.seed
+            spec.rounds(),
+            spec.round_length(),
+            if spec.round_length() == 1 { "" } else { "s" },
+            spec.replications(),
+            spec.seed()
         );
         RoundsReport {
             scenario: s.name.clone(),
@@ -548,13 +548,13 @@ impl RoundsReport {
         let doc = if self.reports.len() == 1 {
             let r = &self.reports[0];
             serde_json::json!({
-                "scenario": self.scenario, "policy": r.policy, "seed": spec.seed, "replications": spec.replications,
-                "round_length": spec.round_length, "budget": self.budget, "rounds": r.rounds, "final": r.final_metrics,
+                "scenario": self.scenario, "policy": r.policy, "seed": spec.seed(), "replications": spec.replications(),
+                "round_length": spec.round_length(), "budget": self.budget, "rounds": r.rounds, "final": r.final_metrics,
                 "plans_solved": r.plans_solved, "warnings": warnings,
             })
         } else {
             serde_json::json!({
-                "scenario": self.scenario, "seed": spec.seed, "replications": spec.replications, "round_length": spec.round_length,
+                "scenario": self.scenario, "seed": spec.seed(), "replications": spec.replications(), "round_length": spec.round_length(),
                 "budget": self.budget, "policies": self.reports, "differences": self.diffs, "warnings": warnings,
             })
         };

@@ -12,12 +12,12 @@ use std::fmt::Write;
 use serde::Serialize;
 
 use plansim_analysis::warnings::Warnings;
-use plansim_sim::calibration::{Calibrator, History};
-use plansim_sim::engine::RunTally;
-use plansim_sim::mechanisms::MECHANISM_NAMES;
-use plansim_sim::metrics::{
+use plansim_sim::engine::metrics::{
     self, BUDGET_OVERRUN, FIRST_COST, METRICS, N_METRICS, N_PERIOD_METRICS, PERIOD_METRICS,
 };
+use plansim_sim::engine::RunTally;
+use plansim_sim::mechanisms::MECHANISM_NAMES;
+use plansim_sim::model::calibration::{Calibrator, History};
 use plansim_sim::model::Model;
 use plansim_sim::scenario::ValidScenario;
 use plansim_sim::tally::{Summary, Tally, Z95};

@@ -3,7 +3,7 @@
 //! and the array of English sentences every JSON document carries.
 //!
 //! The English sentences of the simulator's own problems are its own
-//! ([`Equilibrium::problem`], [`StatusQuoFit::problem`](plansim_sim::steady_state::StatusQuoFit::problem));
+//! ([`Equilibrium::problem`], [`StatusQuoFit::problem`](plansim_sim::model::StatusQuoFit::problem));
 //! the Chinese ones translate them.
 
 use serde::Serializer;

@@ -53,23 +53,30 @@ impl CostEstimate {
     }
 }
 
+/// Why a budget rule cannot be made.
+#[derive(Clone, Copy, Debug, PartialEq, thiserror::Error)]
+pub enum BudgetError {
+    /// The budget is negative or not a number.
+    #[error("the budget must be a non-negative number, not {0}")]
+    Budget(f64),
+    /// The chance constraint is not a probability.
+    #[error("the most probability of exceeding the budget must lie in [0, 1], not {0}")]
+    OverrunProbability(f64),
+}
+
 impl BudgetRule {
     /// A budget of `budget` (money over the horizon, non-negative and finite) and an
     /// optional most probability `alpha` in [0, 1] that the cost exceeds it.
     ///
     /// # Errors
-    /// A message naming the value that is out of range.
-    pub fn new(budget: f64, max_overrun_probability: Option<f64>) -> Result<Self, String> {
+    /// The [`BudgetError`] naming the value that is out of range.
+    pub fn new(budget: f64, max_overrun_probability: Option<f64>) -> Result<Self, BudgetError> {
         if !(budget.is_finite() && budget >= 0.0) {
-            return Err(format!(
-                "the budget must be a non-negative number, not {budget}"
-            ));
+            return Err(BudgetError::Budget(budget));
         }
         if let Some(a) = max_overrun_probability {
             if !(0.0..=1.0).contains(&a) {
-                return Err(format!(
-                    "the most probability of exceeding the budget must lie in [0, 1], not {a}"
-                ));
+                return Err(BudgetError::OverrunProbability(a));
             }
         }
         Ok(BudgetRule {

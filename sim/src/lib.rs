@@ -1,23 +1,31 @@
 //! plansim-sim: the scenario model, rep behaviour and the Monte Carlo engine of plansim.
 //!
-//! Data flows one way: a TOML [`scenario`] is validated into a
-//! [`scenario::ValidScenario`], built into a [`model::Model`] (team, market,
-//! targets, plans), whose reps' behaviour is solved once per plan
-//! ([`behaviour`]); the [`engine`] then runs replications in fixed-size blocks over
-//! rayon on common random numbers and merges their [`tally`]s in block order.
+//! Data flows one way, and the modules are its layers, each importing only those
+//! below it (docs/architecture.md):
+//!
+//! - [`scenario`]: a TOML scenario parsed and validated into a
+//!   [`scenario::ValidScenario`];
+//! - [`model`] (with the plan [`mechanisms`]): the team, market, outcome, targets
+//!   and compiled plans; building it solves no behaviour;
+//! - [`behaviour`]: the reps' policy under a plan, solved once per plan, and the
+//!   status quo's steady state that calibrates a model ([`model::Model::new`]);
+//! - [`engine`]: replications in fixed-size blocks over rayon on common random
+//!   numbers (the hot loop, [`engine::simulate`]), tallies merged in block order, and
+//!   the [`engine::metrics`] reported;
+//! - [`rounds`]: monitoring and adjustment, rounds of simulation between which a
+//!   policy changes the plan.
+//!
+//! Below them all: [`normal`] (the normal distribution), [`rng`] (streams and
+//! samplers), [`tally`] (running moments) and [`budget`] (the budget rule).
 #![warn(missing_docs)]
 
 pub mod behaviour;
 pub mod budget;
-pub mod calibration;
 pub mod engine;
 pub mod mechanisms;
-pub mod metrics;
 pub mod model;
 pub mod normal;
 pub mod rng;
 pub mod rounds;
 pub mod scenario;
-pub mod simulate;
-pub mod steady_state;
 pub mod tally;

@@ -16,7 +16,7 @@
 
 use plansim_sim::behaviour::{self, PlanningStart, Policy};
 use plansim_sim::engine;
-use plansim_sim::metrics::metric_index;
+use plansim_sim::engine::metrics::metric_index;
 use plansim_sim::model::Model;
 use plansim_sim::scenario::{
     default_scenario, Basis, CommissionBase, CommissionSpec, CustomerCount, Cycle, EffortPair,

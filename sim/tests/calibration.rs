@@ -4,7 +4,7 @@
 //! interval of each estimate must lie inside its band.
 
 use plansim_sim::engine;
-use plansim_sim::metrics::metric_index;
+use plansim_sim::engine::metrics::metric_index;
 use plansim_sim::model::Model;
 use plansim_sim::scenario::default_scenario;
 
@@ -65,11 +65,11 @@ fn attrition_above_one_keeps_its_interval_around_the_mean() {
         .unwrap();
     let model = plansim_sim::model::Model::new(&valid);
     let (_, tally) = plansim_sim::engine::run(&model, 5, 128, &|_| {});
-    let i = plansim_sim::metrics::metric_index("attrition_rate").unwrap();
+    let i = plansim_sim::engine::metrics::metric_index("attrition_rate").unwrap();
     let s = tally
         .baseline
         .summary(i)
-        .within(plansim_sim::metrics::bounds("attrition_rate"));
+        .within(plansim_sim::engine::metrics::bounds("attrition_rate"));
     assert!(s.mean > 1.5, "attrition {} is not above one", s.mean);
     assert!(s.ci95_low < s.mean && s.mean < s.ci95_high, "{s:?}");
 }

@@ -11,8 +11,8 @@
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed};
 
+use plansim_sim::engine::metrics::{metric_index, METRICS};
 use plansim_sim::engine::{self, RunTally};
-use plansim_sim::metrics::{metric_index, METRICS};
 use plansim_sim::model::Model;
 use plansim_sim::scenario::{default_scenario, Cycle, Scenario, ValidScenario};
 use plansim_sim::tally::Tally;

@@ -13,10 +13,10 @@
 //! Carlo standard errors of those means, and none may be wild.
 
 use plansim_sim::behaviour::{self, PlanningStart};
-use plansim_sim::calibration::{Calibrator, History};
+use plansim_sim::engine::simulate::{simulate, TeamState, Totals, Workspace};
+use plansim_sim::model::calibration::{Calibrator, History};
 use plansim_sim::model::Model;
 use plansim_sim::scenario::{parse_and_validate_with_roster, DEFAULT_SCENARIO_TOML};
-use plansim_sim::simulate::{simulate, TeamState, Totals, Workspace};
 
 const REPS: usize = 400;
 const BURN_IN_YEARS: u32 = 5;

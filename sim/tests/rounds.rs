@@ -2,8 +2,8 @@
 //! tournament cut-off, and the rule policy's direction, bounds and budget.
 
 use plansim_sim::engine;
+use plansim_sim::engine::metrics::N_METRICS;
 use plansim_sim::mechanisms::Promotion;
-use plansim_sim::metrics::N_METRICS;
 use plansim_sim::model::Model;
 use plansim_sim::normal;
 use plansim_sim::rounds::{
@@ -36,7 +36,7 @@ fn static_rounds_are_bit_identical_to_one_run() {
         &valid,
         &paths,
         &start,
-        &RoundsSpec::whole(rounds, length, 99, 130),
+        &RoundsSpec::new(rounds, length, 99, 130).unwrap(),
         &StaticPolicy,
         &|_| {},
     )
@@ -111,7 +111,7 @@ fn tournament_effort_converges_to_lazear_rosen_over_rounds() {
         &valid,
         &[],
         &[],
-        &RoundsSpec::whole(rounds, 1, 5, replications),
+        &RoundsSpec::new(rounds, 1, 5, replications).unwrap(),
         &StaticPolicy,
         &|_| {},
     )
@@ -218,7 +218,7 @@ fn rule_policy_keeps_every_trajectory_within_bounds() {
         &valid,
         std::slice::from_ref(&r.path),
         &[2500.0],
-        &RoundsSpec::whole(6, 1, 3, 96),
+        &RoundsSpec::new(6, 1, 3, 96).unwrap(),
         &policy,
         &|_| {},
     )
@@ -309,10 +309,9 @@ fn slices_of_a_run_of_rounds_are_its_parts_bit_for_bit() {
     for (valid, paths, start, policy, rounds) in cases {
         let model = Model::new(valid);
         let replications = 200;
-        let whole = RoundsSpec {
-            planning: 48,
-            ..RoundsSpec::whole(rounds, 1, 17, replications)
-        };
+        let whole = RoundsSpec::new(rounds, 1, 17, replications)
+            .and_then(|s| s.with_planning(48))
+            .unwrap();
         let run = |spec: &RoundsSpec| {
             run_rounds(&model, valid, paths, start, spec, policy, &|_| {}).unwrap()
         };
@@ -321,7 +320,7 @@ fn slices_of_a_run_of_rounds_are_its_parts_bit_for_bit() {
         let mut records = Vec::new();
         let mut keys = vec![std::collections::BTreeSet::new(); rounds as usize];
         for slice in [0..30, 30..48, 48..131, 131..200] {
-            let part = run(&whole.clone().with_slice(slice.clone()));
+            let part = run(&whole.clone().with_slice(slice.clone()).unwrap());
             assert_eq!(
                 part.records.first().map(|t| t.replication),
                 Some(slice.start)
@@ -341,10 +340,9 @@ fn slices_of_a_run_of_rounds_are_its_parts_bit_for_bit() {
         &rule_scenario,
         std::slice::from_ref(&r.path),
         &[2500.0],
-        &RoundsSpec {
-            planning: 48,
-            ..RoundsSpec::whole(6, 1, 17, 200)
-        },
+        &RoundsSpec::new(6, 1, 17, 200)
+            .and_then(|s| s.with_planning(48))
+            .unwrap(),
         &rule,
         &|_| {},
     )

@@ -3,12 +3,12 @@
 //! targets their round was simulated against.
 
 use plansim_sim::behaviour::{self, PlanningStart};
+use plansim_sim::engine::simulate::{simulate, TeamState, Totals, Workspace};
 use plansim_sim::model::Model;
 use plansim_sim::rounds::{run_rounds, RoundsSpec, RulePolicy};
 use plansim_sim::scenario::{
     default_scenario, RoundRule, RuleKpi, TargetMode, TargetSpec, ValidScenario,
 };
-use plansim_sim::simulate::{simulate, TeamState, Totals, Workspace};
 
 const GROWTH: f64 = 0.05;
 
@@ -95,7 +95,7 @@ fn rounds_report_the_targets_they_were_simulated_against() {
         &valid,
         &paths,
         &[2500.0],
-        &RoundsSpec::whole(rounds, length, 11, 64),
+        &RoundsSpec::new(rounds, length, 11, 64).unwrap(),
         &policy,
         &|_| {},
     )

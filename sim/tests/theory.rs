@@ -18,9 +18,9 @@
 //! fails.
 
 use plansim_sim::behaviour::{self, PlanningStart, Policy};
+use plansim_sim::engine::metrics::metric_index;
 use plansim_sim::engine::{self, RunTally};
 use plansim_sim::mechanisms::Promotion;
-use plansim_sim::metrics::metric_index;
 use plansim_sim::model::Model;
 use plansim_sim::normal;
 use plansim_sim::scenario::parse_and_validate;

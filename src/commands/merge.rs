@@ -139,7 +139,7 @@ fn merge_rounds(args: &MergeArgs) -> CliResult {
     let shards = read::<RoundsData>(args)?;
     shards.check_same_rounds()?;
     let valid = shards.scenario()?;
-    let spec = shards.spec();
+    let spec = shards.spec()?;
     let outputs = outputs(args, &super::rounds::OUT_FILES)?;
     let runs: Vec<PolicyRun> = shards.policies()?;
     let warnings = warnings(

@@ -9,7 +9,7 @@ use plansim_analysis::budget::scenario_budget;
 use plansim_analysis::memory;
 use plansim_analysis::variants::search_sample;
 use plansim_analysis::warnings::Warnings;
-use plansim_optimize::objective::Settings;
+use plansim_optimize::Settings;
 use plansim_optimize::{certify, optimize, DecisionSpace, Evaluator};
 use plansim_report::csv_safe::with_bom;
 use plansim_report::optimize::{chart_svg, convergence_csv, page, OptimizeReport};
@@ -116,18 +116,19 @@ fn settings(valid: &ValidScenario, args: &OptimizeArgs) -> CliResult<Settings> {
             "--max-evals must be at least 1, got 0".into(),
         ));
     }
-    Ok(Settings {
-        objective: section.objective,
-        budget,
-        max_overrun_probability: section.max_overrun_probability,
-        replications,
-        certify_replications: section
-            .certify_replications
-            .unwrap_or(replications.saturating_mul(2)),
-        max_evaluations,
-        solver: args.solver.map(Into::into).unwrap_or(section.solver),
-        seed: args.sim.seed.unwrap_or(s.simulation.seed),
-    })
+    Settings::params(section.objective, budget)
+        .max_overrun_probability(section.max_overrun_probability)
+        .replications(replications)
+        .certify_replications(
+            section
+                .certify_replications
+                .unwrap_or(replications.saturating_mul(2)),
+        )
+        .max_evaluations(max_evaluations)
+        .solver(args.solver.map(Into::into).unwrap_or(section.solver))
+        .seed(args.sim.seed.unwrap_or(s.simulation.seed))
+        .check()
+        .map_err(|e| CliError::Input(format!("{}: {e}", valid.source())))
 }
 
 /// Runs the optimisation and reports it.
@@ -156,15 +157,15 @@ pub fn execute(args: &OptimizeArgs) -> CliResult {
     )?;
     let (outcome, certification, baseline) = pool.install(|| -> CliResult<_> {
         let baseline = evaluator.evaluate_baseline();
-        if baseline.cost.mean > settings.budget {
+        if baseline.cost.mean > settings.budget() {
             return Err(CliError::Input(format!(
                 "{}: optimize.budget: {} is below the baseline plan's expected incentive cost ({:.0}); no plan could be compared fairly",
                 valid.source(),
-                settings.budget,
+                settings.budget(),
                 baseline.cost.mean
             )));
         }
-        let progress = Progress::new(settings.max_evaluations as u64, "evaluations");
+        let progress = Progress::new(settings.max_evaluations() as u64, "evaluations");
         let outcome = optimize(&evaluator, interrupt::flag(), &|n, _| {
             progress.update(n as u64)
         })?;
@@ -244,7 +245,7 @@ pub fn execute(args: &OptimizeArgs) -> CliResult {
 /// would not fit in memory, naming what to lower: `--replications`, or
 /// `optimize.certify_replications` when the scenario sets it (`explicit_certify`).
 fn check_memory(valid: &ValidScenario, s: &Settings, explicit_certify: bool) -> CliResult {
-    let (n, certify) = (s.replications, s.certify_replications);
+    let (n, certify) = (s.replications(), s.certify_replications());
     Ok(memory::check(
         memory::optimize(n, certify, memory::Shape::of(valid)),
         memory::available(),

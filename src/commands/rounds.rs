@@ -143,7 +143,7 @@ fn check_memory(setup: &RoundsSetup, simulated: u64, what: &str, shard: bool) ->
         memory::rounds(
             simulated,
             memory::Shape::of(&setup.valid),
-            setup.spec.rounds,
+            setup.spec.rounds(),
             setup.most_parameters(),
             shard,
         ),
@@ -181,7 +181,7 @@ fn run(
     pool: &rayon::ThreadPool,
 ) -> CliResult<Vec<PolicyRun>> {
     let progress = Progress::new(
-        u64::from(spec.rounds) * setup.policies.len() as u64,
+        u64::from(spec.rounds()) * setup.policies.len() as u64,
         "rounds",
     );
     let runs = pool
@@ -200,8 +200,8 @@ pub fn execute(args: &RoundsArgs) -> CliResult {
     let spec = &setup.spec;
     check_memory(
         &setup,
-        spec.replications,
-        &format!("{} replications of the rounds", spec.replications),
+        spec.replications(),
+        &format!("{} replications of the rounds", spec.replications()),
         false,
     )?;
     let pool = super::thread_pool(args.sim.threads)?;
@@ -272,7 +272,7 @@ fn execute_shard(args: &RoundsArgs, setup: &RoundsSetup, arg: shard_arg::ShardAr
         setup
             .policies
             .iter()
-            .map(|p| PolicyShard::empty(p.policy.name(), &p.paths, setup.spec.rounds))
+            .map(|p| PolicyShard::empty(p.policy.name(), &p.paths, setup.spec.rounds()))
             .collect()
     };
     let file = RoundsShardFile::of_rounds(
@@ -308,7 +308,7 @@ fn execute_shard(args: &RoundsArgs, setup: &RoundsSetup, arg: shard_arg::ShardAr
         part.slice.blocks.end,
         part.slice.replications.start,
         part.slice.replications.end,
-        setup.spec.replications,
+        setup.spec.replications(),
         part.planning,
         dir.join(&name).display()
     );

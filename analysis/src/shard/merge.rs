@@ -202,12 +202,18 @@ impl ShardSet<RoundsData> {
     }
 
     /// The spec of the whole run.
-    pub fn spec(&self) -> RoundsSpec {
-        let (_, first) = self.first();
-        RoundsSpec {
-            slice: 0..first.replications,
-            ..first.spec()
-        }
+    ///
+    /// # Errors
+    /// [`ShardError::Rounds`] when the shards' run is no valid run of rounds.
+    pub fn spec(&self) -> Result<RoundsSpec, ShardError> {
+        let (shown, first) = self.first();
+        first
+            .spec()
+            .and_then(|s| s.with_slice(0..first.replications))
+            .map_err(|source| ShardError::Rounds {
+                file: shown.to_string(),
+                source,
+            })
     }
 
     /// Each policy's rounds over the whole run: the shards' records in replication
@@ -218,12 +224,12 @@ impl ShardSet<RoundsData> {
     /// # Errors
     /// [`ShardError::File`] when a policy's part does not decode.
     pub fn policies(&self) -> Result<Vec<PolicyRun>, ShardError> {
-        let spec = self.spec();
-        let rounds = spec.rounds as usize;
+        let spec = self.spec()?;
+        let rounds = spec.rounds() as usize;
         let (_, first) = self.first();
         let mut out = Vec::with_capacity(first.data.policies.len());
         for (i, part) in first.data.policies.iter().enumerate() {
-            let mut records = Vec::with_capacity(spec.replications as usize);
+            let mut records = Vec::with_capacity(spec.replications() as usize);
             let mut keys = vec![BTreeSet::new(); rounds];
             let mut plans = vec![Unsettled::new(); rounds];
             let mut learning = false;

@@ -119,6 +119,14 @@ pub enum ShardError {
         /// What is wrong.
         problem: FileProblem,
     },
+    /// A file's run of rounds is not a valid one.
+    #[error("{file}: {source}")]
+    Rounds {
+        /// The file.
+        file: String,
+        /// Why.
+        source: plansim_sim::rounds::RoundsError,
+    },
     /// A file's stored scenario no longer validates.
     #[error("{file}: the stored scenario: {source}")]
     Scenario {

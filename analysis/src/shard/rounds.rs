@@ -9,8 +9,8 @@ use std::ops::Range;
 use serde::{Deserialize, Serialize};
 
 use plansim_sim::behaviour::{Equilibrium, EquilibriumGap};
-use plansim_sim::metrics::N_METRICS;
-use plansim_sim::rounds::{RoundObservation, RoundsSpec, TrajectoryRecord};
+use plansim_sim::engine::metrics::N_METRICS;
+use plansim_sim::rounds::{RoundObservation, RoundsError, RoundsSpec, TrajectoryRecord};
 use plansim_sim::scenario::ValidScenario;
 
 use super::encoding::{decode_f64s, encode_f64s, HexError, ShardSlice};
@@ -85,11 +85,14 @@ impl RoundsShard {
     /// Shard `k` (from 1) of `n` of the run of rounds `setup`.
     pub fn new(setup: &RoundsSetup, k: u64, n: u64) -> Self {
         let whole = &setup.spec;
-        let slice = ShardSlice::new(whole.replications, k, n);
-        let planning = whole.replications.min(whole.planning);
+        let slice = ShardSlice::new(whole.replications(), k, n);
+        let planning = whole.replications().min(whole.planning());
         let reps = &slice.replications;
         RoundsShard {
-            spec: whole.clone().with_slice(reps.clone()),
+            spec: whole
+                .clone()
+                .with_slice(reps.clone())
+                .expect("a shard's slice lies within its run"),
             simulated: planning + reps.end.saturating_sub(reps.start.max(planning)),
             planning,
             slice,
@@ -384,25 +387,35 @@ impl RoundsShardFile {
         policies: Vec<PolicyShard>,
     ) -> Self {
         let data = RoundsData {
-            rounds: spec.rounds,
-            round_length: spec.round_length,
-            planning: spec.planning,
+            rounds: spec.rounds(),
+            round_length: spec.round_length(),
+            planning: spec.planning(),
             policies,
         };
-        let shard = Shard::new(valid, spec.seed, spec.replications, (k, n), blocks, data);
-        debug_assert_eq!(shard.replication_range.range(), spec.slice);
+        let shard = Shard::new(
+            valid,
+            spec.seed(),
+            spec.replications(),
+            (k, n),
+            blocks,
+            data,
+        );
+        debug_assert_eq!(shard.replication_range.range(), spec.slice());
         shard
     }
 
-    /// The spec of the whole run this shard is a slice of.
-    pub fn spec(&self) -> RoundsSpec {
-        RoundsSpec {
-            rounds: self.data.rounds,
-            round_length: self.data.round_length,
-            seed: self.seed,
-            replications: self.replications,
-            planning: self.data.planning,
-            slice: self.replication_range.range(),
-        }
+    /// The spec of the run this shard is a slice of, with the shard's slice.
+    ///
+    /// # Errors
+    /// The [`RoundsError`] of a shard whose run is no valid run of rounds.
+    pub fn spec(&self) -> Result<RoundsSpec, RoundsError> {
+        RoundsSpec::new(
+            self.data.rounds,
+            self.data.round_length,
+            self.seed,
+            self.replications,
+        )?
+        .with_planning(self.data.planning)?
+        .with_slice(self.replication_range.range())
     }
 }

@@ -19,7 +19,7 @@ pub mod validate_limits {
     pub use super::validate::{MAX_PERIODS, MAX_TEAM};
 }
 pub use params::{
-    get_param, plan_param, set_params, ParamKind, PlanParam, ValidRange, PLAN_PARAMS,
+    get_param, plan_param, set_params, ParamError, ParamKind, PlanParam, ValidRange, PLAN_PARAMS,
 };
 pub use problems::{Problem, ScenarioError};
 pub use roster::{read_roster, write_roster, RosterRep};

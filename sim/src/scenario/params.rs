@@ -126,6 +126,62 @@ fn fmt_bound(x: f64) -> String {
     }
 }
 
+/// Why a plan parameter cannot be read or set.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum ParamError {
+    /// The path names no adjustable plan parameter.
+    #[error("{}", unknown_words(.path, *.nearest))]
+    Unknown {
+        /// The path asked for.
+        path: String,
+        /// The nearest adjustable parameter's path, when one is close.
+        nearest: Option<&'static str>,
+    },
+    /// The value lies outside the parameter's valid range.
+    #[error("{path}: {} is outside its valid range, {}", fmt_num(*.value), .range.words())]
+    OutOfRange {
+        /// The parameter's path.
+        path: &'static str,
+        /// The value refused.
+        value: f64,
+        /// The parameter's valid range.
+        range: ValidRange,
+    },
+    /// The plan lacks the parameter's mechanism, or the optional field.
+    #[error("{}", absent_words(.path, *.optional))]
+    Absent {
+        /// The parameter's path.
+        path: &'static str,
+        /// True for an optional field of a mechanism the plan has.
+        optional: bool,
+    },
+}
+
+fn unknown_words(path: &str, nearest: Option<&str>) -> String {
+    match nearest {
+        Some(near) => {
+            format!("`{path}` is not an adjustable plan parameter; did you mean `{near}`?")
+        }
+        None => {
+            format!("`{path}` is not an adjustable plan parameter (scenarios/README.md lists them)")
+        }
+    }
+}
+
+fn absent_words(path: &str, optional: bool) -> String {
+    let field = &path["plan.".len()..];
+    let (mechanism, name) = field.split_once('.').unwrap_or(("", field));
+    if optional {
+        format!(
+            "{path}: the scenario does not set `{name}` in [plan.{mechanism}]; write it there to adjust it"
+        )
+    } else {
+        format!(
+            "{path}: the scenario's plan has no [plan.{mechanism}] (is that mechanism in the scenario?)"
+        )
+    }
+}
+
 /// A condition on a plan, in words (`in tournament mode`) and as a test.
 type Condition = (&'static str, fn(&PlanSection) -> bool);
 
@@ -187,32 +243,26 @@ impl PlanParam {
 
     /// Sets the field in `plan` to `x` (rounded for an integer field); refuses a value
     /// outside the valid range and a plan without the field's mechanism.
-    pub fn set(&self, plan: &mut PlanSection, x: f64) -> Result<(), String> {
+    ///
+    /// # Errors
+    /// [`ParamError::OutOfRange`] or [`ParamError::Absent`].
+    pub fn set(&self, plan: &mut PlanSection, x: f64) -> Result<(), ParamError> {
         let v = self.value_taken(x);
         if !self.range.contains(v) {
-            return Err(format!(
-                "{}: {} is outside its valid range, {}",
-                self.path,
-                fmt_num(x),
-                self.range.words()
-            ));
+            return Err(ParamError::OutOfRange {
+                path: self.path,
+                value: x,
+                range: self.range,
+            });
         }
         (self.set)(plan, v).ok_or_else(|| self.absent())
     }
 
     /// Why the field cannot be read or set in a plan that lacks it.
-    fn absent(&self) -> String {
-        let (mechanism, name) = self.field().split_once('.').unwrap_or(("", self.field()));
-        if self.optional {
-            format!(
-                "{}: the scenario does not set `{name}` in [plan.{mechanism}]; write it there to adjust it",
-                self.path
-            )
-        } else {
-            format!(
-                "{}: the scenario's plan has no [plan.{mechanism}] (is that mechanism in the scenario?)",
-                self.path
-            )
+    fn absent(&self) -> ParamError {
+        ParamError::Absent {
+            path: self.path,
+            optional: self.optional,
         }
     }
 }
@@ -451,9 +501,12 @@ pub static PLAN_PARAMS: &[PlanParam] = &[
 /// ```
 /// use plansim_sim::scenario::plan_param;
 /// assert_eq!(plan_param("plan.training.every").unwrap().range.to_string(), "[1, 120]");
-/// assert!(plan_param("plan.training.evry").unwrap_err().contains("did you mean `plan.training.every`"));
+/// assert!(plan_param("plan.training.evry").unwrap_err().to_string().contains("did you mean `plan.training.every`"));
 /// ```
-pub fn plan_param(path: &str) -> Result<&'static PlanParam, String> {
+///
+/// # Errors
+/// [`ParamError::Unknown`].
+pub fn plan_param(path: &str) -> Result<&'static PlanParam, ParamError> {
     if let Some(p) = PLAN_PARAMS.iter().find(|p| p.path == path) {
         return Ok(p);
     }
@@ -462,13 +515,9 @@ pub fn plan_param(path: &str) -> Result<&'static PlanParam, String> {
         .map(|p| (edit_distance(path, p.path), p.path))
         .min()
         .filter(|&(d, _)| d <= 3.max(path.len() / 5));
-    Err(match nearest {
-        Some((_, near)) => {
-            format!("`{path}` is not an adjustable plan parameter; did you mean `{near}`?")
-        }
-        None => {
-            format!("`{path}` is not an adjustable plan parameter (scenarios/README.md lists them)")
-        }
+    Err(ParamError::Unknown {
+        path: path.to_string(),
+        nearest: nearest.map(|(_, near)| near),
     })
 }
 
@@ -498,14 +547,20 @@ fn edit_distance(a: &str, b: &str) -> usize {
 /// assert_eq!(get_param(s.scenario(), "plan.target_bonus.amount"), Ok(2500.0));
 /// assert!(get_param(s.scenario(), "plan.nothing").is_err());
 /// ```
-pub fn get_param(s: &Scenario, path: &str) -> Result<f64, String> {
+///
+/// # Errors
+/// [`ParamError::Unknown`] or [`ParamError::Absent`].
+pub fn get_param(s: &Scenario, path: &str) -> Result<f64, ParamError> {
     let p = plan_param(path)?;
     p.get(&s.plan).ok_or_else(|| p.absent())
 }
 
 /// A copy of `s` with each `(path, value)` set; integer fields take the rounded value.
 /// A value outside the field's valid range is refused, not clamped.
-pub fn set_params(s: &Scenario, values: &[(&str, f64)]) -> Result<Scenario, String> {
+///
+/// # Errors
+/// The first value's [`ParamError`].
+pub fn set_params(s: &Scenario, values: &[(&str, f64)]) -> Result<Scenario, ParamError> {
     let mut out = s.clone();
     for &(path, value) in values {
         plan_param(path)?.set(&mut out.plan, value)?;
@@ -532,13 +587,21 @@ mod tests {
         assert_eq!(t.plan.target_bonus.as_ref().unwrap().amount, 4000.0);
         assert_eq!(t.plan.training.as_ref().unwrap().every, 2);
         assert_eq!(get_param(&t, "plan.training.every"), Ok(2.0));
-        let err = set_params(s.scenario(), &[("plan.commission.rate", 0.1)]).unwrap_err();
+        let err = set_params(s.scenario(), &[("plan.commission.rate", 0.1)])
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("[plan.commission]"), "{err}");
-        let err = get_param(s.scenario(), "plan.cycle").unwrap_err();
+        let err = get_param(s.scenario(), "plan.cycle")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("not an adjustable plan parameter"), "{err}");
-        let err = set_params(s.scenario(), &[("plan.training.every", 500.0)]).unwrap_err();
+        let err = set_params(s.scenario(), &[("plan.training.every", 500.0)])
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("between 1 and 120"), "{err}");
-        let err = set_params(s.scenario(), &[("plan.training.every", f64::NAN)]).unwrap_err();
+        let err = set_params(s.scenario(), &[("plan.training.every", f64::NAN)])
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("outside its valid range"), "{err}");
     }
 
@@ -619,7 +682,7 @@ mod tests {
             // Without the mechanism (or the optional field) the path is refused by name.
             let mut bare = PlanSection::default();
             if p.get(&bare).is_none() {
-                let err = p.set(&mut bare, samples(p)[1]).unwrap_err();
+                let err = p.set(&mut bare, samples(p)[1]).unwrap_err().to_string();
                 assert!(err.starts_with(p.path), "{err}");
             }
         }
@@ -628,7 +691,8 @@ mod tests {
         let err = plan_param("plan.target_bonus.cap")
             .unwrap()
             .set(&mut no_cap, 2.0)
-            .unwrap_err();
+            .unwrap_err()
+            .to_string();
         assert!(
             err.contains("does not set `cap` in [plan.target_bonus]"),
             "{err}"
@@ -676,12 +740,14 @@ mod tests {
 
     #[test]
     fn unknown_paths_get_the_nearest_suggestion() {
-        let err = plan_param("plan.per_customer.amout").unwrap_err();
+        let err = plan_param("plan.per_customer.amout")
+            .unwrap_err()
+            .to_string();
         assert!(
             err.contains("did you mean `plan.per_customer.amount`"),
             "{err}"
         );
-        let err = plan_param("plan.bonus.amount").unwrap_err();
+        let err = plan_param("plan.bonus.amount").unwrap_err().to_string();
         assert!(!err.contains("did you mean"), "{err}");
         assert!(err.contains("scenarios/README.md"), "{err}");
         assert_eq!(edit_distance("kitten", "sitting"), 3);

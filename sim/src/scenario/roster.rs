@@ -4,7 +4,7 @@
 //! and optionally `name`, `level`, `tenure_months`, `ability`, `book`,
 //! `last_year_revenue`, `last_year_new_customers`. A rep without `ability` but
 //! with last year's revenue or new customers has ability estimated from them (and
-//! from `book`) by [`crate::calibration`] (see docs/model.md); other traits are
+//! from `book`) by the model's roster calibration (docs/model.md section 1.1); other traits are
 //! drawn from the scenario's distributions.
 
 use serde::{Deserialize, Serialize};

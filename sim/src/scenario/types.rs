@@ -730,8 +730,11 @@ pub struct OptimizeSection {
 fn default_objective() -> ObjectiveKind {
     ObjectiveKind::RevenueGrowth
 }
+/// Most objective evaluations of a search whose `[optimize]` section does not say.
+pub const DEFAULT_MAX_EVALUATIONS: u32 = 150;
+
 fn default_max_evaluations() -> u32 {
-    150
+    DEFAULT_MAX_EVALUATIONS
 }
 fn default_solver() -> SolverKind {
     SolverKind::Auto
@@ -803,8 +806,13 @@ pub struct RoundsSection {
     pub planning_replications: u64,
 }
 
+/// Replications whose mean state plans the reps' behaviour each round and whose
+/// outcomes the reoptimize policy reads: the first this many of a run (the default of
+/// `rounds.planning_replications`).
+pub const PLANNING_REPLICATIONS: u64 = 4096;
+
 fn default_planning_replications() -> u64 {
-    crate::rounds::PLANNING_REPLICATIONS
+    PLANNING_REPLICATIONS
 }
 
 fn default_rounds() -> u32 {

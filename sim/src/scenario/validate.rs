@@ -125,7 +125,7 @@ fn check_bounds(
         match get_param(s, path) {
             Ok(_) => plan_param(path).ok(),
             Err(e) => {
-                p.push(format!("{at}.path"), e);
+                p.push(format!("{at}.path"), e.to_string());
                 None
             }
         }
@@ -526,15 +526,50 @@ fn check_targets(t: &TargetsSection, p: &mut Problems) {
     }
 }
 
+/// Records the problems of the plan `plan` written at `root` (`plan` or `baseline`):
+/// each adjustable field within its range, then each mechanism's own rules, in the
+/// order of scenarios/README.md.
 fn check_plan(root: &str, plan: &PlanSection, s: &Scenario, p: &mut Problems) {
     let linear = s.outcome.model == OutcomeKind::LinearNormal;
-    // Every adjustable field's own range, from the one table of them.
+    check_plan_ranges(root, plan, p);
+    check_kpi_weights(root, plan, linear, p);
+    if let Some(b) = &plan.target_bonus {
+        check_target_bonus(root, b, p);
+    }
+    if plan.per_customer.is_some() && linear {
+        p.push(
+            format!("{root}.per_customer"),
+            "needs the funnel outcome model (linear_normal has no customers)",
+        );
+    }
+    if let Some(c) = &plan.commission {
+        check_commission(&format!("{root}.commission"), c, p);
+    }
+    if let Some(pr) = &plan.promotion {
+        if pr.mode == PromotionMode::Chance && linear {
+            p.push(
+                format!("{root}.promotion.mode"),
+                "chance needs the funnel outcome model; use mode = \"tournament\"",
+            );
+        }
+    }
+    if let Some(sa) = &plan.salary_adjustment {
+        check_review_period(root, sa, plan.cycle.periods(), p);
+    }
+}
+
+/// Every adjustable field in effect within its valid range, from the one table of them.
+fn check_plan_ranges(root: &str, plan: &PlanSection, p: &mut Problems) {
     for param in PLAN_PARAMS {
         if let Some(x) = param.get(plan).filter(|_| param.in_effect(plan)) {
             let path = format!("{root}.{}", param.field());
             p.within(&path, x, &param.range, param.used_only());
         }
     }
+}
+
+/// The score's weights: not both 0, and none on new customers the outcome model lacks.
+fn check_kpi_weights(root: &str, plan: &PlanSection, linear: bool, p: &mut Problems) {
     if plan.kpi.revenue + plan.kpi.new_customers <= 0.0 {
         p.push(
             format!("{root}.kpi"),
@@ -547,62 +582,52 @@ fn check_plan(root: &str, plan: &PlanSection, s: &Scenario, p: &mut Problems) {
             "must be 0 with outcome.model = \"linear_normal\", which has no customers",
         );
     }
-    if let Some(b) = &plan.target_bonus {
-        if let Some(r) = b.ramp_from.filter(|&r| r.is_finite() && r >= b.threshold) {
-            p.push(
-                format!("{root}.target_bonus.ramp_from"),
-                format!("must be below the threshold ({}), got {r}", b.threshold),
-            );
-        }
-    }
-    if plan.per_customer.is_some() && linear {
+}
+
+/// The target bonus's ramp starts below its threshold.
+fn check_target_bonus(root: &str, b: &TargetBonusSpec, p: &mut Problems) {
+    if let Some(r) = b.ramp_from.filter(|&r| r.is_finite() && r >= b.threshold) {
         p.push(
-            format!("{root}.per_customer"),
-            "needs the funnel outcome model (linear_normal has no customers)",
+            format!("{root}.target_bonus.ramp_from"),
+            format!("must be below the threshold ({}), got {r}", b.threshold),
         );
     }
-    if let Some(c) = &plan.commission {
-        let path = format!("{root}.commission");
-        if !c.tiers.is_empty() && c.on != CommissionBase::Revenue {
-            p.push(
-                format!("{path}.tiers"),
-                "tiers need on = \"revenue\" (they are levels of revenue attainment)",
-            );
-        }
-        let mut last = f64::NEG_INFINITY;
-        for (i, tier) in c.tiers.iter().enumerate() {
-            p.range(&format!("{path}.tiers[{i}].from"), tier.from, 0.0, 10.0);
-            p.range(&format!("{path}.tiers[{i}].rate"), tier.rate, 0.0, 1.0);
-            if tier.from <= last {
-                p.push(
-                    format!("{path}.tiers[{i}].from"),
-                    format!(
-                        "must be greater than the previous tier's ({last}), got {}",
-                        tier.from
-                    ),
-                );
-            }
-            last = tier.from;
-        }
+}
+
+/// The commission's tiers: on revenue, each within its ranges, in increasing order.
+fn check_commission(path: &str, c: &CommissionSpec, p: &mut Problems) {
+    if !c.tiers.is_empty() && c.on != CommissionBase::Revenue {
+        p.push(
+            format!("{path}.tiers"),
+            "tiers need on = \"revenue\" (they are levels of revenue attainment)",
+        );
     }
-    if let Some(pr) = &plan.promotion {
-        if pr.mode == PromotionMode::Chance && linear {
+    let mut last = f64::NEG_INFINITY;
+    for (i, tier) in c.tiers.iter().enumerate() {
+        p.range(&format!("{path}.tiers[{i}].from"), tier.from, 0.0, 10.0);
+        p.range(&format!("{path}.tiers[{i}].rate"), tier.rate, 0.0, 1.0);
+        if tier.from <= last {
             p.push(
-                format!("{root}.promotion.mode"),
-                "chance needs the funnel outcome model; use mode = \"tournament\"",
-            );
-        }
-    }
-    if let Some(sa) = &plan.salary_adjustment {
-        let every = sa.review_every;
-        let cycle = plan.cycle.periods();
-        if every % cycle != 0 {
-            p.push(
-                format!("{root}.salary_adjustment.review_every"),
+                format!("{path}.tiers[{i}].from"),
                 format!(
-                    "must be a multiple of the cycle ({cycle} months) so reviews close whole cycles, got {every}"
+                    "must be greater than the previous tier's ({last}), got {}",
+                    tier.from
                 ),
             );
         }
+        last = tier.from;
+    }
+}
+
+/// Salary reviews close whole cycles of `cycle` periods.
+fn check_review_period(root: &str, sa: &SalaryAdjustmentSpec, cycle: u32, p: &mut Problems) {
+    let every = sa.review_every;
+    if every % cycle != 0 {
+        p.push(
+            format!("{root}.salary_adjustment.review_every"),
+            format!(
+                "must be a multiple of the cycle ({cycle} months) so reviews close whole cycles, got {every}"
+            ),
+        );
     }
 }

@@ -17,65 +17,17 @@
 //! state, and [`StatusQuoFit`] says for how many reps.
 
 use crate::behaviour::{self, PlanningStart};
-use crate::model::{Model, Outcome};
+use crate::model::StatusQuoFit;
+use crate::model::{Model, Outcome, Uncalibrated};
+use crate::scenario::ValidScenario;
 
-/// How well the status quo settled, and its expected revenue.
-#[derive(Clone, Debug, PartialEq)]
-pub struct StatusQuoFit {
-    /// Iterations of the fixed point.
-    pub iterations: usize,
-    /// Largest relative change of a rep's run-rate in the last iteration.
-    pub residual: f64,
-    /// Reps whose run-rate did not settle (no steady state under the status quo).
-    pub unsettled: usize,
-    /// The team's expected revenue under the status quo in each period of the steady
-    /// state's window (it repeats with the window: the reward cycle and the seasons).
-    pub revenue: Vec<f64>,
-}
-
-impl StatusQuoFit {
-    /// The team's expected revenue under the status quo over periods `[0, periods)`:
-    /// what `revenue_growth` is measured against. Over whole windows it is the pre-plan
-    /// run-rate times the periods; over part of a year it follows the seasons.
-    pub fn expected_revenue(&self, periods: u32) -> f64 {
-        if self.revenue.is_empty() {
-            return f64::NAN;
-        }
-        (0..periods as usize)
-            .map(|t| self.revenue[t % self.revenue.len()])
-            .sum()
+impl Model {
+    /// Builds the model of a validated scenario: compiles it into an
+    /// [`Uncalibrated`] model and calibrates the status quo's steady state
+    /// ([`calibrate`]). This is the one way to a [`Model`].
+    pub fn new(valid: &ValidScenario) -> Model {
+        calibrate(Uncalibrated::new(valid))
     }
-
-    /// True when every rep's run-rate settled.
-    pub fn settled(&self) -> bool {
-        self.unsettled == 0
-    }
-
-    /// A sentence for users when the status quo has no steady state, else None.
-    pub fn problem(&self, team_size: usize) -> Option<String> {
-        (!self.settled()).then(|| {
-            format!(
-                "the status quo has no steady state for {} of {team_size} reps (their \
-                 effort jumps between pushing for the baseline's target and giving up as \
-                 the run-rate crosses it; last change {:.1} %): the baseline drifts away \
-                 from the pre-plan run-rate, so revenue growth against it mixes the plan's \
-                 effect with that drift; read the paired difference with the baseline",
-                self.unsettled,
-                100.0 * self.residual
-            )
-        })
-    }
-}
-
-/// Least common multiple of two positive period counts.
-fn lcm(a: u32, b: u32) -> u32 {
-    let gcd = |mut x: u32, mut y: u32| {
-        while y != 0 {
-            (x, y) = (y, x % y);
-        }
-        x
-    };
-    a / gcd(a, b).max(1) * b
 }
 
 /// Most iterations of the fixed point.
@@ -88,23 +40,22 @@ const TOLERANCE: f64 = 1e-8;
 /// Relative change above which a rep's run-rate has not settled after the last iteration.
 const UNSETTLED: f64 = 1e-4;
 
-/// Sets each rep's starting book (where the scenario or roster gives none), pre-plan
-/// run-rates and outside option to the status quo's steady state.
+/// The calibrated model: each rep's starting book (where the scenario or roster gives
+/// none), pre-plan run-rates, quit hazard and outside option set to the status quo's
+/// steady state, and the fit recorded in [`Model::status_quo`].
 ///
-/// `books_given[j]` is rep `j`'s book from the roster or `team.initial_book`, which is
-/// kept. The outside option is the rep's salary plus the status quo's certainty
-/// equivalent per period plus the rep's premium (`team.outside_premium`), as it was
-/// drawn into `Rep::outside_option`.
-pub fn calibrate(model: &mut Model, books_given: &[Option<f64>]) -> StatusQuoFit {
+/// A book the roster or `team.initial_book` gives is kept. The outside option is the
+/// rep's salary plus the status quo's certainty equivalent per period plus the rep's
+/// premium (`team.outside_premium`), as it was drawn into `Rep::outside_option`.
+pub fn calibrate(draft: Uncalibrated) -> Model {
+    // The steady state repeats with the reward cycle and the seasons: it is solved over
+    // their least common multiple, and the run-rate is its average month.
+    let mut cycle = draft.status_quo_model();
+    let len = cycle.periods;
+    let (mut model, books_given) = draft.into_parts();
     let n = model.reps.len();
     let premiums: Vec<f64> = model.reps.iter().map(|r| r.outside_option).collect();
     let baseline = model.baseline.clone();
-    // The steady state repeats with the reward cycle and the seasons: it is solved over
-    // their least common multiple (a year for monthly, quarterly and annual cycles
-    // under twelve-month seasonality), and the run-rate is its average month.
-    let len = lcm(baseline.cycle_len, model.market.season.len() as u32);
-    let mut cycle = model.clone();
-    cycle.periods = len;
     // Start from the reference effort's steady state, valued at zero.
     let reference = model.rules.reference_effort;
     let path = vec![(reference.acquisition, reference.service, 0.0); len as usize];
@@ -194,12 +145,13 @@ pub fn calibrate(model: &mut Model, books_given: &[Option<f64>]) -> StatusQuoFit
             *r += x;
         }
     }
-    StatusQuoFit {
+    model.status_quo = StatusQuoFit {
         iterations,
         residual: best.iter().map(|f| f.gap).fold(0.0, f64::max),
         unsettled: best.iter().filter(|f| f.gap > UNSETTLED).count(),
         revenue,
-    }
+    };
+    model
 }
 
 /// A rep's status-quo state at one iteration of the fixed point.

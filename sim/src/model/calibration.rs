@@ -22,7 +22,7 @@
 //! common market shock last year would move every rep's estimate alike.
 //! docs/model.md gives the derivation and the assumptions.
 
-use crate::model::{Outcome, TeamRules};
+use super::{Outcome, TeamRules};
 
 /// What a roster row says about a rep's last year.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]

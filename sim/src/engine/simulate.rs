@@ -8,9 +8,9 @@
 use rand::RngCore;
 use rand_xoshiro::Xoshiro256PlusPlus;
 
-use crate::behaviour::Policy;
-use crate::mechanisms::{AttainmentPayout, PromotionRule};
-use crate::model::{Kpis, Model, Outcome, Plan};
+use crate::behaviour::{Cell, Policy};
+use crate::mechanisms::{AttainmentPayout, Promotion, PromotionRule, Training};
+use crate::model::{Kpis, Model, Outcome, Plan, Rep};
 use crate::rng::{self, source};
 use crate::scenario::{Basis, CommissionBase};
 
@@ -269,6 +269,11 @@ fn team_score(plan: &Plan, reps: &[RepState], kpis: impl Fn(&RepState) -> (Kpis,
 
 /// Simulates periods `[state.period, to)` of one replication under `plan`, adding to `totals`
 /// and writing each period's record into `ws.periods`.
+///
+/// Each period runs the stages of docs/model.md section 7, in its order: the market,
+/// opening a cycle (targets), choosing trainees, each rep's period (effort, outcomes,
+/// per-period pay, the decision to leave, tallies), closing a cycle (cycle pay, the
+/// tournament), the salary review, training, and replacing leavers.
 pub fn simulate(
     model: &Model,
     plan: &Plan,
@@ -278,198 +283,374 @@ pub fn simulate(
     ws: &mut Workspace,
     totals: &mut Totals,
 ) {
-    let n = model.reps.len();
-    let market = &model.market;
-    let rho = market.persistence;
-    let innovation_sd = market.shock_sd * (1.0 - rho * rho).sqrt();
-    let drift = -0.5 * market.shock_sd * market.shock_sd;
+    let market = MarketShock::new(model);
     let len = plan.cycle_len;
-    let team_bonus = plan.team_bonus();
-    let max_promotions = plan.promotion.as_ref().map_or(0, |p| p.max_promotions);
     while state.period < to {
         let t = state.period;
-        let z = rng::std_normal(rng::open_uniform(state.market_stream.next_u64()));
-        state.shock = if state.shock.is_nan() {
-            market.shock_sd * z
-        } else {
-            rho * state.shock + innovation_sd * z
-        };
-        let demand = market.season_at(t) * (state.shock + drift).exp();
+        let demand = market.demand(model, state, t);
         let cycle_start = (t / len) * len;
         let cycle_end = (cycle_start + len).min(model.periods);
         if t == cycle_start || t == policy.start() {
-            let from = cycle_start.max(policy.start());
-            for (st, rep) in state.reps.iter_mut().zip(&model.reps) {
-                st.cycle_target = model.cycle_targets(rep, from, cycle_end, st.last_cycle);
-                st.cycle = Kpis::ZERO;
-                st.cycle_new_revenue = 0.0;
-                st.review_target.add(st.cycle_target);
-                totals.targets.add(st.cycle_target);
-            }
+            open_cycle(
+                model,
+                state,
+                cycle_start.max(policy.start()),
+                cycle_end,
+                totals,
+            );
         }
-        // Training sessions this period: who attends loses selling time now, gains skill after.
         let session = plan.training.as_ref().filter(|tr| tr.in_period(t));
         if let Some(tr) = session {
             select_trainees(&state.reps, tr.share, &mut ws.ranking, &mut ws.training);
         }
-        let team_so_far = if team_bonus {
-            team_score(plan, &state.reps, |st| (st.cycle, st.cycle_target))
-        } else {
-            0.0
-        };
         let mut rec = PeriodRecord {
-            rep_periods: n as f64,
+            rep_periods: model.reps.len() as f64,
             ..PeriodRecord::default()
         };
-        for j in 0..n {
-            let st = &mut state.reps[j];
-            let rep = &model.reps[j];
-            let eligible = st.promotions < max_promotions;
-            let so_far = if team_bonus {
-                team_so_far
-            } else {
-                plan.score(st.cycle, st.cycle_target)
-            };
-            let cell = policy.cell(j, t, eligible, so_far);
-            let (h, f) = (cell.acquisition, cell.service);
-            let u = rng::draw_block(&mut state.streams[j]);
-            let time_left = match session {
-                Some(tr) if ws.training[j] => 1.0 - tr.time_share,
-                _ => 1.0,
-            };
-            let productivity =
-                rep.ability * st.skill * model.rules.ramp(st.tenure) * demand * time_left;
-            let (revenue, new_customers, converted, new_revenue, satisfaction) = match &model
-                .outcome
-            {
-                Outcome::Funnel(fun) => {
-                    let nc = rng::poisson(
-                        fun.new_customers_per_effort * productivity * h,
-                        u[source::LEADS],
-                    );
-                    let conv = ws.conversions.sample(nc, u[source::CONVERSION]);
-                    let new_rev = if conv == 0 {
-                        0.0
-                    } else {
-                        let (mu, sigma) = ws
-                            .deal_lognormal
-                            .get(conv as usize)
-                            .copied()
-                            .unwrap_or_else(|| fenton_wilkinson(conv, fun.deal_mean, fun.deal_var));
-                        (mu + sigma * rng::std_normal(u[source::DEAL_SIZE])).exp()
-                    };
-                    let cache = &mut ws.churn_cache[j];
-                    if cache.0 != f {
-                        *cache = (f, fun.churn(f));
-                    }
-                    let churned = rng::binomial(st.book, cache.1, u[source::CHURN]);
-                    st.book -= churned;
-                    let revenue = st.book as f64 * fun.recurring_revenue + new_rev;
-                    st.book = st.book.saturating_add(conv);
-                    let logit = fun.satisfaction_logit_at_zero
-                        + fun.satisfaction_slope * f
-                        + fun.satisfaction_noise * rng::std_normal(u[source::SATISFACTION]);
-                    let satisfaction = 100.0 / (1.0 + (-logit).exp());
-                    (revenue, nc as f64, conv, new_rev, satisfaction)
-                }
-                Outcome::LinearNormal { noise_sd } => {
-                    let y = productivity * h + noise_sd * rng::std_normal(u[source::LEADS]);
-                    (y, 0.0, 0, 0.0, 0.0)
-                }
-            };
-            if let Some(pc) = &plan.per_customer {
-                let pay = pc.payout(new_customers as u32, converted);
-                totals.cost_by_mechanism[mechanism::PER_CUSTOMER] += pay;
-                rec.incentive_cost += pay;
-            }
-            if let (Some(p), true) = (&plan.promotion, eligible) {
-                if let PromotionRule::Chance(chance) = p.rule {
-                    if converted > 0 {
-                        let prob = 1.0 - (1.0 - chance).powi(converted as i32);
-                        if u[source::PROMOTION] < prob {
-                            let cost = p.cost(st.salary, plan.raise_horizon);
-                            totals.cost_by_mechanism[mechanism::PROMOTION] += cost;
-                            rec.incentive_cost += cost;
-                            st.salary *= 1.0 + p.raise;
-                            st.level += 1;
-                            st.promotions += 1;
-                            totals.promotions += 1.0;
-                        }
-                    }
-                }
-            }
-            ws.leaving[j] = u[source::ATTRITION] < cell.quit_hazard;
-            let achieved = Kpis {
-                revenue,
-                new_customers,
-            };
-            st.cycle.add(achieved);
-            st.cycle_new_revenue += new_revenue;
-            st.review.add(achieved);
-            rec.revenue += revenue;
-            rec.new_customers += new_customers;
-            rec.converted += converted as f64;
-            rec.satisfaction_sum += satisfaction;
-            rec.effort_acquisition_sum += h;
-            rec.effort_service_sum += f;
-            rec.effort_cost_sum += 0.5 * rep.effort_cost * (h * h + f * f);
-            rec.risk_premium_sum += cell.risk_premium;
-            // The handover uniform is drawn for every rep-period to keep streams aligned.
-            if ws.leaving[j] {
-                let kept = rng::binomial(
-                    st.book,
-                    1.0 - model.rules.handover_loss,
-                    u[source::HANDOVER],
-                );
-                st.book = kept;
-            }
-        }
+        let period = Period { t, demand, session };
+        rep_periods(model, plan, policy, state, ws, &period, &mut rec, totals);
         if t + 1 == cycle_end {
             close_cycle(plan, state, ws, &mut rec, totals);
         }
-        if let Some(sa) = &plan.salary_adjustment {
-            if (t + 1) % sa.review_every == 0 {
-                let team = team_score(plan, &state.reps, |st| (st.review, st.review_target));
-                for st in state.reps.iter_mut() {
-                    let own = plan.score(st.review, st.review_target);
-                    let raise = sa.raise(own, team);
-                    let cost = raise * st.salary * plan.raise_horizon as f64;
-                    totals.cost_by_mechanism[mechanism::SALARY_ADJUSTMENT] += cost;
-                    rec.incentive_cost += cost;
-                    st.salary *= 1.0 + raise;
-                    st.review = Kpis::ZERO;
-                    // Targets of the cycle under way count towards the next review.
-                    let open = t + 1 != cycle_end;
-                    st.review_target = if open { st.cycle_target } else { Kpis::ZERO };
-                }
-            }
-        }
+        review_salaries(plan, state, t, cycle_end, &mut rec, totals);
         if let Some(tr) = session {
-            for (j, st) in state.reps.iter_mut().enumerate() {
-                if ws.training[j] {
-                    st.skill = tr.trained_skill(st.skill, model.rules.max_skill);
-                    totals.cost_by_mechanism[mechanism::TRAINING] += tr.cost;
-                    rec.incentive_cost += tr.cost;
-                }
-            }
+            train(model, tr, state, ws, &mut rec, totals);
         }
-        for (j, st) in state.reps.iter_mut().enumerate() {
-            if ws.leaving[j] {
-                rec.leavers += 1.0;
-                let rep = &model.reps[j];
-                st.skill = model.rules.initial_skill;
-                st.salary = rep.base_salary;
-                st.level = 0;
-                st.tenure = 0;
-                st.promotions = 0;
-            } else {
-                st.tenure += 1;
-            }
-            rec.book += st.book as f64;
-        }
+        replace_leavers(model, state, ws, &mut rec);
         add_record(&mut totals.sum, &rec);
         ws.periods[t as usize] = rec;
         state.period += 1;
+    }
+}
+
+/// The common market shock: log-AR(1) around a drift that makes the factor mean one
+/// (docs/model.md section 2).
+struct MarketShock {
+    sd: f64,
+    persistence: f64,
+    innovation_sd: f64,
+    drift: f64,
+}
+
+impl MarketShock {
+    fn new(model: &Model) -> Self {
+        let m = &model.market;
+        let rho = m.persistence;
+        MarketShock {
+            sd: m.shock_sd,
+            persistence: rho,
+            innovation_sd: m.shock_sd * (1.0 - rho * rho).sqrt(),
+            drift: -0.5 * m.shock_sd * m.shock_sd,
+        }
+    }
+
+    /// Draws period `t`'s shock from the market's stream (the first from the
+    /// stationary distribution) and returns the demand factor: season x market.
+    #[inline]
+    fn demand(&self, model: &Model, state: &mut TeamState, t: u32) -> f64 {
+        let z = rng::std_normal(rng::open_uniform(state.market_stream.next_u64()));
+        state.shock = if state.shock.is_nan() {
+            self.sd * z
+        } else {
+            self.persistence * state.shock + self.innovation_sd * z
+        };
+        model.market.season_at(t) * (state.shock + self.drift).exp()
+    }
+}
+
+/// Opens the cycle `[from, to)`: each rep's targets, its cycle tallies reset, the
+/// targets added to the review window's.
+fn open_cycle(model: &Model, state: &mut TeamState, from: u32, to: u32, totals: &mut Totals) {
+    for (st, rep) in state.reps.iter_mut().zip(&model.reps) {
+        st.cycle_target = model.cycle_targets(rep, from, to, st.last_cycle);
+        st.cycle = Kpis::ZERO;
+        st.cycle_new_revenue = 0.0;
+        st.review_target.add(st.cycle_target);
+        totals.targets.add(st.cycle_target);
+    }
+}
+
+/// What one rep's period produced (docs/model.md section 3).
+#[derive(Clone, Copy)]
+struct RepOutcome {
+    revenue: f64,
+    new_customers: f64,
+    converted: u32,
+    /// First-month revenue of the conversions.
+    new_revenue: f64,
+    satisfaction: f64,
+}
+
+/// What every rep's period shares: the period, its demand factor (season x market)
+/// and its training session, if any.
+struct Period<'a> {
+    t: u32,
+    demand: f64,
+    session: Option<&'a Training>,
+}
+
+/// Every rep's period, in slot order (docs/model.md section 7, step 4).
+#[allow(clippy::too_many_arguments)]
+#[inline]
+fn rep_periods(
+    model: &Model,
+    plan: &Plan,
+    policy: &Policy,
+    state: &mut TeamState,
+    ws: &mut Workspace,
+    period: &Period<'_>,
+    rec: &mut PeriodRecord,
+    totals: &mut Totals,
+) {
+    let Period { t, demand, session } = *period;
+    let team_bonus = plan.team_bonus();
+    let max_promotions = plan.promotion.as_ref().map_or(0, |p| p.max_promotions);
+    let team_so_far = if team_bonus {
+        team_score(plan, &state.reps, |st| (st.cycle, st.cycle_target))
+    } else {
+        0.0
+    };
+    let TeamState { reps, streams, .. } = state;
+    for (j, (st, rep)) in reps.iter_mut().zip(&model.reps).enumerate() {
+        // The effort and quit hazard the policy table gives the rep's state.
+        let eligible = st.promotions < max_promotions;
+        let so_far = if team_bonus {
+            team_so_far
+        } else {
+            plan.score(st.cycle, st.cycle_target)
+        };
+        let cell = policy.cell(j, t, eligible, so_far);
+        let u = rng::draw_block(&mut streams[j]);
+        let time_left = match session {
+            Some(tr) if ws.training[j] => 1.0 - tr.time_share,
+            _ => 1.0,
+        };
+        let productivity =
+            rep.ability * st.skill * model.rules.ramp(st.tenure) * demand * time_left;
+        let out = outcomes(model, ws, j, st, productivity, &cell, &u);
+        pay_per_customer(plan, &out, rec, totals);
+        if eligible {
+            chance_promotion(plan, out.converted, u[source::PROMOTION], st, rec, totals);
+        }
+        ws.leaving[j] = u[source::ATTRITION] < cell.quit_hazard;
+        tally_rep_period(st, rep, &cell, &out, rec);
+        // The handover uniform is drawn for every rep-period to keep streams aligned.
+        if ws.leaving[j] {
+            st.book = rng::binomial(
+                st.book,
+                1.0 - model.rules.handover_loss,
+                u[source::HANDOVER],
+            );
+        }
+    }
+}
+
+/// The outcomes of rep `j`'s period at the effort of `cell`: leads, conversions, deal
+/// revenue, churn of the book and satisfaction (funnel), or output (linear-normal).
+/// The book loses its churned customers before it earns and gains the conversions
+/// after.
+#[inline(always)]
+fn outcomes(
+    model: &Model,
+    ws: &mut Workspace,
+    j: usize,
+    st: &mut RepState,
+    productivity: f64,
+    cell: &Cell,
+    u: &[f64; rng::DRAWS_PER_REP_PERIOD],
+) -> RepOutcome {
+    let (h, f) = (cell.acquisition, cell.service);
+    match &model.outcome {
+        Outcome::Funnel(fun) => {
+            let nc = rng::poisson(
+                fun.new_customers_per_effort * productivity * h,
+                u[source::LEADS],
+            );
+            let conv = ws.conversions.sample(nc, u[source::CONVERSION]);
+            let new_revenue = if conv == 0 {
+                0.0
+            } else {
+                let (mu, sigma) = ws
+                    .deal_lognormal
+                    .get(conv as usize)
+                    .copied()
+                    .unwrap_or_else(|| fenton_wilkinson(conv, fun.deal_mean, fun.deal_var));
+                (mu + sigma * rng::std_normal(u[source::DEAL_SIZE])).exp()
+            };
+            let cache = &mut ws.churn_cache[j];
+            if cache.0 != f {
+                *cache = (f, fun.churn(f));
+            }
+            let churned = rng::binomial(st.book, cache.1, u[source::CHURN]);
+            st.book -= churned;
+            let revenue = st.book as f64 * fun.recurring_revenue + new_revenue;
+            st.book = st.book.saturating_add(conv);
+            let logit = fun.satisfaction_logit_at_zero
+                + fun.satisfaction_slope * f
+                + fun.satisfaction_noise * rng::std_normal(u[source::SATISFACTION]);
+            RepOutcome {
+                revenue,
+                new_customers: nc as f64,
+                converted: conv,
+                new_revenue,
+                satisfaction: 100.0 / (1.0 + (-logit).exp()),
+            }
+        }
+        Outcome::LinearNormal { noise_sd } => RepOutcome {
+            revenue: productivity * h + noise_sd * rng::std_normal(u[source::LEADS]),
+            new_customers: 0.0,
+            converted: 0,
+            new_revenue: 0.0,
+            satisfaction: 0.0,
+        },
+    }
+}
+
+/// Pays the per-customer reward of a rep's period (docs/model.md section 5.2).
+#[inline(always)]
+fn pay_per_customer(plan: &Plan, out: &RepOutcome, rec: &mut PeriodRecord, totals: &mut Totals) {
+    if let Some(pc) = &plan.per_customer {
+        let pay = pc.payout(out.new_customers as u32, out.converted);
+        totals.cost_by_mechanism[mechanism::PER_CUSTOMER] += pay;
+        rec.incentive_cost += pay;
+    }
+}
+
+/// Tests a chance promotion of an eligible rep with `converted` conversions in the
+/// period, by the uniform `u` (docs/model.md section 5.4).
+#[inline(always)]
+fn chance_promotion(
+    plan: &Plan,
+    converted: u32,
+    u: f64,
+    st: &mut RepState,
+    rec: &mut PeriodRecord,
+    totals: &mut Totals,
+) {
+    let Some(p) = &plan.promotion else {
+        return;
+    };
+    if let PromotionRule::Chance(chance) = p.rule {
+        if converted > 0 {
+            let prob = 1.0 - (1.0 - chance).powi(converted as i32);
+            if u < prob {
+                promote(p, plan.raise_horizon, st, rec, totals);
+            }
+        }
+    }
+}
+
+/// Promotes a rep: books the raise's cost over the raise horizon, raises the salary.
+#[inline(always)]
+fn promote(
+    p: &Promotion,
+    raise_horizon: u32,
+    st: &mut RepState,
+    rec: &mut PeriodRecord,
+    totals: &mut Totals,
+) {
+    let cost = p.cost(st.salary, raise_horizon);
+    totals.cost_by_mechanism[mechanism::PROMOTION] += cost;
+    rec.incentive_cost += cost;
+    st.salary *= 1.0 + p.raise;
+    st.level += 1;
+    st.promotions += 1;
+    totals.promotions += 1.0;
+}
+
+/// Adds a rep's period to its cycle and review tallies and to the period's record.
+#[inline(always)]
+fn tally_rep_period(
+    st: &mut RepState,
+    rep: &Rep,
+    cell: &Cell,
+    out: &RepOutcome,
+    rec: &mut PeriodRecord,
+) {
+    let (h, f) = (cell.acquisition, cell.service);
+    let achieved = Kpis {
+        revenue: out.revenue,
+        new_customers: out.new_customers,
+    };
+    st.cycle.add(achieved);
+    st.cycle_new_revenue += out.new_revenue;
+    st.review.add(achieved);
+    rec.revenue += out.revenue;
+    rec.new_customers += out.new_customers;
+    rec.converted += out.converted as f64;
+    rec.satisfaction_sum += out.satisfaction;
+    rec.effort_acquisition_sum += h;
+    rec.effort_service_sum += f;
+    rec.effort_cost_sum += 0.5 * rep.effort_cost * (h * h + f * f);
+    rec.risk_premium_sum += cell.risk_premium;
+}
+
+/// At a review month, raises each rep's salary by the adjustment its score and the
+/// team's earn since the last review (docs/model.md section 5.5).
+fn review_salaries(
+    plan: &Plan,
+    state: &mut TeamState,
+    t: u32,
+    cycle_end: u32,
+    rec: &mut PeriodRecord,
+    totals: &mut Totals,
+) {
+    let Some(sa) = &plan.salary_adjustment else {
+        return;
+    };
+    if (t + 1) % sa.review_every != 0 {
+        return;
+    }
+    let team = team_score(plan, &state.reps, |st| (st.review, st.review_target));
+    for st in state.reps.iter_mut() {
+        let own = plan.score(st.review, st.review_target);
+        let raise = sa.raise(own, team);
+        let cost = raise * st.salary * plan.raise_horizon as f64;
+        totals.cost_by_mechanism[mechanism::SALARY_ADJUSTMENT] += cost;
+        rec.incentive_cost += cost;
+        st.salary *= 1.0 + raise;
+        st.review = Kpis::ZERO;
+        // Targets of the cycle under way count towards the next review.
+        let open = t + 1 != cycle_end;
+        st.review_target = if open { st.cycle_target } else { Kpis::ZERO };
+    }
+}
+
+/// Raises the trainees' skill and books the session's cost (docs/model.md section 5.6).
+fn train(
+    model: &Model,
+    tr: &Training,
+    state: &mut TeamState,
+    ws: &Workspace,
+    rec: &mut PeriodRecord,
+    totals: &mut Totals,
+) {
+    for (j, st) in state.reps.iter_mut().enumerate() {
+        if ws.training[j] {
+            st.skill = tr.trained_skill(st.skill, model.rules.max_skill);
+            totals.cost_by_mechanism[mechanism::TRAINING] += tr.cost;
+            rec.incentive_cost += tr.cost;
+        }
+    }
+}
+
+/// Replaces each leaver by a new hire at the rep's starting salary, level 0 and the
+/// initial skill; the others' tenure grows by one (docs/model.md section 10). Counts
+/// the leavers and the books at the period's end.
+fn replace_leavers(model: &Model, state: &mut TeamState, ws: &Workspace, rec: &mut PeriodRecord) {
+    for (j, st) in state.reps.iter_mut().enumerate() {
+        if ws.leaving[j] {
+            rec.leavers += 1.0;
+            let rep = &model.reps[j];
+            st.skill = model.rules.initial_skill;
+            st.salary = rep.base_salary;
+            st.level = 0;
+            st.tenure = 0;
+            st.promotions = 0;
+        } else {
+            st.tenure += 1;
+        }
+        rec.book += st.book as f64;
     }
 }
 
@@ -513,7 +694,8 @@ fn select_trainees(
     }
 }
 
-/// Pays cycle-based mechanisms, counts hits and runs the tournament at a cycle's end.
+/// Pays cycle-based mechanisms, counts hits and runs the tournament at a cycle's end
+/// (docs/model.md section 7, step 5).
 fn close_cycle(
     plan: &Plan,
     state: &mut TeamState,
@@ -568,13 +750,7 @@ fn close_cycle(
                 if st.promotions >= p.max_promotions {
                     continue;
                 }
-                let cost = p.cost(st.salary, plan.raise_horizon);
-                totals.cost_by_mechanism[mechanism::PROMOTION] += cost;
-                rec.incentive_cost += cost;
-                st.salary *= 1.0 + p.raise;
-                st.level += 1;
-                st.promotions += 1;
-                totals.promotions += 1.0;
+                promote(p, plan.raise_horizon, st, rec, totals);
                 promoted += 1;
                 lowest = s;
             }

@@ -11,11 +11,14 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
+pub mod metrics;
+pub mod simulate;
+
 use crate::behaviour::{self, PlanningStart, Policy};
-use crate::metrics::{self, N_METRICS, N_PERIOD_METRICS};
 use crate::model::{Model, Plan};
-use crate::simulate::{self, TeamState, Totals, Workspace};
 use crate::tally::Tally;
+use metrics::{N_METRICS, N_PERIOD_METRICS};
+use simulate::{TeamState, Totals, Workspace};
 
 /// Replications per block: the unit of parallel work and of merging.
 pub const BLOCK_SIZE: u64 = 64;

@@ -3,8 +3,8 @@
 //! docs/model.md defines each one for users; the names here are the ones in the
 //! JSON and CSV outputs.
 
+use super::simulate::{PeriodRecord, Totals};
 use crate::model::Model;
-use crate::simulate::{PeriodRecord, Totals};
 
 /// A reported metric: its output name and a one-line definition.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -1,0 +1,158 @@
+//! The forecast of the cycle (docs/model.md section 8.2): a rep's expected revenue
+//! and new customers over the rest of a cycle at constant effort, their variances,
+//! and the normal forecast of the score.
+
+use super::MAX_CYCLE;
+use crate::model::{Kpis, Model, Outcome, Plan, Rep};
+
+/// Sums of a rep's forecast over the rest of a cycle.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Forecast {
+    /// Mean revenue.
+    pub m_rev: f64,
+    /// Variance of revenue.
+    pub v_rev: f64,
+    /// Variance of revenue without the common market shock.
+    pub v_rev_idio: f64,
+    /// Mean new customers.
+    pub m_nc: f64,
+    /// Variance of new customers.
+    pub v_nc: f64,
+    /// Variance of new customers without the market shock.
+    pub v_nc_idio: f64,
+    /// Covariance of revenue and new customers.
+    pub c_rn: f64,
+    /// Covariance without the market shock.
+    pub c_rn_idio: f64,
+    /// Mean conversions.
+    pub m_conv: f64,
+    /// Mean first-month revenue of conversions.
+    pub m_new_rev: f64,
+    /// Variance of first-month revenue of conversions.
+    pub v_new_rev: f64,
+    /// Mean book at the end of the forecast.
+    pub book_end: f64,
+}
+
+impl Forecast {
+    pub(super) fn add(&mut self, o: &Forecast) {
+        self.m_rev += o.m_rev;
+        self.v_rev += o.v_rev;
+        self.v_rev_idio += o.v_rev_idio;
+        self.m_nc += o.m_nc;
+        self.v_nc += o.v_nc;
+        self.v_nc_idio += o.v_nc_idio;
+        self.c_rn += o.c_rn;
+        self.c_rn_idio += o.c_rn_idio;
+        self.m_conv += o.m_conv;
+        self.m_new_rev += o.m_new_rev;
+        self.v_new_rev += o.v_new_rev;
+    }
+
+    pub(super) fn minus(&self, o: &Forecast) -> Forecast {
+        Forecast {
+            m_rev: self.m_rev - o.m_rev,
+            v_rev: (self.v_rev - o.v_rev).max(0.0),
+            v_rev_idio: (self.v_rev_idio - o.v_rev_idio).max(0.0),
+            m_nc: self.m_nc - o.m_nc,
+            v_nc: (self.v_nc - o.v_nc).max(0.0),
+            v_nc_idio: (self.v_nc_idio - o.v_nc_idio).max(0.0),
+            c_rn: self.c_rn - o.c_rn,
+            c_rn_idio: self.c_rn_idio - o.c_rn_idio,
+            m_conv: self.m_conv - o.m_conv,
+            m_new_rev: self.m_new_rev - o.m_new_rev,
+            v_new_rev: (self.v_new_rev - o.v_new_rev).max(0.0),
+            book_end: 0.0,
+        }
+    }
+}
+
+/// Forecast of one rep over `remaining` periods at effort (h, f).
+pub(super) fn forecast(
+    model: &Model,
+    productivity: &[f64],
+    book: f64,
+    h: f64,
+    f: f64,
+    cv2: f64,
+) -> Forecast {
+    let mut out = Forecast::default();
+    match &model.outcome {
+        Outcome::Funnel(fun) => {
+            let q = fun.churn(f);
+            let rec = fun.recurring_revenue;
+            let d2 = fun.deal_var + fun.deal_mean * fun.deal_mean;
+            let mut b = book;
+            for &prod in productivity {
+                let lam = fun.new_customers_per_effort * prod * h;
+                let conv = lam * fun.conversion;
+                let new_rev = conv * fun.deal_mean;
+                let kept = b * (1.0 - q);
+                let rev = kept * rec + new_rev;
+                let v_rev_idio = conv * d2 + b * q * (1.0 - q) * rec * rec;
+                out.m_rev += rev;
+                out.v_rev_idio += v_rev_idio;
+                out.v_rev += v_rev_idio + new_rev * new_rev * cv2;
+                out.m_nc += lam;
+                out.v_nc_idio += lam;
+                out.v_nc += lam + lam * lam * cv2;
+                let c_idio = fun.conversion * fun.deal_mean * lam;
+                out.c_rn_idio += c_idio;
+                out.c_rn += c_idio + new_rev * lam * cv2;
+                out.m_conv += conv;
+                out.m_new_rev += new_rev;
+                out.v_new_rev += conv * d2 + new_rev * new_rev * cv2;
+                b = kept + conv;
+            }
+            out.book_end = b;
+        }
+        Outcome::LinearNormal { noise_sd } => {
+            for &prod in productivity {
+                let y = prod * h;
+                out.m_rev += y;
+                out.v_rev_idio += noise_sd * noise_sd;
+                out.v_rev += noise_sd * noise_sd + y * y * cv2;
+            }
+        }
+    }
+    out
+}
+
+/// Mean and variance of the plan's score ([`Plan::score`]) of a forecast against `target`.
+pub(super) fn score(plan: &Plan, fc: &Forecast, target: Kpis, idio: bool) -> (f64, f64) {
+    let (ar, an) = plan.score_coefficients(target);
+    let (vr, vn, c) = if idio {
+        (fc.v_rev_idio, fc.v_nc_idio, fc.c_rn_idio)
+    } else {
+        (fc.v_rev, fc.v_nc, fc.c_rn)
+    };
+    let mean = ar * fc.m_rev + an * fc.m_nc;
+    let var = ar * ar * vr + an * an * vn + 2.0 * ar * an * c;
+    (mean, var.max(0.0))
+}
+
+/// Productivity of each period of `[t, end)` for a rep with planned skill and tenure.
+pub(super) fn productivities(
+    model: &Model,
+    plan: &Plan,
+    rep: &Rep,
+    skill: f64,
+    tenure: u32,
+    t: u32,
+    end: u32,
+) -> [f64; MAX_CYCLE] {
+    let mut out = [0.0; MAX_CYCLE];
+    for (i, s) in (t..end).enumerate() {
+        let training = plan
+            .training
+            .as_ref()
+            .filter(|tr| tr.in_period(s))
+            .map_or(0.0, |tr| tr.time_share * tr.share);
+        out[i] = rep.ability
+            * skill
+            * model.rules.ramp(tenure + i as u32)
+            * model.market.season_at(s)
+            * (1.0 - training);
+    }
+    out
+}

@@ -1,0 +1,371 @@
+//! One planning pass (docs/model.md section 8.4): periods solved in order, each rep's
+//! best choice at every state of the period, and the planned (expected) path of the
+//! team advanced with the reps' expected choices.
+//!
+//! Each period of a pass has four stages: open a cycle (targets, the cycle's tallies
+//! reset); the team's view (every rep's forecast at the guide efforts, the team's
+//! target and attainment so far); each rep's choices (grid and polish at each
+//! eligibility and attainment, in parallel over reps) and expected choice; advance the
+//! planned path by one period.
+
+use rayon::prelude::*;
+
+use super::choice::{best_effort, quit_hazard, Context};
+use super::forecast::{forecast, productivities, score, Forecast};
+use super::policy::{expected_cell, Cell, Policy, TableBuilder};
+use super::{RepStart, ATTAINMENT_BUCKETS, ATTAINMENT_MAX};
+use crate::model::{Kpis, Model, Outcome, Plan};
+
+/// The planned state of one rep as the planning pass walks the horizon.
+#[derive(Clone, Debug)]
+struct Planned {
+    skill: f64,
+    salary: f64,
+    tenure: u32,
+    book: f64,
+    so_far: Kpis,
+    /// Variance of the score so far in the cycle (attainment is random in the engine).
+    var_so_far: f64,
+    /// Expected book at the cycle's start, and the sum over the cycle's periods so far of
+    /// the share of it still kept: across replications the book is Poisson, so it adds
+    /// `(a_r rec)^2 book kept^2` to the variance of the score so far.
+    cycle_book: f64,
+    kept_sum: f64,
+    kept: f64,
+    target: Kpis,
+    last_cycle: Option<Kpis>,
+}
+
+impl Planned {
+    /// A rep's planned state at the start of planning.
+    fn new(rs: &RepStart) -> Self {
+        Planned {
+            skill: rs.skill,
+            salary: rs.salary,
+            tenure: rs.tenure,
+            book: rs.book,
+            so_far: Kpis::ZERO,
+            var_so_far: 0.0,
+            cycle_book: 0.0,
+            kept_sum: 0.0,
+            kept: 1.0,
+            target: Kpis::ZERO,
+            last_cycle: rs.last_cycle,
+        }
+    }
+
+    /// Productivity of each period of `[t, end)` on the planned path.
+    fn productivities(
+        &self,
+        model: &Model,
+        plan: &Plan,
+        j: usize,
+        t: u32,
+        end: u32,
+    ) -> [f64; super::MAX_CYCLE] {
+        productivities(model, plan, &model.reps[j], self.skill, self.tenure, t, end)
+    }
+}
+
+/// The team's planned path as a pass walks the horizon.
+struct PlannedPath {
+    /// Each rep's planned state.
+    reps: Vec<Planned>,
+    /// The team's planned KPIs so far in the cycle.
+    team_so_far: Kpis,
+    /// Variance of the team's score so far in the cycle.
+    team_var_so_far: f64,
+}
+
+/// What every rep sees of the team in one period: the forecasts at the guide
+/// efforts over the rest of the cycle, the team's target and its attainment so far.
+struct TeamView {
+    /// Each rep's forecast at its guide effort.
+    guide: Vec<Forecast>,
+    /// Their sum.
+    forecast: Forecast,
+    /// The team's target of the cycle.
+    target: Kpis,
+    /// The team's planned attainment so far.
+    so_far: f64,
+    /// The variance the random starting books add to the team's score so far.
+    book_variance: f64,
+}
+
+impl PlannedPath {
+    fn new(start: &super::PlanningStart) -> Self {
+        PlannedPath {
+            reps: start.reps.iter().map(Planned::new).collect(),
+            team_so_far: Kpis::ZERO,
+            team_var_so_far: 0.0,
+        }
+    }
+
+    /// Opens the cycle `[from, end)`: each rep's targets; the cycle's tallies reset.
+    fn open_cycle(&mut self, model: &Model, from: u32, end: u32) {
+        for (p, rep) in self.reps.iter_mut().zip(&model.reps) {
+            p.target = model.cycle_targets(rep, from, end, p.last_cycle);
+            p.so_far = Kpis::ZERO;
+            p.var_so_far = 0.0;
+            p.cycle_book = p.book;
+            p.kept_sum = 0.0;
+            p.kept = 1.0;
+        }
+        self.team_so_far = Kpis::ZERO;
+        self.team_var_so_far = 0.0;
+    }
+
+    /// The team's view in period `t` of the cycle ending at `end`, each rep at its
+    /// `guide` effort.
+    fn team_view(
+        &self,
+        model: &Model,
+        plan: &Plan,
+        t: u32,
+        end: u32,
+        guide: impl Fn(usize) -> Cell,
+    ) -> TeamView {
+        let mut target = Kpis::ZERO;
+        for p in &self.reps {
+            target.add(p.target);
+        }
+        let remaining = (end - t) as usize;
+        let cv2 = model.market.cv2();
+        let guide: Vec<Forecast> = self
+            .reps
+            .iter()
+            .enumerate()
+            .map(|(j, p)| {
+                let e = guide(j);
+                let prod = p.productivities(model, plan, j, t, end);
+                forecast(
+                    model,
+                    &prod[..remaining],
+                    p.book,
+                    e.acquisition,
+                    e.service,
+                    cv2,
+                )
+            })
+            .collect();
+        let mut team = Forecast::default();
+        for fc in &guide {
+            team.add(fc);
+        }
+        TeamView {
+            forecast: team,
+            guide,
+            target,
+            so_far: plan.score(self.team_so_far, target),
+            book_variance: self
+                .reps
+                .iter()
+                .map(|p| book_variance(model, plan, p, target))
+                .sum(),
+        }
+    }
+
+    /// Advances the planned path by period `t` of the cycle ending at `end`, each rep
+    /// at its expected `choice`: expected KPIs, the score's variance, the book, tenure
+    /// and skill.
+    fn advance(
+        &mut self,
+        model: &Model,
+        plan: &Plan,
+        t: u32,
+        end: u32,
+        team_target: Kpis,
+        choice: impl Fn(usize) -> Cell,
+    ) {
+        let cv2 = model.market.cv2();
+        let mut team_period = Forecast::default();
+        for (j, p) in self.reps.iter_mut().enumerate() {
+            let e = choice(j);
+            let prod = p.productivities(model, plan, j, t, t + 1);
+            let fc = forecast(model, &prod[..1], p.book, e.acquisition, e.service, cv2);
+            let expected = Kpis {
+                revenue: fc.m_rev,
+                new_customers: fc.m_nc,
+            };
+            p.so_far.add(expected);
+            self.team_so_far.add(expected);
+            p.var_so_far += score(plan, &fc, p.target, false).1;
+            if let Outcome::Funnel(fun) = &model.outcome {
+                p.kept *= 1.0 - fun.churn(e.service);
+                p.kept_sum += p.kept;
+            }
+            team_period.add(&fc);
+            p.book = fc.book_end;
+            p.tenure += 1;
+            if let Some(tr) = plan.training.as_ref().filter(|tr| tr.in_period(t)) {
+                p.skill += tr.share * (tr.trained_skill(p.skill, model.rules.max_skill) - p.skill);
+            }
+            if t + 1 == end {
+                p.last_cycle = Some(p.so_far);
+            }
+        }
+        self.team_var_so_far += score(plan, &team_period, team_target, false).1;
+    }
+}
+
+/// The variance the random starting book adds to the score so far (against `target`):
+/// the book at the cycle's start is Poisson across replications (variance = mean), and
+/// the revenue it has brought so far is `rec x kept_sum` per customer.
+fn book_variance(model: &Model, plan: &Plan, p: &Planned, target: Kpis) -> f64 {
+    match &model.outcome {
+        Outcome::Funnel(fun) => {
+            let (ar, _) = plan.score_coefficients(target);
+            let per_customer = ar * fun.recurring_revenue * p.kept_sum;
+            per_customer * per_customer * p.cycle_book
+        }
+        Outcome::LinearNormal { .. } => 0.0,
+    }
+}
+
+/// One planning pass from `start` under the tournament cut-off belief `cutoff`; with
+/// a `guide`, each rep expects the others to follow its planned efforts (`guide[j][k]`
+/// for period `start.period + k`), else the reference effort.
+pub(super) fn solve_pass(
+    model: &Model,
+    plan: &Plan,
+    start: &super::PlanningStart,
+    guide: Option<&Vec<Vec<Cell>>>,
+    cutoff: f64,
+) -> Policy {
+    let t0 = start.period;
+    let periods = model.periods - t0;
+    let len = plan.cycle_len;
+    let eligibility_states = if plan.promotion_capped() { 2 } else { 1 };
+    let reference = Cell::reference(model);
+    let mut path = PlannedPath::new(start);
+    let mut table = TableBuilder::new(model.reps.len(), periods, eligibility_states);
+    for t in t0..model.periods {
+        let cycle_start = (t / len) * len;
+        let end = (cycle_start + len).min(model.periods);
+        let first_of_cycle = t == cycle_start || t == t0;
+        if first_of_cycle {
+            path.open_cycle(model, cycle_start.max(t0), end);
+        }
+        let k = (t - t0) as usize;
+        let team = path.team_view(model, plan, t, end, |j| {
+            guide.map_or(reference, |g| g[j][k])
+        });
+        // One cell at the planned attainment where it is certain (a cycle's first
+        // period) or the cycle is one period; else a cell per attainment bucket.
+        let buckets = if first_of_cycle || len == 1 {
+            1
+        } else {
+            ATTAINMENT_BUCKETS
+        };
+        let period = Period {
+            t,
+            end,
+            buckets,
+            eligibility_states,
+            cutoff,
+        };
+        let solved: Vec<(Vec<Cell>, Cell)> = (0..model.reps.len())
+            .into_par_iter()
+            .map(|j| rep_choices(model, plan, &path, &team, &period, j))
+            .collect();
+        table.push(solved, buckets);
+        path.advance(model, plan, t, end, team.target, |j| table.planned(j, k));
+    }
+    table.finish(t0, periods, cutoff)
+}
+
+/// The period a pass solves.
+struct Period {
+    /// The period.
+    t: u32,
+    /// The end of its cycle.
+    end: u32,
+    /// Cells per eligibility state: attainments so far solved for.
+    buckets: usize,
+    /// Promotion eligibility states (two when promotion is capped).
+    eligibility_states: usize,
+    /// The tournament cut-off reps believe in.
+    cutoff: f64,
+}
+
+/// Rep `j`'s choices in `period`: for each eligibility state, the best effort at each
+/// of `buckets` attainments so far (one: the planned attainment); and its expected
+/// choice, those cells averaged over attainment so far, normal around its planned
+/// value.
+fn rep_choices(
+    model: &Model,
+    plan: &Plan,
+    path: &PlannedPath,
+    team: &TeamView,
+    period: &Period,
+    j: usize,
+) -> (Vec<Cell>, Cell) {
+    let Period {
+        t,
+        end,
+        buckets,
+        eligibility_states,
+        cutoff,
+    } = *period;
+    let rep = &model.reps[j];
+    let p = &path.reps[j];
+    let remaining = (end - t) as usize;
+    let own_so_far = plan.score(p.so_far, p.target);
+    let review_weight = plan.salary_adjustment.as_ref().map_or(0.0, |s| {
+        (plan.cycle_len as f64 / s.review_every as f64).min(1.0)
+    });
+    let mut ctx = Context {
+        model,
+        plan,
+        rep,
+        productivity: p.productivities(model, plan, j, t, end),
+        remaining,
+        book: p.book,
+        salary: p.salary,
+        target: p.target,
+        team_target: team.target,
+        others: team.forecast.minus(&team.guide[j]),
+        team_attainment_so_far: team.so_far,
+        own_attainment_so_far: own_so_far,
+        eligible: true,
+        cutoff,
+        review_weight,
+        cv2: model.market.cv2(),
+    };
+    let mut cells = Vec::with_capacity(buckets * eligibility_states);
+    for e in 0..eligibility_states {
+        ctx.eligible = e == 0;
+        for b in 0..buckets {
+            let x = if buckets == 1 {
+                if plan.team_bonus() {
+                    team.so_far
+                } else {
+                    own_so_far
+                }
+            } else {
+                ATTAINMENT_MAX * b as f64 / (buckets - 1) as f64
+            };
+            let (h, f, ce, risk) = best_effort(&ctx, x);
+            let per_period = remaining as f64;
+            cells.push(Cell {
+                acquisition: h,
+                service: f,
+                quit_hazard: quit_hazard(model, rep, p.salary, ce / per_period),
+                value: ce / per_period,
+                risk_premium: risk / per_period,
+            });
+        }
+    }
+    // The planned path is the eligible rep's expected choice: the policy averaged over
+    // the attainment so far, normal around its planned value.
+    let (planned_x, planned_var) = if plan.team_bonus() {
+        (team.so_far, path.team_var_so_far + team.book_variance)
+    } else {
+        (
+            own_so_far,
+            p.var_so_far + book_variance(model, plan, p, p.target),
+        )
+    };
+    let planned_cell = expected_cell(&cells[..buckets], planned_x, planned_var);
+    (cells, planned_cell)
+}

@@ -1,0 +1,127 @@
+//! A plan compiled for simulation (docs/model.md sections 4 and 5): the score's
+//! weights and the mechanisms in force.
+
+use crate::mechanisms::{
+    Commission, PerCustomer, Promotion, PromotionRule, SalaryAdjustment, TargetBonus, Training,
+};
+use crate::scenario::{Basis, PlanSection};
+
+/// Revenue and new customers: what a rep or the team achieved, or was set as target.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Kpis {
+    /// Revenue.
+    pub revenue: f64,
+    /// New customers.
+    pub new_customers: f64,
+}
+
+impl Kpis {
+    /// Both KPIs zero.
+    pub const ZERO: Kpis = Kpis {
+        revenue: 0.0,
+        new_customers: 0.0,
+    };
+
+    /// Adds `other` to both KPIs.
+    #[inline]
+    pub fn add(&mut self, other: Kpis) {
+        self.revenue += other.revenue;
+        self.new_customers += other.new_customers;
+    }
+}
+
+/// A plan compiled for simulation.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Plan {
+    /// Periods per reward cycle.
+    pub cycle_len: u32,
+    /// Weight of revenue attainment in the score (weights sum to one).
+    pub weight_revenue: f64,
+    /// Weight of new-customer attainment in the score.
+    pub weight_new_customers: f64,
+    /// Months a raise is costed and valued over.
+    pub raise_horizon: u32,
+    /// Target bonus.
+    pub target_bonus: Option<TargetBonus>,
+    /// Per-customer reward.
+    pub per_customer: Option<PerCustomer>,
+    /// Commission.
+    pub commission: Option<Commission>,
+    /// Promotion.
+    pub promotion: Option<Promotion>,
+    /// Salary adjustment.
+    pub salary_adjustment: Option<SalaryAdjustment>,
+    /// Training.
+    pub training: Option<Training>,
+}
+
+impl Plan {
+    /// Compiles a plan section.
+    pub fn new(p: &PlanSection) -> Self {
+        let total = p.kpi.revenue + p.kpi.new_customers;
+        Plan {
+            cycle_len: p.cycle.periods(),
+            weight_revenue: p.kpi.revenue / total,
+            weight_new_customers: p.kpi.new_customers / total,
+            raise_horizon: p.raise_horizon,
+            target_bonus: p.target_bonus.as_ref().map(TargetBonus::new),
+            per_customer: p.per_customer.as_ref().map(PerCustomer::new),
+            commission: p.commission.as_ref().map(Commission::new),
+            promotion: p.promotion.as_ref().map(Promotion::new),
+            salary_adjustment: p.salary_adjustment.as_ref().map(SalaryAdjustment::new),
+            training: p.training.as_ref().map(Training::new),
+        }
+    }
+
+    /// The coefficients `(a_r, a_n)` of the attainment score `a_r R + a_n N` against
+    /// `target`: each KPI's weight over its target, 0 for a KPI without a target.
+    #[inline]
+    pub fn score_coefficients(&self, target: Kpis) -> (f64, f64) {
+        let per = |weight: f64, t: f64| if t > 0.0 { weight / t } else { 0.0 };
+        (
+            per(self.weight_revenue, target.revenue),
+            per(self.weight_new_customers, target.new_customers),
+        )
+    }
+
+    /// The attainment score of `actual` against `target`: the weighted attainment of
+    /// the two targets (1.0 = 100 %). Every score in plansim is this one.
+    ///
+    /// # Formula
+    /// `w_r R / T_R + w_n N / T_N`, a term dropped where its target is 0.
+    #[inline]
+    pub fn score(&self, actual: Kpis, target: Kpis) -> f64 {
+        let (ar, an) = self.score_coefficients(target);
+        ar * actual.revenue + an * actual.new_customers
+    }
+
+    /// True when the team bonus makes the team's attainment the state reps track.
+    pub fn team_bonus(&self) -> bool {
+        self.target_bonus
+            .as_ref()
+            .is_some_and(|b| b.basis == Basis::Team)
+    }
+
+    /// True when reps must anticipate each other (team pay or a tournament).
+    pub fn strategic(&self) -> bool {
+        self.team_bonus()
+            || self
+                .salary_adjustment
+                .as_ref()
+                .is_some_and(|s| s.team_weight > 0.0)
+            || self.tournament_share().is_some()
+    }
+
+    /// The promoted share when promotion is a tournament.
+    pub fn tournament_share(&self) -> Option<f64> {
+        match self.promotion.as_ref().map(|p| p.rule) {
+            Some(PromotionRule::Tournament(s)) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// True when a rep's promotion count limits further promotion (eligibility is state).
+    pub fn promotion_capped(&self) -> bool {
+        self.promotion.is_some()
+    }
+}

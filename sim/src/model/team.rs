@@ -1,0 +1,183 @@
+//! The team (docs/model.md section 1): each rep's traits and starting state, drawn
+//! from the scenario's distributions or read from a roster, and the team-wide rules
+//! of effort, quitting and ramp-up.
+
+use rand::SeedableRng;
+use rand_distr::{Distribution, LogNormal, StandardNormal};
+use rand_xoshiro::Xoshiro256PlusPlus;
+
+use super::calibration::{Calibrator, History};
+use crate::scenario::{EffortPair, TeamSection, TraitDistribution, ValidScenario};
+
+/// One rep's fixed traits and starting state.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Rep {
+    /// Identifier (roster id, or `R001`...).
+    pub id: String,
+    /// Selling ability (productivity multiplier).
+    pub ability: f64,
+    /// Effort-cost scale k.
+    pub effort_cost: f64,
+    /// Absolute risk aversion r.
+    pub risk_aversion: f64,
+    /// Value of a promotion to the rep.
+    pub promotion_value: f64,
+    /// Monthly certainty equivalent of the rep's outside option: the status quo's plus
+    /// the rep's premium (set by the status-quo calibration).
+    pub outside_option: f64,
+    /// Monthly base salary.
+    pub base_salary: f64,
+    /// Job level at the start.
+    pub level: u32,
+    /// Tenure in months at the start (of the incumbent, when not [`Rep::tenure_given`]).
+    pub tenure: u32,
+    /// True when the roster gives the rep's tenure; otherwise each replication finds
+    /// the slot held by a recent hire with the status quo's stationary probability
+    /// (see [`Rep::quit_hazard`]) and by the incumbent of tenure [`Rep::tenure`] else.
+    pub tenure_given: bool,
+    /// The rep's mean monthly quit hazard in the status quo's steady state.
+    pub quit_hazard: f64,
+    /// Customers in the book at the start: the roster's or `team.initial_book` when
+    /// [`Rep::book_given`], else the mean of the status quo's stationary book.
+    pub book: f64,
+    /// True when the book is data (a roster or `team.initial_book`), which every
+    /// replication starts from; otherwise each replication draws the rep's starting
+    /// book from the stationary distribution, Poisson with mean [`Rep::book`].
+    pub book_given: bool,
+    /// Pre-plan run-rate of monthly revenue.
+    pub run_rate_revenue: f64,
+    /// Pre-plan run-rate of monthly new customers.
+    pub run_rate_new_customers: f64,
+}
+
+/// Team-wide parameters of labour-market behaviour and effort.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TeamRules {
+    /// Skill at hire.
+    pub initial_skill: f64,
+    /// Skill ceiling.
+    pub max_skill: f64,
+    /// Least effort.
+    pub min_effort: EffortPair,
+    /// Most effort.
+    pub max_effort: EffortPair,
+    /// Monthly quit probability at the outside option.
+    pub base_quit_rate: f64,
+    /// Shortfall (share of salary) that multiplies quitting by e.
+    pub quit_sensitivity: f64,
+    /// Highest monthly quit probability.
+    pub max_quit_rate: f64,
+    /// Ramp-up months of a new hire.
+    pub ramp_periods: u32,
+    /// Share of a leaver's book lost.
+    pub handover_loss: f64,
+    /// Effort the team gives today: the starting point of the status-quo calibration.
+    pub reference_effort: EffortPair,
+}
+
+impl TeamRules {
+    /// The rules of a scenario's `[team]` section.
+    pub fn new(t: &TeamSection) -> Self {
+        TeamRules {
+            initial_skill: t.initial_skill,
+            max_skill: t.max_skill,
+            min_effort: t.min_effort,
+            max_effort: t.max_effort,
+            base_quit_rate: t.base_quit_rate,
+            quit_sensitivity: t.quit_sensitivity,
+            max_quit_rate: t.max_quit_rate,
+            ramp_periods: t.ramp_periods,
+            handover_loss: t.handover_loss,
+            reference_effort: t.reference_effort,
+        }
+    }
+
+    /// Productivity multiplier of a rep with `tenure` months (linear ramp).
+    #[inline]
+    pub fn ramp(&self, tenure: u32) -> f64 {
+        if tenure >= self.ramp_periods {
+            1.0
+        } else {
+            (tenure + 1) as f64 / (self.ramp_periods + 1) as f64
+        }
+    }
+}
+
+/// A draw of a trait: log-normal with the distribution's mean and sd, or the mean
+/// itself when the sd (or the mean) is not positive.
+fn draw(rng: &mut Xoshiro256PlusPlus, d: &TraitDistribution) -> f64 {
+    if d.sd <= 0.0 || d.mean <= 0.0 {
+        return d.mean;
+    }
+    match LogNormal::from_mean_cv(d.mean, d.sd / d.mean) {
+        Ok(dist) => dist.sample(rng),
+        Err(_) => d.mean,
+    }
+}
+
+/// The reps of a validated scenario, before the status quo is calibrated: traits drawn
+/// from `team.trait_seed` (a roster's columns replace the draws they give, and a
+/// roster rep's ability without a column is estimated from last year's history by
+/// `calibrator`), and each rep's book where the scenario gives it (the roster's or
+/// `team.initial_book`), None where the status quo's steady state sets it.
+///
+/// Each rep's `outside_option` holds the drawn premium, to which the calibration adds
+/// the status quo's value; run-rates, hazards and other books are 0 until then.
+pub(super) fn draw_team(
+    valid: &ValidScenario,
+    calibrator: &Calibrator,
+) -> (Vec<Rep>, Vec<Option<f64>>) {
+    let t = &valid.scenario().team;
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(t.trait_seed);
+    let count = valid.roster().map_or(t.size as usize, |r| r.len());
+    let mut reps = Vec::with_capacity(count);
+    let mut books_given = Vec::with_capacity(count);
+    for i in 0..count {
+        // Draw every trait in a fixed order so a roster and a generated team share streams.
+        let ability = draw(&mut rng, &t.ability);
+        let effort_cost = draw(&mut rng, &t.effort_cost);
+        let risk_aversion = draw(&mut rng, &t.risk_aversion);
+        let promotion_value = draw(&mut rng, &t.promotion_value);
+        let outside_premium = t.outside_premium.mean
+            + t.outside_premium.sd * Distribution::<f64>::sample(&StandardNormal, &mut rng);
+        let base_salary = draw(&mut rng, &t.base_salary);
+        let mut rep = Rep {
+            id: format!("R{:03}", i + 1),
+            ability,
+            effort_cost,
+            risk_aversion,
+            promotion_value,
+            outside_option: outside_premium,
+            base_salary,
+            level: 0,
+            tenure: t.initial_tenure,
+            tenure_given: false,
+            quit_hazard: 0.0,
+            book: 0.0,
+            book_given: false,
+            run_rate_revenue: 0.0,
+            run_rate_new_customers: 0.0,
+        };
+        if let Some(row) = valid.roster().map(|r| &r[i]) {
+            rep.id = row.id.clone();
+            rep.base_salary = row.base_salary;
+            rep.level = row.level;
+            rep.tenure = row.tenure_months.unwrap_or(t.initial_tenure);
+            rep.tenure_given = row.tenure_months.is_some();
+            // Ability from last year's history (the roster calibration), else the draw.
+            rep.ability = row.ability.unwrap_or_else(|| {
+                calibrator
+                    .estimate(&History::of(row, rep.tenure))
+                    .map_or(ability, |e| e.model_ability())
+            });
+            if let Some(b) = row.book {
+                rep.book = b;
+            }
+        }
+        let given = valid.roster().and_then(|r| r[i].book).or(t.initial_book);
+        rep.book_given = given.is_some();
+        books_given.push(given);
+        reps.push(rep);
+    }
+    (reps, books_given)
+}
