@@ -9,7 +9,9 @@
 //! The binary is a thin shell: it parses arguments ([`cli`], [`flags`]), calls the
 //! libraries (`plansim-sim`, `plansim-optimize`, `plansim-analysis`,
 //! `plansim-report`) and delivers their bytes ([`deliver`]) with exit codes
-//! ([`error`]): 0, 2 for bad input, 1 for an internal failure, 130 on Ctrl-C.
+//! ([`error`]): 0, 2 for bad input, 1 for an internal failure, 128 + the signal's
+//! number when a signal ended it (130 for SIGINT, 143 for SIGTERM, 129 for SIGHUP;
+//! [`interrupt`]).
 
 mod cli;
 mod commands;
@@ -26,6 +28,8 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
+    // First, before any thread starts: every thread inherits the blocked signals.
+    interrupt::install();
     let cli = cli::Cli::parse();
     let result = match cli.command.unwrap_or(cli::Command::Run(cli.run)) {
         cli::Command::Run(args) => commands::run::execute(&args),
@@ -38,11 +42,13 @@ fn main() -> ExitCode {
         cli::Command::Batch(args) => commands::batch::execute(&args),
         cli::Command::Rounds(args) => commands::rounds::execute(&args),
     };
+    if let Err(e) = &result {
+        eprintln!("error: {e}");
+    }
+    // A signal during the command ends it with the signal's code, saying what was written.
+    interrupt::exit_if_signalled();
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::from(e.exit_code())
-        }
+        Err(e) => ExitCode::from(e.exit_code()),
     }
 }

@@ -204,8 +204,6 @@ pub fn execute(args: &RoundsArgs) -> CliResult {
         &format!("{} replications of the rounds", spec.replications),
         false,
     )?;
-    let pool = super::thread_pool(args.sim.threads)?;
-    let model = model_checked(&setup, args, &pool)?;
     let outputs = Outputs::prepare(
         args.out.out.as_deref(),
         &OUT_FILES,
@@ -213,6 +211,8 @@ pub fn execute(args: &RoundsArgs) -> CliResult {
         args.out.write.force,
         OnInterrupt::Exit,
     )?;
+    let pool = super::thread_pool(args.sim.threads)?;
+    let model = model_checked(&setup, args, &pool)?;
     let runs = run(&setup, &model, spec, &pool)?;
     let warnings = warnings(
         &model,
@@ -253,8 +253,6 @@ fn execute_shard(args: &RoundsArgs, setup: &RoundsSetup, arg: shard_arg::ShardAr
         ),
         true,
     )?;
-    let pool = super::thread_pool(args.sim.threads)?;
-    let model = model_checked(setup, args, &pool)?;
     let outputs = Outputs::prepare(
         Some(dir),
         &[name.as_str()],
@@ -262,6 +260,8 @@ fn execute_shard(args: &RoundsArgs, setup: &RoundsSetup, arg: shard_arg::ShardAr
         args.out.write.force,
         OnInterrupt::Exit,
     )?;
+    let pool = super::thread_pool(args.sim.threads)?;
+    let model = model_checked(setup, args, &pool)?;
     let parts: Vec<PolicyShard> = if !part.slice.is_empty() {
         run(setup, &model, &part.spec, &pool)?
             .iter()

@@ -87,12 +87,6 @@ pub fn execute(args: &RunArgs) -> CliResult {
             )
         },
     )?;
-    let pool = super::thread_pool(args.sim.threads)?;
-    let started = Instant::now();
-    let model = Model::new(&valid);
-    let solved = pool.install(|| engine::solve(&model));
-    let warnings = Warnings::of_run(&model, &solved);
-    args.accept.refuse_unless_given(&warnings, valid.source())?;
     let outputs = Outputs::prepare(
         args.out.out.as_deref(),
         &OUT_FILES,
@@ -100,6 +94,12 @@ pub fn execute(args: &RunArgs) -> CliResult {
         args.out.write.force,
         OnInterrupt::Exit,
     )?;
+    let pool = super::thread_pool(args.sim.threads)?;
+    let started = Instant::now();
+    let model = Model::new(&valid);
+    let solved = pool.install(|| engine::solve(&model));
+    let warnings = Warnings::of_run(&model, &solved);
+    args.accept.refuse_unless_given(&warnings, valid.source())?;
     let progress = Progress::new(replications, "replications");
     let tally = pool.install(|| {
         engine::run_blocks(
@@ -234,13 +234,6 @@ fn execute_shard(
             format!("split the run into more shards (raise N) so each holds at most about {max} replications")
         },
     )?;
-    let pool = super::thread_pool(args.sim.threads)?;
-    let model = Model::new(valid);
-    // Solved even when this shard holds no block (more shards than blocks), so that
-    // every shard of a run without an equilibrium is refused alike.
-    let solved = pool.install(|| engine::solve(&model));
-    let warnings = Warnings::of_run(&model, &solved);
-    args.accept.refuse_unless_given(&warnings, valid.source())?;
     let outputs = Outputs::prepare(
         Some(dir),
         &[name.as_str()],
@@ -248,6 +241,13 @@ fn execute_shard(
         args.out.write.force,
         OnInterrupt::Exit,
     )?;
+    let pool = super::thread_pool(args.sim.threads)?;
+    let model = Model::new(valid);
+    // Solved even when this shard holds no block (more shards than blocks), so that
+    // every shard of a run without an equilibrium is refused alike.
+    let solved = pool.install(|| engine::solve(&model));
+    let warnings = Warnings::of_run(&model, &solved);
+    args.accept.refuse_unless_given(&warnings, valid.source())?;
     let progress = Progress::new(slice.len(), "replications");
     let tallies = pool.install(|| {
         engine::run_block_tallies(
