@@ -22,6 +22,7 @@ pub type OnInterrupt = interrupt::Mode;
 pub struct Outputs {
     dir: Option<OutputDir>,
     file: Option<OutputFile>,
+    extra: Vec<(&'static str, Vec<u8>)>,
 }
 
 /// What a command delivers at the end.
@@ -55,7 +56,11 @@ impl Outputs {
             let file = file
                 .map(|(path, flag)| OutputFile::prepare(path, force, flag, dir.as_ref()))
                 .transpose()?;
-            Ok(Outputs { dir, file })
+            Ok(Outputs {
+                dir,
+                file,
+                extra: Vec::new(),
+            })
         })();
         match prepared {
             Ok(outputs) => {
@@ -79,6 +84,14 @@ impl Outputs {
         self.file.is_some()
     }
 
+    /// Adds a file for the output folder (prepared with its name) to whatever the
+    /// command delivers; nothing without a folder.
+    pub fn add_file(&mut self, name: &'static str, bytes: Vec<u8>) {
+        if self.dir.is_some() {
+            self.extra.push((name, bytes));
+        }
+    }
+
     /// Writes the folder's files and the output file (each whole, all put in place
     /// before a signal can end the process, or none when a signal came first), then
     /// prints stdout, then the warnings on stderr.
@@ -89,7 +102,9 @@ impl Outputs {
             (Some(f), Some(bytes)) => Some((f, bytes)),
             _ => None,
         };
-        if !output::write(self.dir.as_ref(), results.files, file)? {
+        let mut files = results.files;
+        files.extend(std::mem::take(&mut self.extra));
+        if !output::write(self.dir.as_ref(), files, file)? {
             // A signal is ending the process, and nothing was put in place.
             return Ok(());
         }

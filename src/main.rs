@@ -22,6 +22,7 @@ mod interrupt;
 mod output;
 mod progress;
 mod shard_arg;
+mod shard_key;
 
 use std::process::ExitCode;
 

@@ -213,6 +213,7 @@ fn execute_shard(
     arg: shard_arg::ShardArg,
 ) -> CliResult {
     let shard = shard_arg::resolve(arg, &|name| std::env::var(name).ok())?;
+    let key = crate::shard_key::key()?;
     let name = file_name(shard.k, shard.n);
     let Some(dir) = &args.out.out else {
         return Err(CliError::Input(format!(
@@ -270,13 +271,13 @@ fn execute_shard(
     );
     drop(tallies);
     outputs.deliver(Results {
-        files: vec![(name.as_str(), file.to_bytes())],
+        files: vec![(name.as_str(), file.to_bytes(key.as_ref()))],
         file: None,
         stdout: Vec::new(),
         warnings: &warnings,
     })?;
     eprintln!(
-        "shard {}/{} ({}): blocks {}..{}, replications {}..{} of {}, written to {}",
+        "shard {}/{} ({}): blocks {}..{}, replications {}..{} of {}, written to {}{}",
         shard.k,
         shard.n,
         shard.origin,
@@ -285,7 +286,12 @@ fn execute_shard(
         slice.replications.start,
         slice.replications.end,
         replications,
-        dir.join(&name).display()
+        dir.join(&name).display(),
+        if key.is_some() {
+            ", tagged with the shard key (HMAC-SHA-256)".to_string()
+        } else {
+            String::new()
+        }
     );
     Ok(())
 }
