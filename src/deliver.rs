@@ -139,6 +139,6 @@ pub fn emit(bytes: &[u8]) -> CliResult {
 /// Prints every warning on stderr.
 pub fn print_warnings(warnings: &Warnings) {
     for t in texts(warnings, Lang::En) {
-        eprintln!("warning: {t}");
+        eprintln!("warning: {}", plansim_report::format::printable_lines(&t));
     }
 }

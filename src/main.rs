@@ -44,7 +44,12 @@ fn main() -> ExitCode {
         cli::Command::Rounds(args) => commands::rounds::execute(&args),
     };
     if let Err(e) = &result {
-        eprintln!("error: {e}");
+        // Control characters (of a file name, a value quoted) printed escaped.
+        let message = e.to_string();
+        eprintln!(
+            "error: {}",
+            plansim_report::format::printable_lines(&message)
+        );
     }
     // A signal during the command ends it with the signal's code, saying what was written.
     interrupt::exit_if_signalled();
