@@ -104,7 +104,7 @@ impl Outputs {
         };
         let mut files = results.files;
         files.extend(std::mem::take(&mut self.extra));
-        if !output::write(self.dir.as_ref(), files, file)? {
+        if !output::write(self.dir.as_ref(), files, file, &interrupt::exiting)? {
             // A signal is ending the process, and nothing was put in place.
             return Ok(());
         }

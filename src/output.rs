@@ -19,7 +19,7 @@
 //!   the same name.
 //! - All of a command's files are written to temporary files first and only then put
 //!   in place; a signal before the first is put in place abandons them all (nothing is
-//!   written), and one after waits until all are in place ([`crate::interrupt`]).
+//!   written), and one after waits until all are in place.
 //! - A character device or FIFO at an output path (`--report /dev/stdout`) is written
 //!   into, never replaced.
 
@@ -629,12 +629,14 @@ impl OutputFile {
 }
 
 /// Writes `files` into `dir` and `file`'s bytes to `file`: all written to temporary
-/// files first, then (unless a signal is ending the process: then none) all put in
-/// place. The caller holds [`write_lock`]. Returns false when abandoned.
+/// files first, then all put in place, unless `abandon` says otherwise once they are
+/// written (a signal is ending the process): then none. The caller holds
+/// [`write_lock`]. Returns false when abandoned.
 pub fn write(
     dir: Option<&OutputDir>,
     files: Vec<(&str, Vec<u8>)>,
     file: Option<(&OutputFile, Vec<u8>)>,
+    abandon: &dyn Fn() -> bool,
 ) -> CliResult<bool> {
     let mut staged = Vec::new();
     if let Some(dir) = dir {
@@ -650,7 +652,7 @@ pub fn write(
     if let Some((f, bytes)) = file {
         staged.push(f.target.stage(bytes)?);
     }
-    if crate::interrupt::exiting() {
+    if abandon() {
         return Ok(false);
     }
     place(staged)?;
@@ -677,7 +679,7 @@ mod tests {
     fn write_file(path: &Path, force: bool, bytes: &[u8]) -> CliResult {
         let f = OutputFile::prepare(path, force, "--report", None)?;
         let _w = write_lock();
-        write(None, Vec::new(), Some((&f, bytes.to_vec()))).map(drop)
+        write(None, Vec::new(), Some((&f, bytes.to_vec())), &|| false).map(drop)
     }
 
     #[test]
