@@ -72,8 +72,10 @@ fn each_signal_during_the_work_exits_with_its_code_and_writes_nothing() {
             "SIG{signal}: {}",
             stderr(&o)
         );
-        assert!(names(&out).is_empty(), "SIG{signal} left {:?}", names(&out));
+        // Not even the folder it created, nor a lock or temporary file.
+        assert!(!out.exists(), "SIG{signal} left {:?}", names(&out));
         assert!(!report.exists());
+        assert_eq!(names(&dir), Vec::<String>::new(), "SIG{signal}");
     }
 }
 
