@@ -9,7 +9,7 @@ use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::Duration;
 
-use common::{files_of, ok, plansim, small_scenario, stderr, stdout, temp_dir};
+use common::{edited, files_of, ok, plansim, small_scenario, stderr, stdout, temp_dir};
 
 fn s(p: &Path) -> String {
     p.display().to_string()
@@ -210,11 +210,22 @@ fn optimize_stops_its_search_on_a_signal_and_two_stop_it_at_once() {
         ["convergence.csv", "convergence.svg", "optimized.toml"]
     );
     ok(plansim(&["validate", &s(&out.join("optimized.toml"))]));
-    // Two signals: the second ends it at once, with nothing written.
+    // Two signals: the first stops the search, the second comes during the
+    // certification (made long: 40,000 fresh replications a plan) and ends it at once,
+    // with nothing written.
+    let long = dir.join("long.toml");
+    std::fs::write(
+        &long,
+        edited(
+            &std::fs::read_to_string(dir.join("small.toml")).unwrap(),
+            &[("certify_replications = 4000 ", "certify_replications = 40000 ")],
+        ),
+    )
+    .unwrap();
     let out2 = dir.join("out2");
     let child = spawn(&[
         "optimize",
-        &file,
+        &s(&long),
         "-n",
         "64",
         "--max-evals",
