@@ -218,7 +218,10 @@ fn optimize_stops_its_search_on_a_signal_and_two_stop_it_at_once() {
         &long,
         edited(
             &std::fs::read_to_string(dir.join("small.toml")).unwrap(),
-            &[("certify_replications = 4000 ", "certify_replications = 40000 ")],
+            &[(
+                "certify_replications = 4000 ",
+                "certify_replications = 40000 ",
+            )],
         ),
     )
     .unwrap();

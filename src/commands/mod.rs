@@ -97,7 +97,6 @@ pub fn thread_pool(threads: Option<usize>) -> CliResult<rayon::ThreadPool> {
         .map_err(|e| CliError::Internal(format!("cannot start worker threads: {e}")))
 }
 
-
 /// Checks a replication count given on the command line.
 pub fn check_replications(n: u64) -> CliResult<u64> {
     if n == 0 {
