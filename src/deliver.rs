@@ -1,12 +1,11 @@
-//! One path for every command's results: outputs are checked before any work starts
-//! ([`Outputs::prepare`]), Ctrl-C during the work leaves no partial file
-//! ([`OnInterrupt`]), and at the end every file is written whole, then stdout, then
-//! the warnings on stderr ([`Outputs::deliver`]).
+//! One path for every command's results: outputs are checked and locked before any
+//! work starts ([`Outputs::prepare`]), a signal during the work leaves no output file
+//! ([`OnInterrupt`], [`crate::interrupt`]), and at the end every file is written
+//! whole and put in place, then stdout, then the warnings on stderr
+//! ([`Outputs::deliver`]).
 
 use std::io::Write;
 use std::path::Path;
-use std::sync::atomic::Ordering;
-use std::time::Duration;
 
 use plansim_analysis::warnings::Warnings;
 use plansim_report::i18n::Lang;
@@ -14,27 +13,16 @@ use plansim_report::warnings::texts;
 
 use crate::error::{CliError, CliResult};
 use crate::interrupt;
-use crate::output::{write_lock, OutputDir, OutputFile};
+use crate::output::{self, write_lock, OutputDir, OutputFile};
 
-/// Exit code of a process ended by Ctrl-C (128 + SIGINT).
-pub const EXIT_INTERRUPTED: i32 = 130;
+/// What the first signal does while a command works.
+pub type OnInterrupt = interrupt::Mode;
 
-/// What Ctrl-C does while a command works.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum OnInterrupt {
-    /// The process ends at once with exit code 130 and leaves no output file, or, when
-    /// the signal comes while results are being written, just after they are all in
-    /// place.
-    Exit,
-    /// The command polls [`interrupt::flag`] and finishes with what it has (the
-    /// search of `optimize` stops and reports its best plan so far).
-    Finish,
-}
-
-/// Where a command's results go, checked before any work starts.
+/// Where a command's results go, checked and locked before any work starts.
 pub struct Outputs {
     dir: Option<OutputDir>,
     file: Option<OutputFile>,
+    extra: Vec<(&'static str, Vec<u8>)>,
 }
 
 /// What a command delivers at the end.
@@ -51,8 +39,9 @@ pub struct Results<'a> {
 
 impl Outputs {
     /// Checks that folder `dir` can take files `names` (creating it) and that `file`,
-    /// named by its flag (`--report`), can be written, never over an existing file
-    /// unless `force`; then sets what Ctrl-C does from now on.
+    /// named by its flag (`--report`), can be written and is not one of them, never
+    /// over an existing file unless `force`, and locks every path; then sets what a
+    /// signal does from now on.
     pub fn prepare(
         dir: Option<&Path>,
         names: &[&str],
@@ -60,18 +49,29 @@ impl Outputs {
         force: bool,
         on_interrupt: OnInterrupt,
     ) -> CliResult<Self> {
-        let outputs = Outputs {
-            dir: dir
+        let prepared = (|| {
+            let dir = dir
                 .map(|d| OutputDir::prepare(d, names, force))
-                .transpose()?,
-            file: file
-                .map(|(path, flag)| OutputFile::prepare(path, force, flag))
-                .transpose()?,
-        };
-        if on_interrupt == OnInterrupt::Exit {
-            exit_on_interrupt()?;
+                .transpose()?;
+            let file = file
+                .map(|(path, flag)| OutputFile::prepare(path, force, flag, dir.as_ref()))
+                .transpose()?;
+            Ok(Outputs {
+                dir,
+                file,
+                extra: Vec::new(),
+            })
+        })();
+        match prepared {
+            Ok(outputs) => {
+                interrupt::set_mode(on_interrupt);
+                Ok(outputs)
+            }
+            Err(e) => {
+                output::remove_unused_folders();
+                Err(e)
+            }
         }
-        Ok(outputs)
     }
 
     /// True when there is an output folder to fill.
@@ -84,41 +84,46 @@ impl Outputs {
         self.file.is_some()
     }
 
-    /// Writes the folder's files and the output file (each whole, all before Ctrl-C
-    /// can end the process), then prints stdout, then the warnings on stderr.
-    pub fn deliver(self, results: Results<'_>) -> CliResult {
-        {
-            let _writing = write_lock();
-            if let Some(dir) = &self.dir {
-                dir.write_all(&results.files)?;
-            }
-            if let (Some(file), Some(bytes)) = (&self.file, results.file) {
-                file.write(bytes)?;
-            }
+    /// Adds a file for the output folder (prepared with its name) to whatever the
+    /// command delivers; nothing without a folder.
+    pub fn add_file(&mut self, name: &'static str, bytes: Vec<u8>) {
+        if self.dir.is_some() {
+            self.extra.push((name, bytes));
+        }
+    }
+
+    /// Writes the folder's files and the output file (each whole, all put in place
+    /// before a signal can end the process, or none when a signal came first), then
+    /// prints stdout, then the warnings on stderr.
+    pub fn deliver(mut self, results: Results<'_>) -> CliResult {
+        let _writing = write_lock();
+        interrupt::set_mode(OnInterrupt::Exit);
+        let file = match (&self.file, results.file) {
+            (Some(f), Some(bytes)) => Some((f, bytes)),
+            _ => None,
+        };
+        let mut files = results.files;
+        files.extend(std::mem::take(&mut self.extra));
+        if !output::write(self.dir.as_ref(), files, file, &interrupt::exiting)? {
+            // A signal is ending the process, and nothing was put in place.
+            return Ok(());
         }
         emit(&results.stdout)?;
         print_warnings(results.warnings);
+        output::mark_delivered();
+        // Unlocked (and lock files removed) before a signal may end the process.
+        self.dir.take();
+        self.file.take();
         Ok(())
     }
 }
 
-/// From now on, Ctrl-C ends the process without leaving a partial output file.
-fn exit_on_interrupt() -> CliResult {
-    std::thread::Builder::new()
-        .name("ctrl-c".into())
-        .spawn(|| {
-            let flag = interrupt::flag();
-            loop {
-                if flag.load(Ordering::SeqCst) {
-                    let _writing = write_lock();
-                    eprintln!("interrupted: no partial output file was left");
-                    std::process::exit(EXIT_INTERRUPTED);
-                }
-                std::thread::sleep(Duration::from_millis(20));
-            }
-        })
-        .map(drop)
-        .map_err(|e| CliError::Internal(format!("cannot watch for Ctrl-C: {e}")))
+impl Drop for Outputs {
+    fn drop(&mut self) {
+        self.dir.take();
+        self.file.take();
+        output::remove_unused_folders();
+    }
 }
 
 /// Writes `bytes` to stdout; a closed pipe (`plansim ... | head`) is not an error.
@@ -134,6 +139,6 @@ pub fn emit(bytes: &[u8]) -> CliResult {
 /// Prints every warning on stderr.
 pub fn print_warnings(warnings: &Warnings) {
     for t in texts(warnings, Lang::En) {
-        eprintln!("warning: {t}");
+        eprintln!("warning: {}", plansim_report::format::printable_lines(&t));
     }
 }

@@ -50,7 +50,8 @@ pub struct SimArgs {
     /// Seed of the random streams (default: the scenario's).
     #[arg(long, allow_negative_numbers = true, value_parser = seed)]
     pub seed: Option<u64>,
-    /// Worker threads (default: all cores); results do not depend on it.
+    /// Worker threads (default: all cores; more than the cores this process may use are
+    /// lowered to them, with a note); results do not depend on it.
     #[arg(long, allow_negative_numbers = true, value_parser = threads)]
     pub threads: Option<usize>,
 }

@@ -9,7 +9,9 @@
 //! The binary is a thin shell: it parses arguments ([`cli`], [`flags`]), calls the
 //! libraries (`plansim-sim`, `plansim-optimize`, `plansim-analysis`,
 //! `plansim-report`) and delivers their bytes ([`deliver`]) with exit codes
-//! ([`error`]): 0, 2 for bad input, 1 for an internal failure, 130 on Ctrl-C.
+//! ([`error`]): 0, 2 for bad input, 1 for an internal failure, 128 + the signal's
+//! number when a signal ended it (130 for SIGINT, 143 for SIGTERM, 129 for SIGHUP;
+//! [`interrupt`]).
 
 mod cli;
 mod commands;
@@ -20,12 +22,15 @@ mod interrupt;
 mod output;
 mod progress;
 mod shard_arg;
+mod shard_key;
 
 use std::process::ExitCode;
 
 use clap::Parser;
 
 fn main() -> ExitCode {
+    // First, before any thread starts: every thread inherits the blocked signals.
+    interrupt::install();
     let cli = cli::Cli::parse();
     let result = match cli.command.unwrap_or(cli::Command::Run(cli.run)) {
         cli::Command::Run(args) => commands::run::execute(&args),
@@ -38,11 +43,18 @@ fn main() -> ExitCode {
         cli::Command::Batch(args) => commands::batch::execute(&args),
         cli::Command::Rounds(args) => commands::rounds::execute(&args),
     };
+    if let Err(e) = &result {
+        // Control characters (of a file name, a value quoted) printed escaped.
+        let message = e.to_string();
+        eprintln!(
+            "error: {}",
+            plansim_report::format::printable_lines(&message)
+        );
+    }
+    // A signal during the command ends it with the signal's code, saying what was written.
+    interrupt::exit_if_signalled();
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::from(e.exit_code())
-        }
+        Err(e) => ExitCode::from(e.exit_code()),
     }
 }

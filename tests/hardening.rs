@@ -6,7 +6,7 @@ mod common;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use common::{edited, missing, plansim, stderr, temp_dir};
+use common::{edited, missing, plansim, stderr, stdout, temp_dir};
 
 fn has_meminfo() -> bool {
     std::fs::read_to_string("/proc/meminfo").is_ok_and(|t| t.contains("MemAvailable"))
@@ -296,5 +296,137 @@ fn the_throughput_guard_records_and_fails_below_the_recorded_ratio() {
         stderr(&slow).contains("throughput guard failed"),
         "{}",
         stderr(&slow)
+    );
+}
+
+/// Waits for `child` at most `limit`; kills it and fails when it is still running.
+fn finished_within(
+    mut child: std::process::Child,
+    limit: Duration,
+    what: &str,
+) -> std::process::Output {
+    let started = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            panic!("{what}: still running after {limit:?} (blocked?)");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+#[cfg(unix)]
+fn a_fifo_or_a_folder_given_as_the_scenario_is_refused_at_once() {
+    let dir = temp_dir("fifo");
+    let fifo = dir.join("plan.toml");
+    assert!(Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    let fifo = fifo.display().to_string();
+    let folder = dir.display().to_string();
+    for (args, expected) in [
+        (
+            vec!["run", &fifo],
+            format!("{fifo}: a FIFO, not a scenario file"),
+        ),
+        (vec!["validate", &fifo], format!("{fifo}: a FIFO")),
+        (vec!["compare", &fifo, &fifo], format!("{fifo}: a FIFO")),
+        (
+            vec!["run", &folder],
+            format!("{folder}: a folder, not a scenario file"),
+        ),
+    ] {
+        // Reading a FIFO without a writer would wait forever: the refusal comes first.
+        let child = Command::new(env!("CARGO_BIN_EXE_plansim"))
+            .args(&args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let o = finished_within(child, Duration::from_secs(20), &format!("{args:?}"));
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains(&expected), "{args:?}: {}", stderr(&o));
+    }
+}
+
+#[test]
+fn control_characters_in_names_are_printed_escaped() {
+    let dir = temp_dir("escapes");
+    // A name that would set the terminal's title, turn text red, ring the bell and
+    // reverse the rest of the line, in a file whose name holds an escape too.
+    let text = edited(
+        plansim_sim::scenario::DEFAULT_SCENARIO_TOML,
+        &[
+            ("size = 50 ", "size = 6 "),
+            ("periods = 12 ", "periods = 3 "),
+            (
+                "name = \"",
+                "name = \"\\u001b]0;pwned\\u0007\\u001b[31mred\\u202e\\n",
+            ),
+        ],
+    );
+    let file = dir.join("evil\u{1b}[2J.toml");
+    std::fs::write(&file, text).unwrap();
+    let f = file.display().to_string();
+    let outputs = [
+        plansim(&["validate", &f]),
+        plansim(&["run", &f, "-n", "64"]),
+        plansim(&["compare", &f, &f, "-n", "40"]),
+        plansim(&["batch", &f, "-n", "64"]),
+        plansim(&[
+            "validate",
+            &dir.join("missing\u{1b}[2J.toml").display().to_string(),
+        ]),
+    ];
+    for (i, o) in outputs.iter().enumerate() {
+        let all = [&o.stdout[..], &o.stderr[..]].concat();
+        assert!(
+            !all.iter().any(|&b| b == 0x1b || b == 0x07),
+            "output {i} has a raw control character: {}",
+            String::from_utf8_lossy(&all)
+        );
+        assert!(
+            !all.windows(3).any(|w| w == "\u{202e}".as_bytes()),
+            "output {i}"
+        );
+        assert!(
+            String::from_utf8_lossy(&all).contains("\\u{1b}"),
+            "output {i}: {}",
+            String::from_utf8_lossy(&all)
+        );
+    }
+    for o in &outputs[..4] {
+        assert!(o.status.success(), "{}", stderr(o));
+    }
+    assert!(stdout(&outputs[0]).contains("\\u{1b}]0;pwned\\u{7}\\u{1b}[31mred\\u{202e}\\u{a}"));
+    // JSON keeps the name as it is, escaped by JSON itself.
+    let doc = common::json(&plansim(&["run", &f, "-n", "64", "--format", "json"]));
+    assert!(doc["scenario"]
+        .as_str()
+        .unwrap()
+        .starts_with("\u{1b}]0;pwned\u{7}"));
+}
+
+#[test]
+fn threads_beyond_the_cores_are_lowered_with_a_note() {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let run =
+        |threads: &str| plansim(&["run", "-n", "64", "--format", "json", "--threads", threads]);
+    let many = run("4096");
+    assert!(many.status.success(), "{}", stderr(&many));
+    assert!(
+        stderr(&many).contains(&format!("--threads 4096 lowered to {cores}, the cores")),
+        "{}",
+        stderr(&many)
+    );
+    let one = run("1");
+    assert!(!stderr(&one).contains("lowered"), "{}", stderr(&one));
+    assert_eq!(
+        many.stdout, one.stdout,
+        "results depend on the thread count"
     );
 }

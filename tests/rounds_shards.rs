@@ -7,7 +7,9 @@ mod common;
 use std::path::Path;
 use std::process::Output;
 
-use common::{edited, files_of, ok, plansim_in, small_template, temp_dir};
+use plansim_analysis::shard::rounds::RoundsShardFile;
+
+use common::{edited, files_of, merged_files, ok, plansim_in, small_template, temp_dir};
 
 /// 300 replications: 5 blocks, the last one partial.
 const N_REPS: &str = "300";
@@ -84,7 +86,7 @@ fn merging_1_3_and_8_rounds_shards_equals_the_single_run_byte_for_byte() {
             &["--out", &merged_out, "--report", &page],
         ));
         assert!(
-            files_of(&dir.join(&merged_out)) == single_files,
+            merged_files(&dir.join(&merged_out), &shards) == single_files,
             "{n} shards: --out files differ"
         );
         assert!(
@@ -181,10 +183,19 @@ fn rounds_shards_that_do_not_belong_together_are_refused() {
         &std::fs::read_to_string(dir.join(&two[1])).unwrap(),
         &[("gain = 1.0", "gain = 2.0")],
     );
-    std::fs::write(dir.join("edited.json"), text).unwrap();
+    std::fs::write(dir.join("edited.json"), &text).unwrap();
     assert_refused(
         &dir,
         &[two[0].clone(), "edited.json".into()],
+        "edited.json: content_sha256 does not match the shard's content",
+    );
+    // Edited and sealed again (what one can do without the shard key): the scenario
+    // no longer matches its hash.
+    let shard: RoundsShardFile = serde_json::from_str(&text).unwrap();
+    std::fs::write(dir.join("resealed.json"), shard.to_bytes(None)).unwrap();
+    assert_refused(
+        &dir,
+        &[two[0].clone(), "resealed.json".into()],
         "does not match the scenario stored",
     );
     // --shard needs --out, and --report needs the whole run.

@@ -9,9 +9,11 @@ mod common;
 use std::path::Path;
 use std::process::Command;
 
+use plansim_analysis::shard::{ShardFile, FORMAT_VERSION};
+
 use common::{
-    doc_block, edited, files_of, ok, path_with_plansim, plansim_in, scale_out_doc, small_scenario,
-    stderr, temp_dir,
+    doc_block, edited, files_of, merged_files, ok, path_with_plansim, plansim_in, scale_out_doc,
+    small_scenario, stderr, temp_dir,
 };
 
 /// 600 replications: 10 blocks, the last one partial.
@@ -128,7 +130,7 @@ fn merging_1_3_and_8_shards_equals_the_single_run_byte_for_byte() {
             "{n} shards: CSV with a BOM differs"
         );
         assert!(
-            files_of(&dir.join(&merged_out)) == single_files,
+            merged_files(&dir.join(&merged_out), &shards) == single_files,
             "{n} shards: --out files differ"
         );
         let page = format!("merged{n}.html");
@@ -181,6 +183,13 @@ fn a_roster_travels_in_the_shard_and_merge_needs_no_scenario_file() {
     ))
     .stdout;
     assert!(merged == single, "roster scenario: merge differs");
+}
+
+/// A shard's text sealed again after an edit: what someone who edits a shard on
+/// purpose can do without the shard key.
+fn resealed(text: &str) -> Vec<u8> {
+    let shard: ShardFile = serde_json::from_str(text).expect("still a shard");
+    shard.to_bytes(None)
 }
 
 /// Expects a refusal: exit code 2, every word in `expected`, no panic, nothing in `refused/`.
@@ -239,7 +248,10 @@ fn mismatched_overlapping_missing_and_damaged_shards_are_refused() {
     std::fs::create_dir_all(dir.join("ver")).unwrap();
     std::fs::write(
         dir.join("ver/s2.json"),
-        edited(&text, &[(&version, "\"plansim_version\":\"0.0.1\"")]),
+        resealed(&edited(
+            &text,
+            &[(&version, "\"plansim_version\":\"0.0.1\"")],
+        )),
     )
     .unwrap();
     assert_refused(
@@ -292,15 +304,19 @@ fn mismatched_overlapping_missing_and_damaged_shards_are_refused() {
         &[],
     ));
     assert!(mixed.stdout == single.stdout, "mixed splits differ");
-    // Damaged or foreign files.
-    std::fs::write(
-        dir.join("ver/edited.json"),
-        edited(&text, &[("size = 12\\n", "size = 13\\n")]),
-    )
-    .unwrap();
+    // Damaged or foreign files: an edit is refused by the shard's digest; one whose
+    // digest was recomputed but not the scenario's hash by that hash.
+    let scenario_edit = edited(&text, &[("size = 12\\n", "size = 13\\n")]);
+    std::fs::write(dir.join("ver/edited.json"), &scenario_edit).unwrap();
     assert_refused(
         &dir,
         &[s1, "ver/edited.json", s3],
+        &["ver/edited.json: content_sha256 does not match"],
+    );
+    std::fs::write(dir.join("ver/resealed.json"), resealed(&scenario_edit)).unwrap();
+    assert_refused(
+        &dir,
+        &[s1, "ver/resealed.json", s3],
         &["scenario_sha256 does not match"],
     );
     std::fs::write(dir.join("ver/other.json"), "{\"a\": 1}").unwrap();
@@ -313,7 +329,13 @@ fn mismatched_overlapping_missing_and_damaged_shards_are_refused() {
     );
     std::fs::write(
         dir.join("ver/future.json"),
-        edited(&text, &[("\"format_version\":2", "\"format_version\":9")]),
+        edited(
+            &text,
+            &[(
+                &format!("\"format_version\":{FORMAT_VERSION}"),
+                "\"format_version\":9",
+            )],
+        ),
     )
     .unwrap();
     assert_refused(&dir, &["ver/future.json"], &["format version 9"]);
@@ -472,4 +494,122 @@ fn the_slurm_array_script_of_the_docs_merges_to_the_single_run() {
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let merged = ok(plansim_in(&dir, &args, &[])).stdout;
     assert!(merged == single_json(&dir, N_REPS), "Slurm recipe differs");
+}
+
+/// With a shard key, shards carry an HMAC tag and merge refuses any shard whose tag
+/// does not check (issue 10, item 8); a shard damaged after it was written is refused
+/// by its digest, key or not (item 7); a FIFO given as a shard is refused, not waited on.
+#[test]
+fn a_shard_key_authenticates_shards_and_merge_refuses_the_rest() {
+    let dir = temp_dir("key");
+    small_scenario(&dir);
+    let key = [("PLANSIM_SHARD_KEY", "a-shared-secret-of-enough-bytes")];
+    let shard = |k: u64, out: &str, env: &[(&str, &str)]| {
+        let spec = format!("{k}/2");
+        let o = ok(plansim_in(
+            &dir,
+            &[
+                "run",
+                "small.toml",
+                "-n",
+                N_REPS,
+                "--seed",
+                "11",
+                "--shard",
+                &spec,
+                "--out",
+                out,
+            ],
+            env,
+        ));
+        assert_eq!(
+            stderr(&o).contains("tagged with the shard key"),
+            !env.is_empty(),
+            "{}",
+            stderr(&o)
+        );
+        format!("{out}/shard-{k}-of-2.json")
+    };
+    let keyed = [shard(1, "keyed", &key), shard(2, "keyed", &key)];
+    let plain2 = shard(2, "plain", &[]);
+    let merge = |files: &[&str], env: &[(&str, &str)]| {
+        let mut args = vec!["merge"];
+        args.extend_from_slice(files);
+        args.extend(["--format", "json"]);
+        plansim_in(&dir, &args, env)
+    };
+    let single = ok(plansim_in(
+        &dir,
+        &[
+            "run",
+            "small.toml",
+            "-n",
+            N_REPS,
+            "--seed",
+            "11",
+            "--format",
+            "json",
+        ],
+        &[],
+    ))
+    .stdout;
+    let o = ok(merge(&[&keyed[0], &keyed[1]], &key));
+    assert!(o.stdout == single, "keyed shards merge to the single run");
+    assert!(
+        stderr(&o).contains("tag checked with the shard key"),
+        "{}",
+        stderr(&o)
+    );
+    // Without the key the digests are checked and the merge says the tags were not.
+    let o = ok(merge(&[&keyed[0], &keyed[1]], &[]));
+    assert!(o.stdout == single);
+    assert!(stderr(&o).contains("no shard key is set"), "{}", stderr(&o));
+    // With the key, a shard written without it, or with another key, is refused.
+    let o = merge(&[&keyed[0], &plain2], &key);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(&format!("{plain2}: no hmac_sha256 tag")),
+        "{}",
+        stderr(&o)
+    );
+    let other = [("PLANSIM_SHARD_KEY", "another-secret-of-enough-bytes")];
+    let o = merge(&[&keyed[0], &keyed[1]], &other);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("hmac_sha256 does not authenticate the shard"),
+        "{}",
+        stderr(&o)
+    );
+    // A short key is refused before anything is run.
+    let o = plansim_in(
+        &dir,
+        &["run", "small.toml", "--shard", "1/2", "--out", "short"],
+        &[("PLANSIM_SHARD_KEY", "short")],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("fewer than 16"), "{}", stderr(&o));
+    // One changed digit in a tally: refused by the digest, key or not.
+    let text = std::fs::read_to_string(dir.join(&keyed[1])).unwrap();
+    let at = text.find("\"mean\":\"").unwrap() + 8;
+    let digit = if &text[at..at + 1] == "4" { "5" } else { "4" };
+    let damaged = format!("{}{digit}{}", &text[..at], &text[at + 1..]);
+    std::fs::write(dir.join("damaged.json"), damaged).unwrap();
+    for env in [&key[..], &[]] {
+        let o = merge(&[&keyed[0], "damaged.json"], env);
+        assert_eq!(o.status.code(), Some(2));
+        assert!(
+            stderr(&o).contains("damaged.json: content_sha256 does not match"),
+            "{}",
+            stderr(&o)
+        );
+    }
+    // A FIFO is refused at once.
+    assert!(Command::new("mkfifo")
+        .arg(dir.join("fifo.json"))
+        .status()
+        .unwrap()
+        .success());
+    let o = merge(&["fifo.json"], &[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("not a regular file"), "{}", stderr(&o));
 }

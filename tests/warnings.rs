@@ -8,7 +8,9 @@ mod common;
 
 use std::path::Path;
 
-use common::{files_of, json, ok, plansim_in, small_scenario, stderr, stdout, temp_dir};
+use common::{
+    files_of, json, merged_files, ok, plansim_in, small_scenario, stderr, stdout, temp_dir,
+};
 use serde_json::Value;
 
 /// theory.rs's linear-normal world: identical reps, a one-period cycle, an absolute
@@ -406,7 +408,13 @@ fn merging_shards_of_a_warned_run_gives_the_run_byte_for_byte() {
             "{format}"
         );
     }
-    assert_eq!(files_of(&dir.join("single")), files_of(&dir.join("merged")));
+    let shards: Vec<String> = (1..=3)
+        .map(|k| format!("shards/shard-{k}-of-3.json"))
+        .collect();
+    assert_eq!(
+        files_of(&dir.join("single")),
+        merged_files(&dir.join("merged"), &shards)
+    );
     assert_eq!(read(dir.join("single.html")), read(dir.join("merged.html")));
 }
 
@@ -691,7 +699,10 @@ fn rounds_refuse_a_first_plan_without_an_equilibrium_and_warn_of_later_rounds() 
         single.stdout == merged.stdout,
         "the merge differs from the run"
     );
-    assert_eq!(files_of(&dir.join("single")), files_of(&dir.join("merged")));
+    assert_eq!(
+        files_of(&dir.join("single")),
+        merged_files(&dir.join("merged"), &shards)
+    );
     assert_eq!(read(dir.join("single.html")), read(dir.join("merged.html")));
 }
 

@@ -165,6 +165,10 @@ pub fn to_csv(rows: &[BatchRow]) -> Result<Vec<u8>> {
 
 /// A digest table of the results, after a line per scenario's warning.
 pub fn table(rows: &[BatchRow]) -> String {
+    crate::format::printable_lines(&table_text(rows)).into_owned()
+}
+
+fn table_text(rows: &[BatchRow]) -> String {
     let shown = [
         "revenue_growth",
         "incentive_cost",
@@ -178,7 +182,10 @@ pub fn table(rows: &[BatchRow]) -> String {
         h
     }];
     for r in rows {
-        let mut line = vec![r.file.clone(), r.scenario.clone()];
+        let mut line = vec![
+            crate::format::printable(&r.file).into_owned(),
+            crate::format::printable(&r.scenario).into_owned(),
+        ];
         if r.status == "ok" {
             for m in shown {
                 line.push(interval(&r.plan[m], style(m)));

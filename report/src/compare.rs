@@ -19,7 +19,7 @@ use plansim_sim::tally::{Moments, Summary, Tally};
 use crate::budget::{check_text, rule_text};
 use crate::csv_safe::{num, row_of, summary_cells, CsvSheet, SUMMARY_COLUMNS};
 use crate::figures::{self, VariantView};
-use crate::format::{fmt, grouped, interval, style, Style};
+use crate::format::{fmt, grouped, interval, printable, style, Style};
 use crate::html::{subtitle, Document, Section, Table};
 use crate::i18n::{metric_label, Lang, T};
 use crate::warnings::{csv_rows, table_lines};
@@ -555,8 +555,12 @@ impl CompareReport {
         s
     }
 
-    /// The human-readable report.
+    /// The human-readable report, control characters in names escaped.
     pub fn table(&self) -> String {
+        crate::format::printable_lines(&self.table_text()).into_owned()
+    }
+
+    fn table_text(&self) -> String {
         let mut out = table_lines(&self.warnings);
         let labels: Vec<&str> = self.variants.iter().map(|v| v.label.as_str()).collect();
         let _ = writeln!(
@@ -569,7 +573,13 @@ impl CompareReport {
             self.periods
         );
         for v in &self.variants {
-            let _ = writeln!(out, "  {}: {} ({})", v.label, v.scenario, v.source);
+            let _ = writeln!(
+                out,
+                "  {}: {} ({})",
+                printable(&v.label),
+                printable(&v.scenario),
+                printable(&v.source)
+            );
         }
         let _ = writeln!(out);
         let mut header = vec!["metric".to_string()];

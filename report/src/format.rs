@@ -24,6 +24,41 @@ pub fn style(name: &str) -> Style {
     }
 }
 
+/// True for a character a terminal acts on instead of showing: the C0 and C1 control
+/// characters, DEL, and the bidirectional marks, embeddings, overrides and isolates
+/// (which reorder the text shown around them).
+fn is_control(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+fn escaped(text: &str, keep: impl Fn(char) -> bool) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(|c| is_control(c) && !keep(c)) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if is_control(c) && !keep(c) {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// A name (of a scenario, a file, a variant) as a terminal may print it: every control
+/// character written as an escape such as `\u{1b}`, newlines and tabs included.
+pub fn printable(name: &str) -> std::borrow::Cow<'_, str> {
+    escaped(name, |_| false)
+}
+
+/// Text of several lines (a table, a message) as a terminal may print it: every control
+/// character but the newline written as an escape.
+pub fn printable_lines(text: &str) -> std::borrow::Cow<'_, str> {
+    escaped(text, |c| c == '\n')
+}
+
 /// Formats a number with thousands separators and `decimals` decimals.
 pub fn grouped(x: f64, decimals: usize) -> String {
     if !x.is_finite() {
@@ -87,6 +122,20 @@ pub fn percentiles(s: &Summary, st: Style) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn control_characters_are_escaped() {
+        assert_eq!(printable("plain 名字"), "plain 名字");
+        assert_eq!(printable("a\u{1b}[31mred\n"), "a\\u{1b}[31mred\\u{a}");
+        assert_eq!(
+            printable("x\u{9b}y\u{7f}\u{202e}"),
+            "x\\u{9b}y\\u{7f}\\u{202e}"
+        );
+        assert_eq!(
+            printable_lines("a\nb\u{1b}]0;t\u{7}"),
+            "a\nb\\u{1b}]0;t\\u{7}"
+        );
+    }
 
     #[test]
     fn groups_thousands() {

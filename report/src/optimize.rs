@@ -200,8 +200,12 @@ impl OptimizeReport {
         s
     }
 
-    /// The human-readable report.
+    /// The human-readable report, control characters in names escaped.
     pub fn table(&self) -> String {
+        crate::format::printable_lines(&self.table_text()).into_owned()
+    }
+
+    fn table_text(&self) -> String {
         let mut out = table_lines(&self.warnings);
         let kind = serde_json::to_value(self.objective_kind)
             .ok()
@@ -210,7 +214,7 @@ impl OptimizeReport {
         let _ = writeln!(
             out,
             "plansim optimize: {} - maximise {} subject to expected incentive cost <= {}",
-            self.scenario,
+            crate::format::printable(&self.scenario),
             kind,
             grouped(self.budget, 0)
         );

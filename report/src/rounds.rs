@@ -568,9 +568,12 @@ impl RoundsReport {
         rounds_csv(&self.reports, &self.warnings)
     }
 
-    /// The human-readable table, after a line per warning.
+    /// The human-readable table, after a line per warning, control characters in
+    /// names escaped.
     pub fn table(&self) -> String {
-        table_lines(&self.warnings) + &table(&self.header, &self.reports, &self.diffs, self.budget)
+        let text = table_lines(&self.warnings)
+            + &table(&self.header, &self.reports, &self.diffs, self.budget);
+        crate::format::printable_lines(&text).into_owned()
     }
 
     /// fan.svg: the fan chart of the last policy.

@@ -24,7 +24,7 @@ use plansim_sim::tally::{Summary, Tally, Z95};
 
 use crate::csv_safe::{num, row_of, summary_cells, CsvSheet, SUMMARY_COLUMNS};
 use crate::figures::{self, VariantView};
-use crate::format::{fmt, grouped, interval, percentiles, style, Style};
+use crate::format::{fmt, grouped, interval, percentiles, printable, style, Style};
 use crate::html::{subtitle, Document, Section, Table};
 use crate::i18n::{metric_label, Lang, T};
 use crate::warnings::{csv_rows, table_lines};
@@ -227,11 +227,20 @@ impl RunReport {
 
 /// The report as an aligned text table.
 pub fn table(r: &RunReport) -> String {
+    crate::format::printable_lines(&table_text(r)).into_owned()
+}
+
+fn table_text(r: &RunReport) -> String {
     let mut out = table_lines(&r.warnings);
     let _ = writeln!(
         out,
         "plansim: {} ({}), {} replications, seed {}, {} reps x {} periods",
-        r.scenario, r.source, r.replications, r.seed, r.team_size, r.periods
+        printable(&r.scenario),
+        printable(&r.source),
+        r.replications,
+        r.seed,
+        r.team_size,
+        r.periods
     );
     let _ = writeln!(
         out,

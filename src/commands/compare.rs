@@ -168,6 +168,13 @@ pub fn execute(args: &CompareArgs) -> CliResult {
         .map(scenario_rule)
         .collect::<Result<Vec<_>, _>>()?;
     note_differing_budgets(&valids, &rules);
+    let outputs = Outputs::prepare(
+        None,
+        &[],
+        args.report.report.as_deref().map(|p| (p, "--report")),
+        args.write.force,
+        OnInterrupt::Exit,
+    )?;
     let pool = super::thread_pool(args.sim.threads)?;
     let labels = labels(&args.scenarios);
     let variants = pool.install(|| variants(&valids, &labels))?;
@@ -177,13 +184,6 @@ pub fn execute(args: &CompareArgs) -> CliResult {
         args.accept.refuse_unless_given(&w, valid.source())?;
         warnings.extend(w);
     }
-    let outputs = Outputs::prepare(
-        None,
-        &[],
-        args.report.report.as_deref().map(|p| (p, "--report")),
-        args.write.force,
-        OnInterrupt::Exit,
-    )?;
     let progress = Progress::new(budget.saturating_mul(k), "replications");
     let comparison = pool
         .install(|| {

@@ -16,14 +16,14 @@ use plansim_sim::engine;
 use plansim_sim::model::Model;
 
 use crate::deliver::{OnInterrupt, Outputs};
-use crate::error::CliResult;
+use crate::error::{CliError, CliResult};
 use crate::flags::{Format, FormatArgs, OutArgs, ReportArgs};
 
 /// Arguments of `merge`.
 #[derive(Args, Debug)]
 #[command(
     mut_arg("out", |a| a.help(
-        "Also write the run's files into this folder: summary.csv, per_period.csv, replications.csv and scenario.toml (rounds.json, rounds.csv and fan.svg for rounds)"
+        "Also write the run's files into this folder: summary.csv, per_period.csv, replications.csv and scenario.toml (rounds.json, rounds.csv and fan.svg for rounds), and merge.json: the shards merged and their digests"
     )),
     mut_arg("report", |a| a.help("Also write the self-contained HTML report of the whole run to this file"))
 )]
@@ -64,10 +64,27 @@ fn check_file_memory(args: &MergeArgs) -> CliResult {
     )?)
 }
 
-/// Reads the shards of one kind, noting on stderr when they ran the scenario from
-/// different sources (the report names the first's).
+/// The file `--out` gets beside the run's: what the merge was made of.
+pub const RECORD_FILE: &str = "merge.json";
+
+/// Reads the shards of one kind (with the shard key, when set, each one's tag must
+/// check), noting on stderr when they ran the scenario from different sources (the
+/// report names the first's) and when they carry tags no key checked.
 fn read<D: plansim_analysis::shard::ShardData>(args: &MergeArgs) -> CliResult<ShardSet<D>> {
-    let shards = ShardSet::<D>::read(&args.shards)?;
+    let key = crate::shard_key::key()?;
+    let shards = ShardSet::<D>::read(&args.shards, key.as_ref())?;
+    let unchecked = shards.unchecked_tags();
+    if !unchecked.is_empty() {
+        eprintln!(
+            "note: {} carr{} an HMAC tag, but no shard key is set ({} or {}): only {} digest{} checked, which catches damage, not tampering",
+            unchecked.join(", "),
+            if unchecked.len() == 1 { "ies" } else { "y" },
+            crate::shard_key::KEY_VAR,
+            crate::shard_key::KEY_FILE_VAR,
+            if unchecked.len() == 1 { "its" } else { "their" },
+            if unchecked.len() == 1 { " was" } else { "s were" },
+        );
+    }
     if let Some((shown, source)) = shards.other_source() {
         let (first_shown, first) = shards.first();
         eprintln!(
@@ -78,15 +95,45 @@ fn read<D: plansim_analysis::shard::ShardData>(args: &MergeArgs) -> CliResult<Sh
     Ok(shards)
 }
 
-/// Prepares `--out` (with `names`) and `--report` before the merge.
+/// Prepares `--out` (with `names` and [`RECORD_FILE`]) and `--report` before the merge.
 fn outputs(args: &MergeArgs, names: &[&str]) -> CliResult<Outputs> {
+    let mut names = names.to_vec();
+    names.push(RECORD_FILE);
     Outputs::prepare(
         args.out.out.as_deref(),
-        names,
+        &names,
         args.report.report.as_deref().map(|p| (p, "--report")),
         args.out.write.force,
         OnInterrupt::Exit,
     )
+}
+
+/// Says on stderr which shards were merged, with their verified digests, and adds
+/// [`RECORD_FILE`] with the same to `--out`.
+fn record<D: plansim_analysis::shard::ShardData>(
+    shards: &ShardSet<D>,
+    outputs: &mut Outputs,
+) -> CliResult {
+    let record = shards.record();
+    for s in &record.merged_from {
+        eprintln!(
+            "merged {}: shard {}/{}, content sha256 {}{}",
+            s.file,
+            s.shard,
+            s.shards,
+            s.content_sha256,
+            if s.authenticated {
+                ", tag checked with the shard key"
+            } else {
+                ""
+            }
+        );
+    }
+    let mut json = serde_json::to_vec_pretty(&record)
+        .map_err(|e| CliError::Internal(format!("cannot write {RECORD_FILE}: {e}")))?;
+    json.push(b'\n');
+    outputs.add_file(RECORD_FILE, json);
+    Ok(())
 }
 
 /// Merges the shards and reports the whole run.
@@ -112,7 +159,8 @@ pub fn execute(args: &MergeArgs) -> CliResult {
         &format!("merging {replications} replications"),
         |max| format!("merge on a machine with more memory (about {max} replications fit here)"),
     )?;
-    let outputs = outputs(args, &super::run::OUT_FILES)?;
+    let mut outputs = outputs(args, &super::run::OUT_FILES)?;
+    record(&shards, &mut outputs)?;
     let model = Model::new(&valid);
     let tally = shards.tally(&model)?;
     // The behaviour is solved again for the warnings (and the report's charts): the
@@ -140,7 +188,8 @@ fn merge_rounds(args: &MergeArgs) -> CliResult {
     shards.check_same_rounds()?;
     let valid = shards.scenario()?;
     let spec = shards.spec()?;
-    let outputs = outputs(args, &super::rounds::OUT_FILES)?;
+    let mut outputs = outputs(args, &super::rounds::OUT_FILES)?;
+    record(&shards, &mut outputs)?;
     let runs: Vec<PolicyRun> = shards.policies()?;
     let warnings = warnings(
         &Model::new(&valid),

@@ -143,11 +143,8 @@ pub fn execute(args: &OptimizeArgs) -> CliResult {
     let space = DecisionSpace::new(&valid, section)
         .map_err(|e| CliError::Input(format!("{}: {e}", valid.source())))?;
     check_memory(&valid, &settings, section.certify_replications.is_some())?;
-    let pool = super::thread_pool(args.sim.threads)?;
-    let evaluator = Evaluator::new(&valid, space, settings.clone())?;
-    let mut warnings = pool.install(|| Warnings::of_search(&evaluator))?;
-    args.accept.refuse_unless_given(&warnings, valid.source())?;
-    // Ctrl-C stops the search, which reports its best plan so far.
+    // A signal stops the search, whose best plan so far is certified and reported
+    // (the process then exits with the signal's code).
     let outputs = Outputs::prepare(
         args.out.out.as_deref(),
         &OUT_FILES,
@@ -155,6 +152,10 @@ pub fn execute(args: &OptimizeArgs) -> CliResult {
         args.out.write.force,
         OnInterrupt::Finish,
     )?;
+    let pool = super::thread_pool(args.sim.threads)?;
+    let evaluator = Evaluator::new(&valid, space, settings.clone())?;
+    let mut warnings = pool.install(|| Warnings::of_search(&evaluator))?;
+    args.accept.refuse_unless_given(&warnings, valid.source())?;
     let (outcome, certification, baseline) = pool.install(|| -> CliResult<_> {
         let baseline = evaluator.evaluate_baseline();
         if baseline.cost.mean > settings.budget() {
@@ -170,6 +171,9 @@ pub fn execute(args: &OptimizeArgs) -> CliResult {
             progress.update(n as u64)
         })?;
         progress.finish();
+        // The certification cannot stop part-way: from here a signal ends the process
+        // (a second one at any time), writing nothing.
+        interrupt::set_mode(OnInterrupt::Exit);
         let winner = outcome
             .best()
             .map_or(evaluator.space().start.clone(), |b| b.x.clone());

@@ -204,8 +204,6 @@ pub fn execute(args: &RoundsArgs) -> CliResult {
         &format!("{} replications of the rounds", spec.replications()),
         false,
     )?;
-    let pool = super::thread_pool(args.sim.threads)?;
-    let model = model_checked(&setup, args, &pool)?;
     let outputs = Outputs::prepare(
         args.out.out.as_deref(),
         &OUT_FILES,
@@ -213,6 +211,8 @@ pub fn execute(args: &RoundsArgs) -> CliResult {
         args.out.write.force,
         OnInterrupt::Exit,
     )?;
+    let pool = super::thread_pool(args.sim.threads)?;
+    let model = model_checked(&setup, args, &pool)?;
     let runs = run(&setup, &model, spec, &pool)?;
     let warnings = warnings(
         &model,
@@ -236,6 +236,7 @@ fn execute_shard(args: &RoundsArgs, setup: &RoundsSetup, arg: shard_arg::ShardAr
         ));
     }
     let shard = shard_arg::resolve(arg, &|name| std::env::var(name).ok())?;
+    let key = crate::shard_key::key()?;
     let name = file_name(shard.k, shard.n);
     let Some(dir) = &args.out.out else {
         return Err(CliError::Input(format!(
@@ -253,8 +254,6 @@ fn execute_shard(args: &RoundsArgs, setup: &RoundsSetup, arg: shard_arg::ShardAr
         ),
         true,
     )?;
-    let pool = super::thread_pool(args.sim.threads)?;
-    let model = model_checked(setup, args, &pool)?;
     let outputs = Outputs::prepare(
         Some(dir),
         &[name.as_str()],
@@ -262,6 +261,8 @@ fn execute_shard(args: &RoundsArgs, setup: &RoundsSetup, arg: shard_arg::ShardAr
         args.out.write.force,
         OnInterrupt::Exit,
     )?;
+    let pool = super::thread_pool(args.sim.threads)?;
+    let model = model_checked(setup, args, &pool)?;
     let parts: Vec<PolicyShard> = if !part.slice.is_empty() {
         run(setup, &model, &part.spec, &pool)?
             .iter()
@@ -294,13 +295,13 @@ fn execute_shard(args: &RoundsArgs, setup: &RoundsSetup, arg: shard_arg::ShardAr
         unsettled.iter().map(|(p, u)| (p.as_str(), u.as_slice())),
     );
     outputs.deliver(Results {
-        files: vec![(name.as_str(), file.to_bytes())],
+        files: vec![(name.as_str(), file.to_bytes(key.as_ref()))],
         file: None,
         stdout: Vec::new(),
         warnings: &warnings,
     })?;
     eprintln!(
-        "rounds shard {}/{} ({}): blocks {}..{}, replications {}..{} of {} (with the planning sample of {}), written to {}",
+        "rounds shard {}/{} ({}): blocks {}..{}, replications {}..{} of {} (with the planning sample of {}), written to {}{}",
         shard.k,
         shard.n,
         shard.origin,
@@ -310,7 +311,12 @@ fn execute_shard(args: &RoundsArgs, setup: &RoundsSetup, arg: shard_arg::ShardAr
         part.slice.replications.end,
         setup.spec.replications(),
         part.planning,
-        dir.join(&name).display()
+        dir.join(&name).display(),
+        if key.is_some() {
+            ", tagged with the shard key (HMAC-SHA-256)".to_string()
+        } else {
+            String::new()
+        }
     );
     Ok(())
 }

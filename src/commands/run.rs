@@ -87,12 +87,6 @@ pub fn execute(args: &RunArgs) -> CliResult {
             )
         },
     )?;
-    let pool = super::thread_pool(args.sim.threads)?;
-    let started = Instant::now();
-    let model = Model::new(&valid);
-    let solved = pool.install(|| engine::solve(&model));
-    let warnings = Warnings::of_run(&model, &solved);
-    args.accept.refuse_unless_given(&warnings, valid.source())?;
     let outputs = Outputs::prepare(
         args.out.out.as_deref(),
         &OUT_FILES,
@@ -100,6 +94,12 @@ pub fn execute(args: &RunArgs) -> CliResult {
         args.out.write.force,
         OnInterrupt::Exit,
     )?;
+    let pool = super::thread_pool(args.sim.threads)?;
+    let started = Instant::now();
+    let model = Model::new(&valid);
+    let solved = pool.install(|| engine::solve(&model));
+    let warnings = Warnings::of_run(&model, &solved);
+    args.accept.refuse_unless_given(&warnings, valid.source())?;
     let progress = Progress::new(replications, "replications");
     let tally = pool.install(|| {
         engine::run_blocks(
@@ -213,6 +213,7 @@ fn execute_shard(
     arg: shard_arg::ShardArg,
 ) -> CliResult {
     let shard = shard_arg::resolve(arg, &|name| std::env::var(name).ok())?;
+    let key = crate::shard_key::key()?;
     let name = file_name(shard.k, shard.n);
     let Some(dir) = &args.out.out else {
         return Err(CliError::Input(format!(
@@ -234,13 +235,6 @@ fn execute_shard(
             format!("split the run into more shards (raise N) so each holds at most about {max} replications")
         },
     )?;
-    let pool = super::thread_pool(args.sim.threads)?;
-    let model = Model::new(valid);
-    // Solved even when this shard holds no block (more shards than blocks), so that
-    // every shard of a run without an equilibrium is refused alike.
-    let solved = pool.install(|| engine::solve(&model));
-    let warnings = Warnings::of_run(&model, &solved);
-    args.accept.refuse_unless_given(&warnings, valid.source())?;
     let outputs = Outputs::prepare(
         Some(dir),
         &[name.as_str()],
@@ -248,6 +242,13 @@ fn execute_shard(
         args.out.write.force,
         OnInterrupt::Exit,
     )?;
+    let pool = super::thread_pool(args.sim.threads)?;
+    let model = Model::new(valid);
+    // Solved even when this shard holds no block (more shards than blocks), so that
+    // every shard of a run without an equilibrium is refused alike.
+    let solved = pool.install(|| engine::solve(&model));
+    let warnings = Warnings::of_run(&model, &solved);
+    args.accept.refuse_unless_given(&warnings, valid.source())?;
     let progress = Progress::new(slice.len(), "replications");
     let tallies = pool.install(|| {
         engine::run_block_tallies(
@@ -270,13 +271,13 @@ fn execute_shard(
     );
     drop(tallies);
     outputs.deliver(Results {
-        files: vec![(name.as_str(), file.to_bytes())],
+        files: vec![(name.as_str(), file.to_bytes(key.as_ref()))],
         file: None,
         stdout: Vec::new(),
         warnings: &warnings,
     })?;
     eprintln!(
-        "shard {}/{} ({}): blocks {}..{}, replications {}..{} of {}, written to {}",
+        "shard {}/{} ({}): blocks {}..{}, replications {}..{} of {}, written to {}{}",
         shard.k,
         shard.n,
         shard.origin,
@@ -285,7 +286,12 @@ fn execute_shard(
         slice.replications.start,
         slice.replications.end,
         replications,
-        dir.join(&name).display()
+        dir.join(&name).display(),
+        if key.is_some() {
+            ", tagged with the shard key (HMAC-SHA-256)".to_string()
+        } else {
+            String::new()
+        }
     );
     Ok(())
 }

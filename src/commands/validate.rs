@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
+use plansim_report::format::printable;
 use plansim_sim::model::Model;
 
 use crate::deliver::emit;
@@ -24,9 +25,9 @@ pub fn execute(args: &ValidateArgs) -> CliResult {
     emit(
         format!(
             "{}: ok ({} \"{}\": {} reps, {} periods, {} replications by default)\n",
-            args.scenario.display(),
+            printable(&args.scenario.display().to_string()),
             "scenario",
-            s.name,
+            printable(&s.name),
             model.reps.len(),
             s.simulation.periods,
             s.simulation.replications

@@ -27,13 +27,16 @@ pub fn plansim(args: &[&str]) -> Output {
         .expect("plansim runs")
 }
 
-/// Runs plansim in `dir` with `env` and no job-array variables of the test's own environment.
+/// Runs plansim in `dir` with `env` and no job-array variables or shard key of the
+/// test's own environment.
 pub fn plansim_in(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut c = Command::new(env!("CARGO_BIN_EXE_plansim"));
     c.current_dir(dir).args(args);
     for v in ARRAY_VARS {
         c.env_remove(v);
     }
+    c.env_remove("PLANSIM_SHARD_KEY");
+    c.env_remove("PLANSIM_SHARD_KEY_FILE");
     c.envs(env.iter().copied());
     c.output().expect("plansim runs")
 }
@@ -89,6 +92,33 @@ pub fn files_of(dir: &Path) -> Vec<(String, Vec<u8>)> {
         })
         .collect();
     files.sort();
+    files
+}
+
+/// The files of a merge's `--out` folder without `merge.json` (what the merge was
+/// made of, which a one-machine run does not write), and that record, checked: it
+/// names every shard file in `shards` once, each with a 64-digit SHA-256.
+pub fn merged_files(dir: &Path, shards: &[String]) -> Vec<(String, Vec<u8>)> {
+    let mut files = files_of(dir);
+    let at = files
+        .iter()
+        .position(|(n, _)| n == "merge.json")
+        .expect("merge.json in the merge's --out");
+    let (_, record) = files.remove(at);
+    let record: Value = serde_json::from_slice(&record).expect("merge.json is JSON");
+    let merged = record["merged_from"].as_array().expect("merged_from");
+    assert_eq!(merged.len(), shards.len(), "{record}");
+    for s in shards {
+        let entry = merged
+            .iter()
+            .find(|m| m["file"] == s.as_str())
+            .unwrap_or_else(|| panic!("{s} not in merge.json: {record}"));
+        let digest = entry["content_sha256"].as_str().unwrap();
+        assert!(
+            digest.len() == 64 && digest.bytes().all(|b| b.is_ascii_hexdigit()),
+            "{entry}"
+        );
+    }
     files
 }
 

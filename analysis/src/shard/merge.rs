@@ -13,13 +13,42 @@ use plansim_sim::scenario::ValidScenario;
 
 use super::encoding::check_coverage;
 use super::rounds::{RoundsData, RoundsShardFile, Unsettled};
-use super::{read_with_format, RunData, Shard, ShardData, ShardError, Slice, PLANSIM_VERSION};
+use super::{
+    read_with_format, RunData, Shard, ShardData, ShardError, ShardKey, Slice, PLANSIM_VERSION,
+};
 use crate::rounds::PolicyRun;
 
 /// Shards of one kind that are of one run and hold each of its blocks once, in
 /// block order, each with its file's name.
 pub struct ShardSet<D> {
     shards: Vec<(String, Shard<D>)>,
+    authenticated: bool,
+}
+
+/// One shard a merge read, as the merged result records it.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct MergedShard {
+    /// The file, as given.
+    pub file: String,
+    /// Which shard, from 1.
+    pub shard: u64,
+    /// Of how many.
+    pub shards: u64,
+    /// The SHA-256 of its content, verified.
+    pub content_sha256: String,
+    /// True when its HMAC-SHA-256 tag was verified with the shard key.
+    pub authenticated: bool,
+}
+
+/// What a merged result was made of.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct MergeRecord {
+    /// The plansim version that merged.
+    pub plansim_version: String,
+    /// SHA-256 of the resolved scenario and roster of the run.
+    pub scenario_sha256: String,
+    /// Every shard merged, in block order.
+    pub merged_from: Vec<MergedShard>,
 }
 
 /// Refuses shards that are not of one run: scenario, seed, replications and version must agree.
@@ -89,12 +118,13 @@ fn check_slices(shards: &[Slice]) -> Result<(), ShardError> {
 }
 
 impl<D: ShardData> ShardSet<D> {
-    /// Reads every shard of `paths` (each file once; at least one), checks they are of
+    /// Reads every shard of `paths` (each file once; at least one), checks each one's
+    /// seal (with `key`, its tag: every shard must be authenticated), that they are of
     /// this kind, of one run and cover its blocks once, and keeps them in block order.
     ///
     /// # Errors
     /// [`ShardError`] naming the file and what is wrong.
-    pub fn read(paths: &[PathBuf]) -> Result<Self, ShardError> {
+    pub fn read(paths: &[PathBuf], key: Option<&ShardKey>) -> Result<Self, ShardError> {
         let mut shards = Vec::with_capacity(paths.len());
         for path in paths {
             let shown = path.display().to_string();
@@ -107,14 +137,47 @@ impl<D: ShardData> ShardSet<D> {
                     expected: D::FORMAT,
                 });
             }
-            let file = Shard::<D>::parse(&bytes, &shown)?;
+            let file = Shard::<D>::parse(&bytes, &shown, key)?;
             shards.push((shown, file));
         }
         let slices: Vec<Slice> = shards.iter().map(|(n, f)| f.slice(n)).collect();
         check_same_run(&slices)?;
         check_slices(&slices)?;
         shards.sort_by_key(|(_, f)| (f.blocks.start, f.blocks.end));
-        Ok(ShardSet { shards })
+        Ok(ShardSet {
+            shards,
+            authenticated: key.is_some(),
+        })
+    }
+
+    /// What the merged result is made of: each shard's file, slice and verified digest.
+    pub fn record(&self) -> MergeRecord {
+        let (_, first) = self.first();
+        MergeRecord {
+            plansim_version: PLANSIM_VERSION.into(),
+            scenario_sha256: first.scenario_sha256.clone(),
+            merged_from: self
+                .iter()
+                .map(|(shown, f)| MergedShard {
+                    file: shown.to_string(),
+                    shard: f.shard,
+                    shards: f.shards,
+                    content_sha256: f.seal.content_sha256.clone().unwrap_or_default(),
+                    authenticated: self.authenticated,
+                })
+                .collect(),
+        }
+    }
+
+    /// The shards that carry a tag no key checked (the merge was given no key).
+    pub fn unchecked_tags(&self) -> Vec<&str> {
+        if self.authenticated {
+            return Vec::new();
+        }
+        self.iter()
+            .filter(|(_, f)| f.is_tagged())
+            .map(|(shown, _)| shown)
+            .collect()
     }
 
     /// The first shard in block order, with its file's name.

@@ -5,6 +5,13 @@
 //! what it holds besides is its [`ShardData`]: each block's tally for `run`
 //! ([`RunData`]), each replication's record for `rounds` ([`rounds::RoundsData`]).
 //! [`merge`] checks that shards are of one run and cover it once, and rebuilds it.
+//!
+//! Every shard is sealed ([`Seal`]): the SHA-256 of its whole content, which the
+//! reader verifies, so a shard damaged or edited by accident is refused; and, with a
+//! shared [`ShardKey`], an HMAC-SHA-256 tag of the same content, so that a shard
+//! edited on purpose (its digest recomputed) is refused too. Without a key the
+//! digest catches accidents, not an attacker: anyone who can edit a shard can
+//! recompute its digest.
 
 pub mod encoding;
 pub mod merge;
@@ -13,6 +20,7 @@ pub mod rounds;
 use std::ops::Range;
 use std::path::Path;
 
+use hmac::{Hmac, Mac};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -47,6 +55,24 @@ pub enum FileProblem {
     /// It is not JSON.
     #[error("not a plansim shard file: {0}")]
     NotJson(serde_json::Error),
+    /// It carries no digest of its content.
+    #[error("no content_sha256 seal: not a shard as plansim writes it; run the shard again")]
+    NoDigest,
+    /// Its content is not the content its digest was made of.
+    #[error(
+        "content_sha256 does not match the shard's content (the file was edited or damaged); run the shard again"
+    )]
+    Digest,
+    /// A key is given and the shard carries no tag.
+    #[error(
+        "no hmac_sha256 tag, but a shard key is set: the shard was written without the key (or its tag removed); run it again with the key"
+    )]
+    NoTag,
+    /// A key is given and the shard's tag is not the content's under that key.
+    #[error(
+        "hmac_sha256 does not authenticate the shard with the key given: it was written with another key, or edited; run it again with the key"
+    )]
+    Tag,
     /// Its blocks are of another size.
     #[error("blocks of {0} replications, but this plansim uses {BLOCK_SIZE}")]
     BlockSize(u64),
@@ -224,8 +250,8 @@ fn command_of(format: Option<&str>) -> &'static str {
 /// What the `format` field of a shard of `plansim run` says.
 pub const FORMAT: &str = "plansim-shard";
 /// Version of the shard file layout; bumped on any change to it (2: rounds shards
-/// keep the plans solved without an equilibrium).
-pub const FORMAT_VERSION: u32 = 2;
+/// keep the plans solved without an equilibrium; 3: every shard is sealed).
+pub const FORMAT_VERSION: u32 = 3;
 /// The version of plansim that writes and merges shards.
 pub const PLANSIM_VERSION: &str = env!("CARGO_PKG_VERSION");
 
@@ -339,6 +365,88 @@ pub struct Shard<D> {
     pub roster_csv: Option<String>,
     /// What this kind of shard holds of its slice.
     pub data: D,
+    /// The digest (and tag) of everything above, read from the file; never part of
+    /// the content it seals, so never serialised with it.
+    #[serde(default, skip_serializing)]
+    pub seal: Seal,
+}
+
+/// A shard's seal: the SHA-256 of its content and, with a key, its HMAC-SHA-256 tag.
+///
+/// The content is the shard serialised as compact JSON without its seal (the bytes
+/// [`Shard::to_bytes`] writes before the seal); the reader serialises what it read
+/// again, so the digest covers every field's value.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Seal {
+    /// SHA-256 of the content, in hex.
+    pub content_sha256: Option<String>,
+    /// HMAC-SHA-256 of the content under the shard key, in hex, when written with one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hmac_sha256: Option<String>,
+}
+
+/// A key shared by the machines that write shards and the one that merges them.
+#[derive(Clone)]
+pub struct ShardKey(Vec<u8>);
+
+impl std::fmt::Debug for ShardKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ShardKey(..)")
+    }
+}
+
+/// Fewest bytes of a shard key.
+pub const MIN_KEY_BYTES: usize = 16;
+
+impl ShardKey {
+    /// A key of at least [`MIN_KEY_BYTES`] bytes.
+    ///
+    /// # Errors
+    /// The length, when it is shorter.
+    pub fn new(bytes: Vec<u8>) -> Result<Self, usize> {
+        if bytes.len() < MIN_KEY_BYTES {
+            return Err(bytes.len());
+        }
+        Ok(ShardKey(bytes))
+    }
+
+    fn mac(&self) -> Hmac<Sha256> {
+        <Hmac<Sha256> as Mac>::new_from_slice(&self.0).expect("HMAC takes keys of any length")
+    }
+}
+
+/// Hashes what is written into it: SHA-256 and, with a key, HMAC-SHA-256.
+struct Hashing {
+    sha: Sha256,
+    mac: Option<Hmac<Sha256>>,
+}
+
+impl std::io::Write for Hashing {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.sha.update(buf);
+        if let Some(m) = &mut self.mac {
+            m.update(buf);
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn unhex(text: &str) -> Option<Vec<u8>> {
+    if text.len() % 2 != 0 {
+        return None;
+    }
+    (0..text.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
+        .collect()
 }
 
 /// SHA-256, in hex, of the resolved scenario TOML, a NUL byte and the roster CSV (empty without one).
@@ -347,7 +455,7 @@ pub fn scenario_sha256(scenario_toml: &str, roster_csv: Option<&str>) -> String 
     h.update(scenario_toml.as_bytes());
     h.update([0u8]);
     h.update(roster_csv.unwrap_or("").as_bytes());
-    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    hex(&h.finalize())
 }
 
 impl<D: ShardData> Shard<D> {
@@ -381,30 +489,68 @@ impl<D: ShardData> Shard<D> {
             scenario_toml,
             roster_csv,
             data,
+            seal: Seal::default(),
         }
     }
 
-    /// The file's bytes.
-    pub fn to_bytes(&self) -> Vec<u8> {
+    /// The seal of the shard's content (its seal aside): its SHA-256 and, with `key`,
+    /// its HMAC-SHA-256 tag.
+    pub fn seal_of(&self, key: Option<&ShardKey>) -> Seal {
+        let h = self.hashed(key);
+        Seal {
+            content_sha256: Some(hex(&h.sha.finalize())),
+            hmac_sha256: h.mac.map(|m| hex(&m.finalize().into_bytes())),
+        }
+    }
+
+    /// The content (the shard serialised without its seal) hashed, with `key` too.
+    fn hashed(&self, key: Option<&ShardKey>) -> Hashing {
+        let mut h = Hashing {
+            sha: Sha256::new(),
+            mac: key.map(ShardKey::mac),
+        };
+        let mut w = std::io::BufWriter::with_capacity(1 << 16, &mut h);
+        serde_json::to_writer(&mut w, self).expect("shards serialise");
+        std::io::Write::flush(&mut w).expect("hashing cannot fail");
+        drop(w);
+        h
+    }
+
+    /// The file's bytes: the content as compact JSON, sealed with its digest and,
+    /// with `key`, its tag.
+    pub fn to_bytes(&self, key: Option<&ShardKey>) -> Vec<u8> {
         let mut bytes = serde_json::to_vec(self).expect("shards serialise");
-        bytes.push(b'\n');
+        let seal = self.seal_of(key);
+        assert_eq!(bytes.pop(), Some(b'}'), "a shard is a JSON object");
+        bytes.extend_from_slice(b",\"seal\":");
+        bytes.extend(serde_json::to_vec(&seal).expect("seals serialise"));
+        bytes.extend_from_slice(b"}\n");
         bytes
     }
 
     /// Parses and checks the bytes of shard file `shown`: its format, its version,
-    /// its scenario hash, its slice and its data.
+    /// its seal (with `key`, its tag too), its scenario hash, its slice and its data.
     ///
     /// # Errors
     /// [`ShardError::File`] naming the file and what is wrong with it.
-    pub fn parse(bytes: &[u8], shown: &str) -> Result<Self, ShardError> {
+    pub fn parse(bytes: &[u8], shown: &str, key: Option<&ShardKey>) -> Result<Self, ShardError> {
         let shard: Self = serde_json::from_slice(bytes)
             .map_err(|e| ShardError::in_file(shown, why_unreadable(bytes, D::FORMAT, e)))?;
-        shard.check().map_err(|p| ShardError::in_file(shown, p))?;
+        shard
+            .check_kind()
+            .and_then(|()| shard.check_seal(key))
+            .and_then(|()| shard.check())
+            .map_err(|p| ShardError::in_file(shown, p))?;
         Ok(shard)
     }
 
-    /// Checks what a shard says of itself.
-    fn check(&self) -> Result<(), FileProblem> {
+    /// True when the shard carries a tag (whether or not a key checked it).
+    pub fn is_tagged(&self) -> bool {
+        self.seal.hmac_sha256.is_some()
+    }
+
+    /// Checks the shard's kind and format version.
+    fn check_kind(&self) -> Result<(), FileProblem> {
         if self.format != D::FORMAT {
             return Err(FileProblem::NotAShard(D::FORMAT));
         }
@@ -414,6 +560,29 @@ impl<D: ShardData> Shard<D> {
                 writer: Some(self.plansim_version.clone()),
             });
         }
+        Ok(())
+    }
+
+    /// Checks the digest of the content and, with `key`, its tag.
+    fn check_seal(&self, key: Option<&ShardKey>) -> Result<(), FileProblem> {
+        let Some(digest) = &self.seal.content_sha256 else {
+            return Err(FileProblem::NoDigest);
+        };
+        let h = self.hashed(key);
+        if hex(&h.sha.finalize()) != *digest {
+            return Err(FileProblem::Digest);
+        }
+        if let Some(mac) = h.mac {
+            let tag = self.seal.hmac_sha256.as_deref().ok_or(FileProblem::NoTag)?;
+            let tag = unhex(tag).ok_or(FileProblem::Tag)?;
+            // Compared in constant time.
+            mac.verify_slice(&tag).map_err(|_| FileProblem::Tag)?;
+        }
+        Ok(())
+    }
+
+    /// Checks what a shard says of itself.
+    fn check(&self) -> Result<(), FileProblem> {
         if self.block_size != BLOCK_SIZE {
             return Err(FileProblem::BlockSize(self.block_size));
         }
@@ -545,10 +714,20 @@ impl ShardFile {
 /// # Errors
 /// [`ShardError::Read`] when the file cannot be read.
 pub fn read_with_format(path: &Path) -> Result<(Vec<u8>, Option<String>), ShardError> {
-    let bytes = std::fs::read(path).map_err(|source| ShardError::Read {
+    let unreadable = |source| ShardError::Read {
         file: path.display().to_string(),
         source,
-    })?;
+    };
+    // A FIFO or device would block or never end: only regular files are read.
+    let meta = std::fs::metadata(path).map_err(unreadable)?;
+    if !meta.is_file() {
+        return Err(unreadable(std::io::Error::other(if meta.is_dir() {
+            "it is a folder"
+        } else {
+            "it is not a regular file (a FIFO, device or socket)"
+        })));
+    }
+    let bytes = std::fs::read(path).map_err(unreadable)?;
     let format = serde_json::from_slice::<Header>(&bytes)
         .ok()
         .and_then(|h| h.format);

@@ -104,7 +104,7 @@ pub fn execute(args: &BenchArgs) -> CliResult {
     check_memory(replications, shape)?;
     let model = Model::new(&valid);
     let solved = engine::solve(&model);
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let cores = super::cores();
     let mut counts = vec![1];
     if cores > 1 {
         counts.push(cores);
