@@ -78,9 +78,9 @@ fn a_broken_file_is_reported_and_every_other_row_is_written() {
     assert_eq!(rows.len(), 5, "a header and one row per scenario");
     let header = &rows[0];
     let col = |name: &str| header.iter().position(|h| h == name).unwrap();
-    for m in plansim_sim::engine::metrics::METRICS {
+    for m in plansim_sim::engine::metrics::Metric::ALL {
         for part in ["mean", "ci95_low", "ci95_high", "difference_mean"] {
-            col(&format!("{}_{part}", m.name));
+            col(&format!("{}_{part}", m.name()));
         }
     }
     let status: Vec<&str> = rows[1..]

@@ -19,14 +19,14 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use plansim_sim::budget::BudgetRule;
-use plansim_sim::engine::metrics::metric_index;
+use plansim_sim::engine::metrics::Metric;
 use plansim_sim::engine::BLOCK_SIZE;
 use plansim_sim::model::Model;
 use plansim_sim::rng::mix64;
 use plansim_sim::scenario::ValidScenario;
 
 use crate::budget::BudgetCheck;
-use crate::objective::{is_share, Objective};
+use crate::objective::Objective;
 use crate::select::{
     check_confidence, check_first_stage, check_indifference, kim_nelson, probability_best,
     KnOutcome, KnSettings, KnSettingsError,
@@ -197,7 +197,7 @@ impl Selection {
 /// The default indifference zone: half a percentage point for shares, else 1 % of
 /// the first variant's first-stage mean.
 pub fn default_indifference(objective: &Objective, first_stage_values: &[f64]) -> f64 {
-    if metric_index(&objective.name).is_some() && is_share(&objective.name) {
+    if objective.is_share() {
         return 0.005;
     }
     let mean = first_stage_values.iter().sum::<f64>() / first_stage_values.len().max(1) as f64;
@@ -234,7 +234,7 @@ fn budget_checks(
     tallies: &[VariantTally],
     rules: &[Option<BudgetRule>],
 ) -> Vec<Option<BudgetCheck>> {
-    let cost = metric_index("incentive_cost").expect("a known metric");
+    let cost = Metric::IncentiveCost.index();
     tallies
         .iter()
         .zip(rules)
@@ -324,7 +324,7 @@ pub fn run_comparison(
         {
             return Err(CompareError::Undefined {
                 label: variants[v].label.clone(),
-                objective: objective.name.clone(),
+                objective: objective.name().to_string(),
                 replication: r,
             });
         }

@@ -46,7 +46,7 @@ impl Variant {
 /// What a variant's replications gave.
 #[derive(Clone, Debug)]
 pub struct VariantTally {
-    /// Replication metrics, values kept (columns of [`plansim_sim::engine::metrics::METRICS`]).
+    /// Replication metrics, values kept (a column per [`plansim_sim::engine::metrics::Metric`]).
     pub metrics: Tally,
     /// Per-period metrics (`period * N_PERIOD_METRICS + metric`), moments only.
     pub periods: Tally,

@@ -5,7 +5,7 @@ use serde::Serialize;
 use plansim_sim::behaviour::{self, Equilibrium, PlanningStart, Policy};
 use plansim_sim::budget::{BudgetRule, CostEstimate};
 use plansim_sim::engine;
-use plansim_sim::engine::metrics::metric_index;
+use plansim_sim::engine::metrics::Metric;
 use plansim_sim::model::{Model, Plan};
 use plansim_sim::scenario::{ObjectiveKind, ValidScenario};
 use plansim_sim::tally::{Moments, Tally, Z95};
@@ -94,26 +94,23 @@ pub struct Evaluator {
 
 /// Per-replication objective values from a tally of replication metrics.
 pub fn objective_values(kind: ObjectiveKind, tally: &Tally) -> Vec<f64> {
-    let col = |name: &str| {
-        tally
-            .values(metric_index(name).expect("a known metric"))
-            .expect("values are kept")
-    };
+    let col = |m: Metric| tally.values(m.index()).expect("values are kept");
     let combine = |a: &[f64], b: &[f64], c: Option<&[f64]>| -> Vec<f64> {
         (0..a.len())
             .map(|i| a[i] - b[i] - c.map_or(0.0, |c| c[i]))
             .collect()
     };
     match kind {
-        ObjectiveKind::RevenueGrowth => col("revenue_growth").to_vec(),
-        ObjectiveKind::Revenue => col("revenue").to_vec(),
-        ObjectiveKind::NewCustomers => col("new_customers").to_vec(),
-        ObjectiveKind::Profit => combine(col("revenue"), col("incentive_cost"), None),
+        ObjectiveKind::Profit => combine(col(Metric::Revenue), col(Metric::IncentiveCost), None),
         ObjectiveKind::ProfitParticipation => combine(
-            col("revenue"),
-            col("rep_effort_cost"),
-            Some(col("rep_risk_premium")),
+            col(Metric::Revenue),
+            col(Metric::RepEffortCost),
+            Some(col(Metric::RepRiskPremium)),
         ),
+        // An objective that is a metric: its column.
+        ObjectiveKind::RevenueGrowth | ObjectiveKind::Revenue | ObjectiveKind::NewCustomers => {
+            Metric::of_objective(kind).map_or_else(Vec::new, |m| col(m).to_vec())
+        }
     }
 }
 
@@ -191,9 +188,7 @@ impl Evaluator {
     /// with the equilibrium of its efforts.
     pub fn judge(&self, x: Vec<f64>, tally: &Tally, equilibrium: Equilibrium) -> Evaluation {
         let objective = Estimate::of(&objective_values(self.settings.objective(), tally));
-        let costs = tally
-            .values(metric_index("incentive_cost").expect("known"))
-            .expect("kept");
+        let costs = tally.values(Metric::IncentiveCost.index()).expect("kept");
         let estimate = CostEstimate::against(costs, &self.rule);
         Evaluation {
             x,

@@ -9,7 +9,7 @@ use std::path::Path;
 use serde::Serialize;
 
 use plansim_analysis::warnings::Warnings;
-use plansim_sim::engine::metrics::{self, METRICS};
+use plansim_sim::engine::metrics::Metric;
 use plansim_sim::engine::RunTally;
 use plansim_sim::scenario::ValidScenario;
 use plansim_sim::tally::Summary;
@@ -85,18 +85,15 @@ impl BatchRow {
             baseline: BTreeMap::new(),
             difference: BTreeMap::new(),
         };
-        for (i, m) in METRICS.iter().enumerate() {
-            row.plan.insert(
-                m.name,
-                tally.plan.summary(i).within(metrics::bounds(m.name)),
-            );
-            row.baseline.insert(m.name, tally.baseline.moments(i).mean);
+        for m in Metric::ALL {
+            let i = m.index();
+            row.plan
+                .insert(m.name(), tally.plan.summary(i).within(m.bounds()));
+            row.baseline
+                .insert(m.name(), tally.baseline.moments(i).mean);
             row.difference.insert(
-                m.name,
-                tally
-                    .difference
-                    .summary(i)
-                    .within(metrics::difference_bounds(m.name)),
+                m.name(),
+                tally.difference.summary(i).within(m.difference_bounds()),
             );
         }
         row
@@ -118,7 +115,7 @@ pub fn to_csv(rows: &[BatchRow]) -> Result<Vec<u8>> {
     ]
     .map(String::from)
     .to_vec();
-    for m in METRICS {
+    for m in Metric::ALL {
         for part in [
             "mean",
             "ci95_low",
@@ -128,7 +125,7 @@ pub fn to_csv(rows: &[BatchRow]) -> Result<Vec<u8>> {
             "difference_ci95_low",
             "difference_ci95_high",
         ] {
-            header.push(format!("{}_{part}", m.name));
+            header.push(format!("{}_{part}", m.name()));
         }
     }
     w.row(&header)?;
@@ -143,20 +140,20 @@ pub fn to_csv(rows: &[BatchRow]) -> Result<Vec<u8>> {
             r.seed.map(|s| s.to_string()).unwrap_or_default(),
         ];
         if r.status == "ok" {
-            for m in METRICS {
-                let (p, d) = (&r.plan[m.name], &r.difference[m.name]);
+            for name in Metric::ALL.map(Metric::name) {
+                let (p, d) = (&r.plan[name], &r.difference[name]);
                 cells.extend([
                     num(p.mean),
                     num(p.ci95_low),
                     num(p.ci95_high),
-                    num(r.baseline[m.name]),
+                    num(r.baseline[name]),
                     num(d.mean),
                     num(d.ci95_low),
                     num(d.ci95_high),
                 ]);
             }
         } else {
-            cells.extend((0..7 * METRICS.len()).map(|_| String::new()));
+            cells.extend((0..7 * Metric::ALL.len()).map(|_| String::new()));
         }
         w.row(&cells)?;
     }
@@ -170,14 +167,14 @@ pub fn table(rows: &[BatchRow]) -> String {
 
 fn table_text(rows: &[BatchRow]) -> String {
     let shown = [
-        "revenue_growth",
-        "incentive_cost",
-        "cost_of_sales",
-        "target_hit_rate",
+        Metric::RevenueGrowth,
+        Metric::IncentiveCost,
+        Metric::CostOfSales,
+        Metric::TargetHitRate,
     ];
     let mut lines: Vec<Vec<String>> = vec![{
         let mut h = vec!["file".to_string(), "scenario".to_string()];
-        h.extend(shown.iter().map(|m| format!("{m} [95% CI]")));
+        h.extend(shown.iter().map(|m| format!("{} [95% CI]", m.name())));
         h.push("growth vs status quo".to_string());
         h
     }];
@@ -188,12 +185,10 @@ fn table_text(rows: &[BatchRow]) -> String {
         ];
         if r.status == "ok" {
             for m in shown {
-                line.push(interval(&r.plan[m], style(m)));
+                line.push(interval(&r.plan[m.name()], style(m)));
             }
-            line.push(interval(
-                &r.difference["revenue_growth"],
-                style("revenue_growth"),
-            ));
+            let growth = Metric::RevenueGrowth;
+            line.push(interval(&r.difference[growth.name()], style(growth)));
         } else {
             line.push("ERROR (see stderr)".to_string());
         }

@@ -12,16 +12,16 @@ use plansim_analysis::compare::{Comparison, BOOTSTRAP_RESAMPLES};
 use plansim_analysis::objective::Objective;
 use plansim_analysis::select::{KnOutcome, KnSettings};
 use plansim_analysis::warnings::Warnings;
-use plansim_sim::engine::metrics::{self, BUDGET_OVERRUN, METRICS, N_METRICS};
+use plansim_sim::engine::metrics::Metric;
 use plansim_sim::scenario::ValidScenario;
 use plansim_sim::tally::{Moments, Summary, Tally};
 
 use crate::budget::{check_text, rule_text};
 use crate::csv_safe::{num, row_of, summary_cells, CsvSheet, SUMMARY_COLUMNS};
 use crate::figures::{self, VariantView};
-use crate::format::{fmt, grouped, interval, printable, style, Style};
+use crate::format::{fmt, grouped, interval, objective_style, printable, style, Style};
 use crate::html::{subtitle, Document, Section, Table};
-use crate::i18n::{metric_label, Lang, T};
+use crate::i18n::{metric_label, objective_label, Lang, T};
 use crate::warnings::{csv_rows, table_lines};
 use crate::Result;
 
@@ -88,8 +88,8 @@ pub struct Pick {
 pub struct Selection {
     /// The procedure.
     pub method: &'static str,
-    /// The objective ranked on.
-    pub objective: String,
+    /// The objective ranked on (written as its name).
+    pub objective: Objective,
     /// "higher" or "lower": which is better.
     pub better: &'static str,
     /// Indifference zone, in the objective's units.
@@ -142,9 +142,9 @@ pub struct CompareReport {
     pub differences: Vec<DifferenceSummary>,
     /// The verdict.
     pub selection: Selection,
-    /// Metric names in table order (not serialised).
+    /// The metrics in table order (not serialised).
     #[serde(skip)]
-    pub order: Vec<&'static str>,
+    pub order: Vec<Metric>,
 }
 
 /// What [`CompareReport::new`] needs about a variant.
@@ -175,8 +175,8 @@ fn paired(a: &[f64], b: &[f64]) -> Summary {
 }
 
 /// An amount of the objective in words: percentage points for shares.
-pub fn amount_text(x: f64, objective: &str) -> String {
-    match style(objective) {
+pub fn amount_text(x: f64, objective: &Objective) -> String {
+    match objective_style(objective) {
         Style::Percent => format!("{} percentage points", grouped(100.0 * x, 2)),
         _ if x.abs() >= 100.0 => grouped(x, 0),
         _ => format!("{x:.4}"),
@@ -184,8 +184,8 @@ pub fn amount_text(x: f64, objective: &str) -> String {
 }
 
 /// An amount of the objective in `lang`: percentage points for shares.
-pub fn zone_text(x: f64, objective: &str, lang: Lang) -> String {
-    match (lang, style(objective)) {
+pub fn zone_text(x: f64, objective: &Objective, lang: Lang) -> String {
+    match (lang, objective_style(objective)) {
         (Lang::Zh, Style::Percent) => format!("{} 个百分点", grouped(100.0 * x, 2)),
         _ => amount_text(x, objective),
     }
@@ -232,9 +232,9 @@ impl Verdict {
 pub fn verdict(s: &Selection, variants: &[VariantSummary], lang: Lang) -> Verdict {
     let en = lang == Lang::En;
     let objective = if en {
-        s.objective.clone()
+        s.objective.name().to_string()
     } else {
-        format!("“{}”", metric_label(&s.objective, lang))
+        format!("“{}”", objective_label(&s.objective, lang))
     };
     let conf = if en {
         format!("{:.0} %", 100.0 * s.confidence)
@@ -436,9 +436,9 @@ impl CompareReport {
         warnings: Warnings,
     ) -> Self {
         let any_budget = variants.iter().any(|v| v.has_budget);
-        let order: Vec<&'static str> = (0..N_METRICS)
-            .filter(|&i| i != BUDGET_OVERRUN || any_budget)
-            .map(|i| METRICS[i].name)
+        let order: Vec<Metric> = Metric::ALL
+            .into_iter()
+            .filter(|&m| m != Metric::BudgetOverrunProbability || any_budget)
             .collect();
         let objective = selection.objective;
         let summaries: Vec<VariantSummary> = variants
@@ -451,10 +451,7 @@ impl CompareReport {
                 replications: v.metrics.rows(),
                 metrics: order
                     .iter()
-                    .map(|&name| {
-                        let i = plansim_sim::engine::metrics::metric_index(name).expect("known");
-                        (name, v.metrics.summary(i).within(metrics::bounds(name)))
-                    })
+                    .map(|&m| (m.name(), v.metrics.summary(m.index()).within(m.bounds())))
                     .collect(),
                 objective: summarise(&objective.values(v.metrics)),
                 probability_best: probability_best[k],
@@ -469,11 +466,10 @@ impl CompareReport {
                 against: first.label.to_string(),
                 metrics: order
                     .iter()
-                    .map(|&name| {
-                        let i = plansim_sim::engine::metrics::metric_index(name).expect("known");
-                        let a = v.metrics.values(i).unwrap_or(&[]);
-                        let b = first.metrics.values(i).unwrap_or(&[]);
-                        (name, paired(a, b).within(metrics::difference_bounds(name)))
+                    .map(|&m| {
+                        let a = v.metrics.values(m.index()).unwrap_or(&[]);
+                        let b = first.metrics.values(m.index()).unwrap_or(&[]);
+                        (m.name(), paired(a, b).within(m.difference_bounds()))
                     })
                     .collect(),
                 objective: paired(
@@ -513,7 +509,7 @@ impl CompareReport {
             .find_map(|b| b.max_overrun_probability);
         let mut sel = Selection {
             method: "Kim-Nelson fully sequential procedure (indifference zone)",
-            objective: objective.name.clone(),
+            objective: *objective,
             better: objective.direction(),
             indifference: selection.settings.indifference(),
             confidence: selection.settings.confidence(),
@@ -585,8 +581,8 @@ impl CompareReport {
         let mut header = vec!["metric".to_string()];
         header.extend(labels.iter().map(|l| format!("{l} [95% CI]")));
         let mut rows = vec![header];
-        for name in &self.order {
-            let st = style(name);
+        for &m in &self.order {
+            let (name, st) = (m.name(), style(m));
             let mut row = vec![name.to_string()];
             row.extend(self.variants.iter().map(|v| interval(&v.metrics[name], st)));
             rows.push(row);
@@ -605,8 +601,8 @@ impl CompareReport {
                     .map(|d| format!("{} - {} [95% CI]", d.label, d.against)),
             );
             let mut rows = vec![header];
-            for name in &self.order {
-                let st = style(name);
+            for &m in &self.order {
+                let (name, st) = (m.name(), style(m));
                 let mut row = vec![name.to_string()];
                 row.extend(
                     self.differences
@@ -618,11 +614,12 @@ impl CompareReport {
             push_table(&mut out, &rows);
         }
         let s = &self.selection;
-        let st = style(&s.objective);
+        let st = objective_style(&s.objective);
         let _ = writeln!(
             out,
             "\nobjective: {} ({} is better); probability of being best:",
-            s.objective, s.better
+            s.objective.name(),
+            s.better
         );
         for v in &self.variants {
             let _ = writeln!(
@@ -694,12 +691,12 @@ impl CompareReport {
             row_of([block, variant, against, metric], summary_cells(s))
         };
         for v in &self.variants {
-            for name in &self.order {
+            for name in self.order.iter().map(|m| m.name()) {
                 w.row(&cells("variant", &v.label, "", name, &v.metrics[name]))?;
             }
         }
         for d in &self.differences {
-            for name in &self.order {
+            for name in self.order.iter().map(|m| m.name()) {
                 w.row(&cells(
                     "difference",
                     &d.label,
@@ -715,12 +712,12 @@ impl CompareReport {
             row.resize(header.len(), String::new());
             row
         };
-        let s_objective = self.selection.objective.clone();
+        let s_objective = self.selection.objective.name();
         for v in &self.variants {
             w.row(&single(
                 "probability_best",
                 &v.label,
-                &s_objective,
+                s_objective,
                 num(v.probability_best),
             ))?;
         }
@@ -739,13 +736,13 @@ impl CompareReport {
         }
         let s = &self.selection;
         if let Some(selected) = &s.selected {
-            w.row(&single("selected", selected, &s.objective, String::new()))?;
+            w.row(&single("selected", selected, s_objective, String::new()))?;
         }
         if s.keeping_budget.is_some() {
             w.row(&single(
                 "best_ignoring_budget",
                 &s.best_ignoring_budget.selected,
-                &s.objective,
+                s_objective,
                 String::new(),
             ))?;
         }
@@ -813,14 +810,14 @@ pub fn page(
     );
     doc.warn(&report.warnings);
     let s = &report.selection;
-    let st = style(&s.objective);
+    let st = objective_style(&s.objective);
     let any_budget = report.variants.iter().any(|v| v.budget.is_some());
     let mut headers = vec![
         T::Variant.text(lang).to_string(),
         format!(
             "{} ({}): {}",
             T::Objective.text(lang),
-            metric_label(&s.objective, lang),
+            objective_label(&s.objective, lang),
             T::Mean95.text(lang)
         ),
         T::ProbabilityBest.text(lang).to_string(),
@@ -862,7 +859,7 @@ pub fn page(
                     fmt(b.overrun_probability, Style::Percent),
                 ],
                 None => [
-                    grouped(v.metrics["incentive_cost"].mean, 0),
+                    grouped(v.metrics[Metric::IncentiveCost.name()].mean, 0),
                     "—".to_string(),
                     "—".to_string(),
                     "—".to_string(),
@@ -915,10 +912,10 @@ pub fn page(
                 .map(|l| format!("{l}: {}", T::Mean95.text(lang))),
         ),
     );
-    for name in &report.order {
-        let st = style(name);
+    for &m in &report.order {
+        let (name, st) = (m.name(), style(m));
         side.push(
-            std::iter::once(metric_label(name, lang)).chain(
+            std::iter::once(metric_label(m, lang).to_string()).chain(
                 report
                     .variants
                     .iter()
@@ -936,10 +933,10 @@ pub fn page(
                     .map(|d| format!("{} − {}", d.label, d.against)),
             ),
         );
-        for name in &report.order {
-            let st = style(name);
+        for &m in &report.order {
+            let (name, st) = (m.name(), style(m));
             diff.push(
-                std::iter::once(metric_label(name, lang)).chain(
+                std::iter::once(metric_label(m, lang).to_string()).chain(
                     report
                         .differences
                         .iter()

@@ -2,7 +2,7 @@
 //! revenue growth, cost against growth with the budget line, each mechanism's pay
 //! against attainment, the attainment histogram and per-period trajectories.
 
-use plansim_sim::engine::metrics::{metric_index, N_PERIOD_METRICS};
+use plansim_sim::engine::metrics::{Metric, PeriodMetric, N_PERIOD_METRICS};
 use plansim_sim::mechanisms::{AttainmentPayout, PromotionRule};
 use plansim_sim::model::{cycle_target, Model, Outcome, Plan};
 use plansim_sim::scenario::{CommissionBase, CustomerCount};
@@ -10,7 +10,7 @@ use plansim_sim::tally::Tally;
 
 use crate::charts::{self, Axis, Cloud, Labels, Line};
 use crate::html::Section;
-use crate::i18n::{metric_label, Lang, T};
+use crate::i18n::{mechanism_label, Lang, T};
 use crate::Result;
 
 /// What the figures show of one variant.
@@ -29,8 +29,8 @@ pub struct VariantView<'a> {
     pub attainments: &'a [f64],
 }
 
-fn column<'a>(t: &'a Tally, name: &str) -> &'a [f64] {
-    metric_index(name).and_then(|i| t.values(i)).unwrap_or(&[])
+fn column(t: &Tally, m: Metric) -> &[f64] {
+    t.values(m.index()).unwrap_or(&[])
 }
 
 /// The distribution of revenue growth of each variant.
@@ -40,7 +40,7 @@ pub fn growth_distribution(views: &[VariantView<'_>], lang: Lang) -> Result<Stri
         .map(|v| {
             (
                 v.label.clone(),
-                column(v.metrics, "revenue_growth").to_vec(),
+                column(v.metrics, Metric::RevenueGrowth).to_vec(),
             )
         })
         .collect();
@@ -68,8 +68,8 @@ pub fn cost_vs_growth(
     let clouds: Vec<Cloud> = views
         .iter()
         .map(|v| {
-            let cost = column(v.metrics, "incentive_cost");
-            let growth = column(v.metrics, "revenue_growth");
+            let cost = column(v.metrics, Metric::IncentiveCost);
+            let growth = column(v.metrics, Metric::RevenueGrowth);
             let step = cost.len().div_ceil(MOST_POINTS).max(1);
             let mean = |x: &[f64]| x.iter().sum::<f64>() / x.len().max(1) as f64;
             Cloud {
@@ -117,7 +117,7 @@ pub fn payout_lines(model: &Model, plan: &Plan, lang: Lang) -> Vec<Line> {
         Outcome::LinearNormal { .. } => (0.0, 0.0),
     };
     let grid: Vec<f64> = (0..=80).map(|i| i as f64 * 0.025).collect();
-    let mut out: Vec<(&str, Vec<f64>)> = Vec::new();
+    let mut out: Vec<(&'static str, Vec<f64>)> = Vec::new();
     if let Some(b) = &plan.target_bonus {
         out.push(("target_bonus", grid.iter().map(|&x| b.payout(x)).collect()));
     }
@@ -162,7 +162,7 @@ pub fn payout_lines(model: &Model, plan: &Plan, lang: Lang) -> Vec<Line> {
     let mut lines: Vec<Line> = out
         .iter()
         .map(|(name, ys)| Line {
-            name: metric_label(name, lang),
+            name: mechanism_label(name, lang).to_string(),
             points: grid.iter().copied().zip(ys.iter().copied()).collect(),
             band: None,
             thin: false,
@@ -232,7 +232,9 @@ pub fn trajectories(views: &[VariantView<'_>], lang: Lang) -> Result<String> {
             let mut points = Vec::new();
             let mut band = Vec::new();
             for t in 0..v.model.periods as usize {
-                let m = v.periods.moments(t * N_PERIOD_METRICS);
+                let m = v
+                    .periods
+                    .moments(t * N_PERIOD_METRICS + PeriodMetric::Revenue.index());
                 let sd = if m.n >= 2 { m.variance().sqrt() } else { 0.0 };
                 points.push(((t + 1) as f64, m.mean));
                 band.push((m.mean - 1.645 * sd, m.mean + 1.645 * sd));

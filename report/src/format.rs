@@ -1,7 +1,8 @@
 //! How numbers are written in tables and pages: thousands separators, percentages
 //! for shares, decimals for scores, and means with their intervals.
 
-use plansim_analysis::objective::is_share;
+use plansim_analysis::objective::Objective;
+use plansim_sim::engine::metrics::{Metric, Scale};
 use plansim_sim::tally::Summary;
 
 /// How a metric's numbers are shown.
@@ -15,12 +16,12 @@ pub enum Style {
     Decimal,
 }
 
-/// How metric `name` is shown.
-pub fn style(name: &str) -> Style {
-    match name {
-        _ if is_share(name) => Style::Percent,
-        "satisfaction" | "effort_acquisition" | "effort_service" => Style::Decimal,
-        _ => Style::Count,
+/// How metric `m` is shown: by its [`Scale`].
+pub fn style(m: Metric) -> Style {
+    match m.scale() {
+        Scale::Share => Style::Percent,
+        Scale::Amount => Style::Count,
+        Scale::Score => Style::Decimal,
     }
 }
 
@@ -57,6 +58,11 @@ pub fn printable(name: &str) -> std::borrow::Cow<'_, str> {
 /// character but the newline written as an escape.
 pub fn printable_lines(text: &str) -> std::borrow::Cow<'_, str> {
     escaped(text, |c| c == '\n')
+}
+
+/// How an objective is shown: as its metric, a composite (an amount of money) as a count.
+pub fn objective_style(o: &Objective) -> Style {
+    o.metric().map_or(Style::Count, style)
 }
 
 /// Formats a number with thousands separators and `decimals` decimals.
@@ -148,9 +154,10 @@ mod tests {
 
     #[test]
     fn shares_are_percentages_and_scores_decimals() {
-        assert_eq!(style("roi"), Style::Percent);
-        assert_eq!(fmt(0.1234, style("revenue_growth")), "12.3%");
-        assert_eq!(fmt(0.5, style("satisfaction")), "0.500");
-        assert_eq!(fmt(1234.4, style("revenue")), "1,234");
+        assert_eq!(style(Metric::Roi), Style::Percent);
+        assert_eq!(fmt(0.1234, style(Metric::RevenueGrowth)), "12.3%");
+        assert_eq!(fmt(0.5, style(Metric::Satisfaction)), "0.500");
+        assert_eq!(fmt(1234.4, style(Metric::Revenue)), "1,234");
+        assert_eq!(objective_style(&Objective::Profit), Style::Count);
     }
 }

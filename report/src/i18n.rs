@@ -1,7 +1,11 @@
 //! Labels of the HTML report in English and Chinese.
 //!
 //! Every label is a variant of [`T`] whose translations are matched exhaustively,
-//! so a label cannot lack its Chinese.
+//! so a label cannot lack its Chinese; so are the metrics' labels.
+
+use plansim_analysis::objective::Objective;
+use plansim_sim::engine::metrics::Metric;
+use plansim_sim::mechanisms::MECHANISM_NAMES;
 
 /// Language of a report (with the `clap` feature, a value of a command-line flag).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -201,55 +205,102 @@ impl T {
     }
 }
 
-/// A metric's display name in `lang` (its output name when unknown).
-pub fn metric_label(name: &str, lang: Lang) -> String {
-    let (en, zh) = match name {
-        "revenue" => ("Revenue", "收入"),
-        "revenue_growth" => ("Revenue growth", "收入增长"),
-        "new_customers" => ("New customers", "新客户数"),
-        "converted_customers" => ("Converted customers", "转化客户数"),
-        "satisfaction" => ("Customer satisfaction", "客户满意度"),
-        "incentive_cost" => ("Incentive cost", "激励成本"),
-        "cost_of_sales" => ("Cost of sales", "激励成本率"),
-        "roi" => ("Return on incentive", "激励回报率"),
-        "target_hit_rate" => ("Target hit rate", "个人达标率"),
-        "team_target_hit_rate" => ("Team target hit rate", "团队达标率"),
-        "attrition_rate" => ("Attrition", "离职率"),
-        "effort_acquisition" => ("Acquisition effort", "获客努力"),
-        "effort_service" => ("Service effort", "服务努力"),
-        "promotions" => ("Promotions", "晋升人次"),
-        "book_end" => ("Customers at the end", "期末客户数"),
-        "rep_effort_cost" => ("Reps' effort cost", "销售努力成本"),
-        "rep_risk_premium" => ("Reps' risk premium", "风险溢价"),
-        "budget_overrun_probability" => ("Probability of exceeding the budget", "超预算概率"),
-        "profit" => ("Profit", "利润"),
-        "profit_participation" => ("Profit net of reps' cost", "扣除销售成本后的利润"),
-        "target_bonus" | "cost_target_bonus" => ("Target bonus", "达标奖金"),
-        "per_customer" | "cost_per_customer" => ("Per-customer reward", "新客户奖励"),
-        "commission" | "cost_commission" => ("Commission", "提成"),
-        "promotion" | "cost_promotion" => ("Promotion", "晋升"),
-        "salary_adjustment" | "cost_salary_adjustment" => ("Salary adjustment", "调薪"),
-        "training" | "cost_training" => ("Training", "培训"),
-        other => return other.to_string(),
+/// A metric's display name in `lang`; a mechanism's cost is named as the mechanism.
+pub fn metric_label(m: Metric, lang: Lang) -> &'static str {
+    use Metric::*;
+    let (en, zh) = match m {
+        Revenue => ("Revenue", "收入"),
+        RevenueGrowth => ("Revenue growth", "收入增长"),
+        NewCustomers => ("New customers", "新客户数"),
+        ConvertedCustomers => ("Converted customers", "转化客户数"),
+        Satisfaction => ("Customer satisfaction", "客户满意度"),
+        IncentiveCost => ("Incentive cost", "激励成本"),
+        CostOfSales => ("Cost of sales", "激励成本率"),
+        Roi => ("Return on incentive", "激励回报率"),
+        TargetHitRate => ("Target hit rate", "个人达标率"),
+        TeamTargetHitRate => ("Team target hit rate", "团队达标率"),
+        AttritionRate => ("Attrition", "离职率"),
+        EffortAcquisition => ("Acquisition effort", "获客努力"),
+        EffortService => ("Service effort", "服务努力"),
+        Promotions => ("Promotions", "晋升人次"),
+        BookEnd => ("Customers at the end", "期末客户数"),
+        RepEffortCost => ("Reps' effort cost", "销售努力成本"),
+        RepRiskPremium => ("Reps' risk premium", "风险溢价"),
+        BudgetOverrunProbability => ("Probability of exceeding the budget", "超预算概率"),
+        CostTargetBonus | CostPerCustomer | CostCommission | CostPromotion
+        | CostSalaryAdjustment | CostTraining => {
+            return m
+                .mechanism()
+                .map_or(m.name(), |k| mechanism_label(MECHANISM_NAMES[k], lang))
+        }
     };
     match lang {
-        Lang::En => en.to_string(),
-        Lang::Zh => zh.to_string(),
+        Lang::En => en,
+        Lang::Zh => zh,
+    }
+}
+
+/// A mechanism's display name in `lang` (`name` as in
+/// [`MECHANISM_NAMES`]; itself when unknown).
+pub fn mechanism_label(name: &'static str, lang: Lang) -> &'static str {
+    let (en, zh) = match name {
+        "target_bonus" => ("Target bonus", "达标奖金"),
+        "per_customer" => ("Per-customer reward", "新客户奖励"),
+        "commission" => ("Commission", "提成"),
+        "promotion" => ("Promotion", "晋升"),
+        "salary_adjustment" => ("Salary adjustment", "调薪"),
+        "training" => ("Training", "培训"),
+        other => return other,
+    };
+    match lang {
+        Lang::En => en,
+        Lang::Zh => zh,
+    }
+}
+
+/// An objective's display name in `lang`.
+pub fn objective_label(o: &Objective, lang: Lang) -> &'static str {
+    let (en, zh) = match o {
+        Objective::Metric(m) => return metric_label(*m, lang),
+        Objective::Profit => ("Profit", "利润"),
+        Objective::ProfitParticipation => ("Profit net of reps' cost", "扣除销售成本后的利润"),
+    };
+    match lang {
+        Lang::En => en,
+        Lang::Zh => zh,
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use plansim_sim::engine::metrics::METRICS;
 
     #[test]
-    fn every_metric_has_a_label_in_both_languages() {
-        for m in METRICS {
-            let en = metric_label(m.name, Lang::En);
-            let zh = metric_label(m.name, Lang::Zh);
-            assert_ne!(en, m.name, "{}", m.name);
-            assert!(zh.chars().any(|c| c as u32 > 0x2E80), "{}: {zh}", m.name);
+    fn every_metric_mechanism_and_objective_has_a_label_in_both_languages() {
+        let labels = Metric::ALL.map(|m| {
+            (
+                m.name(),
+                metric_label(m, Lang::En),
+                metric_label(m, Lang::Zh),
+            )
+        });
+        let mechanisms = MECHANISM_NAMES.map(|n| {
+            (
+                n,
+                mechanism_label(n, Lang::En),
+                mechanism_label(n, Lang::Zh),
+            )
+        });
+        let objectives = [Objective::Profit, Objective::ProfitParticipation].map(|o| {
+            (
+                o.name(),
+                objective_label(&o, Lang::En),
+                objective_label(&o, Lang::Zh),
+            )
+        });
+        for (name, en, zh) in labels.into_iter().chain(mechanisms).chain(objectives) {
+            assert_ne!(en, name, "{name}");
+            assert!(zh.chars().any(|c| c as u32 > 0x2E80), "{name}: {zh}");
         }
         assert_eq!(T::Plan.text(Lang::Zh), "新方案");
         assert_eq!(Lang::Zh.code(), "zh-CN");

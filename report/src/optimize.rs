@@ -8,17 +8,19 @@ use std::fmt::Write;
 use serde::Serialize;
 
 use plansim_analysis::budget::BudgetCheck;
+use plansim_analysis::objective::Objective;
 use plansim_analysis::variants::Sample;
 use plansim_analysis::warnings::Warnings;
 use plansim_optimize::objective::{Estimate, Evaluation};
 use plansim_optimize::{Certification, Evaluator, Outcome, StopReason};
+use plansim_sim::engine::metrics::Metric;
 
 use crate::budget::{check_text, rule_text};
 use crate::csv_safe::CsvSheet;
 use crate::figures::{self, VariantView};
-use crate::format::{fmt, grouped, style};
+use crate::format::{fmt, grouped, objective_style};
 use crate::html::{Document, Section, Table};
-use crate::i18n::{metric_label, Lang, T};
+use crate::i18n::{metric_label, objective_label, Lang, T};
 use crate::warnings::table_lines;
 use crate::{Error, Result};
 
@@ -501,11 +503,8 @@ pub fn page(
     samples: &[Sample],
     lang: Lang,
 ) -> Result<String> {
-    let objective = serde_json::to_value(r.objective_kind)
-        .ok()
-        .and_then(|v| v.as_str().map(String::from))
-        .unwrap_or_default();
-    let st = style(&objective);
+    let objective = Objective::of_kind(r.objective_kind);
+    let st = objective_style(&objective);
     let est = |x: &Estimate| {
         format!(
             "{} [{}, {}]",
@@ -540,7 +539,7 @@ pub fn page(
     let headline = match lang {
         Lang::En => format!(
             "On fresh seeds the best plan found gives {} {} against {} for the starting plan (paired difference {}), at an expected incentive cost of {}. Against the budget: {}.",
-            metric_label(&objective, lang),
+            objective_label(&objective, lang),
             est(&r.objective.out_of_sample),
             est(&r.start.objective_out_of_sample),
             est(&r.improvement_over_start),
@@ -549,7 +548,7 @@ pub fn page(
         ),
         Lang::Zh => format!(
             "在新的随机种子上，找到的最优方案的{}为 {}，初始方案为 {}（配对差异 {}）；期望激励成本 {}。与预算相比：{}。",
-            metric_label(&objective, lang),
+            objective_label(&objective, lang),
             est(&r.objective.out_of_sample),
             est(&r.start.objective_out_of_sample),
             est(&r.improvement_over_start),
@@ -572,13 +571,13 @@ pub fn page(
         T::Baseline.text(lang).to_string(),
     ]);
     figures_table.push([
-        metric_label(&objective, lang),
+        objective_label(&objective, lang).to_string(),
         est(&r.start.objective_out_of_sample),
         est(&r.objective.out_of_sample),
         est(&r.baseline.objective),
     ]);
     figures_table.push([
-        metric_label("incentive_cost", lang),
+        metric_label(Metric::IncentiveCost, lang).to_string(),
         money(&r.start.cost_out_of_sample),
         money(&r.cost.out_of_sample),
         money(&r.baseline.cost),

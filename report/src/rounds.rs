@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use plansim_analysis::rounds::PolicyRun;
 use plansim_analysis::warnings::Warnings;
-use plansim_sim::engine::metrics::{bounds, difference_bounds, METRICS};
+use plansim_sim::engine::metrics::{Metric, N_METRICS};
 use plansim_sim::rounds::{RoundsSpec, TrajectoryRecord};
 use plansim_sim::scenario::ValidScenario;
 use plansim_sim::tally::{quantile, Summary, Tally};
@@ -119,16 +119,15 @@ pub fn policy_report(
             }
         })
         .collect();
-    let mut tally = Tally::new(METRICS.len(), true);
+    let mut tally = Tally::new(N_METRICS, true);
     for t in records {
         tally.push(&t.metrics);
     }
-    let final_metrics = METRICS
-        .iter()
-        .enumerate()
-        .map(|(i, m)| (m.name, tally.summary(i).within(bounds(m.name))))
+    let final_metrics = Metric::ALL
+        .into_iter()
+        .map(|m| (m.name(), tally.summary(m.index()).within(m.bounds())))
         .collect();
-    let values = (0..METRICS.len())
+    let values = (0..N_METRICS)
         .map(|i| records.iter().map(|t| t.metrics[i]).collect())
         .collect();
     PolicyReport {
@@ -147,32 +146,35 @@ pub fn differences(reports: &[PolicyReport]) -> BTreeMap<String, BTreeMap<&'stat
         return out;
     };
     for r in &reports[1..] {
-        let mut tally = Tally::new(METRICS.len(), true);
+        let mut tally = Tally::new(N_METRICS, true);
         for rep in 0..r.values.first().map_or(0, |v| v.len()) {
-            let row: Vec<f64> = (0..METRICS.len())
+            let row: Vec<f64> = (0..N_METRICS)
                 .map(|i| r.values[i][rep] - first.values[i][rep])
                 .collect();
             tally.push(&row);
         }
-        let diff = METRICS
-            .iter()
-            .enumerate()
-            .map(|(i, m)| (m.name, tally.summary(i).within(difference_bounds(m.name))))
+        let diff = Metric::ALL
+            .into_iter()
+            .map(|m| {
+                let s = tally.summary(m.index());
+                (m.name(), s.within(m.difference_bounds()))
+            })
             .collect();
         out.insert(format!("{} - {}", r.policy, first.policy), diff);
     }
     out
 }
 
-const FINAL: [&str; 8] = [
-    "revenue",
-    "revenue_growth",
-    "new_customers",
-    "incentive_cost",
-    "cost_of_sales",
-    "target_hit_rate",
-    "attrition_rate",
-    "budget_overrun_probability",
+/// The metrics the page shows of the whole horizon.
+const FINAL: [Metric; 8] = [
+    Metric::Revenue,
+    Metric::RevenueGrowth,
+    Metric::NewCustomers,
+    Metric::IncentiveCost,
+    Metric::CostOfSales,
+    Metric::TargetHitRate,
+    Metric::AttritionRate,
+    Metric::BudgetOverrunProbability,
 ];
 
 fn num(x: f64) -> String {
@@ -247,12 +249,12 @@ pub fn table(
             );
         }
         let _ = writeln!(out, "final KPIs over all rounds (mean [95% CI]):");
-        for k in FINAL {
-            let s = r.final_metrics[k];
+        for m in FINAL {
+            let s = r.final_metrics[m.name()];
             let _ = writeln!(
                 out,
                 "  {:<28} {} [{}, {}]",
-                k,
+                m.name(),
                 num(s.mean),
                 num(s.ci95_low),
                 num(s.ci95_high)
@@ -264,12 +266,12 @@ pub fn table(
             out,
             "\npaired difference of final KPIs, {name} (common random numbers):"
         );
-        for k in FINAL {
-            let s = d[k];
+        for m in FINAL {
+            let s = d[m.name()];
             let _ = writeln!(
                 out,
                 "  {:<28} {} [{}, {}]",
-                k,
+                m.name(),
                 num(s.mean),
                 num(s.ci95_low),
                 num(s.ci95_high)
@@ -452,10 +454,10 @@ pub fn page(
             T::Metric.text(lang).to_string(),
             T::Mean95.text(lang).to_string(),
         ]);
-        for k in FINAL {
-            let s = r.final_metrics[k];
+        for m in FINAL {
+            let s = r.final_metrics[m.name()];
             kpis.push([
-                metric_label(k, lang),
+                metric_label(m, lang).to_string(),
                 format!(
                     "{} [{}, {}]",
                     num(s.mean),
@@ -471,10 +473,10 @@ pub fn page(
             T::Metric.text(lang).to_string(),
             T::Mean95.text(lang).to_string(),
         ]);
-        for k in FINAL {
-            let s = d[k];
+        for m in FINAL {
+            let s = d[m.name()];
             t.push([
-                metric_label(k, lang),
+                metric_label(m, lang).to_string(),
                 format!(
                     "{} [{}, {}]",
                     num(s.mean),

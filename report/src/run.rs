@@ -12,9 +12,7 @@ use std::fmt::Write;
 use serde::Serialize;
 
 use plansim_analysis::warnings::Warnings;
-use plansim_sim::engine::metrics::{
-    self, BUDGET_OVERRUN, FIRST_COST, METRICS, N_METRICS, N_PERIOD_METRICS, PERIOD_METRICS,
-};
+use plansim_sim::engine::metrics::{Metric, PeriodMetric, N_METRICS, N_PERIOD_METRICS};
 use plansim_sim::engine::RunTally;
 use plansim_sim::mechanisms::MECHANISM_NAMES;
 use plansim_sim::model::calibration::{Calibrator, History};
@@ -26,7 +24,7 @@ use crate::csv_safe::{num, row_of, summary_cells, CsvSheet, SUMMARY_COLUMNS};
 use crate::figures::{self, VariantView};
 use crate::format::{fmt, grouped, interval, percentiles, printable, style, Style};
 use crate::html::{subtitle, Document, Section, Table};
-use crate::i18n::{metric_label, Lang, T};
+use crate::i18n::{mechanism_label, metric_label, Lang, T};
 use crate::warnings::{csv_rows, table_lines};
 use crate::Result;
 
@@ -108,14 +106,14 @@ pub struct RunReport {
     pub cost_by_mechanism: CostByMechanism,
     /// Per-period metrics.
     pub per_period: Vec<PeriodRow>,
-    /// Metric names in table order (not serialised).
+    /// The metrics in table order (not serialised).
     #[serde(skip)]
-    pub order: Vec<&'static str>,
+    pub order: Vec<Metric>,
 }
 
-/// True when metric `i` is reported (budget overrun only with a budget; costs go by mechanism).
-fn reported(i: usize, model: &Model) -> bool {
-    i < FIRST_COST && (i != BUDGET_OVERRUN || model.budget.is_some())
+/// True when metric `m` is reported (budget overrun only with a budget; costs go by mechanism).
+fn reported(m: Metric, model: &Model) -> bool {
+    m.mechanism().is_none() && (m != Metric::BudgetOverrunProbability || model.budget.is_some())
 }
 
 fn period_summary(t: &Tally, col: usize, bounds: Option<(f64, f64)>) -> PeriodSummary {
@@ -143,24 +141,21 @@ impl RunReport {
         let mut baseline = BTreeMap::new();
         let mut difference = BTreeMap::new();
         let mut order = Vec::new();
-        for (i, def) in METRICS.iter().enumerate() {
-            if !reported(i, model) {
+        for m in Metric::ALL {
+            if !reported(m, model) {
                 continue;
             }
-            order.push(def.name);
-            let bounds = metrics::bounds(def.name);
-            let a = tally.plan.summary(i).within(bounds);
-            let b = tally.baseline.summary(i).within(bounds);
+            order.push(m);
+            let i = m.index();
+            let a = tally.plan.summary(i).within(m.bounds());
+            let b = tally.baseline.summary(i).within(m.bounds());
             let unpaired = (a.std_err * a.std_err + b.std_err * b.std_err).sqrt();
-            metrics.insert(def.name, a);
-            baseline.insert(def.name, b);
+            metrics.insert(m.name(), a);
+            baseline.insert(m.name(), b);
             difference.insert(
-                def.name,
+                m.name(),
                 DifferenceSummary {
-                    paired: tally
-                        .difference
-                        .summary(i)
-                        .within(metrics::difference_bounds(def.name)),
+                    paired: tally.difference.summary(i).within(m.difference_bounds()),
                     std_err_unpaired: unpaired,
                 },
             );
@@ -169,10 +164,13 @@ impl RunReport {
             plan: BTreeMap::new(),
             baseline: BTreeMap::new(),
         };
-        for (k, name) in MECHANISM_NAMES.iter().enumerate() {
-            cost.plan.insert(*name, tally.plan.summary(FIRST_COST + k));
-            cost.baseline
-                .insert(*name, tally.baseline.summary(FIRST_COST + k));
+        for m in Metric::ALL {
+            if let Some(k) = m.mechanism() {
+                let name = MECHANISM_NAMES[k];
+                cost.plan.insert(name, tally.plan.summary(m.index()));
+                cost.baseline
+                    .insert(name, tally.baseline.summary(m.index()));
+            }
         }
         let per_period = (0..model.periods)
             .map(|t| {
@@ -182,18 +180,15 @@ impl RunReport {
                     baseline: BTreeMap::new(),
                     difference: BTreeMap::new(),
                 };
-                for (k, def) in PERIOD_METRICS.iter().enumerate() {
-                    let col = t as usize * N_PERIOD_METRICS + k;
-                    let (b, d) = (
-                        metrics::bounds(def.name),
-                        metrics::difference_bounds(def.name),
-                    );
+                for m in PeriodMetric::ALL {
+                    let col = t as usize * N_PERIOD_METRICS + m.index();
+                    let (b, d) = (m.bounds(), m.difference_bounds());
                     row.plan
-                        .insert(def.name, period_summary(&tally.plan_periods, col, b));
+                        .insert(m.name(), period_summary(&tally.plan_periods, col, b));
                     row.baseline
-                        .insert(def.name, period_summary(&tally.baseline_periods, col, b));
+                        .insert(m.name(), period_summary(&tally.baseline_periods, col, b));
                     row.difference
-                        .insert(def.name, period_summary(&tally.difference_periods, col, d));
+                        .insert(m.name(), period_summary(&tally.difference_periods, col, d));
                 }
                 row
             })
@@ -259,8 +254,8 @@ fn table_text(r: &RunReport) -> String {
         "difference [95% CI]",
     ];
     let mut rows: Vec<[String; 5]> = Vec::new();
-    for name in &r.order {
-        let st = style(name);
+    for &m in &r.order {
+        let (name, st) = (m.name(), style(m));
         let a = &r.metrics[name];
         let b = &r.baseline[name];
         let d = &r.difference[name].paired;
@@ -328,7 +323,7 @@ pub fn summary_csv(r: &RunReport) -> Result<Vec<u8>> {
     for cells in csv_rows(&r.warnings, header.len()) {
         w.row(&cells)?;
     }
-    for name in &r.order {
+    for name in r.order.iter().map(|m| m.name()) {
         for (block, s) in [
             ("plan", &r.metrics[name]),
             ("baseline", &r.baseline[name]),
@@ -388,8 +383,8 @@ pub fn per_period_csv(r: &RunReport) -> Result<Vec<u8>> {
 pub fn replications_csv(t: &RunTally, warnings: &Warnings) -> Result<Vec<u8>> {
     let mut w = CsvSheet::new();
     let mut header = vec!["replication".to_string()];
-    header.extend(METRICS.iter().map(|m| format!("plan_{}", m.name)));
-    header.extend(METRICS.iter().map(|m| format!("baseline_{}", m.name)));
+    header.extend(Metric::ALL.map(|m| format!("plan_{}", m.name())));
+    header.extend(Metric::ALL.map(|m| format!("baseline_{}", m.name())));
     w.row(&header)?;
     for cells in csv_rows(warnings, header.len()) {
         w.row(&cells)?;
@@ -470,11 +465,12 @@ pub fn page(
         lang,
     );
     doc.warn(&report.warnings);
-    let g = &report.metrics["revenue_growth"];
-    let gb = &report.baseline["revenue_growth"];
-    let d = &report.difference["revenue_growth"].paired;
-    let cost = &report.metrics["incentive_cost"];
-    let cos = &report.metrics["cost_of_sales"];
+    let growth = Metric::RevenueGrowth.name();
+    let g = &report.metrics[growth];
+    let gb = &report.baseline[growth];
+    let d = &report.difference[growth].paired;
+    let cost = &report.metrics[Metric::IncentiveCost.name()];
+    let cos = &report.metrics[Metric::CostOfSales.name()];
     let headline = match lang {
         Lang::En => format!(
             "The plan lifts revenue {} over the pre-plan run-rate against {} for the status quo: a difference of {} (95 % interval {} to {}), at an incentive cost of {} ({} of revenue).",
@@ -490,7 +486,7 @@ pub fn page(
     let mut summary = Section::new(T::Summary.text(lang)).callout(headline);
     if let (Some(b), Some(p)) = (
         report.budget,
-        report.metrics.get("budget_overrun_probability"),
+        report.metrics.get(Metric::BudgetOverrunProbability.name()),
     ) {
         summary = summary.paragraph(match lang {
             Lang::En => format!(
@@ -513,11 +509,11 @@ pub fn page(
         T::Baseline.text(lang).to_string(),
         format!("{}: {}", T::Difference.text(lang), T::Mean95.text(lang)),
     ]);
-    for name in &report.order {
-        let st = style(name);
+    for &m in &report.order {
+        let (name, st) = (m.name(), style(m));
         let a = &report.metrics[name];
         key.push([
-            metric_label(name, lang),
+            metric_label(m, lang).to_string(),
             interval(a, st),
             percentiles(a, st),
             fmt(report.baseline[name].mean, st),
@@ -555,7 +551,7 @@ pub fn page(
             continue;
         }
         costs.push([
-            metric_label(name, lang),
+            mechanism_label(name, lang).to_string(),
             interval(a, Style::Count),
             fmt(b.mean, Style::Count),
         ]);

@@ -16,7 +16,7 @@
 
 use plansim_sim::behaviour::{self, PlanningStart, Policy};
 use plansim_sim::engine;
-use plansim_sim::engine::metrics::metric_index;
+use plansim_sim::engine::metrics::Metric;
 use plansim_sim::model::Model;
 use plansim_sim::scenario::{
     default_scenario, Basis, CommissionBase, CommissionSpec, CustomerCount, Cycle, EffortPair,
@@ -295,13 +295,13 @@ fn simulated_bonus_raises_effort_and_revenue() {
         s.plan.target_bonus = Some(bonus(5000.0));
     });
     let (_, tally) = engine::run(&m, 42, 256, &|_| {});
-    let diff = |name: &str| tally.difference.summary(metric_index(name).unwrap());
-    let effort = diff("effort_acquisition");
+    let diff = |m: Metric| tally.difference.summary(m.index());
+    let effort = diff(Metric::EffortAcquisition);
     assert!(effort.std_err > 0.0, "effort should vary with attainment");
     assert_positive(&effort, "acquisition effort");
-    assert_positive(&diff("new_customers"), "new customers");
-    assert_positive(&diff("revenue"), "revenue");
-    assert_positive(&diff("cost_target_bonus"), "bonus cost");
+    assert_positive(&diff(Metric::NewCustomers), "new customers");
+    assert_positive(&diff(Metric::Revenue), "revenue");
+    assert_positive(&diff(Metric::CostTargetBonus), "bonus cost");
 }
 
 #[test]
@@ -321,17 +321,15 @@ fn simulated_revenue_pay_keeps_service_and_satisfaction() {
         });
     });
     let (_, tally) = engine::run(&m, 43, 256, &|_| {});
-    let base = tally
-        .baseline
-        .summary(metric_index("effort_service").unwrap());
+    let base = tally.baseline.summary(Metric::EffortService.index());
     assert_eq!(
         (base.mean, base.std_err),
         (0.0, 0.0),
         "service effort without pay for it"
     );
-    let diff = |name: &str| tally.difference.summary(metric_index(name).unwrap());
-    assert_positive(&diff("effort_service"), "service effort");
-    assert_positive(&diff("satisfaction"), "satisfaction");
+    let diff = |m: Metric| tally.difference.summary(m.index());
+    assert_positive(&diff(Metric::EffortService), "service effort");
+    assert_positive(&diff(Metric::Satisfaction), "satisfaction");
 }
 
 /// Quitting responds to pay: a rep quits with hazard
@@ -399,7 +397,7 @@ rate = {beta:?}
         }
     }
     let (_, tally) = engine::run(&model, 9, 4096, &|_| {});
-    let i = metric_index("attrition_rate").unwrap();
+    let i = Metric::AttritionRate.index();
     for (what, s, hazard) in [
         ("plan", tally.plan.summary(i), hazard_plan),
         ("status quo", tally.baseline.summary(i), base),

@@ -4,7 +4,7 @@
 //! interval of each estimate must lie inside its band.
 
 use plansim_sim::engine;
-use plansim_sim::engine::metrics::metric_index;
+use plansim_sim::engine::metrics::Metric;
 use plansim_sim::model::Model;
 use plansim_sim::scenario::default_scenario;
 
@@ -13,10 +13,10 @@ fn default_scenario_sits_inside_the_practitioner_bands() {
     let model = Model::new(&default_scenario());
     let (_, tally) = engine::run(&model, 20_240_601, 512, &|_| {});
     for (name, lo, hi) in [
-        ("cost_of_sales", 0.03, 0.15),
-        ("target_hit_rate", 0.40, 0.75),
+        (Metric::CostOfSales, 0.03, 0.15),
+        (Metric::TargetHitRate, 0.40, 0.75),
     ] {
-        let s = tally.plan.summary(metric_index(name).unwrap());
+        let s = tally.plan.summary(name.index());
         let (a, b) = (s.mean - 4.5 * s.std_err, s.mean + 4.5 * s.std_err);
         assert!(
             a >= lo && b <= hi,
@@ -24,7 +24,7 @@ fn default_scenario_sits_inside_the_practitioner_bands() {
         );
     }
     // The plan raises revenue over the status quo, beyond its Monte Carlo error.
-    let d = tally.difference.summary(metric_index("revenue").unwrap());
+    let d = tally.difference.summary(Metric::Revenue.index());
     assert!(
         d.mean > 4.5 * d.std_err,
         "revenue difference {} +/- {}",
@@ -65,11 +65,11 @@ fn attrition_above_one_keeps_its_interval_around_the_mean() {
         .unwrap();
     let model = plansim_sim::model::Model::new(&valid);
     let (_, tally) = plansim_sim::engine::run(&model, 5, 128, &|_| {});
-    let i = plansim_sim::engine::metrics::metric_index("attrition_rate").unwrap();
+    let i = Metric::AttritionRate.index();
     let s = tally
         .baseline
         .summary(i)
-        .within(plansim_sim::engine::metrics::bounds("attrition_rate"));
+        .within(Metric::AttritionRate.bounds());
     assert!(s.mean > 1.5, "attrition {} is not above one", s.mean);
     assert!(s.ci95_low < s.mean && s.mean < s.ci95_high, "{s:?}");
 }

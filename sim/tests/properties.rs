@@ -11,7 +11,7 @@
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed};
 
-use plansim_sim::engine::metrics::{metric_index, METRICS};
+use plansim_sim::engine::metrics::Metric;
 use plansim_sim::engine::{self, RunTally};
 use plansim_sim::model::Model;
 use plansim_sim::scenario::{default_scenario, Cycle, Scenario, ValidScenario};
@@ -182,35 +182,38 @@ fn config(cases: u32) -> Config {
 }
 
 /// Metrics that are costs: never negative.
-fn is_cost(name: &str) -> bool {
-    name == "incentive_cost" || name == "rep_effort_cost" || name.starts_with("cost_")
+fn is_cost(m: Metric) -> bool {
+    matches!(
+        m,
+        Metric::IncentiveCost | Metric::RepEffortCost | Metric::CostOfSales
+    ) || m.mechanism().is_some()
 }
 
 /// Checks every replication's metrics of one plan (`which`) of a run.
 fn check_plan(model: &Model, which: &str, t: &Tally, cycle_len: u32) -> Result<(), TestCaseError> {
-    let col = |name: &str| t.values(metric_index(name).unwrap()).unwrap();
-    let (revenue, cost) = (col("revenue"), col("incentive_cost"));
-    for (i, def) in METRICS.iter().enumerate() {
-        let values = t.values(i).unwrap();
+    let col = |m: Metric| t.values(m.index()).unwrap();
+    let (revenue, cost) = (col(Metric::Revenue), col(Metric::IncentiveCost));
+    for m in Metric::ALL {
+        let values = col(m);
         for (r, &x) in values.iter().enumerate() {
             // Ratios are NaN by definition when their denominator is 0.
-            let must_be_finite = match def.name {
-                "cost_of_sales" => revenue[r] > 0.0,
-                "roi" => cost[r] > 0.0,
-                "revenue_growth" => model.run_rate_revenue() > 0.0,
-                "target_hit_rate" | "team_target_hit_rate" => model.periods >= cycle_len,
+            let must_be_finite = match m {
+                Metric::CostOfSales => revenue[r] > 0.0,
+                Metric::Roi => cost[r] > 0.0,
+                Metric::RevenueGrowth => model.run_rate_revenue() > 0.0,
+                Metric::TargetHitRate | Metric::TeamTargetHitRate => model.periods >= cycle_len,
                 // Every other metric, satisfaction included (a team is never empty).
                 _ => true,
             };
             prop_assert!(
                 !must_be_finite || x.is_finite(),
                 "{which}.{} of replication {r} is {x}",
-                def.name
+                m.name()
             );
             prop_assert!(
-                !is_cost(def.name) || x >= 0.0 || x.is_nan(),
+                !is_cost(m) || x >= 0.0 || x.is_nan(),
                 "{which}.{} of replication {r} is negative: {x}",
-                def.name
+                m.name()
             );
         }
     }
@@ -282,8 +285,13 @@ proptest! {
         let (_, small) = engine::run(&model, 11, n, &|_| {});
         let (_, large) = engine::run(&model, 11, 4 * n, &|_| {});
         let mut checked = 0;
-        for name in ["revenue", "new_customers", "incentive_cost", "book_end"] {
-            let i = metric_index(name).unwrap();
+        for metric in [
+            Metric::Revenue,
+            Metric::NewCustomers,
+            Metric::IncentiveCost,
+            Metric::BookEnd,
+        ] {
+            let i = metric.index();
             let values = large.plan.values(i).unwrap();
             let (a, b) = (small.plan.summary(i).std_err, large.plan.summary(i).std_err);
             let m = large.plan.moments(i);
@@ -299,7 +307,7 @@ proptest! {
             prop_assert!(
                 off.abs() <= 5.0 * sd + 12.0 / n as f64,
                 "{}: se({}) / se({}) = {} (log off by {}, allowed {} for kurtosis {})",
-                name, n, 4 * n, a / b, off, 5.0 * sd + 12.0 / n as f64, k
+                metric.name(), n, 4 * n, a / b, off, 5.0 * sd + 12.0 / n as f64, k
             );
             checked += 1;
         }

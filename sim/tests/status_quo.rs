@@ -5,7 +5,7 @@
 //! says so.
 
 use plansim_sim::engine;
-use plansim_sim::engine::metrics::metric_index;
+use plansim_sim::engine::metrics::Metric;
 use plansim_sim::model::Model;
 use plansim_sim::scenario::{parse_and_validate, ValidScenario};
 
@@ -50,7 +50,7 @@ new_customers = {{ mode = "uplift", growth = {growth:?} }}
 
 fn growth(model: &Model, seed: u64) -> (f64, f64) {
     let (_, tally) = engine::run(model, seed, 1024, &|_| {});
-    let s = tally.plan.summary(metric_index("revenue_growth").unwrap());
+    let s = tally.plan.summary(Metric::RevenueGrowth.index());
     (s.mean, s.std_err)
 }
 

@@ -18,7 +18,7 @@
 //! fails.
 
 use plansim_sim::behaviour::{self, PlanningStart, Policy};
-use plansim_sim::engine::metrics::metric_index;
+use plansim_sim::engine::metrics::Metric;
 use plansim_sim::engine::{self, RunTally};
 use plansim_sim::mechanisms::Promotion;
 use plansim_sim::model::Model;
@@ -157,7 +157,7 @@ fn assert_policy_effort(model: &Model, policy: &Policy, expected: f64, tol: f64,
 
 /// Mean simulated output per rep-period and its Monte Carlo standard error.
 fn output_per_rep_period(model: &Model, tally: &RunTally) -> (f64, f64) {
-    let s = tally.plan.summary(metric_index("revenue").unwrap());
+    let s = tally.plan.summary(Metric::Revenue.index());
     let rep_periods = (model.reps.len() as u32 * model.periods) as f64;
     (s.mean / rep_periods, s.std_err / rep_periods)
 }
@@ -221,8 +221,8 @@ fn linear_commission_effort_is_beta_over_c_at_any_risk_aversion() {
         let (mean, se) = output_per_rep_period(&model, &tally);
         assert_within_se(mean, se, e_star, &format!("{what}: mean output"));
         // The simulated commission cost is beta x revenue exactly.
-        let cost = tally.plan.summary(metric_index("cost_commission").unwrap());
-        let revenue = tally.plan.summary(metric_index("revenue").unwrap());
+        let cost = tally.plan.summary(Metric::CostCommission.index());
+        let revenue = tally.plan.summary(Metric::Revenue.index());
         assert!(
             (cost.mean - beta * revenue.mean).abs() <= 1e-9 * revenue.mean.abs().max(1.0),
             "{what}: commission cost {} vs beta x revenue {}",
@@ -335,7 +335,7 @@ fn threshold_bonus_effort_is_the_global_maximiser_and_hit_rate_matches() {
                 n * p * (1.0 - p) >= 100.0,
                 "{what}: too few expected hits for a normal approximation"
             );
-            let hit = tally.plan.summary(metric_index("target_hit_rate").unwrap());
+            let hit = tally.plan.summary(Metric::TargetHitRate.index());
             assert_within_se(hit.mean, hit.std_err, p, &format!("{what}: hit rate"));
             // Reps and periods are independent here, so the reported error is the
             // binomial one (a 10 % band is over 10 standard errors of the ratio).
@@ -416,7 +416,7 @@ fn tournament_effort_is_lazear_rosen_and_the_top_share_is_promoted() {
         let (mean, se) = output_per_rep_period(&model, &tally);
         assert_within_se(mean, se, e_star, &format!("{what}: mean output"));
         // Everyone stays eligible, so exactly round(p n) reps are promoted each month.
-        let promoted = tally.plan.summary(metric_index("promotions").unwrap());
+        let promoted = tally.plan.summary(Metric::Promotions.index());
         let per_cycle = (p * model.reps.len() as f64).round();
         assert_eq!(
             promoted.mean,
@@ -568,9 +568,7 @@ fn team_bonus_effort_is_the_symmetric_equilibrium() {
     );
     assert_policy_effort(&model, &policy, e_star, SOLVER_TOL, "team bonus");
     let (_, tally) = engine::run(&model, 77, 2048, &|_| {});
-    let hit = tally
-        .plan
-        .summary(metric_index("team_target_hit_rate").unwrap());
+    let hit = tally.plan.summary(Metric::TeamTargetHitRate.index());
     let p = normal::cdf(r.sqrt() * (e_star - q) / sigma);
     assert_within_se(hit.mean, hit.std_err, p, "team hit rate");
 }
