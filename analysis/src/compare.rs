@@ -112,17 +112,17 @@ pub fn check_pairing(
     let (a, ma) = (&valids[0], &models[0]);
     let mut other_teams = Vec::new();
     for (i, (v, m)) in valids.iter().zip(models).enumerate().skip(1) {
-        if m.reps.len() != ma.reps.len() || m.periods != ma.periods {
+        if m.reps().len() != ma.reps().len() || m.periods() != ma.periods() {
             return Err(CompareError::Unpaired {
                 source_name: v.source().to_string(),
-                reps: m.reps.len(),
-                periods: m.periods,
+                reps: m.reps().len(),
+                periods: m.periods(),
                 first: a.source().to_string(),
-                first_reps: ma.reps.len(),
-                first_periods: ma.periods,
+                first_reps: ma.reps().len(),
+                first_periods: ma.periods(),
             });
         }
-        let same_team = m.reps.iter().zip(&ma.reps).all(|(x, y)| {
+        let same_team = m.reps().iter().zip(ma.reps()).all(|(x, y)| {
             x.ability == y.ability
                 && x.effort_cost == y.effort_cost
                 && x.risk_aversion == y.risk_aversion
@@ -294,7 +294,7 @@ pub fn run_comparison(
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Comparison, CompareError> {
     let first_stage = selection.first_stage;
-    let periods = variants[0].model.periods;
+    let periods = variants[0].model.periods();
     let done_all = AtomicU64::new(0);
     let tick = |n: u64| progress(done_all.fetch_add(n, Ordering::Relaxed) + n);
     let mut tallies: Vec<VariantTally> = variants

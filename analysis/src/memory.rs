@@ -108,8 +108,8 @@ impl Shape {
     /// The shape of a built model.
     pub fn of_model(model: &Model) -> Shape {
         Shape {
-            reps: model.reps.len() as u64,
-            periods: model.periods,
+            reps: model.reps().len() as u64,
+            periods: model.periods(),
         }
     }
 

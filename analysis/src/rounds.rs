@@ -283,7 +283,7 @@ impl RoundsSetup {
     /// The warnings of the first round in `model`: its plan (the scenario's, the same
     /// for every policy) without an equilibrium, and the status quo's steady state.
     pub fn first_round_warnings(&self, model: &Model) -> Warnings {
-        let first = first_round_policy(model, &model.plan);
+        let first = first_round_policy(model, model.plan());
         Warnings::of_plan(model, first.equilibrium)
     }
 

@@ -75,7 +75,7 @@ pub fn simulate(
     range: Range<u64>,
     progress: &(dyn Fn(u64) + Sync),
 ) -> VariantTally {
-    let mut tally = VariantTally::new(v.model.periods);
+    let mut tally = VariantTally::new(v.model.periods());
     extend(v, seed, range, &mut tally, progress);
     tally
 }
@@ -96,9 +96,9 @@ pub fn extend(
         .map(|b| {
             let from = (b * BLOCK_SIZE).max(range.start);
             let to = ((b + 1) * BLOCK_SIZE).min(range.end);
-            let mut t = VariantTally::new(v.model.periods);
+            let mut t = VariantTally::new(v.model.periods());
             let mut ws = Workspace::new(&v.model);
-            let mut rows = vec![0.0; v.model.periods as usize * N_PERIOD_METRICS];
+            let mut rows = vec![0.0; v.model.periods() as usize * N_PERIOD_METRICS];
             for i in from..to {
                 let m =
                     engine::replicate(&v.model, &v.plan, &v.policy, seed, i, &mut ws, &mut rows);
@@ -183,7 +183,7 @@ pub fn search_sample(
     let plans = [
         ("start", evaluator.plan_at(&evaluator.space().start)?),
         ("best", evaluator.plan_at(winner)?),
-        ("baseline", model.baseline.clone()),
+        ("baseline", model.baseline().clone()),
     ];
     let variants = plans
         .into_iter()
@@ -213,9 +213,9 @@ pub fn attainments(
             let mut totals = Totals::default();
             let len = plan.cycle_len.max(1);
             let mut out = Vec::new();
-            for t in 0..model.periods {
+            for t in 0..model.periods() {
                 simulate::simulate(model, plan, policy, &mut state, t + 1, &mut ws, &mut totals);
-                if (t + 1) % len == 0 || t + 1 == model.periods {
+                if (t + 1) % len == 0 || t + 1 == model.periods() {
                     out.extend(state.reps.iter().map(|r| r.last_cycle_score));
                 }
             }
@@ -243,7 +243,7 @@ mod tests {
     #[test]
     fn matches_the_engine_and_does_not_depend_on_the_split_or_threads() {
         let model = small_model();
-        let plan = model.plan.clone();
+        let plan = model.plan().clone();
         let v = Variant::new("plan", model.clone(), plan);
         let whole = simulate(&v, 7, 0..150, &|_| {});
         let mut parts = simulate(&v, 7, 0..64, &|_| {});
@@ -262,7 +262,7 @@ mod tests {
 
     #[test]
     fn attainments_are_one_per_rep_and_cycle() {
-        let v = Variant::new("plan", small_model(), small_model().plan.clone());
+        let v = Variant::new("plan", small_model(), small_model().plan().clone());
         let a = attainments(&v.model, &v.plan, &v.policy, 3, 5);
         assert_eq!(a.len(), 5 * 6 * 4);
         assert!(a.iter().all(|x| x.is_finite() && *x >= 0.0));

@@ -89,12 +89,12 @@ impl Warning {
 
     /// The status quo of `model` when it has no steady state; None when it has one.
     fn status_quo(model: &Model) -> Option<Warning> {
-        (!model.status_quo.settled()).then(|| Warning {
+        (!model.status_quo().settled()).then(|| Warning {
             part: Vec::new(),
             subject: Subject::Run,
             problem: Problem::NoSteadyState {
-                fit: model.status_quo.clone(),
-                team_size: model.reps.len(),
+                fit: model.status_quo().clone(),
+                team_size: model.reps().len(),
             },
         })
     }
@@ -182,7 +182,7 @@ impl Warnings {
         let start = evaluator.plan_at(&evaluator.space().start)?;
         let mut w = Warnings::of_start(evaluator.solve(&start).equilibrium);
         w.extend(Warnings::of_baseline(
-            evaluator.solve(&evaluator.model().baseline).equilibrium,
+            evaluator.solve(evaluator.model().baseline()).equilibrium,
         ));
         w.extend(Warnings::of_status_quo(evaluator.model()));
         Ok(w)

@@ -51,7 +51,7 @@ pub fn certify(evaluator: &Evaluator, winner: &[f64]) -> Result<Certification, O
     let start_x = evaluator.space().start.clone();
     let (winner_tally, winner_eq) = evaluator.simulate(&evaluator.plan_at(winner)?, seed, n);
     let (start_tally, start_eq) = evaluator.simulate(&evaluator.plan_at(&start_x)?, seed, n);
-    let (baseline_tally, baseline_eq) = evaluator.simulate(&evaluator.model().baseline, seed, n);
+    let (baseline_tally, baseline_eq) = evaluator.simulate(evaluator.model().baseline(), seed, n);
     let w = objective_values(s.objective(), &winner_tally);
     let st = objective_values(s.objective(), &start_tally);
     let b = objective_values(s.objective(), &baseline_tally);

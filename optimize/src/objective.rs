@@ -219,7 +219,7 @@ impl Evaluator {
     /// The baseline plan's evaluation on the search's seed set.
     pub fn evaluate_baseline(&self) -> Evaluation {
         let (tally, equilibrium) = self.simulate(
-            &self.model.baseline,
+            self.model.baseline(),
             self.settings.seed(),
             self.settings.replications(),
         );

@@ -403,14 +403,14 @@ impl CompareReport {
                 source: valid.source(),
                 scenario: &valid.scenario().name,
                 metrics: &t.metrics,
-                has_budget: v.model.budget.is_some(),
+                has_budget: v.model.budget().is_some(),
             })
             .collect();
         let first = &comparison.variants[0].model;
         CompareReport::new(
             seed,
-            first.periods,
-            first.reps.len(),
+            first.periods(),
+            first.reps().len(),
             &inputs,
             &comparison.probability_best,
             SelectionInput {
@@ -902,7 +902,7 @@ pub fn page(
         .collect();
     doc.push(figures::charts_section(
         &views,
-        comparison.variants[0].model.budget,
+        comparison.variants[0].model.budget(),
         lang,
     )?);
     let mut side = Table::new(

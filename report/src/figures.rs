@@ -100,19 +100,19 @@ pub fn cost_vs_growth(
 /// rep with the team's average targets reaching the same attainment on both KPIs
 /// (and their total); empty when the plan pays nothing that depends on attainment.
 pub fn payout_lines(model: &Model, plan: &Plan, lang: Lang) -> Vec<Line> {
-    let n = model.reps.len().max(1) as f64;
-    let run_rev = model.reps.iter().map(|r| r.run_rate_revenue).sum::<f64>() / n;
+    let n = model.reps().len().max(1) as f64;
+    let run_rev = model.reps().iter().map(|r| r.run_rate_revenue).sum::<f64>() / n;
     let run_nc = model
-        .reps
+        .reps()
         .iter()
         .map(|r| r.run_rate_new_customers)
         .sum::<f64>()
         / n;
-    let salary = model.reps.iter().map(|r| r.base_salary).sum::<f64>() / n;
-    let len = plan.cycle_len.min(model.periods).max(1);
-    let t_rev = cycle_target(&model.revenue_target, run_rev, 0, len, None);
-    let t_nc = cycle_target(&model.new_customer_target, run_nc, 0, len, None);
-    let (conversion, deal) = match &model.outcome {
+    let salary = model.reps().iter().map(|r| r.base_salary).sum::<f64>() / n;
+    let len = plan.cycle_len.min(model.periods()).max(1);
+    let t_rev = cycle_target(model.revenue_target(), run_rev, 0, len, None);
+    let t_nc = cycle_target(model.new_customer_target(), run_nc, 0, len, None);
+    let (conversion, deal) = match model.outcome() {
         Outcome::Funnel(f) => (f.conversion, f.deal_mean),
         Outcome::LinearNormal { .. } => (0.0, 0.0),
     };
@@ -231,7 +231,7 @@ pub fn trajectories(views: &[VariantView<'_>], lang: Lang) -> Result<String> {
         .map(|v| {
             let mut points = Vec::new();
             let mut band = Vec::new();
-            for t in 0..v.model.periods as usize {
+            for t in 0..v.model.periods() as usize {
                 let m = v
                     .periods
                     .moments(t * N_PERIOD_METRICS + PeriodMetric::Revenue.index());
@@ -296,7 +296,7 @@ mod tests {
     #[test]
     fn default_plan_has_a_curve_per_paying_mechanism_and_a_total() {
         let model = Model::new(&default_scenario());
-        let lines = payout_lines(&model, &model.plan, Lang::En);
+        let lines = payout_lines(&model, model.plan(), Lang::En);
         let names: Vec<&str> = lines.iter().map(|l| l.name.as_str()).collect();
         assert_eq!(
             names,
@@ -315,7 +315,7 @@ mod tests {
         let total: f64 = lines[..4].iter().map(|l| l.points[60].1).sum();
         assert!((lines[4].points[60].1 - total).abs() < 1e-9);
         // The status quo pays commission on new revenue only.
-        let base = payout_lines(&model, &model.baseline, Lang::Zh);
+        let base = payout_lines(&model, model.baseline(), Lang::Zh);
         assert_eq!(base.len(), 1);
         assert_eq!(base[0].name, "提成");
     }

@@ -140,7 +140,7 @@ impl OptimizeReport {
         let check = BudgetCheck::new(e.rule(), &c.winner.cost_estimate());
         debug_assert_eq!(check.keeps_budget, c.winner.feasible);
         OptimizeReport {
-            scenario: e.model().name.clone(),
+            scenario: e.model().name().to_string(),
             warnings,
             solver: o.solver.clone(),
             objective_kind: s.objective(),
@@ -416,7 +416,7 @@ pub fn chart_svg(e: &Evaluator, o: &Outcome) -> Result<String> {
             .unwrap_or_default();
         let mut chart = ChartBuilder::on(&root)
             .caption(
-                format!("{}: {} by evaluation", e.model().name, kind),
+                format!("{}: {} by evaluation", e.model().name(), kind),
                 ("sans-serif", 20),
             )
             .margin(15)

@@ -113,7 +113,7 @@ pub struct RunReport {
 
 /// True when metric `m` is reported (budget overrun only with a budget; costs go by mechanism).
 fn reported(m: Metric, model: &Model) -> bool {
-    m.mechanism().is_none() && (m != Metric::BudgetOverrunProbability || model.budget.is_some())
+    m.mechanism().is_none() && (m != Metric::BudgetOverrunProbability || model.budget().is_some())
 }
 
 fn period_summary(t: &Tally, col: usize, bounds: Option<(f64, f64)>) -> PeriodSummary {
@@ -172,7 +172,7 @@ impl RunReport {
                     .insert(name, tally.baseline.summary(m.index()));
             }
         }
-        let per_period = (0..model.periods)
+        let per_period = (0..model.periods())
             .map(|t| {
                 let mut row = PeriodRow {
                     period: t + 1,
@@ -194,15 +194,15 @@ impl RunReport {
             })
             .collect();
         RunReport {
-            scenario: model.name.clone(),
+            scenario: model.name().to_string(),
             source: source.to_string(),
             warnings,
             seed,
             replications: tally.replications(),
-            periods: model.periods,
-            team_size: model.reps.len(),
+            periods: model.periods(),
+            team_size: model.reps().len(),
             run_rate_revenue: model.run_rate_revenue(),
-            budget: model.budget,
+            budget: model.budget(),
             metrics,
             baseline,
             difference,
@@ -413,13 +413,13 @@ fn pct(x: f64) -> String {
 /// The team's calibrated abilities, when the scenario's roster had reps without one.
 pub fn calibration_section(valid: &ValidScenario, model: &Model, lang: Lang) -> Option<Section> {
     let roster = valid.roster()?;
-    let cal = Calibrator::new(&model.outcome, &model.rules, &model.market.season);
+    let cal = Calibrator::new(model.outcome(), model.rules(), &model.market().season);
     let mut table = Table::new([
         T::Rep.text(lang),
         T::Ability.text(lang),
         T::StdErr.text(lang),
     ]);
-    for (row, rep) in roster.iter().zip(&model.reps) {
+    for (row, rep) in roster.iter().zip(model.reps()) {
         if row.ability.is_some() {
             continue;
         }
@@ -524,7 +524,7 @@ pub fn page(
         VariantView {
             label: T::Plan.text(lang).to_string(),
             model,
-            plan: &model.plan,
+            plan: model.plan(),
             metrics: &tally.plan,
             periods: &tally.plan_periods,
             attainments: attainments.0,
@@ -532,7 +532,7 @@ pub fn page(
         VariantView {
             label: T::Baseline.text(lang).to_string(),
             model,
-            plan: &model.baseline,
+            plan: model.baseline(),
             metrics: &tally.baseline,
             periods: &tally.baseline_periods,
             attainments: attainments.1,

@@ -62,7 +62,7 @@ fn model(change: impl FnOnce(&mut Scenario)) -> Model {
 }
 
 fn policy_of(model: &Model) -> Policy {
-    behaviour::solve(model, &model.plan, &PlanningStart::initial(model))
+    behaviour::solve(model, model.plan(), &PlanningStart::initial(model))
 }
 
 /// A step bonus of `amount` at 100 % of the individual score target.
@@ -152,7 +152,7 @@ fn quarterly_bonus_makes_a_hockey_stick() {
     });
     let policy = policy_of(&m);
     let last = 2; // the last month of the first quarter
-    for rep in 0..m.reps.len() {
+    for rep in 0..m.reps().len() {
         // Far behind with one month left (5 % of the quarter's target): the bonus is out
         // of reach. Far ahead (190 %): it is won already and there is no accelerator.
         for x in [0.05, 1.9] {
@@ -206,8 +206,8 @@ fn only_paid_tasks_get_effort() {
     });
     let a = policy_of(&acquisition_only);
     let r = policy_of(&revenue_paid);
-    for rep in 0..acquisition_only.reps.len() {
-        for t in 0..acquisition_only.periods as usize {
+    for rep in 0..acquisition_only.reps().len() {
+        for t in 0..acquisition_only.periods() as usize {
             let c = a.planned[rep][t];
             assert_eq!(
                 c.service, 0.0,
@@ -384,9 +384,9 @@ rate = {beta:?}
     let ce_status_quo = beta * beta / (2.0 * c);
     let hazard_plan = base * (ce_status_quo / (sensitivity * salary)).exp();
     let start = PlanningStart::initial(&model);
-    let plan = behaviour::solve(&model, &model.plan, &start);
-    let status_quo = behaviour::solve(&model, &model.baseline, &start);
-    for j in 0..model.reps.len() {
+    let plan = behaviour::solve(&model, model.plan(), &start);
+    let status_quo = behaviour::solve(&model, model.baseline(), &start);
+    for j in 0..model.reps().len() {
         for t in 0..periods {
             let (p, b) = (plan.cell(j, t, true, 0.0), status_quo.cell(j, t, true, 0.0));
             assert!(

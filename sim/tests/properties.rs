@@ -201,7 +201,7 @@ fn check_plan(model: &Model, which: &str, t: &Tally, cycle_len: u32) -> Result<(
                 Metric::CostOfSales => revenue[r] > 0.0,
                 Metric::Roi => cost[r] > 0.0,
                 Metric::RevenueGrowth => model.run_rate_revenue() > 0.0,
-                Metric::TargetHitRate | Metric::TeamTargetHitRate => model.periods >= cycle_len,
+                Metric::TargetHitRate | Metric::TeamTargetHitRate => model.periods() >= cycle_len,
                 // Every other metric, satisfaction included (a team is never empty).
                 _ => true,
             };

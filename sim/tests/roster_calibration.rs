@@ -69,17 +69,17 @@ fn simulate_history(abilities: &[f64]) -> Vec<(f64, f64, f64)> {
     let valid = parse_and_validate_with_roster(&scenario_text(), "synthetic", Some(&roster))
         .expect("the synthetic scenario is valid");
     let model = Model::new(&valid);
-    assert_eq!(model.reps.len(), REPS);
-    let plan = model.baseline.clone();
+    assert_eq!(model.reps().len(), REPS);
+    let plan = model.baseline().clone();
     let policy = behaviour::solve(&model, &plan, &PlanningStart::initial(&model));
     let mut state = TeamState::initial(&model, 20_240_601, 0);
     let mut ws = Workspace::new(&model);
     let mut totals = Totals::default();
-    let mut last_year = vec![(0.0, 0.0, 0.0); model.reps.len()];
+    let mut last_year = vec![(0.0, 0.0, 0.0); model.reps().len()];
     for year in 0..=BURN_IN_YEARS {
         // The status quo repeats year after year: the same policy, the state carried on.
         state.period = 0;
-        for t in 0..model.periods {
+        for t in 0..model.periods() {
             simulate(
                 &model,
                 &plan,
@@ -124,7 +124,7 @@ fn calibration_recovers_known_abilities_within_their_sampling_error() {
         &parse_and_validate_with_roster(&scenario_text(), "s", Some("id,base_salary\nA,1\n"))
             .unwrap(),
     );
-    let cal = Calibrator::new(&model.outcome, &model.rules, &model.market.season);
+    let cal = Calibrator::new(model.outcome(), model.rules(), &model.market().season);
 
     type Pick = fn(&(f64, f64, f64)) -> History;
     let subsets: [(&str, Pick); 4] = [
@@ -210,8 +210,8 @@ fn model_uses_the_calibrated_abilities_of_a_roster_without_them() {
     }
     let valid = parse_and_validate_with_roster(&scenario_text(), "s", Some(&roster)).unwrap();
     let model = Model::new(&valid);
-    let cal = Calibrator::new(&model.outcome, &model.rules, &model.market.season);
-    for (j, rep) in model.reps.iter().enumerate() {
+    let cal = Calibrator::new(model.outcome(), model.rules(), &model.market().season);
+    for (j, rep) in model.reps().iter().enumerate() {
         let h = history[j];
         let est = cal
             .estimate(&History {

@@ -34,21 +34,21 @@ fn ratchet(periods: u32) -> ValidScenario {
 fn ratchet_targets_in_a_run_are_last_cycles_actuals_raised() {
     let valid = ratchet(4);
     let model = Model::new(&valid);
-    let policy = behaviour::solve(&model, &model.plan, &PlanningStart::initial(&model));
+    let policy = behaviour::solve(&model, model.plan(), &PlanningStart::initial(&model));
     let mut ws = Workspace::new(&model);
     let mut totals = Totals::default();
     let mut state = TeamState::initial(&model, 7, 3);
     // The first cycle targets the uplift of the run-rate.
     simulate(
         &model,
-        &model.plan,
+        model.plan(),
         &policy,
         &mut state,
         1,
         &mut ws,
         &mut totals,
     );
-    for (st, rep) in state.reps.iter().zip(&model.reps) {
+    for (st, rep) in state.reps.iter().zip(model.reps()) {
         let want = rep.run_rate_revenue * (1.0 + GROWTH);
         assert!((st.cycle_target.revenue - want).abs() <= 1e-9 * want);
     }
@@ -56,7 +56,7 @@ fn ratchet_targets_in_a_run_are_last_cycles_actuals_raised() {
         let last: Vec<_> = state.reps.iter().map(|st| st.cycle).collect();
         simulate(
             &model,
-            &model.plan,
+            model.plan(),
             &policy,
             &mut state,
             t + 1,

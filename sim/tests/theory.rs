@@ -132,15 +132,15 @@ kpi = {{ revenue = 1.0, new_customers = 0.0 }}
 }
 
 fn policy_of(model: &Model) -> Policy {
-    behaviour::solve(model, &model.plan, &PlanningStart::initial(model))
+    behaviour::solve(model, model.plan(), &PlanningStart::initial(model))
 }
 
 /// Every rep's planned acquisition effort in every period, and the policy's cell at
 /// the start of each (monthly) cycle: all must be `expected` within `tol`; service
 /// effort (unpaid in this model) must stay at its minimum of 0.
 fn assert_policy_effort(model: &Model, policy: &Policy, expected: f64, tol: f64, what: &str) {
-    for rep in 0..model.reps.len() {
-        for t in 0..model.periods {
+    for rep in 0..model.reps().len() {
+        for t in 0..model.periods() {
             let planned = policy.planned[rep][t as usize];
             let cell = policy.cell(rep, t, true, 0.0);
             for (name, e) in [("planned", planned), ("cell", cell)] {
@@ -158,7 +158,7 @@ fn assert_policy_effort(model: &Model, policy: &Policy, expected: f64, tol: f64,
 /// Mean simulated output per rep-period and its Monte Carlo standard error.
 fn output_per_rep_period(model: &Model, tally: &RunTally) -> (f64, f64) {
     let s = tally.plan.summary(Metric::Revenue.index());
-    let rep_periods = (model.reps.len() as u32 * model.periods) as f64;
+    let rep_periods = (model.reps().len() as u32 * model.periods()) as f64;
     (s.mean / rep_periods, s.std_err / rep_periods)
 }
 
@@ -330,7 +330,7 @@ fn threshold_bonus_effort_is_the_global_maximiser_and_hit_rate_matches() {
         assert_within_se(mean, se, e_star, &format!("{what}: mean output"));
         if case.check_hit_rate {
             let p = normal::cdf((e_star - q) / sigma);
-            let n = (model.reps.len() as u64 * model.periods as u64 * replications) as f64;
+            let n = (model.reps().len() as u64 * model.periods() as u64 * replications) as f64;
             assert!(
                 n * p * (1.0 - p) >= 100.0,
                 "{what}: too few expected hits for a normal approximation"
@@ -417,14 +417,14 @@ fn tournament_effort_is_lazear_rosen_and_the_top_share_is_promoted() {
         assert_within_se(mean, se, e_star, &format!("{what}: mean output"));
         // Everyone stays eligible, so exactly round(p n) reps are promoted each month.
         let promoted = tally.plan.summary(Metric::Promotions.index());
-        let per_cycle = (p * model.reps.len() as f64).round();
+        let per_cycle = (p * model.reps().len() as f64).round();
         assert_eq!(
             promoted.mean,
-            per_cycle * model.periods as f64,
+            per_cycle * model.periods() as f64,
             "{what}: promotions"
         );
         assert_eq!(promoted.std_err, 0.0, "{what}: promotions must not vary");
-        let share = promoted.mean / (model.periods as f64 * model.reps.len() as f64);
+        let share = promoted.mean / (model.periods() as f64 * model.reps().len() as f64);
         assert!((share - p).abs() < 1e-12, "{what}: promoted share {share}");
     }
 }

@@ -127,7 +127,7 @@ fn variants(valids: &[ValidScenario], labels: &[String]) -> CliResult<Vec<Varian
         .into_iter()
         .zip(labels)
         .map(|(m, label)| {
-            let plan = m.plan.clone();
+            let plan = m.plan().clone();
             Variant::new(label.clone(), m, plan)
         })
         .collect())

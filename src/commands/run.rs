@@ -186,9 +186,9 @@ impl Finished<'_> {
         };
         let file = if outputs.has_file() {
             let n = tally.replications();
-            let plan = attainment_sample(model, &model.plan, &self.solved.plan, self.seed, n);
+            let plan = attainment_sample(model, model.plan(), &self.solved.plan, self.seed, n);
             let baseline =
-                attainment_sample(model, &model.baseline, &self.solved.baseline, self.seed, n);
+                attainment_sample(model, model.baseline(), &self.solved.baseline, self.seed, n);
             let page = report::page(valid, model, &report, tally, (&plan, &baseline), lang)?;
             Some(page.into_bytes())
         } else {

@@ -28,7 +28,7 @@ pub fn execute(args: &ValidateArgs) -> CliResult {
             printable(&args.scenario.display().to_string()),
             "scenario",
             printable(&s.name),
-            model.reps.len(),
+            model.reps().len(),
             s.simulation.periods,
             s.simulation.replications
         )

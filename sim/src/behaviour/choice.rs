@@ -159,8 +159,8 @@ struct EffortBox {
 
 impl EffortBox {
     fn of(model: &Model) -> Self {
-        let rules = &model.rules;
-        let two_tasks = matches!(model.outcome, Outcome::Funnel(_));
+        let rules = model.rules();
+        let two_tasks = matches!(model.outcome(), Outcome::Funnel(_));
         let (nh, nf) = if two_tasks { (25, 13) } else { (121, 1) };
         EffortBox {
             h: (rules.min_effort.acquisition, rules.max_effort.acquisition),
@@ -232,7 +232,7 @@ fn polish(
 /// a month: the base rate, raised exponentially by the shortfall below the outside
 /// option as a share of salary, within the highest rate.
 pub(super) fn quit_hazard(model: &Model, rep: &Rep, salary: f64, ce_per_period: f64) -> f64 {
-    let r = &model.rules;
+    let r = model.rules();
     let u = salary + ce_per_period;
     let shortfall = (rep.outside_option - u) / (r.quit_sensitivity * salary);
     (r.base_quit_rate * shortfall.min(50.0).exp()).clamp(0.0, r.max_quit_rate)

@@ -117,7 +117,7 @@ pub fn solve(model: &Model, plan: &Plan, start: &PlanningStart) -> Policy {
     };
     let tolerance = |c: f64| CUTOFF_TOLERANCE * (1.0 + c.abs());
     let bracket_tolerance = |c: f64| BRACKET_TOLERANCE * (1.0 + c.abs());
-    let reference = vec![vec![Cell::reference(model)]; model.reps.len()];
+    let reference = vec![vec![Cell::reference(model)]; model.reps().len()];
     let c0 = equilibrium_cutoff(model, plan, start, &reference, share);
     let (g0, p0, e0) = attempt(c0);
     if g0.abs() <= tolerance(c0) {
@@ -280,10 +280,10 @@ fn equilibrium_cutoff(
 ) -> f64 {
     let len = plan.cycle_len;
     let t0 = start.period;
-    let end = ((t0 / len + 1) * len).min(model.periods);
-    let cv2 = model.market.cv2();
+    let end = ((t0 / len + 1) * len).min(model.periods());
+    let cv2 = model.market().cv2();
     let scores: Vec<(f64, f64)> = model
-        .reps
+        .reps()
         .iter()
         .enumerate()
         .map(|(j, rep)| {
@@ -347,6 +347,6 @@ pub fn mixture_quantile(components: &[(f64, f64)], p: f64) -> f64 {
 /// quantile of the team's first-cycle score if everyone gave the reference effort.
 pub fn naive_cutoff(model: &Model, plan: &Plan, start: &PlanningStart) -> Option<f64> {
     let share = plan.tournament_share()?;
-    let reference = vec![vec![Cell::reference(model)]; model.reps.len()];
+    let reference = vec![vec![Cell::reference(model)]; model.reps().len()];
     Some(equilibrium_cutoff(model, plan, start, &reference, share))
 }

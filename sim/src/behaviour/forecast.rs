@@ -77,7 +77,7 @@ pub(super) fn forecast(
     cv2: f64,
 ) -> Forecast {
     let mut out = Forecast::default();
-    match &model.outcome {
+    match model.outcome() {
         Outcome::Funnel(fun) => {
             let q = fun.churn(f);
             let rec = fun.recurring_revenue;
@@ -150,8 +150,8 @@ pub(super) fn productivities(
             .map_or(0.0, |tr| tr.time_share * tr.share);
         out[i] = rep.ability
             * skill
-            * model.rules.ramp(tenure + i as u32)
-            * model.market.season_at(s)
+            * model.rules().ramp(tenure + i as u32)
+            * model.market().season_at(s)
             * (1.0 - training);
     }
     out

@@ -80,10 +80,10 @@ impl PlanningStart {
         PlanningStart {
             period: 0,
             reps: model
-                .reps
+                .reps()
                 .iter()
                 .map(|r| RepStart {
-                    skill: model.rules.initial_skill,
+                    skill: model.rules().initial_skill,
                     salary: r.base_salary,
                     tenure: r.tenure,
                     book: r.book,

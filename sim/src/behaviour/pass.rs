@@ -63,7 +63,15 @@ impl Planned {
         t: u32,
         end: u32,
     ) -> [f64; super::MAX_CYCLE] {
-        productivities(model, plan, &model.reps[j], self.skill, self.tenure, t, end)
+        productivities(
+            model,
+            plan,
+            &model.reps()[j],
+            self.skill,
+            self.tenure,
+            t,
+            end,
+        )
     }
 }
 
@@ -103,7 +111,7 @@ impl PlannedPath {
 
     /// Opens the cycle `[from, end)`: each rep's targets; the cycle's tallies reset.
     fn open_cycle(&mut self, model: &Model, from: u32, end: u32) {
-        for (p, rep) in self.reps.iter_mut().zip(&model.reps) {
+        for (p, rep) in self.reps.iter_mut().zip(model.reps()) {
             p.target = model.cycle_targets(rep, from, end, p.last_cycle);
             p.so_far = Kpis::ZERO;
             p.var_so_far = 0.0;
@@ -130,7 +138,7 @@ impl PlannedPath {
             target.add(p.target);
         }
         let remaining = (end - t) as usize;
-        let cv2 = model.market.cv2();
+        let cv2 = model.market().cv2();
         let guide: Vec<Forecast> = self
             .reps
             .iter()
@@ -177,7 +185,7 @@ impl PlannedPath {
         team_target: Kpis,
         choice: impl Fn(usize) -> Cell,
     ) {
-        let cv2 = model.market.cv2();
+        let cv2 = model.market().cv2();
         let mut team_period = Forecast::default();
         for (j, p) in self.reps.iter_mut().enumerate() {
             let e = choice(j);
@@ -190,7 +198,7 @@ impl PlannedPath {
             p.so_far.add(expected);
             self.team_so_far.add(expected);
             p.var_so_far += score(plan, &fc, p.target, false).1;
-            if let Outcome::Funnel(fun) = &model.outcome {
+            if let Outcome::Funnel(fun) = model.outcome() {
                 p.kept *= 1.0 - fun.churn(e.service);
                 p.kept_sum += p.kept;
             }
@@ -198,7 +206,8 @@ impl PlannedPath {
             p.book = fc.book_end;
             p.tenure += 1;
             if let Some(tr) = plan.training.as_ref().filter(|tr| tr.in_period(t)) {
-                p.skill += tr.share * (tr.trained_skill(p.skill, model.rules.max_skill) - p.skill);
+                p.skill +=
+                    tr.share * (tr.trained_skill(p.skill, model.rules().max_skill) - p.skill);
             }
             if t + 1 == end {
                 p.last_cycle = Some(p.so_far);
@@ -212,7 +221,7 @@ impl PlannedPath {
 /// the book at the cycle's start is Poisson across replications (variance = mean), and
 /// the revenue it has brought so far is `rec x kept_sum` per customer.
 fn book_variance(model: &Model, plan: &Plan, p: &Planned, target: Kpis) -> f64 {
-    match &model.outcome {
+    match model.outcome() {
         Outcome::Funnel(fun) => {
             let (ar, _) = plan.score_coefficients(target);
             let per_customer = ar * fun.recurring_revenue * p.kept_sum;
@@ -233,15 +242,15 @@ pub(super) fn solve_pass(
     cutoff: f64,
 ) -> Policy {
     let t0 = start.period;
-    let periods = model.periods - t0;
+    let periods = model.periods() - t0;
     let len = plan.cycle_len;
     let eligibility_states = if plan.promotion_capped() { 2 } else { 1 };
     let reference = Cell::reference(model);
     let mut path = PlannedPath::new(start);
-    let mut table = TableBuilder::new(model.reps.len(), periods, eligibility_states);
-    for t in t0..model.periods {
+    let mut table = TableBuilder::new(model.reps().len(), periods, eligibility_states);
+    for t in t0..model.periods() {
         let cycle_start = (t / len) * len;
-        let end = (cycle_start + len).min(model.periods);
+        let end = (cycle_start + len).min(model.periods());
         let first_of_cycle = t == cycle_start || t == t0;
         if first_of_cycle {
             path.open_cycle(model, cycle_start.max(t0), end);
@@ -264,7 +273,7 @@ pub(super) fn solve_pass(
             eligibility_states,
             cutoff,
         };
-        let solved: Vec<(Vec<Cell>, Cell)> = (0..model.reps.len())
+        let solved: Vec<(Vec<Cell>, Cell)> = (0..model.reps().len())
             .into_par_iter()
             .map(|j| rep_choices(model, plan, &path, &team, &period, j))
             .collect();
@@ -307,7 +316,7 @@ fn rep_choices(
         eligibility_states,
         cutoff,
     } = *period;
-    let rep = &model.reps[j];
+    let rep = &model.reps()[j];
     let p = &path.reps[j];
     let remaining = (end - t) as usize;
     let own_so_far = plan.score(p.so_far, p.target);
@@ -330,7 +339,7 @@ fn rep_choices(
         eligible: true,
         cutoff,
         review_weight,
-        cv2: model.market.cv2(),
+        cv2: model.market().cv2(),
     };
     let mut cells = Vec::with_capacity(buckets * eligibility_states);
     for e in 0..eligibility_states {

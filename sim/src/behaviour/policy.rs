@@ -26,7 +26,7 @@ impl Cell {
     /// The team's reference effort (`team.reference_effort`), valued at zero: what
     /// reps assume of each other before a pass has planned their efforts.
     pub(super) fn reference(model: &Model) -> Cell {
-        let r = model.rules.reference_effort;
+        let r = model.rules().reference_effort;
         Cell {
             acquisition: r.acquisition,
             service: r.service,

@@ -51,18 +51,18 @@ pub fn calibrate(draft: Uncalibrated) -> Model {
     // The steady state repeats with the reward cycle and the seasons: it is solved over
     // their least common multiple, and the run-rate is its average month.
     let mut cycle = draft.status_quo_model();
-    let len = cycle.periods;
+    let len = cycle.periods();
     let (mut model, books_given) = draft.into_parts();
-    let n = model.reps.len();
-    let premiums: Vec<f64> = model.reps.iter().map(|r| r.outside_option).collect();
-    let baseline = model.baseline.clone();
+    let n = model.reps().len();
+    let premiums: Vec<f64> = model.reps().iter().map(|r| r.outside_option).collect();
+    let baseline = model.baseline().clone();
     // Start from the reference effort's steady state, valued at zero.
-    let reference = model.rules.reference_effort;
+    let reference = model.rules().reference_effort;
     let path = vec![(reference.acquisition, reference.service, 0.0); len as usize];
     let start: Vec<_> = (0..n)
         .map(|j| periodic_state(&cycle, j, &path, books_given[j]))
         .collect();
-    for (j, (rep, state)) in cycle.reps.iter_mut().zip(start).enumerate() {
+    for (j, (rep, state)) in cycle.reps_mut().iter_mut().zip(start).enumerate() {
         rep.book = state.book;
         rep.run_rate_revenue = state.run_rate_revenue;
         rep.run_rate_new_customers = state.run_rate_new_customers;
@@ -90,7 +90,7 @@ pub fn calibrate(draft: Uncalibrated) -> Model {
                 state.run_rate_revenue,
                 state.run_rate_new_customers,
             );
-            let rep = &mut cycle.reps[j];
+            let rep = &mut cycle.reps_mut()[j];
             let change = (rev - rep.run_rate_revenue) / rep.run_rate_revenue.abs().max(1e-300);
             let change_nc = if rep.run_rate_new_customers > 0.0 {
                 (nc - rep.run_rate_new_customers) / rep.run_rate_new_customers
@@ -132,7 +132,7 @@ pub fn calibrate(draft: Uncalibrated) -> Model {
             break;
         }
     }
-    for ((rep, fitted), premium) in model.reps.iter_mut().zip(&best).zip(&premiums) {
+    for ((rep, fitted), premium) in model.reps_mut().iter_mut().zip(&best).zip(&premiums) {
         rep.book = fitted.book;
         rep.run_rate_revenue = fitted.run_rate_revenue;
         rep.run_rate_new_customers = fitted.run_rate_new_customers;
@@ -145,12 +145,12 @@ pub fn calibrate(draft: Uncalibrated) -> Model {
             *r += x;
         }
     }
-    model.status_quo = StatusQuoFit {
+    model.set_status_quo(StatusQuoFit {
         iterations,
         residual: best.iter().map(|f| f.gap).fold(0.0, f64::max),
         unsettled: best.iter().filter(|f| f.gap > UNSETTLED).count(),
         revenue,
-    };
+    });
     model
 }
 
@@ -182,8 +182,8 @@ fn periodic_state(
     path: &[(f64, f64, f64)],
     given: Option<f64>,
 ) -> Periodic {
-    let rep = &model.reps[j];
-    let rules = &model.rules;
+    let rep = &model.reps()[j];
+    let rules = model.rules();
     let len = path.len() as f64;
     // A slot's occupant is a hire of tenure k < ramp_periods with the stationary
     // probability pi (1 - pi)^k (pi: the slot's mean quit hazard over the cycle), so
@@ -202,7 +202,7 @@ fn periodic_state(
     let hire_ramp: f64 = hires.iter().map(|h| h.0 * h.1).sum();
     let productivity = |t: usize| {
         let training = model
-            .baseline
+            .baseline()
             .training
             .as_ref()
             .filter(|tr| tr.in_period(t as u32))
@@ -211,10 +211,10 @@ fn periodic_state(
         rep.ability
             * rules.initial_skill
             * ramp
-            * model.market.season_at(t as u32)
+            * model.market().season_at(t as u32)
             * (1.0 - training)
     };
-    match &model.outcome {
+    match model.outcome() {
         Outcome::Funnel(f) => {
             let (mut a, mut b) = (1.0, 0.0);
             for (t, &(h, s, quit)) in path.iter().enumerate() {

@@ -287,7 +287,7 @@ pub fn replication_metrics(
     out: &mut [f64; N_METRICS],
 ) {
     let s = &totals.sum;
-    let run_rate = model.status_quo.expected_revenue(model.periods);
+    let run_rate = model.status_quo().expected_revenue(model.periods());
     let cost = s.incentive_cost;
     let ratio = |a: f64, b: f64| if b > 0.0 { a / b } else { f64::NAN };
     for m in Metric::ALL {
@@ -302,14 +302,14 @@ pub fn replication_metrics(
             Metric::Roi => ratio(s.revenue - run_rate - cost, cost),
             Metric::TargetHitRate => ratio(totals.hits, totals.rep_cycles),
             Metric::TeamTargetHitRate => ratio(totals.team_hits, totals.cycles),
-            Metric::AttritionRate => s.leavers / model.reps.len() as f64,
+            Metric::AttritionRate => s.leavers / model.reps().len() as f64,
             Metric::EffortAcquisition => ratio(s.effort_acquisition_sum, s.rep_periods),
             Metric::EffortService => ratio(s.effort_service_sum, s.rep_periods),
             Metric::Promotions => totals.promotions,
             Metric::BookEnd => last.book,
             Metric::RepEffortCost => s.effort_cost_sum,
             Metric::RepRiskPremium => s.risk_premium_sum,
-            Metric::BudgetOverrunProbability => match model.budget {
+            Metric::BudgetOverrunProbability => match model.budget() {
                 Some(b) if cost > b => 1.0,
                 _ => 0.0,
             },

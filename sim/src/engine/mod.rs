@@ -40,8 +40,8 @@ pub struct Solved {
 pub fn solve(model: &Model) -> Solved {
     let started = Instant::now();
     let start = PlanningStart::initial(model);
-    let plan = behaviour::solve(model, &model.plan, &start);
-    let baseline = behaviour::solve(model, &model.baseline, &start);
+    let plan = behaviour::solve(model, model.plan(), &start);
+    let baseline = behaviour::solve(model, model.baseline(), &start);
     Solved {
         plan,
         baseline,
@@ -69,7 +69,7 @@ pub struct RunTally {
 impl RunTally {
     /// An empty tally for `model`.
     pub fn new(model: &Model) -> Self {
-        let w = model.periods as usize * N_PERIOD_METRICS;
+        let w = model.periods() as usize * N_PERIOD_METRICS;
         RunTally {
             plan: Tally::new(N_METRICS, true),
             baseline: Tally::new(N_METRICS, true),
@@ -118,12 +118,12 @@ pub fn replicate(
         plan,
         policy,
         &mut state,
-        model.periods,
+        model.periods(),
         ws,
         &mut totals,
     );
     let mut out = [0.0; N_METRICS];
-    let last = ws.periods[model.periods as usize - 1];
+    let last = ws.periods[model.periods() as usize - 1];
     metrics::replication_metrics(model, &totals, &last, &mut out);
     for (t, rec) in ws.periods.iter().enumerate() {
         metrics::period_metrics(
@@ -137,14 +137,14 @@ pub fn replicate(
 fn run_block(model: &Model, solved: &Solved, seed: u64, replications: Range<u64>) -> RunTally {
     let mut tally = RunTally::new(model);
     let mut ws = Workspace::new(model);
-    let w = model.periods as usize * N_PERIOD_METRICS;
+    let w = model.periods() as usize * N_PERIOD_METRICS;
     let mut plan_rows = vec![0.0; w];
     let mut base_rows = vec![0.0; w];
     let mut diff_rows = vec![0.0; w];
     for i in replications {
         let a = replicate(
             model,
-            &model.plan,
+            model.plan(),
             &solved.plan,
             seed,
             i,
@@ -153,7 +153,7 @@ fn run_block(model: &Model, solved: &Solved, seed: u64, replications: Range<u64>
         );
         let b = replicate(
             model,
-            &model.baseline,
+            model.baseline(),
             &solved.baseline,
             seed,
             i,
@@ -287,7 +287,7 @@ pub fn run_plan(
             let to = ((b + 1) * BLOCK_SIZE).min(replications);
             let mut tally = Tally::new(N_METRICS, true);
             let mut ws = Workspace::new(model);
-            let mut rows = vec![0.0; model.periods as usize * N_PERIOD_METRICS];
+            let mut rows = vec![0.0; model.periods() as usize * N_PERIOD_METRICS];
             for i in from..to {
                 tally.push(&replicate(model, plan, policy, seed, i, &mut ws, &mut rows));
             }

@@ -87,7 +87,7 @@ impl TeamState {
         // probability pi (1 - pi)^k, pi the slot's quit hazard.
         let mut draws = rng::stream(seed, replication, rng::BOOK_STREAM);
         let reps = model
-            .reps
+            .reps()
             .iter()
             .map(|r| {
                 let book = if r.book_given {
@@ -101,12 +101,12 @@ impl TeamState {
                     stationary_tenure(
                         r.tenure,
                         r.quit_hazard,
-                        model.rules.ramp_periods,
+                        model.rules().ramp_periods,
                         rng::open_uniform(draws.next_u64()),
                     )
                 };
                 RepState {
-                    skill: model.rules.initial_skill,
+                    skill: model.rules().initial_skill,
                     salary: r.base_salary,
                     level: r.level,
                     tenure,
@@ -122,7 +122,7 @@ impl TeamState {
                 }
             })
             .collect();
-        let streams = (0..model.reps.len() as u64)
+        let streams = (0..model.reps().len() as u64)
             .map(|j| rng::stream(seed, replication, j))
             .collect();
         TeamState {
@@ -218,8 +218,8 @@ pub struct Workspace {
 impl Workspace {
     /// A workspace sized for `model`.
     pub fn new(model: &Model) -> Self {
-        let n = model.reps.len();
-        let deal_lognormal = match &model.outcome {
+        let n = model.reps().len();
+        let deal_lognormal = match model.outcome() {
             Outcome::Funnel(f) => (0..=64u32)
                 .map(|c| {
                     if c == 0 {
@@ -231,13 +231,13 @@ impl Workspace {
                 .collect(),
             Outcome::LinearNormal { .. } => Vec::new(),
         };
-        let conversions = match &model.outcome {
+        let conversions = match model.outcome() {
             Outcome::Funnel(f) => rng::BinomialTable::new(f.conversion, 64),
             Outcome::LinearNormal { .. } => rng::BinomialTable::default(),
         };
         Workspace {
             conversions,
-            periods: vec![PeriodRecord::default(); model.periods as usize],
+            periods: vec![PeriodRecord::default(); model.periods() as usize],
             ranking: Vec::with_capacity(n),
             churn_cache: vec![(f64::NAN, 0.0); n],
             leaving: vec![false; n],
@@ -289,7 +289,7 @@ pub fn simulate(
         let t = state.period;
         let demand = market.demand(model, state, t);
         let cycle_start = (t / len) * len;
-        let cycle_end = (cycle_start + len).min(model.periods);
+        let cycle_end = (cycle_start + len).min(model.periods());
         if t == cycle_start || t == policy.start() {
             open_cycle(
                 model,
@@ -304,7 +304,7 @@ pub fn simulate(
             select_trainees(&state.reps, tr.share, &mut ws.ranking, &mut ws.training);
         }
         let mut rec = PeriodRecord {
-            rep_periods: model.reps.len() as f64,
+            rep_periods: model.reps().len() as f64,
             ..PeriodRecord::default()
         };
         let period = Period { t, demand, session };
@@ -334,7 +334,7 @@ struct MarketShock {
 
 impl MarketShock {
     fn new(model: &Model) -> Self {
-        let m = &model.market;
+        let m = model.market();
         let rho = m.persistence;
         MarketShock {
             sd: m.shock_sd,
@@ -354,14 +354,14 @@ impl MarketShock {
         } else {
             self.persistence * state.shock + self.innovation_sd * z
         };
-        model.market.season_at(t) * (state.shock + self.drift).exp()
+        model.market().season_at(t) * (state.shock + self.drift).exp()
     }
 }
 
 /// Opens the cycle `[from, to)`: each rep's targets, its cycle tallies reset, the
 /// targets added to the review window's.
 fn open_cycle(model: &Model, state: &mut TeamState, from: u32, to: u32, totals: &mut Totals) {
-    for (st, rep) in state.reps.iter_mut().zip(&model.reps) {
+    for (st, rep) in state.reps.iter_mut().zip(model.reps()) {
         st.cycle_target = model.cycle_targets(rep, from, to, st.last_cycle);
         st.cycle = Kpis::ZERO;
         st.cycle_new_revenue = 0.0;
@@ -411,7 +411,7 @@ fn rep_periods(
         0.0
     };
     let TeamState { reps, streams, .. } = state;
-    for (j, (st, rep)) in reps.iter_mut().zip(&model.reps).enumerate() {
+    for (j, (st, rep)) in reps.iter_mut().zip(model.reps()).enumerate() {
         // The effort and quit hazard the policy table gives the rep's state.
         let eligible = st.promotions < max_promotions;
         let so_far = if team_bonus {
@@ -426,7 +426,7 @@ fn rep_periods(
             _ => 1.0,
         };
         let productivity =
-            rep.ability * st.skill * model.rules.ramp(st.tenure) * demand * time_left;
+            rep.ability * st.skill * model.rules().ramp(st.tenure) * demand * time_left;
         let out = outcomes(model, ws, j, st, productivity, &cell, &u);
         pay_per_customer(plan, &out, rec, totals);
         if eligible {
@@ -438,7 +438,7 @@ fn rep_periods(
         if ws.leaving[j] {
             st.book = rng::binomial(
                 st.book,
-                1.0 - model.rules.handover_loss,
+                1.0 - model.rules().handover_loss,
                 u[source::HANDOVER],
             );
         }
@@ -460,7 +460,7 @@ fn outcomes(
     u: &[f64; rng::DRAWS_PER_REP_PERIOD],
 ) -> RepOutcome {
     let (h, f) = (cell.acquisition, cell.service);
-    match &model.outcome {
+    match model.outcome() {
         Outcome::Funnel(fun) => {
             let nc = rng::poisson(
                 fun.new_customers_per_effort * productivity * h,
@@ -627,7 +627,7 @@ fn train(
 ) {
     for (j, st) in state.reps.iter_mut().enumerate() {
         if ws.training[j] {
-            st.skill = tr.trained_skill(st.skill, model.rules.max_skill);
+            st.skill = tr.trained_skill(st.skill, model.rules().max_skill);
             totals.cost_by_mechanism[mechanism::TRAINING] += tr.cost;
             rec.incentive_cost += tr.cost;
         }
@@ -641,8 +641,8 @@ fn replace_leavers(model: &Model, state: &mut TeamState, ws: &Workspace, rec: &m
     for (j, st) in state.reps.iter_mut().enumerate() {
         if ws.leaving[j] {
             rec.leavers += 1.0;
-            let rep = &model.reps[j];
-            st.skill = model.rules.initial_skill;
+            let rep = &model.reps()[j];
+            st.skill = model.rules().initial_skill;
             st.salary = rep.base_salary;
             st.level = 0;
             st.tenure = 0;

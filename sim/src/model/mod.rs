@@ -29,33 +29,23 @@ pub use team::{Rep, TeamRules};
 use crate::scenario::{TargetSpec, ValidScenario};
 
 /// Everything the engine simulates: team, market, outcome, targets and both plans,
-/// with the status quo calibrated. Made by [`Model::new`].
+/// with the status quo calibrated. Made by [`Model::new`] (and cut to a shorter
+/// horizon by [`Model::window`]): outside this crate a model that exists is the
+/// calibrated model of a validated scenario, and its parts are read through getters.
 #[derive(Clone, Debug)]
 pub struct Model {
-    /// Scenario name.
-    pub name: String,
-    /// Periods in the horizon.
-    pub periods: u32,
-    /// The reps (team slots).
-    pub reps: Vec<Rep>,
-    /// Team-wide rules.
-    pub rules: TeamRules,
-    /// The market.
-    pub market: Market,
-    /// The outcome model.
-    pub outcome: Outcome,
-    /// Revenue target rule.
-    pub revenue_target: TargetSpec,
-    /// New-customer target rule.
-    pub new_customer_target: TargetSpec,
-    /// The plan under study.
-    pub plan: Plan,
-    /// The baseline plan.
-    pub baseline: Plan,
-    /// Budget on incentive cost over the horizon.
-    pub budget: Option<f64>,
-    /// How well the status quo's steady state, which sets the run-rates, settled.
-    pub status_quo: StatusQuoFit,
+    name: String,
+    periods: u32,
+    reps: Vec<Rep>,
+    rules: TeamRules,
+    market: Market,
+    outcome: Outcome,
+    revenue_target: TargetSpec,
+    new_customer_target: TargetSpec,
+    plan: Plan,
+    baseline: Plan,
+    budget: Option<f64>,
+    status_quo: StatusQuoFit,
 }
 
 /// Why a model cannot be made as asked.
@@ -93,6 +83,88 @@ impl Model {
     /// Team run-rate of monthly revenue before the plan.
     pub fn run_rate_revenue(&self) -> f64 {
         self.reps.iter().map(|r| r.run_rate_revenue).sum()
+    }
+
+    /// Scenario name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Periods in the horizon.
+    #[inline]
+    pub fn periods(&self) -> u32 {
+        self.periods
+    }
+
+    /// The reps (team slots).
+    #[inline]
+    pub fn reps(&self) -> &[Rep] {
+        &self.reps
+    }
+
+    /// Team-wide rules.
+    #[inline]
+    pub fn rules(&self) -> &TeamRules {
+        &self.rules
+    }
+
+    /// The market.
+    #[inline]
+    pub fn market(&self) -> &Market {
+        &self.market
+    }
+
+    /// The outcome model.
+    #[inline]
+    pub fn outcome(&self) -> &Outcome {
+        &self.outcome
+    }
+
+    /// Revenue target rule.
+    #[inline]
+    pub fn revenue_target(&self) -> &TargetSpec {
+        &self.revenue_target
+    }
+
+    /// New-customer target rule.
+    #[inline]
+    pub fn new_customer_target(&self) -> &TargetSpec {
+        &self.new_customer_target
+    }
+
+    /// The plan under study.
+    #[inline]
+    pub fn plan(&self) -> &Plan {
+        &self.plan
+    }
+
+    /// The baseline plan.
+    #[inline]
+    pub fn baseline(&self) -> &Plan {
+        &self.baseline
+    }
+
+    /// Budget on incentive cost over the horizon.
+    #[inline]
+    pub fn budget(&self) -> Option<f64> {
+        self.budget
+    }
+
+    /// How well the status quo's steady state, which sets the run-rates, settled.
+    #[inline]
+    pub fn status_quo(&self) -> &StatusQuoFit {
+        &self.status_quo
+    }
+
+    /// The reps, for the status quo's calibration to set their run-rates, books,
+    /// quit hazards and outside options (`behaviour::steady_state`).
+    pub(crate) fn reps_mut(&mut self) -> &mut [Rep] {
+        &mut self.reps
+    }
+
+    /// Records the status quo's calibration (`behaviour::steady_state`).
+    pub(crate) fn set_status_quo(&mut self, fit: StatusQuoFit) {
+        self.status_quo = fit;
     }
 }
 
@@ -134,11 +206,6 @@ impl Uncalibrated {
         Uncalibrated { model, books_given }
     }
 
-    /// The model as compiled, its reps not calibrated.
-    pub fn model(&self) -> &Model {
-        &self.model
-    }
-
     /// Each rep's starting book where the scenario gives it, None where the status
     /// quo's steady state sets it.
     pub fn books_given(&self) -> &[Option<f64>] {
@@ -157,8 +224,8 @@ impl Uncalibrated {
 
     /// The uncalibrated model over the status quo's window
     /// ([`Uncalibrated::status_quo_window`]) instead of the horizon: what the steady
-    /// state is solved on.
-    pub fn status_quo_model(&self) -> Model {
+    /// state is solved on (inside this crate only: outside it every model is calibrated).
+    pub(crate) fn status_quo_model(&self) -> Model {
         Model {
             periods: self.status_quo_window(),
             ..self.model.clone()
@@ -227,13 +294,13 @@ mod tests {
     #[test]
     fn an_uncalibrated_model_has_no_run_rates_and_calibration_sets_them() {
         let draft = Uncalibrated::new(&default_scenario());
-        assert!(draft.model().reps.iter().all(|r| r.run_rate_revenue == 0.0));
+        assert!(draft.model.reps.iter().all(|r| r.run_rate_revenue == 0.0));
         assert_eq!(draft.status_quo_window(), 12);
         assert_eq!(draft.status_quo_model().periods, 12);
         let model = crate::behaviour::steady_state::calibrate(draft.clone());
         assert!(model.reps.iter().all(|r| r.run_rate_revenue > 0.0));
         // Traits are the draft's: the calibration sets only the status quo's state.
-        for (a, b) in model.reps.iter().zip(&draft.model().reps) {
+        for (a, b) in model.reps.iter().zip(&draft.model.reps) {
             assert_eq!(
                 (a.ability, a.effort_cost, &a.id),
                 (b.ability, b.effort_cost, &b.id)

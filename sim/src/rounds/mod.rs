@@ -209,14 +209,14 @@ impl RoundsSpec {
     /// Checks that `model`'s horizon is the rounds' and that rounds close its plan's
     /// cycles.
     fn check_model(&self, model: &Model) -> Result<(), RoundsError> {
-        if model.periods != self.horizon() {
+        if model.periods() != self.horizon() {
             return Err(RoundsError::ModelHorizon {
-                model: model.periods,
+                model: model.periods(),
                 rounds: self.rounds,
                 round_length: self.round_length,
             });
         }
-        let cycle = model.plan.cycle_len;
+        let cycle = model.plan().cycle_len;
         if self.round_length % cycle != 0 {
             return Err(RoundsError::RoundLength {
                 round_length: self.round_length,
@@ -390,7 +390,7 @@ impl Run<'_> {
             round,
             rounds: self.spec.rounds,
             round_length: self.spec.round_length,
-            budget: self.model.budget,
+            budget: self.model.budget(),
             trajectories,
             planning: &trajectories[..self.planning],
             expected: &expected,

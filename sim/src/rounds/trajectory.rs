@@ -114,7 +114,7 @@ impl Trajectory {
 /// The mean state over trajectories: what reps plan from.
 pub fn expected_state(model: &Model, trajectories: &[Trajectory], period: u32) -> PlanningStart {
     let n = trajectories.len().max(1) as f64;
-    let reps = (0..model.reps.len())
+    let reps = (0..model.reps().len())
         .map(|j| {
             let (mut skill, mut salary, mut tenure, mut book, mut promotions) =
                 (0.0, 0.0, 0.0, 0.0, 0.0);

@@ -121,9 +121,9 @@ pub fn execute(args: &BenchArgs) -> CliResult {
         });
     }
     let report = BenchReport {
-        scenario: model.name.clone(),
-        reps: model.reps.len(),
-        periods: model.periods,
+        scenario: model.name().to_string(),
+        reps: model.reps().len(),
+        periods: model.periods(),
         replications,
         repeats: args.repeats.max(1),
         solve_seconds: solved.seconds,
