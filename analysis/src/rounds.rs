@@ -284,7 +284,7 @@ impl RoundsSetup {
     /// for every policy) without an equilibrium, and the status quo's steady state.
     pub fn first_round_warnings(&self, model: &Model) -> Warnings {
         let first = first_round_policy(model, model.plan());
-        Warnings::of_plan(model, first.equilibrium)
+        Warnings::of_plan(model, first.equilibrium())
     }
 
     /// Runs the rounds of every policy on `spec`'s slice in `model` (whose horizon is

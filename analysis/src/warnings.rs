@@ -124,8 +124,8 @@ impl Warnings {
     pub fn of_run(model: &Model, solved: &Solved) -> Self {
         Warnings(
             [
-                Warning::equilibrium(Subject::Plan, solved.plan.equilibrium),
-                Warning::equilibrium(Subject::Baseline, solved.baseline.equilibrium),
+                Warning::equilibrium(Subject::Plan, solved.plan.equilibrium()),
+                Warning::equilibrium(Subject::Baseline, solved.baseline.equilibrium()),
                 Warning::status_quo(model),
             ]
             .into_iter()
@@ -180,9 +180,9 @@ impl Warnings {
     /// [`OptimizeError`] when the starting point is not a plan.
     pub fn of_search(evaluator: &Evaluator) -> Result<Self, OptimizeError> {
         let start = evaluator.plan_at(&evaluator.space().start)?;
-        let mut w = Warnings::of_start(evaluator.solve(&start).equilibrium);
+        let mut w = Warnings::of_start(evaluator.solve(&start).equilibrium());
         w.extend(Warnings::of_baseline(
-            evaluator.solve(evaluator.model().baseline()).equilibrium,
+            evaluator.solve(evaluator.model().baseline()).equilibrium(),
         ));
         w.extend(Warnings::of_status_quo(evaluator.model()));
         Ok(w)

@@ -57,7 +57,7 @@ pub struct Evaluation {
     /// Share of replications whose cost exceeded the budget.
     pub overrun_probability: f64,
     /// True when the cost keeps to the budget by [`BudgetRule::feasible`]: a margin of
-    /// [`FEASIBILITY_MARGIN`] standard errors (and the chance constraint, if any).
+    /// [`FEASIBILITY_MARGIN`](plansim_sim::budget::FEASIBILITY_MARGIN) standard errors (and the chance constraint, if any).
     pub feasible: bool,
     /// True unless the reps' efforts under the plan needed an equilibrium and none was
     /// found ([`Equilibrium::holds`]): figures of such a plan rest on beliefs the reps'
@@ -181,7 +181,7 @@ impl Evaluator {
     pub fn simulate(&self, plan: &Plan, seed: u64, replications: u64) -> (Tally, Equilibrium) {
         let policy = self.solve(plan);
         let tally = engine::run_plan(&self.model, plan, &policy, seed, replications, &|_| {});
-        (tally, policy.equilibrium)
+        (tally, policy.equilibrium())
     }
 
     /// Summarises a tally as an evaluation of point `x`, feasible by the budget rule,

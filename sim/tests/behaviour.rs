@@ -80,7 +80,7 @@ fn bonus(amount: f64) -> TargetBonusSpec {
 /// Mean planned acquisition effort over reps and periods.
 fn mean_planned_acquisition(policy: &Policy) -> f64 {
     let cells: Vec<f64> = policy
-        .planned
+        .planned()
         .iter()
         .flatten()
         .map(|c| c.acquisition)
@@ -110,7 +110,7 @@ fn effort_rises_with_the_bonus() {
     // No bonus, nothing paid: every rep gives the floor.
     assert!(
         policies[0]
-            .planned
+            .planned()
             .iter()
             .flatten()
             .all(|c| c.acquisition == MIN_EFFORT && c.service == MIN_EFFORT),
@@ -208,7 +208,7 @@ fn only_paid_tasks_get_effort() {
     let r = policy_of(&revenue_paid);
     for rep in 0..acquisition_only.reps().len() {
         for t in 0..acquisition_only.periods() as usize {
-            let c = a.planned[rep][t];
+            let c = a.planned()[rep][t];
             assert_eq!(
                 c.service, 0.0,
                 "acquisition-only pay: rep {rep} period {t} gives service effort {}",
@@ -219,7 +219,7 @@ fn only_paid_tasks_get_effort() {
                 "acquisition-only pay: rep {rep} period {t} gives no extra acquisition ({})",
                 c.acquisition
             );
-            let c = r.planned[rep][t];
+            let c = r.planned()[rep][t];
             assert!(
                 c.service > STRICT,
                 "commission on revenue: rep {rep} period {t} gives service effort {}",
@@ -256,9 +256,9 @@ fn risk_averse_reps_respond_less_to_noisy_pay() {
         ma < mn - STRICT,
         "mean acquisition effort: risk-averse {ma} vs risk-neutral {mn}"
     );
-    for rep in 0..neutral.planned.len() {
-        for t in 0..neutral.planned[rep].len() {
-            let (n, a) = (neutral.planned[rep][t], averse.planned[rep][t]);
+    for rep in 0..neutral.planned().len() {
+        for t in 0..neutral.planned()[rep].len() {
+            let (n, a) = (neutral.planned()[rep][t], averse.planned()[rep][t]);
             assert!(
                 a.acquisition < n.acquisition - STRICT,
                 "rep {rep} period {t}: risk-averse {} vs risk-neutral {}",
@@ -276,8 +276,11 @@ fn risk_averse_reps_respond_less_to_noisy_pay() {
     };
     let neutral = policy_of(&bonus_with(0.0));
     let averse = policy_of(&bonus_with(0.001));
-    for rep in 0..neutral.planned.len() {
-        let (n, a) = (neutral.planned[rep][0].value, averse.planned[rep][0].value);
+    for rep in 0..neutral.planned().len() {
+        let (n, a) = (
+            neutral.planned()[rep][0].value,
+            averse.planned()[rep][0].value,
+        );
         assert!(
             a < n - 1.0,
             "rep {rep}: value of the bonus plan to a risk-averse rep {a} vs neutral {n}"

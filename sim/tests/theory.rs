@@ -141,7 +141,7 @@ fn policy_of(model: &Model) -> Policy {
 fn assert_policy_effort(model: &Model, policy: &Policy, expected: f64, tol: f64, what: &str) {
     for rep in 0..model.reps().len() {
         for t in 0..model.periods() {
-            let planned = policy.planned[rep][t as usize];
+            let planned = policy.planned()[rep][t as usize];
             let cell = policy.cell(rep, t, true, 0.0);
             for (name, e) in [("planned", planned), ("cell", cell)] {
                 assert!(
@@ -406,9 +406,9 @@ fn tournament_effort_is_lazear_rosen_and_the_top_share_is_promoted() {
         let cutoff = e_star + sigma * z;
         let cutoff_tol = SOLVER_TOL;
         assert!(
-            (policy.tournament_cutoff - cutoff).abs() <= cutoff_tol,
+            (policy.tournament_cutoff() - cutoff).abs() <= cutoff_tol,
             "{what}: believed cut-off {} vs {cutoff}",
-            policy.tournament_cutoff
+            policy.tournament_cutoff()
         );
 
         let replications = 128;
@@ -473,12 +473,12 @@ fn tournament_with_a_steep_best_response_finds_lazear_rosen() {
     let model = tournament_world(p, v);
     let policy = policy_of(&model);
     assert!(
-        matches!(policy.equilibrium, behaviour::Equilibrium::Found { .. }),
+        matches!(policy.equilibrium(), behaviour::Equilibrium::Found { .. }),
         "{:?}",
-        policy.equilibrium
+        policy.equilibrium()
     );
     assert_policy_effort(&model, &policy, e_star, SOLVER_TOL, "steep tournament");
-    assert!((policy.tournament_cutoff - (e_star + sigma * z)).abs() <= SOLVER_TOL);
+    assert!((policy.tournament_cutoff() - (e_star + sigma * z)).abs() <= SOLVER_TOL);
 }
 
 /// Where the prize is so large against the noise that A = V z phi(z) / sigma^2 exceeds
@@ -504,7 +504,7 @@ fn tournament_without_an_equilibrium_says_so() {
 
     let model = tournament_world(p, v);
     let policy = policy_of(&model);
-    match policy.equilibrium {
+    match policy.equilibrium() {
         behaviour::Equilibrium::NotFound { what, gap, .. } => {
             assert_eq!(what, behaviour::EquilibriumGap::TournamentCutoff);
             assert!(gap > 1e-3, "gap {gap}");
@@ -512,7 +512,7 @@ fn tournament_without_an_equilibrium_says_so() {
         other => panic!("an equilibrium was claimed: {other:?}"),
     }
     assert!(policy
-        .equilibrium
+        .equilibrium()
         .problem()
         .unwrap()
         .contains("no equilibrium"));
@@ -562,9 +562,9 @@ fn team_bonus_effort_is_the_symmetric_equilibrium() {
     let model = w.model();
     let policy = policy_of(&model);
     assert!(
-        matches!(policy.equilibrium, behaviour::Equilibrium::Found { .. }),
+        matches!(policy.equilibrium(), behaviour::Equilibrium::Found { .. }),
         "{:?}",
-        policy.equilibrium
+        policy.equilibrium()
     );
     assert_policy_effort(&model, &policy, e_star, SOLVER_TOL, "team bonus");
     let (_, tally) = engine::run(&model, 77, 2048, &|_| {});

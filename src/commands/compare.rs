@@ -180,7 +180,7 @@ pub fn execute(args: &CompareArgs) -> CliResult {
     let variants = pool.install(|| variants(&valids, &labels))?;
     let mut warnings = Warnings::none();
     for (v, valid) in variants.iter().zip(&valids) {
-        let w = Warnings::of_plan(&v.model, v.policy.equilibrium).of(&v.label);
+        let w = Warnings::of_plan(&v.model, v.policy.equilibrium()).of(&v.label);
         args.accept.refuse_unless_given(&w, valid.source())?;
         warnings.extend(w);
     }

@@ -45,12 +45,9 @@ pub struct Policy {
     eligibility_states: usize,
     offsets: Vec<u32>,
     cells: Vec<Cell>,
-    /// The promotion cut-off the reps planned with (tournaments).
-    pub tournament_cutoff: f64,
-    /// Whether the efforts are an equilibrium where reps anticipate each other.
-    pub equilibrium: Equilibrium,
-    /// Planned (expected-path) effort of each rep in each period: `[rep][t - start]`.
-    pub planned: Vec<Vec<Cell>>,
+    pub(super) tournament_cutoff: f64,
+    pub(super) equilibrium: Equilibrium,
+    pub(super) planned: Vec<Vec<Cell>>,
 }
 
 impl Policy {
@@ -67,6 +64,21 @@ impl Policy {
         let from = self.offsets[key] as usize;
         let to = self.offsets[key + 1] as usize;
         interpolate(&self.cells[from..to], attainment)
+    }
+
+    /// The promotion cut-off the reps planned with (tournaments).
+    pub fn tournament_cutoff(&self) -> f64 {
+        self.tournament_cutoff
+    }
+
+    /// Whether the efforts are an equilibrium where reps anticipate each other.
+    pub fn equilibrium(&self) -> Equilibrium {
+        self.equilibrium
+    }
+
+    /// Planned (expected-path) effort of each rep in each period: `[rep][t - start]`.
+    pub fn planned(&self) -> &[Vec<Cell>] {
+        &self.planned
     }
 
     /// First period the policy covers.

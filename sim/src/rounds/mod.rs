@@ -478,8 +478,8 @@ impl RoundPlans {
             } else {
                 later_round_policy(run.model, &plan, &expected, end, self.learning)?
             };
-            if !policy.equilibrium.holds() {
-                self.unsettled[round as usize].insert(k.clone(), policy.equilibrium);
+            if !policy.equilibrium().holds() {
+                self.unsettled[round as usize].insert(k.clone(), policy.equilibrium());
             }
             self.solved += 1;
             next.insert(k, (plan, policy));
