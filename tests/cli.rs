@@ -282,7 +282,7 @@ fn bad_scenarios_are_rejected_with_clear_errors() {
         "unknown-and-range",
         "[team]\nsise = 6\n\n[plan.target_bonus]\namount = 1000.0\nthreshold = -1.0\n",
         &[
-            "team.sise (line 2): unknown field\n",
+            "team.sise (line 2): unknown field `sise`, did you mean `size`?\n",
             "\n  plan.target_bonus.threshold (line 6): must be between 0 and 10, got -1",
         ],
     );
@@ -316,6 +316,152 @@ fn bad_scenarios_are_rejected_with_clear_errors() {
         "many",
         "[simulation]\nperiods = 0\n[team]\nbase_quit_rate = -0.5\n[plan.per_customer]\namount = -3.0\n",
         &["simulation.periods (line 2)", "team.base_quit_rate (line 4)", "plan.per_customer.amount (line 6)", "3 problems"],
+    );
+}
+
+/// Misspellings, duplicates, an empty file and out-of-range values are answered in the
+/// author's words: the key's own line, the name it most likely misspells, no Rust
+/// type names; and an empty file is an error, not the default scenario.
+#[test]
+fn scenario_mistakes_are_answered_in_the_authors_words() {
+    assert_rejected(
+        "misspelt-required",
+        "[plan.training]\nevry = 3\n",
+        &[
+            "plan.training.evry (line 2): unknown field `evry`, did you mean `every`?",
+            "1 problem",
+        ],
+    );
+    assert_rejected(
+        "misspelt-optional",
+        "name = \"x\"\n[plan.target_bonus]\namount = 100.0\ntreshold = 0.8\n",
+        &["plan.target_bonus.treshold (line 4): unknown field `treshold`, did you mean `threshold`?"],
+    );
+    assert_rejected(
+        "far-from-every-name",
+        "[plan.target_bonus]\namount = 100.0\nzzzz = 1\n",
+        &["unknown field `zzzz`; this table has `amount`, `threshold`"],
+    );
+    assert_rejected(
+        "duplicate",
+        "name = \"a\"\nname = \"b\"\n",
+        &["(line 2): `name` is written twice in the same table"],
+    );
+    assert_rejected("empty", "", &["the file sets nothing"]);
+    assert_rejected(
+        "comments-only",
+        "# nothing here\n\n",
+        &["the file sets nothing"],
+    );
+    assert_rejected(
+        "rust-type-name",
+        "[simulation]\nperiods = -3\n",
+        &["simulation.periods (line 2): invalid value: integer `-3`, expected a whole number"],
+    );
+    let deep = format!("a = {}{}\n", "[".repeat(5000), "]".repeat(5000));
+    assert_rejected("deep", &deep, &["(line 1): arrays or tables are nested"]);
+    assert_rejected(
+        "too-long",
+        "[simulation]\nperiods = 121\n",
+        &["simulation.periods (line 2): must be between 1 and 120, got 121"],
+    );
+    // Tiny positive productivity parameters: below their floors, not a null growth.
+    for (key, text) in [
+        (
+            "team.ability.mean",
+            "[team]\nability = { mean = 5e-324, sd = 0.0 }\n",
+        ),
+        ("team.initial_skill", "[team]\ninitial_skill = 5e-324\n"),
+        (
+            "outcome.funnel.conversion",
+            "[outcome.funnel]\nconversion = 5e-324\n",
+        ),
+        (
+            "outcome.funnel.new_customers_per_effort",
+            "[outcome.funnel]\nnew_customers_per_effort = 5e-324\n",
+        ),
+        (
+            "outcome.funnel.deal_size.mean",
+            "[outcome.funnel]\ndeal_size = { mean = 5e-324, sd = 0.0 }\n",
+        ),
+    ] {
+        assert_rejected(
+            key,
+            &format!("name = \"x\"\n{text}"),
+            &[&format!("{key} (line 3): must be between")],
+        );
+    }
+    // A file that sets only its name is the default scenario under that name.
+    let dir = temp_dir("name-only");
+    let file = write(&dir, "named.toml", "name = \"mine\"\n");
+    let ok = plansim(&["validate", &file]);
+    assert!(ok.status.success(), "{}", stderr(&ok));
+}
+
+/// At the floors of the productivity parameters every figure of the plan is a number:
+/// the floors are where the ratios stay defined.
+#[test]
+fn at_the_floors_every_figure_of_the_plan_is_a_number() {
+    let dir = temp_dir("floors");
+    for (i, edit) in [
+        ("ability = { mean = 1.0", "ability = { mean = 0.01"),
+        ("initial_skill = 1.0 ", "initial_skill = 0.01 "),
+        ("conversion = 0.5 ", "conversion = 0.001 "),
+        (
+            "new_customers_per_effort = 5.0 ",
+            "new_customers_per_effort = 0.01 ",
+        ),
+        ("deal_size = { mean = 6000.0", "deal_size = { mean = 1.0"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let text = edited(plansim_sim::scenario::DEFAULT_SCENARIO_TOML, &[edit]);
+        let file = write(&dir, &format!("floor{i}.toml"), &text);
+        let v = json(&plansim(&["run", &file, "-n", "32", "--format", "json"]));
+        for (name, m) in v["metrics"].as_object().unwrap() {
+            assert!(m["mean"].is_number(), "{edit:?}: {name} is {}", m["mean"]);
+        }
+    }
+}
+
+/// Raises compounding past the revenue: the figures come with a warning in every output.
+#[test]
+fn incentives_beyond_the_revenue_are_warned_of() {
+    let dir = temp_dir("compounding");
+    let text = edited(
+        plansim_sim::scenario::DEFAULT_SCENARIO_TOML,
+        &[
+            ("periods = 12 ", "periods = 120 "),
+            ("review_every = 6 ", "review_every = 1 "),
+            ("pool = 0.04 ", "pool = 0.5 "),
+        ],
+    );
+    // The search's bounds on the pool would refuse the plan; the run alone is the point.
+    let text = text[..text.find("[optimize]").unwrap()].to_string();
+    let file = write(&dir, "compounding.toml", &text);
+    let o = plansim(&["run", &file, "-n", "16", "--format", "json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v = json(&o);
+    let warnings = v["warnings"].as_array().unwrap();
+    assert!(
+        warnings.iter().any(
+            |w| w.as_str().unwrap().starts_with("Plan: the incentives cost")
+                && w.as_str().unwrap().contains("times the revenue")
+        ),
+        "{warnings:?}"
+    );
+    assert!(
+        stderr(&o).contains("warning: Plan: the incentives cost"),
+        "{}",
+        stderr(&o)
+    );
+    // The default scenario's plan keeps within its revenue and says nothing of it.
+    let v = json(&plansim(&["run", "-n", "16", "--format", "json"]));
+    assert!(
+        !v["warnings"].to_string().contains("incentives cost"),
+        "{}",
+        v["warnings"]
     );
 }
 

@@ -124,12 +124,12 @@ fn runs_that_would_not_fit_in_memory_are_refused_before_they_start() {
     let o = plansim(&args);
     assert_refused_at_once(&args, &o, &["a.toml", "simulation.replications"]);
     assert!(!dir.join("out.file").exists(), "batch wrote its --out");
-    // 100,000 reps over 1200 months: the reps' behaviour tables alone are ~600 GB.
+    // 100,000 reps over 120 months: the reps' behaviour tables alone are ~60 GB.
     let text = edited(
         plansim_sim::scenario::DEFAULT_SCENARIO_TOML,
         &[
             ("size = 50 ", "size = 100000 "),
-            ("periods = 12 ", "periods = 1200 "),
+            ("periods = 12 ", "periods = 120 "),
         ],
     );
     let file = dir.join("huge.toml");
@@ -318,7 +318,7 @@ fn finished_within(
 
 #[test]
 #[cfg(unix)]
-fn a_fifo_or_a_folder_given_as_the_scenario_is_refused_at_once() {
+fn a_fifo_or_a_folder_given_as_the_scenario_or_roster_is_refused_at_once() {
     let dir = temp_dir("fifo");
     let fifo = dir.join("plan.toml");
     assert!(Command::new("mkfifo")
@@ -328,6 +328,20 @@ fn a_fifo_or_a_folder_given_as_the_scenario_is_refused_at_once() {
         .success());
     let fifo = fifo.display().to_string();
     let folder = dir.display().to_string();
+    let roster = dir.join("team.csv");
+    assert!(Command::new("mkfifo")
+        .arg(&roster)
+        .status()
+        .unwrap()
+        .success());
+    let roster_fifo = roster.display().to_string();
+    let roster_scenario = dir.join("with-roster.toml");
+    std::fs::write(
+        &roster_scenario,
+        "name = \"x\"\n[team]\nroster = \"team.csv\"\n",
+    )
+    .unwrap();
+    let roster_scenario = roster_scenario.display().to_string();
     for (args, expected) in [
         (
             vec!["run", &fifo],
@@ -338,6 +352,11 @@ fn a_fifo_or_a_folder_given_as_the_scenario_is_refused_at_once() {
         (
             vec!["run", &folder],
             format!("{folder}: a folder, not a scenario file"),
+        ),
+        // A scenario whose roster is a FIFO: refused, not read.
+        (
+            vec!["validate", &roster_scenario],
+            format!("team.roster (line 3): cannot read {roster_fifo}: not a regular file"),
         ),
     ] {
         // Reading a FIFO without a writer would wait forever: the refusal comes first.

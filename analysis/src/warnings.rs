@@ -10,9 +10,11 @@ use std::collections::BTreeMap;
 
 use plansim_optimize::{Evaluator, OptimizeError};
 use plansim_sim::behaviour::Equilibrium;
+use plansim_sim::engine::metrics::Metric;
 use plansim_sim::engine::Solved;
 use plansim_sim::model::Model;
 use plansim_sim::model::StatusQuoFit;
+use plansim_sim::tally::Tally;
 
 /// What a warning concerns.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -54,6 +56,12 @@ pub enum Problem {
         fit: StatusQuoFit,
         /// Reps in the team.
         team_size: usize,
+    },
+    /// The incentives cost more than the revenue on average (mean cost of sales above
+    /// one): raises compounding over a long horizon, or a plan that pays beyond reason.
+    CostBeyondRevenue {
+        /// The mean cost of sales (incentive cost over revenue).
+        cost_of_sales: f64,
     },
     /// Some evaluated candidates of a search had no equilibrium and could not win.
     CandidatesWithout {
@@ -142,6 +150,29 @@ impl Warnings {
             [
                 Warning::equilibrium(Subject::Plan, equilibrium),
                 Warning::status_quo(model),
+            ]
+            .into_iter()
+            .flatten()
+            .collect(),
+        )
+    }
+
+    /// The warnings of a run's figures: the plan's and the baseline's incentives
+    /// costing more than the revenue (`plan`, `baseline`: their replications' tallies).
+    pub fn of_figures(plan: &Tally, baseline: Option<&Tally>) -> Self {
+        let warn = |subject: Subject, tally: &Tally| {
+            let cost_of_sales = tally.moments(Metric::CostOfSales.index()).mean;
+            // NaN (no revenue at all) is not "beyond"; the figure itself shows n/a.
+            (cost_of_sales > 1.0).then_some(Warning {
+                part: Vec::new(),
+                subject,
+                problem: Problem::CostBeyondRevenue { cost_of_sales },
+            })
+        };
+        Warnings(
+            [
+                warn(Subject::Plan, plan),
+                baseline.and_then(|b| warn(Subject::Baseline, b)),
             ]
             .into_iter()
             .flatten()
@@ -282,6 +313,30 @@ mod tests {
             gap: 0.25,
             passes: 40,
         }
+    }
+
+    #[test]
+    fn incentives_beyond_revenue_are_warned_of_and_no_revenue_is_not() {
+        let tally = |cost_of_sales: f64| {
+            let mut t = Tally::new(Metric::ALL.len(), false);
+            let mut row = vec![0.0; Metric::ALL.len()];
+            row[Metric::CostOfSales.index()] = cost_of_sales;
+            t.push(&row);
+            t
+        };
+        assert!(Warnings::of_figures(&tally(0.99), Some(&tally(0.5))).is_empty());
+        assert!(Warnings::of_figures(&tally(f64::NAN), None).is_empty());
+        let w = Warnings::of_figures(&tally(0.5), Some(&tally(1.5e50)));
+        assert_eq!(w.iter().count(), 1);
+        let first = w.iter().next().unwrap();
+        assert_eq!(first.subject, Subject::Baseline);
+        assert_eq!(
+            first.problem,
+            Problem::CostBeyondRevenue {
+                cost_of_sales: 1.5e50
+            }
+        );
+        assert!(!first.needs_acceptance(), "a warning, not a refusal");
     }
 
     #[test]

@@ -64,6 +64,19 @@ fn subject_text(subject: &Subject, lang: Lang) -> String {
     }
 }
 
+/// A ratio above one as a multiple: `1.4 times` (`1.4`), `3.2e50 times` when huge.
+fn times(ratio: f64, lang: Lang) -> String {
+    let number = if ratio < 1000.0 {
+        format!("{ratio:.1}")
+    } else {
+        format!("{ratio:.1e}")
+    };
+    match lang {
+        Lang::En => format!("{number} times"),
+        Lang::Zh => number,
+    }
+}
+
 /// The problem's sentence in `lang`, without its subject.
 fn sentence(problem: &Problem, lang: Lang) -> String {
     match (problem, lang) {
@@ -92,6 +105,17 @@ fn sentence(problem: &Problem, lang: Lang) -> String {
             "现行方案对 {} 名销售人员（共 {team_size} 名）不存在稳态（其努力在争取现行方案目标与放弃之间跳动，最后一次变化 {:.1}%）：基准会偏离方案前的业绩水平，因此相对该水平的收入增长混入了这一漂移；请以与现行方案的配对差异为准",
             fit.unsettled,
             100.0 * fit.residual
+        ),
+        (Problem::CostBeyondRevenue { cost_of_sales }, Lang::En) => format!(
+            "the incentives cost {} the revenue; raises \
+             that compound over a long horizon (plan.salary_adjustment.pool, \
+             plan.promotion.raise, simulation.periods) do this: read every cost figure as \
+             a sign to shorten the horizon or lower the raises, not as a forecast",
+            times(*cost_of_sales, lang)
+        ),
+        (Problem::CostBeyondRevenue { cost_of_sales }, Lang::Zh) => format!(
+            "激励成本为收入的 {} 倍；长期内复利累积的加薪（plan.salary_adjustment.pool、plan.promotion.raise、simulation.periods）会造成这种情况：所有成本数字应视为缩短期限或降低加薪幅度的信号，而非预测",
+            times(*cost_of_sales, lang)
         ),
         (Problem::CandidatesWithout { count, of }, Lang::En) => format!(
             "{count} of {of} evaluated plans had no equilibrium (their reps' efforts contradict the beliefs they rest on) and were not eligible to win"

@@ -6,7 +6,11 @@
 
 use std::path::{Path, PathBuf};
 
-use plansim_sim::scenario::{parse_and_validate_with_roster, read_roster, write_roster};
+use plansim_sim::scenario::parse_and_validate_with_roster;
+
+#[path = "../../fuzz/fuzz_targets/roster_oracle.rs"]
+mod roster_oracle;
+use roster_oracle::roster_input;
 
 fn corpus(target: &str) -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -46,15 +50,6 @@ fn scenario_input(data: &[u8]) {
 }
 
 /// The roster target.
-fn roster_input(data: &[u8]) {
-    let Ok(text) = std::str::from_utf8(data) else {
-        return;
-    };
-    if let Ok(reps) = read_roster(text) {
-        assert_eq!(read_roster(&write_roster(&reps)).as_ref(), Ok(&reps));
-    }
-}
-
 fn replay(target: &str, run: fn(&[u8])) {
     for file in corpus(target) {
         let data = std::fs::read(&file).unwrap();

@@ -177,6 +177,8 @@ pub fn execute(args: &BatchArgs) -> CliResult {
                             &|done| progress.update(offset + done),
                         )
                     });
+                    let mut warnings = warnings;
+                    warnings.extend(Warnings::of_figures(&tally.plan, Some(&tally.baseline)));
                     print_warnings(&warnings.clone().of(&file.display().to_string()));
                     rows.push(BatchRow::result(file, valid, seed, &tally, warnings));
                 }

@@ -161,7 +161,9 @@ impl Finished<'_> {
     /// same bytes.
     pub fn deliver(self, outputs: Outputs, format: Format, bom: bool, lang: Lang) -> CliResult {
         let (valid, model, tally) = (self.valid, self.model, self.tally);
-        let report = RunReport::new(model, valid.source(), self.seed, tally, self.warnings);
+        let mut warnings = self.warnings;
+        warnings.extend(Warnings::of_figures(&tally.plan, Some(&tally.baseline)));
+        let report = RunReport::new(model, valid.source(), self.seed, tally, warnings);
         let summary = with_bom(report::summary_csv(&report)?, bom);
         let stdout = match format {
             Format::Table => report::table(&report).into_bytes(),

@@ -19,6 +19,11 @@ impl<'a> SourceMap<'a> {
         }
     }
 
+    /// True when the text parses and sets no key at all (empty, or only comments).
+    pub fn is_empty(&self) -> bool {
+        self.root.as_ref().is_some_and(|r| r.get_ref().is_empty())
+    }
+
     /// Line (1-based) of the deepest written part of `path`, if any part is written.
     pub fn line_of(&self, path: &str) -> Option<usize> {
         let root = self.root.as_ref()?;

@@ -4,6 +4,7 @@
 //! engine accepts, made by [`parse_and_validate`] or [`load`], which report every
 //! problem at once with its path and line.
 
+mod fields;
 mod lines;
 mod params;
 mod problems;
@@ -16,7 +17,10 @@ use std::path::{Path, PathBuf};
 pub use lines::SourceMap;
 /// Limits validation enforces.
 pub mod validate_limits {
-    pub use super::validate::{MAX_PERIODS, MAX_TEAM};
+    pub use super::validate::{
+        ABILITY, BASE_SALARY, MAX_BOOK, MAX_LAST_YEAR_NEW_CUSTOMERS, MAX_LAST_YEAR_REVENUE,
+        MAX_LEVEL, MAX_PERIODS, MAX_TEAM, MAX_TENURE_MONTHS, SKILL,
+    };
 }
 pub use params::{
     get_param, plan_param, set_params, ParamError, ParamKind, PlanParam, ValidRange, PLAN_PARAMS,
@@ -119,26 +123,156 @@ fn parse_noting_unknown(
         Ok(d) => d,
         Err(e) => return Err(toml_error(e, text, label)),
     };
+    if map.is_empty() {
+        return Err(ScenarioError {
+            file: label.into(),
+            problems: vec![Problem {
+                path: "(file)".into(),
+                line: None,
+                message: "the file sets nothing; a scenario names at least itself \
+                          (name = \"...\"), and every field it leaves out takes its default"
+                    .into(),
+            }],
+        });
+    }
     let mut unknown = Vec::new();
     let parsed: Result<Scenario, _> =
         serde_ignored::deserialize(deserializer, |path| unknown.push(path.to_string()));
-    let scenario = parsed.map_err(|e| toml_error(e, text, label))?;
-    let problems = unknown
+    let unknown: Vec<Problem> = unknown
         .into_iter()
-        .map(|path| Problem {
-            line: map.line_of(&path),
-            path,
-            message: "unknown field".into(),
-        })
+        .map(|path| unknown_field(&path, &map))
         .collect();
-    Ok((scenario, problems))
+    match parsed {
+        Ok(scenario) => Ok((scenario, unknown)),
+        Err(e) => {
+            let error = toml_error(e, text, label);
+            // A misspelt required key also makes its right spelling missing: the
+            // unknown key's "did you mean" says it, so the second message goes.
+            let mut problems: Vec<Problem> = error
+                .problems
+                .into_iter()
+                .filter(|q| {
+                    !unknown.iter().any(|u| {
+                        missing_field(&q.message)
+                            .is_some_and(|m| u.message.contains(&format!("did you mean `{m}`")))
+                    })
+                })
+                .collect();
+            problems.splice(0..0, unknown);
+            problems.sort_by_key(|q| q.line.unwrap_or(usize::MAX));
+            Err(ScenarioError {
+                file: label.into(),
+                problems,
+            })
+        }
+    }
+}
+
+/// The problem of an unknown field at `path` (as serde_ignored writes it, `?` for an
+/// optional table): the path as the file writes it, the key's line, and the field
+/// it most likely misspells.
+fn unknown_field(path: &str, map: &SourceMap) -> Problem {
+    let parts: Vec<&str> = path
+        .split('.')
+        .filter(|p| *p != "?" && p.parse::<usize>().is_err())
+        .collect();
+    let written = path
+        .split('.')
+        .filter(|p| *p != "?")
+        .collect::<Vec<_>>()
+        .join(".");
+    let (key, table) = parts.split_last().map_or(("", &[][..]), |(k, t)| (*k, t));
+    let message = match fields::fields_at(table) {
+        Some(names) => match fields::closest(key, &names) {
+            Some(near) => format!("unknown field `{key}`, did you mean `{near}`?"),
+            None => format!(
+                "unknown field `{key}`; this table has {}",
+                names_list(&names)
+            ),
+        },
+        None => format!("unknown field `{key}`"),
+    };
+    Problem {
+        line: map.line_of(&written),
+        path: written,
+        message,
+    }
+}
+
+/// `a`, `b` and `c`.
+fn names_list(names: &[String]) -> String {
+    let quoted: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+    match quoted.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        Some((last, _)) => last.clone(),
+        None => "no fields".into(),
+    }
+}
+
+/// The field a `missing field `x`` message names.
+fn missing_field(message: &str) -> Option<&str> {
+    let rest = message.strip_prefix("missing field `")?;
+    Some(&rest[..rest.find('`')?])
+}
+
+/// A serde or TOML message in the words of a scenario's author: no Rust type names.
+fn plain_words(message: &str) -> String {
+    const TYPES: [(&str, &str); 10] = [
+        (
+            "expected u32",
+            "expected a whole number from 0 to 4294967295",
+        ),
+        (
+            "expected u64",
+            "expected a whole number from 0 to 18446744073709551615",
+        ),
+        ("expected usize", "expected a whole number of at least 0"),
+        ("expected i64", "expected a whole number"),
+        ("expected f64", "expected a number"),
+        ("expected a boolean", "expected true or false"),
+        ("expected a string", "expected text in quotes"),
+        (
+            "expected a sequence",
+            "expected a list in brackets, [ ... ]",
+        ),
+        ("expected struct ", "expected a table of fields: "),
+        (
+            "cannot recurse further; max recursion depth met",
+            "arrays or tables are nested inside each other more deeply than any scenario needs",
+        ),
+    ];
+    let mut out = message.to_string();
+    for (rust, words) in TYPES {
+        out = out.replace(rust, words);
+    }
+    out
 }
 
 fn toml_error(e: toml::de::Error, text: &str, label: &str) -> ScenarioError {
     let line = e.span().map(|s| lines::line_at(text, s.start));
-    let message = e.message().trim().to_string();
+    let raw = e.message().trim();
+    let message = if raw == "duplicate key" {
+        let key = e
+            .span()
+            .and_then(|s| text.get(s))
+            .map(|k| k.trim().trim_matches('"').to_string())
+            .unwrap_or_default();
+        format!("`{key}` is written twice in the same table; keep one")
+    } else {
+        plain_words(raw)
+    };
     let path = path_in_message(&message)
         .or_else(|| e.span().and_then(|s| SourceMap::new(text).path_at(s.start)))
+        .or_else(|| {
+            // A duplicate key: its own name is the best path there is.
+            (raw == "duplicate key")
+                .then(|| {
+                    e.span()
+                        .and_then(|s| text.get(s))
+                        .map(|k| k.trim().to_string())
+                })
+                .flatten()
+        })
         .unwrap_or_default();
     ScenarioError {
         file: label.into(),
@@ -254,6 +388,13 @@ pub const MAX_ROSTER_BYTES: u64 = 256 << 20;
 /// an error rather than a hang.
 fn read_capped(path: &Path, limit: u64) -> std::io::Result<String> {
     use std::io::Read;
+    // A FIFO or a device would block or never end: only regular files are read
+    // (a link is followed to what it names).
+    if !std::fs::metadata(path)?.is_file() {
+        return Err(std::io::Error::other(
+            "not a regular file (a FIFO, a device or a folder); give a file",
+        ));
+    }
     let mut text = String::new();
     std::fs::File::open(path)?
         .take(limit + 1)

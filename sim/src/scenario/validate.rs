@@ -6,8 +6,30 @@ use super::types::*;
 
 /// Largest team, horizon and replication count plansim accepts.
 pub const MAX_TEAM: u32 = 100_000;
-/// Longest horizon in periods.
-pub const MAX_PERIODS: u32 = 1200;
+/// Longest horizon in periods (ten years of months). Raises compound: over longer
+/// horizons the default scenario's salaries, and with them every cost figure, grow
+/// past anything a salary band allows (a cost of sales of 4.6 % over 12 months, 6.4 %
+/// over 120, 13 million % over 1200), and the model has no salary bands.
+pub const MAX_PERIODS: u32 = 120;
+
+/// Smallest and largest mean selling ability (of the team's distribution, or a roster
+/// rep's). Below 0.01 a team sells nothing in most replications and the ratios of its
+/// figures (growth, cost of sales) are undefined; 100 is a hundred times the reference rep.
+pub const ABILITY: (f64, f64) = (0.01, 100.0);
+/// Smallest and largest monthly base salary (money).
+pub const BASE_SALARY: (f64, f64) = (1.0, 1e12);
+/// Smallest and largest sales skill (initial and ceiling), for the same reason as [`ABILITY`].
+pub const SKILL: (f64, f64) = (0.01, 100.0);
+/// Largest book of customers per rep.
+pub const MAX_BOOK: f64 = 1e7;
+/// Largest revenue a roster row may report for last year (money).
+pub const MAX_LAST_YEAR_REVENUE: f64 = 1e15;
+/// Largest number of new customers a roster row may report for last year.
+pub const MAX_LAST_YEAR_NEW_CUSTOMERS: f64 = 1e9;
+/// Highest job level a roster row may give.
+pub const MAX_LEVEL: u32 = 100;
+/// Longest tenure in months a roster row may give (60 years).
+pub const MAX_TENURE_MONTHS: u32 = 720;
 
 /// Records every problem of `s` into `p`.
 pub fn check(s: &Scenario, p: &mut Problems) {
@@ -344,7 +366,8 @@ fn check_team(t: &TeamSection, p: &mut Problems) {
             format!("must be between 1 and {MAX_TEAM}, got {}", t.size),
         );
     }
-    check_trait("team.ability", &t.ability, true, 100.0, p);
+    p.range("team.ability.mean", t.ability.mean, ABILITY.0, ABILITY.1);
+    p.range("team.ability.sd", t.ability.sd, 0.0, ABILITY.1);
     check_trait("team.effort_cost", &t.effort_cost, true, 1e12, p);
     check_trait("team.risk_aversion", &t.risk_aversion, false, 1000.0, p);
     check_trait("team.promotion_value", &t.promotion_value, false, 1e12, p);
@@ -355,9 +378,15 @@ fn check_team(t: &TeamSection, p: &mut Problems) {
         1e12,
     );
     p.range("team.outside_premium.sd", t.outside_premium.sd, 0.0, 1e12);
-    check_trait("team.base_salary", &t.base_salary, true, 1e12, p);
-    p.positive("team.initial_skill", t.initial_skill, 100.0);
-    p.positive("team.max_skill", t.max_skill, 100.0);
+    p.range(
+        "team.base_salary.mean",
+        t.base_salary.mean,
+        BASE_SALARY.0,
+        BASE_SALARY.1,
+    );
+    p.range("team.base_salary.sd", t.base_salary.sd, 0.0, BASE_SALARY.1);
+    p.range("team.initial_skill", t.initial_skill, SKILL.0, SKILL.1);
+    p.range("team.max_skill", t.max_skill, SKILL.0, SKILL.1);
     if t.max_skill.is_finite() && t.initial_skill.is_finite() && t.max_skill < t.initial_skill {
         p.push(
             "team.max_skill",
@@ -409,7 +438,7 @@ fn check_team(t: &TeamSection, p: &mut Problems) {
         }
     }
     if let Some(b) = t.initial_book {
-        p.range("team.initial_book", b, 0.0, 1e7);
+        p.range("team.initial_book", b, 0.0, MAX_BOOK);
     }
     p.range("team.base_quit_rate", t.base_quit_rate, 0.0, 1.0);
     p.range("team.max_quit_rate", t.max_quit_rate, 0.0, 1.0);
@@ -450,13 +479,17 @@ fn check_market(m: &MarketSection, p: &mut Problems) {
 
 fn check_outcome(o: &OutcomeSection, p: &mut Problems) {
     let f = &o.funnel;
-    p.positive(
+    // The funnel's multipliers have floors for the reason ABILITY has: below them a
+    // team sells nothing in most replications.
+    p.range(
         "outcome.funnel.new_customers_per_effort",
         f.new_customers_per_effort,
+        0.01,
         1000.0,
     );
-    p.positive("outcome.funnel.conversion", f.conversion, 1.0);
-    check_trait("outcome.funnel.deal_size", &f.deal_size, true, 1e12, p);
+    p.range("outcome.funnel.conversion", f.conversion, 0.001, 1.0);
+    p.range("outcome.funnel.deal_size.mean", f.deal_size.mean, 1.0, 1e12);
+    p.range("outcome.funnel.deal_size.sd", f.deal_size.sd, 0.0, 1e12);
     p.range(
         "outcome.funnel.recurring_revenue",
         f.recurring_revenue,
