@@ -8,6 +8,7 @@ mod lines;
 mod params;
 mod problems;
 mod roster;
+mod sensitivity;
 mod types;
 mod validate;
 
@@ -23,6 +24,7 @@ pub use params::{
 };
 pub use problems::{Problem, ScenarioError};
 pub use roster::{read_roster, write_roster, RosterRep};
+pub use sensitivity::{Assumption, SensitivitySection};
 pub use types::*;
 
 use problems::Problems;

@@ -7,6 +7,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::sensitivity::SensitivitySection;
+
 /// A whole scenario file.
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 #[serde(default)]
@@ -35,6 +37,8 @@ pub struct Scenario {
     pub optimize: Option<OptimizeSection>,
     /// Optional monitoring-and-adjustment rounds (`plansim rounds`).
     pub rounds: Option<RoundsSection>,
+    /// Optional ranges of the assumptions `plansim sensitivity` varies.
+    pub sensitivity: Option<SensitivitySection>,
 }
 
 impl Default for Scenario {
@@ -52,6 +56,7 @@ impl Default for Scenario {
             budget: None,
             optimize: None,
             rounds: None,
+            sensitivity: None,
         }
     }
 }
