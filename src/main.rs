@@ -42,6 +42,7 @@ fn main() -> ExitCode {
         cli::Command::Compare(args) => commands::compare::execute(&args),
         cli::Command::Batch(args) => commands::batch::execute(&args),
         cli::Command::Rounds(args) => commands::rounds::execute(&args),
+        cli::Command::Sensitivity(args) => commands::sensitivity::execute(&args),
     };
     if let Err(e) = &result {
         // Control characters (of a file name, a value quoted) printed escaped.

@@ -85,7 +85,7 @@ fn extra_revenue(c: f64) -> f64 {
 fn only_the_effort_cost_matters_and_every_point_has_the_closed_form() {
     let valid = world("", 1.0);
     let s = run(
-        &Contrast::Baseline(valid.clone()),
+        &Contrast::baseline(valid.clone()),
         settings(&valid, "revenue"),
     );
     // The linear-normal model has no market: the four behaviour assumptions only.
@@ -173,7 +173,7 @@ fn it_stops_winning_on_profit_where_the_closed_form_says() {
         0.0,
     );
     let s = run(
-        &Contrast::Baseline(valid.clone()),
+        &Contrast::baseline(valid.clone()),
         settings(&valid, "profit"),
     );
     let profit = |c: f64| (1.0 - BETA) * extra_revenue(c) - REPS * PERIODS * 0.22;
@@ -211,17 +211,17 @@ fn it_stops_winning_on_profit_where_the_closed_form_says() {
         s.win.share
     );
     // Below the base effort cost (the lower half) the plan always wins.
-    let (a, lower, upper) = s.win.by_half[0];
-    assert_eq!(a, Assumption::EffortCost);
-    assert_eq!(lower.0, lower.1);
-    assert!(upper.0 < upper.1);
+    let half = s.win.by_half[0];
+    assert_eq!(half.assumption, Assumption::EffortCost);
+    assert_eq!(half.lower.wins, half.lower.draws);
+    assert!(half.upper.wins < half.upper.draws);
 }
 
 #[test]
 fn a_variant_against_itself_is_exactly_zero_everywhere() {
     let valid = world("", 1.0);
     let s = run(
-        &Contrast::Variants(valid.clone(), valid.clone()),
+        &Contrast::variants(valid.clone(), valid.clone()),
         settings(&valid, "revenue"),
     );
     for e in s
@@ -250,7 +250,7 @@ fn results_do_not_depend_on_the_thread_count() {
             });
         })
         .unwrap();
-    let contrast = Contrast::Baseline(valid.clone());
+    let contrast = Contrast::baseline(valid.clone());
     let settings = Settings::of(
         &valid,
         Objective::parse("revenue_growth").unwrap(),

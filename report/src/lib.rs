@@ -24,6 +24,7 @@ pub mod i18n;
 pub mod optimize;
 pub mod rounds;
 pub mod run;
+pub mod sensitivity;
 pub mod warnings;
 
 /// A report that could not be built.

@@ -50,30 +50,37 @@ const DRAWS_SALT: u64 = 0x5E45_0002_0000_0001;
 /// Replications per point when neither the flag nor `[sensitivity]` says.
 pub const DEFAULT_REPLICATIONS: u64 = 500;
 
-/// What is compared.
+/// What is compared: a scenario's plan against its baseline, or against a second
+/// scenario's plan.
 #[derive(Clone, Debug)]
-pub enum Contrast {
-    /// A scenario's plan against its baseline.
-    Baseline(ValidScenario),
-    /// The first scenario's plan against the second's.
-    Variants(ValidScenario, ValidScenario),
+pub struct Contrast {
+    /// The scenario whose plan is the first arm, and whose assumptions and
+    /// `[sensitivity]` ranges are used.
+    pub first: ValidScenario,
+    /// The scenario whose plan is the second arm; `None` for the first's baseline.
+    pub second: Option<ValidScenario>,
 }
 
 impl Contrast {
-    /// The scenario whose assumptions and `[sensitivity]` ranges are used.
-    pub fn first(&self) -> &ValidScenario {
-        match self {
-            Contrast::Baseline(s) | Contrast::Variants(s, _) => s,
+    /// A scenario's plan against its baseline.
+    pub fn baseline(valid: ValidScenario) -> Self {
+        Contrast {
+            first: valid,
+            second: None,
         }
     }
 
-    /// The names of the two arms: `plan` and `baseline`, or the two variants' labels.
-    pub fn arms(&self, labels: Option<(&str, &str)>) -> (String, String) {
-        match (self, labels) {
-            (Contrast::Variants(..), Some((a, b))) => (a.into(), b.into()),
-            (Contrast::Variants(a, b), None) => (a.source().into(), b.source().into()),
-            (Contrast::Baseline(_), _) => ("plan".into(), "baseline".into()),
+    /// The first scenario's plan against the second's.
+    pub fn variants(first: ValidScenario, second: ValidScenario) -> Self {
+        Contrast {
+            first,
+            second: Some(second),
         }
+    }
+
+    /// The scenarios of both arms (one when the second arm is the baseline).
+    fn scenarios(&self) -> Vec<&ValidScenario> {
+        std::iter::once(&self.first).chain(&self.second).collect()
     }
 }
 
@@ -200,6 +207,26 @@ impl Tornado {
     }
 }
 
+/// Wins among some draws.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
+pub struct Wins {
+    /// Draws at which the first arm was better.
+    pub wins: u32,
+    /// Draws.
+    pub draws: u32,
+}
+
+/// The wins with one assumption in the lower half of its range, and in the upper.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
+pub struct Halves {
+    /// The assumption.
+    pub assumption: Assumption,
+    /// Draws with it below the middle of its range.
+    pub lower: Wins,
+    /// Draws with it at or above the middle.
+    pub upper: Wins,
+}
+
 /// How often the first arm wins across draws from the ranges.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct WinFrequency {
@@ -211,8 +238,8 @@ pub struct WinFrequency {
     pub share: f64,
     /// Its binomial standard error.
     pub se: f64,
-    /// Per assumption: (wins, draws) with it in the lower half of its range, then the upper.
-    pub by_half: Vec<(Assumption, (u32, u32), (u32, u32))>,
+    /// Per assumption, the wins in each half of its range.
+    pub by_half: Vec<Halves>,
     /// Every draw's point.
     pub points: Vec<Estimate>,
 }
@@ -252,7 +279,7 @@ pub struct Sensitivity {
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum SensitivityError {
     /// A point's values make a scenario that does not validate.
-    #[error("{assumptions}: these values of the assumptions make an invalid scenario (narrow their [sensitivity] ranges): {source}")]
+    #[error("{assumptions}: this value makes an invalid scenario (narrow the range in [sensitivity]): {}", source.problems.iter().map(|p| format!("{}: {}", p.path, p.message)).collect::<Vec<_>>().join("; "))]
     Invalid {
         /// The assumptions and values set.
         assumptions: String,
@@ -316,20 +343,19 @@ impl Evaluator<'_> {
 
     /// The paired effect at `values`, simulated in the current rayon pool.
     fn effect(&self, values: &[f64]) -> Result<Estimate, SensitivityError> {
-        let (a, b) = match self.contrast {
-            Contrast::Baseline(s) => {
-                let model = Model::new(&self.set(s, values)?);
-                let plan = model.plan().clone();
-                let baseline = model.baseline().clone();
+        let ma = Model::new(&self.set(&self.contrast.first, values)?);
+        let pa = ma.plan().clone();
+        let (a, b) = match &self.contrast.second {
+            None => {
+                let baseline = ma.baseline().clone();
                 (
-                    Variant::new("plan", model.clone(), plan),
-                    Variant::new("baseline", model, baseline),
+                    Variant::new("plan", ma.clone(), pa),
+                    Variant::new("baseline", ma, baseline),
                 )
             }
-            Contrast::Variants(s, t) => {
-                let ma = Model::new(&self.set(s, values)?);
+            Some(t) => {
                 let mb = Model::new(&self.set(t, values)?);
-                let (pa, pb) = (ma.plan().clone(), mb.plan().clone());
+                let pb = mb.plan().clone();
                 (Variant::new("a", ma, pa), Variant::new("b", mb, pb))
             }
         };
@@ -387,6 +413,31 @@ fn flips(levels: &[Estimate], column: usize) -> Vec<f64> {
         .collect()
 }
 
+/// Checks that each assumption's low and high ends make valid scenarios (every value
+/// between them then does too: each field's valid values are an interval).
+///
+/// # Errors
+/// [`SensitivityError::Invalid`] naming the first end that does not.
+pub fn check_ranges(contrast: &Contrast) -> Result<(), SensitivityError> {
+    let scenarios = contrast.scenarios();
+    for r in ranges(&contrast.first) {
+        for (end, x) in [("low", r.low), ("high", r.high)] {
+            for valid in &scenarios {
+                valid
+                    .with_changes(|s| r.assumption.set(s, x))
+                    .map_err(|source| SensitivityError::Invalid {
+                        assumptions: format!(
+                            "sensitivity.{}: its {end} end, {x}",
+                            r.assumption.name()
+                        ),
+                        source,
+                    })?;
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Runs the whole analysis of `contrast` in the current rayon pool; `progress` is
 /// called with the number of points done after each stage.
 ///
@@ -398,7 +449,8 @@ pub fn analyse(
     settings: Settings,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Sensitivity, SensitivityError> {
-    if let Contrast::Variants(a, b) = contrast {
+    if let Some(b) = &contrast.second {
+        let a = &contrast.first;
         let (ma, mb) = (Model::new(a), Model::new(b));
         if ma.reps().len() != mb.reps().len() || ma.periods() != mb.periods() {
             return Err(SensitivityError::Unpaired {
@@ -411,7 +463,8 @@ pub fn analyse(
             });
         }
     }
-    let ranges = ranges(contrast.first());
+    check_ranges(contrast)?;
+    let ranges = ranges(&contrast.first);
     let k = ranges.len();
     let eval = Evaluator {
         contrast,
@@ -502,13 +555,18 @@ pub fn analyse(
         .iter()
         .enumerate()
         .map(|(i, r)| {
-            let (mut lower, mut upper) = ((0, 0), (0, 0));
+            let none = Wins { wins: 0, draws: 0 };
+            let (mut lower, mut upper) = (none, none);
             for (u, e) in units.iter().zip(&draws) {
                 let half = if u[i] < 0.5 { &mut lower } else { &mut upper };
-                half.1 += 1;
-                half.0 += wins_at(e) as u32;
+                half.draws += 1;
+                half.wins += wins_at(e) as u32;
             }
-            (r.assumption, lower, upper)
+            Halves {
+                assumption: r.assumption,
+                lower,
+                upper,
+            }
         })
         .collect();
     let unsettled = oat
