@@ -76,6 +76,12 @@ pub enum Command {
         after_help = "Examples:\n  plansim sensitivity scenarios/internet-company.toml          the plan against its baseline\n  plansim sensitivity a.toml b.toml --objective profit          one variant against another\n  plansim sensitivity plan.toml -n 200 --report sensitivity.html --format json > sensitivity.json\n\nRanges come from the scenario's [sensitivity] section (default: 25 % either side of each value; scenarios/README.md)."
     )]
     Sensitivity(SensitivityArgs),
+    /// Print the JSON Schema of the scenario format, for editors that complete and
+    /// check scenario files (taplo, VS Code's Even Better TOML; README).
+    #[command(
+        after_help = "Examples:\n  plansim schema > plansim-scenario.schema.json\n  then put  #:schema ./plansim-scenario.schema.json  on the first line of a scenario file"
+    )]
+    Schema,
     /// Measure simulation throughput (rep-periods per second) on one thread and on all cores.
     #[command(
         after_help = "Examples:\n  plansim bench --replications 20000\n  plansim bench --check -n 1000 --repeats 5   the throughput guard .ci/run runs"

@@ -8,6 +8,8 @@ mod lines;
 mod params;
 mod problems;
 mod roster;
+#[cfg(feature = "schemars")]
+mod schema;
 mod sensitivity;
 mod types;
 mod validate;
@@ -24,6 +26,8 @@ pub use params::{
 };
 pub use problems::{Problem, ScenarioError};
 pub use roster::{read_roster, write_roster, RosterRep};
+#[cfg(feature = "schemars")]
+pub use schema::schema;
 pub use sensitivity::{Assumption, SensitivitySection};
 pub use types::*;
 

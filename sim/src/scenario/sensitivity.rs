@@ -141,6 +141,7 @@ impl Assumption {
 
 /// `[sensitivity]`: the assumptions' ranges and the work of `plansim sensitivity`.
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(default)]
 pub struct SensitivitySection {
     /// Default half-width of every range, as a share of the assumption's value (0.25 = ±25 %).
