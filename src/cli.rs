@@ -11,6 +11,7 @@ use crate::commands::merge::MergeArgs;
 use crate::commands::optimize::OptimizeArgs;
 use crate::commands::rounds::RoundsArgs;
 use crate::commands::run::RunArgs;
+use crate::commands::sensitivity::SensitivityArgs;
 use crate::commands::validate::ValidateArgs;
 
 /// Simulate and optimise sales-incentive plans: a Monte Carlo model of a sales team
@@ -68,6 +69,19 @@ pub enum Command {
         after_help = "Examples:\n  plansim rounds scenarios/template-monitoring.toml\n  plansim rounds plan.toml --rounds 12 --round-length 1 --policy rule --format json\n  plansim rounds scenarios/template-monitoring.toml --compare-policies -n 500 --out rounds/\n  plansim rounds plan.toml -n 100000 --shard 2/4 --out shards/   one slice of four (see `plansim merge`)"
     )]
     Rounds(RoundsArgs),
+    /// Sensitivity and robustness to the assumptions about the reps and the market:
+    /// a tornado one at a time, Morris screening of all together, and how often the
+    /// plan (or the first variant) still wins across their ranges.
+    #[command(
+        after_help = "Examples:\n  plansim sensitivity scenarios/internet-company.toml          the plan against its baseline\n  plansim sensitivity a.toml b.toml --objective profit          one variant against another\n  plansim sensitivity plan.toml -n 200 --report sensitivity.html --format json > sensitivity.json\n\nRanges come from the scenario's [sensitivity] section (default: 25 % either side of each value; scenarios/README.md)."
+    )]
+    Sensitivity(SensitivityArgs),
+    /// Print the JSON Schema of the scenario format, for editors that complete and
+    /// check scenario files (taplo, VS Code's Even Better TOML; README).
+    #[command(
+        after_help = "Examples:\n  plansim schema > plansim-scenario.schema.json\n  then put  #:schema ./plansim-scenario.schema.json  on the first line of a scenario file"
+    )]
+    Schema,
     /// Measure simulation throughput (rep-periods per second) on one thread and on all cores.
     #[command(
         after_help = "Examples:\n  plansim bench --replications 20000\n  plansim bench --check -n 1000 --repeats 5   the throughput guard .ci/run runs"

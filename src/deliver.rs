@@ -23,6 +23,8 @@ pub struct Outputs {
     dir: Option<OutputDir>,
     file: Option<OutputFile>,
     extra: Vec<(&'static str, Vec<u8>)>,
+    /// The `--xlsx` workbook's path, and its bytes once made.
+    xlsx: Option<(OutputFile, Option<Vec<u8>>)>,
 }
 
 /// What a command delivers at the end.
@@ -60,6 +62,7 @@ impl Outputs {
                 dir,
                 file,
                 extra: Vec::new(),
+                xlsx: None,
             })
         })();
         match prepared {
@@ -84,6 +87,36 @@ impl Outputs {
         self.file.is_some()
     }
 
+    /// Checks and locks `--xlsx` file `path` (when given) before any work, as
+    /// [`Outputs::prepare`] does its file; it may be neither a folder's file nor the
+    /// `--report` file.
+    pub fn prepare_xlsx(&mut self, path: Option<&Path>, force: bool) -> CliResult {
+        let Some(path) = path else {
+            return Ok(());
+        };
+        if self.file.as_ref().is_some_and(|f| f.is(path)) {
+            return Err(CliError::Input(format!(
+                "--xlsx {}: is also the --report file; give another path",
+                path.display()
+            )));
+        }
+        let f = OutputFile::prepare(path, force, "--xlsx", self.dir.as_ref())?;
+        self.xlsx = Some((f, None));
+        Ok(())
+    }
+
+    /// True when there is an `--xlsx` workbook to write.
+    pub fn has_xlsx(&self) -> bool {
+        self.xlsx.is_some()
+    }
+
+    /// Sets the bytes of the `--xlsx` workbook; nothing without one.
+    pub fn set_xlsx(&mut self, bytes: Vec<u8>) {
+        if let Some((_, slot)) = &mut self.xlsx {
+            *slot = Some(bytes);
+        }
+    }
+
     /// Adds a file for the output folder (prepared with its name) to whatever the
     /// command delivers; nothing without a folder.
     pub fn add_file(&mut self, name: &'static str, bytes: Vec<u8>) {
@@ -98,13 +131,18 @@ impl Outputs {
     pub fn deliver(mut self, results: Results<'_>) -> CliResult {
         let _writing = write_lock();
         interrupt::set_mode(OnInterrupt::Exit);
-        let file = match (&self.file, results.file) {
-            (Some(f), Some(bytes)) => Some((f, bytes)),
-            _ => None,
+        let mut each: Vec<(&OutputFile, Vec<u8>)> = match (&self.file, results.file) {
+            (Some(f), Some(bytes)) => vec![(f, bytes)],
+            _ => Vec::new(),
         };
+        let xlsx = self
+            .xlsx
+            .as_mut()
+            .and_then(|(f, b)| b.take().map(|b| (&*f, b)));
+        each.extend(xlsx);
         let mut files = results.files;
         files.extend(std::mem::take(&mut self.extra));
-        if !output::write(self.dir.as_ref(), files, file, &interrupt::exiting)? {
+        if !output::write_each(self.dir.as_ref(), files, each, &interrupt::exiting)? {
             // A signal is ending the process, and nothing was put in place.
             return Ok(());
         }
@@ -114,6 +152,7 @@ impl Outputs {
         // Unlocked (and lock files removed) before a signal may end the process.
         self.dir.take();
         self.file.take();
+        self.xlsx.take();
         Ok(())
     }
 }
@@ -122,6 +161,7 @@ impl Drop for Outputs {
     fn drop(&mut self) {
         self.dir.take();
         self.file.take();
+        self.xlsx.take();
         output::remove_unused_folders();
     }
 }

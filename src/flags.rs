@@ -119,6 +119,16 @@ pub struct ReportArgs {
     pub lang: Lang,
 }
 
+/// `--xlsx`: an Excel workbook of a command's results.
+#[derive(Args, Clone, Debug, Default, PartialEq, Eq)]
+pub struct XlsxArgs {
+    /// Also write an Excel workbook to this file: summary, per period, per replication
+    /// where there are any, by mechanism and the scenario's parameters, with number
+    /// formats, frozen headers and fitted columns.
+    #[arg(long, value_name = "FILE.xlsx")]
+    pub xlsx: Option<PathBuf>,
+}
+
 /// `--shard`: one slice of a command's replications, for `plansim merge`.
 #[derive(Args, Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ShardArgs {

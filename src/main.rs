@@ -42,6 +42,8 @@ fn main() -> ExitCode {
         cli::Command::Compare(args) => commands::compare::execute(&args),
         cli::Command::Batch(args) => commands::batch::execute(&args),
         cli::Command::Rounds(args) => commands::rounds::execute(&args),
+        cli::Command::Sensitivity(args) => commands::sensitivity::execute(&args),
+        cli::Command::Schema => commands::schema::execute(),
     };
     if let Err(e) = &result {
         // Control characters (of a file name, a value quoted) printed escaped.

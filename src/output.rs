@@ -590,6 +590,17 @@ pub struct OutputFile {
 }
 
 impl OutputFile {
+    /// True when `path` names this file: the same name in the same folder.
+    pub fn is(&self, path: &Path) -> bool {
+        let parent = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let canonical = |p: &Path| fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+        path.file_name() == Some(self.target.name.as_os_str())
+            && canonical(&parent) == canonical(&self.target.dir)
+    }
+
     /// Checks, before any work starts, that `path` (given with option `flag`) can be
     /// written and is not one of `dir`'s files, and locks it.
     pub fn prepare(
@@ -632,10 +643,22 @@ impl OutputFile {
 /// files first, then all put in place, unless `abandon` says otherwise once they are
 /// written (a signal is ending the process): then none. The caller holds
 /// [`write_lock`]. Returns false when abandoned.
+#[cfg(test)]
 pub fn write(
     dir: Option<&OutputDir>,
     files: Vec<(&str, Vec<u8>)>,
     file: Option<(&OutputFile, Vec<u8>)>,
+    abandon: &dyn Fn() -> bool,
+) -> CliResult<bool> {
+    write_each(dir, files, file.into_iter().collect(), abandon)
+}
+
+/// [`write`] with any number of output files (`--report` and `--xlsx`): all staged,
+/// then all put in place, or none.
+pub fn write_each(
+    dir: Option<&OutputDir>,
+    files: Vec<(&str, Vec<u8>)>,
+    outputs: Vec<(&OutputFile, Vec<u8>)>,
     abandon: &dyn Fn() -> bool,
 ) -> CliResult<bool> {
     let mut staged = Vec::new();
@@ -649,7 +672,7 @@ pub fn write(
             staged.push(target.stage(bytes)?);
         }
     }
-    if let Some((f, bytes)) = file {
+    for (f, bytes) in outputs {
         staged.push(f.target.stage(bytes)?);
     }
     if abandon() {

@@ -16,6 +16,7 @@ pub mod memory;
 pub mod objective;
 pub mod rounds;
 pub mod select;
+pub mod sensitivity;
 pub mod shard;
 pub mod variants;
 pub mod warnings;

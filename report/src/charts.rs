@@ -443,6 +443,87 @@ pub fn lines(
     })
 }
 
+/// One bar of a tornado chart: an input's name and the answer at its low and high ends.
+pub struct TornadoBar {
+    /// The input's name, at the left of its bar.
+    pub name: String,
+    /// The answer with the input at its low end.
+    pub low: f64,
+    /// The answer with the input at its high end.
+    pub high: f64,
+}
+
+/// A tornado chart: one horizontal bar per input (the first at the top) from the
+/// answer at `centre` to its value at the input's low end (first colour) and high end
+/// (second colour), with a vertical line at the centre; `names` are the legend's
+/// words for the low end, the high end and the centre.
+pub fn tornado(
+    labels: &Labels<'_>,
+    bars: &[TornadoBar],
+    centre: f64,
+    x_axis: Axis,
+    names: (&str, &str, &str),
+) -> Result<String> {
+    let n = bars.len().max(1);
+    let (x0, x1) = range(
+        bars.iter()
+            .flat_map(|b| [b.low, b.high])
+            .chain(std::iter::once(centre)),
+        0.08,
+    );
+    // Bar i (from the top) is centred at y = n - 1 - i.
+    let y_of = |i: usize| (n - 1 - i) as f64;
+    let names_by_y: Vec<String> = bars.iter().map(|b| b.name.clone()).collect();
+    let y_label = move |y: &f64| -> String {
+        let k = y.round();
+        if (y - k).abs() > 1e-6 || k < 0.0 || k as usize >= n {
+            return String::new();
+        }
+        names_by_y
+            .get(n - 1 - k as usize)
+            .cloned()
+            .unwrap_or_default()
+    };
+    let height = (SIZE.1).max(110 + 44 * n as u32);
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (SIZE.0, height)).into_drawing_area();
+        root.fill(&WHITE).map_err(fail)?;
+        let mut chart = ChartBuilder::on(&root)
+            .caption(labels.title, ("sans-serif", 20))
+            .margin(14)
+            .x_label_area_size(44)
+            .y_label_area_size(150)
+            .build_cartesian_2d(x0..x1, -0.7..(n as f64 - 0.3))
+            .map_err(fail)?;
+        chart
+            .configure_mesh()
+            .x_desc(labels.x)
+            .y_desc(labels.y)
+            .x_label_formatter(&|x| x_axis.label(*x))
+            .y_label_formatter(&y_label)
+            .y_labels(2 * n + 1)
+            .light_line_style(WHITE.mix(0.0))
+            .draw()
+            .map_err(fail)?;
+        for (end, c, name) in [(0, color(0), names.0), (1, color(1), names.1)] {
+            chart
+                .draw_series(bars.iter().enumerate().map(|(i, b)| {
+                    let v = if end == 0 { b.low } else { b.high };
+                    let y = y_of(i);
+                    Rectangle::new([(centre, y - 0.3), (v, y + 0.3)], c.mix(0.7).filled())
+                }))
+                .map_err(fail)?
+                .label(name)
+                .legend(swatch(c));
+        }
+        vertical_line(&mut chart, centre, (-0.7, n as f64 - 0.3), names.2)?;
+        legend(&mut chart, SeriesLabelPosition::LowerRight)?;
+        root.present().map_err(fail)?;
+    }
+    Ok(svg)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -24,7 +24,9 @@ pub mod i18n;
 pub mod optimize;
 pub mod rounds;
 pub mod run;
+pub mod sensitivity;
 pub mod warnings;
+pub mod xlsx;
 
 /// A report that could not be built.
 #[derive(Debug, thiserror::Error)]
@@ -43,6 +45,9 @@ pub enum Error {
         /// What the drawing library said.
         source: Box<dyn std::error::Error + Send + Sync>,
     },
+    /// An Excel workbook could not be written.
+    #[error("cannot write the Excel workbook: {0}")]
+    Xlsx(String),
     /// A JSON document could not be written.
     #[error("cannot write JSON: {0}")]
     Json(#[from] serde_json::Error),

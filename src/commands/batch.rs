@@ -25,7 +25,7 @@ use plansim_sim::scenario::ValidScenario;
 
 use crate::deliver::{print_warnings, OnInterrupt, Outputs, Results};
 use crate::error::{CliError, CliResult};
-use crate::flags::{AcceptArgs, Format, FormatArgs, OutArgs, SimArgs};
+use crate::flags::{AcceptArgs, Format, FormatArgs, OutArgs, SimArgs, XlsxArgs};
 use crate::progress::Progress;
 
 /// Arguments of `batch`.
@@ -51,6 +51,9 @@ pub struct BatchArgs {
     /// --accept-no-equilibrium.
     #[command(flatten)]
     pub accept: AcceptArgs,
+    /// --xlsx.
+    #[command(flatten)]
+    pub xlsx: XlsxArgs,
 }
 
 /// The scenario files a folder or a glob pattern names, sorted.
@@ -139,13 +142,14 @@ pub fn execute(args: &BatchArgs) -> CliResult {
     };
     check_memory(&loaded, &replications, args.sim.replications.is_some())?;
     let pool = super::thread_pool(args.sim.threads)?;
-    let outputs = Outputs::prepare(
+    let mut outputs = Outputs::prepare(
         None,
         &[],
         args.out.out.as_deref().map(|p| (p, "--out")),
         args.out.write.force,
         OnInterrupt::Exit,
     )?;
+    outputs.prepare_xlsx(args.xlsx.xlsx.as_deref(), args.out.write.force)?;
     let total: u64 = loaded
         .iter()
         .filter_map(|(_, r)| r.as_ref().ok().map(replications))
@@ -188,6 +192,20 @@ pub fn execute(args: &BatchArgs) -> CliResult {
     }
     progress.finish();
     let csv = with_bom(report::to_csv(&rows)?, args.out.write.bom);
+    if outputs.has_xlsx() {
+        let names: Vec<String> = loaded
+            .iter()
+            .map(|(f, _)| f.display().to_string())
+            .collect();
+        let scenarios: Vec<(&str, &plansim_sim::scenario::Scenario)> = names
+            .iter()
+            .zip(&loaded)
+            .filter_map(|(n, (_, r))| r.as_ref().ok().map(|v| (n.as_str(), v.scenario())))
+            .collect();
+        outputs.set_xlsx(plansim_report::xlsx::with_parameters(
+            "Results", &csv, &scenarios,
+        )?);
+    }
     let stdout = match args.format.format {
         Format::Table => report::table(&rows).into_bytes(),
         Format::Json => report::to_json(&rows)?.into_bytes(),

@@ -23,7 +23,7 @@ use plansim_sim::scenario::ValidScenario;
 
 use crate::deliver::{OnInterrupt, Outputs, Results};
 use crate::error::{CliError, CliResult};
-use crate::flags::{AcceptArgs, Format, FormatArgs, ReportArgs, SimArgs, WriteArgs};
+use crate::flags::{AcceptArgs, Format, FormatArgs, ReportArgs, SimArgs, WriteArgs, XlsxArgs};
 use crate::progress::Progress;
 
 /// Arguments of `compare`.
@@ -66,6 +66,9 @@ pub struct CompareArgs {
     /// --accept-no-equilibrium.
     #[command(flatten)]
     pub accept: AcceptArgs,
+    /// --xlsx.
+    #[command(flatten)]
+    pub xlsx: XlsxArgs,
 }
 
 /// The selection's settings, refused in the flags' words.
@@ -168,13 +171,14 @@ pub fn execute(args: &CompareArgs) -> CliResult {
         .map(scenario_rule)
         .collect::<Result<Vec<_>, _>>()?;
     note_differing_budgets(&valids, &rules);
-    let outputs = Outputs::prepare(
+    let mut outputs = Outputs::prepare(
         None,
         &[],
         args.report.report.as_deref().map(|p| (p, "--report")),
         args.write.force,
         OnInterrupt::Exit,
     )?;
+    outputs.prepare_xlsx(args.xlsx.xlsx.as_deref(), args.write.force)?;
     let pool = super::thread_pool(args.sim.threads)?;
     let labels = labels(&args.scenarios);
     let variants = pool.install(|| variants(&valids, &labels))?;
@@ -205,6 +209,18 @@ pub fn execute(args: &CompareArgs) -> CliResult {
         Format::Json => report.to_json().into_bytes(),
         Format::Csv => with_bom(report.to_csv()?, args.write.bom),
     };
+    if outputs.has_xlsx() {
+        let scenarios: Vec<(&str, &plansim_sim::scenario::Scenario)> = labels
+            .iter()
+            .map(String::as_str)
+            .zip(valids.iter().map(ValidScenario::scenario))
+            .collect();
+        outputs.set_xlsx(plansim_report::xlsx::with_parameters(
+            "Comparison",
+            &report.to_csv()?,
+            &scenarios,
+        )?);
+    }
     let file = if outputs.has_file() {
         let html = pool.install(|| page_of(&report, &comparison, args))?;
         Some(html.into_bytes())

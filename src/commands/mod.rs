@@ -9,6 +9,8 @@ pub mod merge;
 pub mod optimize;
 pub mod rounds;
 pub mod run;
+pub mod schema;
+pub mod sensitivity;
 pub mod validate;
 
 use std::path::Path;

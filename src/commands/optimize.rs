@@ -17,7 +17,7 @@ use plansim_sim::scenario::{SolverKind, ValidScenario};
 
 use crate::deliver::{OnInterrupt, Outputs, Results};
 use crate::error::{CliError, CliResult};
-use crate::flags::{AcceptArgs, FormatArgs, OutArgs, ReportArgs, SimArgs, TableOrJson};
+use crate::flags::{AcceptArgs, FormatArgs, OutArgs, ReportArgs, SimArgs, TableOrJson, XlsxArgs};
 use crate::interrupt;
 use crate::progress::Progress;
 
@@ -82,6 +82,9 @@ pub struct OptimizeArgs {
     /// --accept-no-equilibrium.
     #[command(flatten)]
     pub accept: AcceptArgs,
+    /// --xlsx.
+    #[command(flatten)]
+    pub xlsx: XlsxArgs,
 }
 
 /// The search's settings: the flags, else the scenario's `[optimize]` section.
@@ -145,13 +148,14 @@ pub fn execute(args: &OptimizeArgs) -> CliResult {
     check_memory(&valid, &settings, section.certify_replications.is_some())?;
     // A signal stops the search, whose best plan so far is certified and reported
     // (the process then exits with the signal's code).
-    let outputs = Outputs::prepare(
+    let mut outputs = Outputs::prepare(
         args.out.out.as_deref(),
         &OUT_FILES,
         args.report.report.as_deref().map(|p| (p, "--report")),
         args.out.write.force,
         OnInterrupt::Finish,
     )?;
+    outputs.prepare_xlsx(args.xlsx.xlsx.as_deref(), args.out.write.force)?;
     let pool = super::thread_pool(args.sim.threads)?;
     let evaluator = Evaluator::new(&valid, space, settings.clone())?;
     let mut warnings = pool.install(|| Warnings::of_search(&evaluator))?;
@@ -187,6 +191,14 @@ pub fn execute(args: &OptimizeArgs) -> CliResult {
         .count();
     warnings.extend(Warnings::of_candidates(without, outcome.evaluations.len()));
     let report = OptimizeReport::new(&evaluator, &outcome, &certification, &baseline, warnings);
+    if outputs.has_xlsx() {
+        let best = evaluator.scenario_at(&report.winner_x())?;
+        outputs.set_xlsx(plansim_report::xlsx::with_parameters(
+            "Convergence",
+            &convergence_csv(&evaluator, &outcome, &report.warnings)?,
+            &[("start", valid.scenario()), ("optimized", best.scenario())],
+        )?);
+    }
     let files = if outputs.has_dir() {
         let scenario = evaluator.scenario_at(&report.winner_x())?;
         let mut toml = format!(

@@ -19,7 +19,9 @@ use plansim_sim::scenario::RoundPolicyKind;
 
 use crate::deliver::{OnInterrupt, Outputs, Results};
 use crate::error::{CliError, CliResult};
-use crate::flags::{AcceptArgs, Format, FormatArgs, OutArgs, ReportArgs, ShardArgs, SimArgs};
+use crate::flags::{
+    AcceptArgs, Format, FormatArgs, OutArgs, ReportArgs, ShardArgs, SimArgs, XlsxArgs,
+};
 use crate::progress::Progress;
 use crate::shard_arg;
 
@@ -96,6 +98,9 @@ pub struct RoundsArgs {
     /// --accept-no-equilibrium.
     #[command(flatten)]
     pub accept: AcceptArgs,
+    /// --xlsx.
+    #[command(flatten)]
+    pub xlsx: XlsxArgs,
 }
 
 /// The error of a run of rounds in the command line's words.
@@ -204,13 +209,14 @@ pub fn execute(args: &RoundsArgs) -> CliResult {
         &format!("{} replications of the rounds", spec.replications()),
         false,
     )?;
-    let outputs = Outputs::prepare(
+    let mut outputs = Outputs::prepare(
         args.out.out.as_deref(),
         &OUT_FILES,
         args.report.report.as_deref().map(|p| (p, "--report")),
         args.out.write.force,
         OnInterrupt::Exit,
     )?;
+    outputs.prepare_xlsx(args.xlsx.xlsx.as_deref(), args.out.write.force)?;
     let pool = super::thread_pool(args.sim.threads)?;
     let model = model_checked(&setup, args, &pool)?;
     let runs = run(&setup, &model, spec, &pool)?;
@@ -219,8 +225,16 @@ pub fn execute(args: &RoundsArgs) -> CliResult {
         runs.iter()
             .map(|r| (r.policy.as_str(), r.unsettled.as_slice())),
     );
+    let report = RoundsReport::new(&setup.valid, spec, &runs, warnings);
+    if outputs.has_xlsx() {
+        outputs.set_xlsx(plansim_report::xlsx::with_parameters(
+            "Rounds",
+            &report.to_csv()?,
+            &[("value", setup.valid.scenario())],
+        )?);
+    }
     deliver(
-        &RoundsReport::new(&setup.valid, spec, &runs, warnings),
+        &report,
         outputs,
         args.format.format,
         args.out.write.bom,
@@ -233,6 +247,11 @@ fn execute_shard(args: &RoundsArgs, setup: &RoundsSetup, arg: shard_arg::ShardAr
     if args.report.report.is_some() {
         return Err(CliError::Input(
             "--report needs the whole run: use it without --shard (or on plansim merge)".into(),
+        ));
+    }
+    if args.xlsx.xlsx.is_some() {
+        return Err(CliError::Input(
+            "--xlsx needs the whole run: use it without --shard".into(),
         ));
     }
     let shard = shard_arg::resolve(arg, &|name| std::env::var(name).ok())?;

@@ -20,7 +20,9 @@ use plansim_sim::scenario::ValidScenario;
 
 use crate::deliver::{OnInterrupt, Outputs, Results};
 use crate::error::{CliError, CliResult};
-use crate::flags::{AcceptArgs, Format, FormatArgs, OutArgs, ReportArgs, ShardArgs, SimArgs};
+use crate::flags::{
+    AcceptArgs, Format, FormatArgs, OutArgs, ReportArgs, ShardArgs, SimArgs, XlsxArgs,
+};
 use crate::progress::Progress;
 use crate::shard_arg;
 
@@ -58,6 +60,9 @@ pub struct RunArgs {
     /// --accept-no-equilibrium.
     #[command(flatten)]
     pub accept: AcceptArgs,
+    /// --xlsx.
+    #[command(flatten)]
+    pub xlsx: XlsxArgs,
 }
 
 /// Runs the simulation and prints or writes its report.
@@ -71,6 +76,11 @@ pub fn execute(args: &RunArgs) -> CliResult {
         if args.report.report.is_some() {
             return Err(CliError::Input(
                 "--report needs the whole run: use it without --shard".into(),
+            ));
+        }
+        if args.xlsx.xlsx.is_some() {
+            return Err(CliError::Input(
+                "--xlsx needs the whole run: use it without --shard".into(),
             ));
         }
         return execute_shard(args, &valid, replications, seed, shard);
@@ -87,13 +97,14 @@ pub fn execute(args: &RunArgs) -> CliResult {
             )
         },
     )?;
-    let outputs = Outputs::prepare(
+    let mut outputs = Outputs::prepare(
         args.out.out.as_deref(),
         &OUT_FILES,
         args.report.report.as_deref().map(|p| (p, "--report")),
         args.out.write.force,
         OnInterrupt::Exit,
     )?;
+    outputs.prepare_xlsx(args.xlsx.xlsx.as_deref(), args.out.write.force)?;
     let pool = super::thread_pool(args.sim.threads)?;
     let started = Instant::now();
     let model = Model::new(&valid);
@@ -159,12 +170,15 @@ impl Finished<'_> {
     ///
     /// `run` and `merge` both report through here, so a merge of shards gives the
     /// same bytes.
-    pub fn deliver(self, outputs: Outputs, format: Format, bom: bool, lang: Lang) -> CliResult {
+    pub fn deliver(self, mut outputs: Outputs, format: Format, bom: bool, lang: Lang) -> CliResult {
         let (valid, model, tally) = (self.valid, self.model, self.tally);
         let mut warnings = self.warnings;
         warnings.extend(Warnings::of_figures(&tally.plan, Some(&tally.baseline)));
         let report = RunReport::new(model, valid.source(), self.seed, tally, warnings);
         let summary = with_bom(report::summary_csv(&report)?, bom);
+        if outputs.has_xlsx() {
+            outputs.set_xlsx(plansim_report::xlsx::run(&report, tally, valid.scenario())?);
+        }
         let stdout = match format {
             Format::Table => report::table(&report).into_bytes(),
             Format::Json => report.to_json().into_bytes(),

@@ -9,6 +9,9 @@ mod lines;
 mod params;
 mod problems;
 mod roster;
+#[cfg(feature = "schemars")]
+mod schema;
+mod sensitivity;
 mod types;
 mod validate;
 
@@ -27,6 +30,9 @@ pub use params::{
 };
 pub use problems::{Problem, ScenarioError};
 pub use roster::{read_roster, write_roster, RosterRep};
+#[cfg(feature = "schemars")]
+pub use schema::schema;
+pub use sensitivity::{Assumption, SensitivitySection};
 pub use types::*;
 
 use problems::Problems;

@@ -7,8 +7,11 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::sensitivity::SensitivitySection;
+
 /// A whole scenario file.
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(default)]
 pub struct Scenario {
     /// Short name shown in reports.
@@ -35,6 +38,8 @@ pub struct Scenario {
     pub optimize: Option<OptimizeSection>,
     /// Optional monitoring-and-adjustment rounds (`plansim rounds`).
     pub rounds: Option<RoundsSection>,
+    /// Optional ranges of the assumptions `plansim sensitivity` varies.
+    pub sensitivity: Option<SensitivitySection>,
 }
 
 impl Default for Scenario {
@@ -52,12 +57,14 @@ impl Default for Scenario {
             budget: None,
             optimize: None,
             rounds: None,
+            sensitivity: None,
         }
     }
 }
 
 /// Horizon, replications and seed.
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(default)]
 pub struct SimulationSection {
     /// Number of periods (months) simulated.
@@ -80,6 +87,7 @@ impl Default for SimulationSection {
 
 /// A positive trait drawn per rep from a log-normal with this mean and standard deviation.
 #[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct TraitDistribution {
     /// Mean across reps.
     pub mean: f64,
@@ -96,6 +104,7 @@ impl TraitDistribution {
 
 /// Efforts on the two tasks.
 #[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct EffortPair {
     /// Acquisition effort (new customers).
     pub acquisition: f64,
@@ -105,6 +114,7 @@ pub struct EffortPair {
 
 /// The sales team: size, trait distributions (or a roster) and labour-market behaviour.
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(default)]
 pub struct TeamSection {
     /// Number of reps (ignored when a roster is given).
@@ -209,6 +219,7 @@ impl Default for TeamSection {
 
 /// Seasonality and the common market shock.
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(default)]
 pub struct MarketSection {
     /// Demand multipliers by month, repeated over the horizon (one value means none).
@@ -233,6 +244,7 @@ impl Default for MarketSection {
 
 /// Which outcome model turns effort into results.
 #[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum OutcomeKind {
     /// Leads, conversions, deal sizes, a customer book with churn, satisfaction.
@@ -243,6 +255,7 @@ pub enum OutcomeKind {
 
 /// How effort becomes results.
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(default)]
 pub struct OutcomeSection {
     /// The outcome model.
@@ -265,6 +278,7 @@ impl Default for OutcomeSection {
 
 /// The funnel outcome model.
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(default)]
 pub struct FunnelSection {
     /// Expected new customers a month at unit ability, skill, market and acquisition effort.
@@ -308,6 +322,7 @@ impl Default for FunnelSection {
 
 /// The linear-normal outcome model: output = ability x skill x market x effort + N(0, noise_sd^2).
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(default)]
 pub struct LinearNormalSection {
     /// Standard deviation of the output noise.
@@ -322,6 +337,7 @@ impl Default for LinearNormalSection {
 
 /// How a target is set from the pre-plan run-rate.
 #[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum TargetMode {
     /// Each period: run-rate x (1 + growth).
@@ -336,6 +352,7 @@ pub enum TargetMode {
 
 /// A target on one KPI.
 #[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct TargetSpec {
     /// How the target is set.
     pub mode: TargetMode,
@@ -349,6 +366,7 @@ pub struct TargetSpec {
 
 /// Targets on revenue and new customers.
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(default)]
 pub struct TargetsSection {
     /// Revenue target.
@@ -376,6 +394,7 @@ impl Default for TargetsSection {
 
 /// The reward cycle over which targets are measured and cycle payouts made.
 #[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Cycle {
     /// One month.
@@ -400,6 +419,7 @@ impl Cycle {
 /// Weights of the attainment score that targets, tournaments and raises use; a
 /// weight left out of a written `kpi` table is 0 (the plan's default is half each).
 #[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct KpiWeights {
     /// Weight of revenue attainment.
     #[serde(default)]
@@ -420,6 +440,7 @@ impl Default for KpiWeights {
 
 /// Whether a target is individual or the team's.
 #[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Basis {
     /// Each rep against their own target.
@@ -430,6 +451,7 @@ pub enum Basis {
 
 /// Bonus paid on attainment of the cycle's score target.
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct TargetBonusSpec {
     /// Bonus paid at the threshold (money per rep per cycle).
     pub amount: f64,
@@ -459,6 +481,7 @@ fn individual() -> Basis {
 
 /// Which new customers a per-customer reward pays for.
 #[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum CustomerCount {
     /// Every new customer.
@@ -469,6 +492,7 @@ pub enum CustomerCount {
 
 /// A reward per new customer, paid monthly.
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct PerCustomerSpec {
     /// Money per counted customer.
     pub amount: f64,
@@ -483,6 +507,7 @@ fn new_customers() -> CustomerCount {
 
 /// The revenue a commission is paid on.
 #[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum CommissionBase {
     /// All revenue, recurring included.
@@ -493,6 +518,7 @@ pub enum CommissionBase {
 
 /// A marginal commission rate above a level of revenue attainment.
 #[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CommissionTier {
     /// Revenue attainment of the cycle's revenue target above which `rate` applies.
     pub from: f64,
@@ -502,6 +528,7 @@ pub struct CommissionTier {
 
 /// Commission on revenue over the cycle, optionally tiered.
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CommissionSpec {
     /// Rate below the first tier.
     pub rate: f64,
@@ -519,6 +546,7 @@ fn revenue_base() -> CommissionBase {
 
 /// How promotions are decided.
 #[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum PromotionMode {
     /// Each converted new customer gives a chance of promotion.
@@ -529,6 +557,7 @@ pub enum PromotionMode {
 
 /// Promotion: by chance per converted customer, or by tournament.
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct PromotionSpec {
     /// Chance or tournament.
     pub mode: PromotionMode,
@@ -551,6 +580,7 @@ fn one_u32() -> u32 {
 
 /// Salary adjustment at review by individual and team attainment.
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct SalaryAdjustmentSpec {
     /// Months between reviews.
     pub review_every: u32,
@@ -577,6 +607,7 @@ fn default_cap_attainment() -> f64 {
 
 /// Who receives training.
 #[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum TrainingEligibility {
     /// Every active rep.
@@ -587,6 +618,7 @@ pub enum TrainingEligibility {
 
 /// Regular training: costs money and selling time, raises skill.
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct TrainingSpec {
     /// Months between sessions (the first at the end of month `every`).
     pub every: u32,
@@ -611,6 +643,7 @@ fn all_reps() -> TrainingEligibility {
 
 /// An incentive plan: any subset of the six mechanisms.
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(default)]
 pub struct PlanSection {
     /// Reward cycle for targets, bonus, commission and tournaments.
@@ -651,6 +684,7 @@ impl Default for PlanSection {
 
 /// A budget on incentive cost.
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct BudgetSection {
     /// Most incentive cost over the horizon, in money.
     pub incentive_cost: f64,
@@ -658,6 +692,7 @@ pub struct BudgetSection {
 
 /// What the optimiser maximises.
 #[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ObjectiveKind {
     /// Expected revenue growth against the pre-plan run-rate.
@@ -675,6 +710,7 @@ pub enum ObjectiveKind {
 
 /// Which search algorithm the optimiser uses.
 #[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum SolverKind {
     /// Particle swarm for the global search, then Nelder-Mead to polish.
@@ -687,6 +723,7 @@ pub enum SolverKind {
 
 /// One decision variable: a numeric plan parameter and its bounds.
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DecisionVariable {
     /// Path of the parameter, e.g. `plan.target_bonus.amount`.
     pub path: String,
@@ -701,6 +738,7 @@ pub struct DecisionVariable {
 
 /// The search: decision variables, objective, budget and effort.
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct OptimizeSection {
     /// What to maximise.
     #[serde(default = "default_objective")]
@@ -742,6 +780,7 @@ fn default_solver() -> SolverKind {
 
 /// How the plan is adjusted between rounds.
 #[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RoundPolicyKind {
     /// Never change the plan.
@@ -754,6 +793,7 @@ pub enum RoundPolicyKind {
 
 /// The KPI a rule compares with its target.
 #[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RuleKpi {
     /// Team revenue of the round against its target.
@@ -766,6 +806,7 @@ pub enum RuleKpi {
 
 /// One adjustment rule: a plan intensity stepped by a KPI's gap to target.
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct RoundRule {
     /// Path of the plan parameter adjusted, e.g. `plan.target_bonus.amount`.
     pub path: String,
@@ -781,6 +822,7 @@ pub struct RoundRule {
 
 /// Monitoring and adjustment: rounds of fixed plan parameters and the policy between them.
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct RoundsSection {
     /// Number of rounds.
     #[serde(default = "default_rounds")]

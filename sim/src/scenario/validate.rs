@@ -49,6 +49,7 @@ pub fn check(s: &Scenario, p: &mut Problems) {
     if let Some(r) = &s.rounds {
         check_rounds(r, s, p);
     }
+    super::sensitivity::check(s, p);
 }
 
 fn check_rounds(r: &RoundsSection, s: &Scenario, p: &mut Problems) {
