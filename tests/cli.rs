@@ -434,7 +434,7 @@ fn example_prints_the_default_scenario_which_validates() {
 fn table_is_the_default_and_names_every_metric() {
     let dir = temp_dir("table");
     let file = small_scenario(&dir);
-    let o = plansim(&["run", &file, "-n", "100"]);
+    let o = plansim(&["run", &file, "-n", "100", "--wide"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let table = stdout(&o);
     for name in REQUIRED_METRICS {

@@ -143,7 +143,7 @@ fn the_recommendation_keeps_the_budget_and_names_the_best_that_breaks_it() {
         "{verdict}"
     );
     // The table says the same, with every variant's cost against the budget.
-    let table = common::stdout(&common::ok(plansim(&args)));
+    let table = common::stdout(&common::ok(plansim(&[&args[..], &["--wide"]].concat())));
     assert!(
         table.contains("bonus-mid is the best on revenue_growth (higher is better) among the variants that keep their budget (current, bonus-mid)"),
         "{table}"

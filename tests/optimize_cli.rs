@@ -97,6 +97,7 @@ fn the_budget_verdict_is_the_rule_with_the_overrun_probability_beside_it() {
             budget,
             "--format",
             format,
+            "--wide",
         ]);
         assert!(o.status.success(), "{}", stderr(&o));
         String::from_utf8(o.stdout).unwrap()

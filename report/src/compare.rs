@@ -22,6 +22,7 @@ use crate::figures::{self, VariantView};
 use crate::format::{fmt, grouped, interval, objective_style, printable, style, Style};
 use crate::html::{subtitle, Document, Section, Table};
 use crate::i18n::{metric_label, objective_label, Lang, T};
+use crate::text_table::{wrap, Column, TextTable, Width};
 use crate::warnings::{csv_rows, table_lines};
 use crate::Result;
 
@@ -552,11 +553,11 @@ impl CompareReport {
     }
 
     /// The human-readable report, control characters in names escaped.
-    pub fn table(&self) -> String {
-        crate::format::printable_lines(&self.table_text()).into_owned()
+    pub fn table(&self, width: Width) -> String {
+        crate::format::printable_lines(&self.table_text(width)).into_owned()
     }
 
-    fn table_text(&self) -> String {
+    fn table_text(&self, width: Width) -> String {
         let mut out = table_lines(&self.warnings);
         let labels: Vec<&str> = self.variants.iter().map(|v| v.label.as_str()).collect();
         let _ = writeln!(
@@ -578,29 +579,34 @@ impl CompareReport {
             );
         }
         let _ = writeln!(out);
-        let mut header = vec!["metric".to_string()];
-        header.extend(labels.iter().map(|l| format!("{l} [95% CI]")));
-        let mut rows = vec![header];
+        let mut columns = vec![Column::left("metric")];
+        columns.extend(
+            labels
+                .iter()
+                .map(|l| Column::right(format!("{l} [95% CI]"))),
+        );
+        let mut t = TextTable::new(columns);
         for &m in &self.order {
             let (name, st) = (m.name(), style(m));
             let mut row = vec![name.to_string()];
             row.extend(self.variants.iter().map(|v| interval(&v.metrics[name], st)));
-            rows.push(row);
+            t.row(row);
         }
-        push_table(&mut out, &rows);
+        let mut out = wrap(&out, width);
+        out.push_str(&t.render(width));
         if !self.differences.is_empty() {
             let _ = writeln!(
                 out,
                 "\npaired differences against {} (same replications):",
                 labels[0]
             );
-            let mut header = vec!["metric".to_string()];
-            header.extend(
+            let mut columns = vec![Column::left("metric")];
+            columns.extend(
                 self.differences
                     .iter()
-                    .map(|d| format!("{} - {} [95% CI]", d.label, d.against)),
+                    .map(|d| Column::right(format!("{} - {} [95% CI]", d.label, d.against))),
             );
-            let mut rows = vec![header];
+            let mut t = TextTable::new(columns);
             for &m in &self.order {
                 let (name, st) = (m.name(), style(m));
                 let mut row = vec![name.to_string()];
@@ -609,10 +615,11 @@ impl CompareReport {
                         .iter()
                         .map(|d| interval(&d.metrics[name], st)),
                 );
-                rows.push(row);
+                t.row(row);
             }
-            push_table(&mut out, &rows);
+            out.push_str(&t.render(width));
         }
+        let head = out.len();
         let s = &self.selection;
         let st = objective_style(&s.objective);
         let _ = writeln!(
@@ -672,7 +679,9 @@ impl CompareReport {
             "\nIntervals are 95 % Monte Carlo intervals of the mean; differences are paired on common random numbers.\nP(best): {}.",
             self.probability_best_method
         );
-        out
+        let tail = wrap(&out[head..], width);
+        out.truncate(head);
+        out + &tail
     }
 
     /// Long-format CSV: a `warning` row per warning, then each variant's KPIs, each
@@ -747,39 +756,6 @@ impl CompareReport {
             ))?;
         }
         w.finish()
-    }
-}
-
-/// Appends rows as an aligned table; the first row is the header.
-fn push_table(out: &mut String, rows: &[Vec<String>]) {
-    let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
-    let mut widths = vec![0; cols];
-    for row in rows {
-        for (w, c) in widths.iter_mut().zip(row) {
-            *w = (*w).max(c.chars().count());
-        }
-    }
-    for (k, row) in rows.iter().enumerate() {
-        let mut line = String::new();
-        for (i, c) in row.iter().enumerate() {
-            let pad = widths[i] - c.chars().count();
-            if i == 0 {
-                line.push_str(c);
-                line.push_str(&" ".repeat(pad));
-            } else {
-                line.push_str("  ");
-                line.push_str(&" ".repeat(pad));
-                line.push_str(c);
-            }
-        }
-        let _ = writeln!(out, "{}", line.trim_end());
-        if k == 0 {
-            let _ = writeln!(
-                out,
-                "{}",
-                "-".repeat(widths.iter().sum::<usize>() + 2 * cols.saturating_sub(1))
-            );
-        }
     }
 }
 

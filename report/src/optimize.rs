@@ -202,9 +202,11 @@ impl OptimizeReport {
         s
     }
 
-    /// The human-readable report, control characters in names escaped.
-    pub fn table(&self) -> String {
-        crate::format::printable_lines(&self.table_text()).into_owned()
+    /// The human-readable report, its lines wrapped to `width`, control characters in
+    /// names escaped.
+    pub fn table(&self, width: crate::text_table::Width) -> String {
+        let text = crate::text_table::wrap(&self.table_text(), width);
+        crate::format::printable_lines(&text).into_owned()
     }
 
     fn table_text(&self) -> String {

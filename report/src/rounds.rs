@@ -17,6 +17,7 @@ use plansim_sim::tally::{quantile, Summary, Tally};
 use crate::format::grouped;
 use crate::html::{Document, Section, Table};
 use crate::i18n::{metric_label, Lang, T};
+use crate::text_table::{wrap, Column, TextTable, Width};
 use crate::warnings::{csv_rows, table_lines, texts};
 use crate::{Error, Result};
 
@@ -187,12 +188,14 @@ fn num(x: f64) -> String {
     }
 }
 
-/// The human-readable table of one or more policies.
+/// The human-readable table of one or more policies, fitted to `width`: per policy,
+/// the KPIs by round, then the parameters in force by round, then the final KPIs.
 pub fn table(
     header: &str,
     reports: &[PolicyReport],
     diffs: &BTreeMap<String, BTreeMap<&'static str, Summary>>,
     budget: Option<f64>,
+    width: Width,
 ) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{header}");
@@ -203,50 +206,68 @@ pub fn table(
             grouped(b, 0)
         );
     }
+    let mut out = wrap(&out, width);
     for r in reports {
         let _ = writeln!(
             out,
             "\npolicy: {} ({} plans solved)",
             r.policy, r.plans_solved
         );
-        let _ = writeln!(
-            out,
-            "{:>5}  {:>34}  {:>30}  {:>24}  {:>9}  parameters (mean [P5, P95])",
-            "round",
-            "revenue mean [P5, P95]",
-            "new customers mean [P5, P95]",
-            "cumulative cost",
-            "hit rate",
-        );
+        let mut kpis = TextTable::new(vec![
+            Column::right("round"),
+            Column::right("revenue mean [P5, P95]"),
+            Column::right("new customers mean [P5, P95]"),
+            Column::right("cumulative cost"),
+            Column::right("hit rate"),
+        ]);
+        let band = |x: &Band| format!("{} [{}, {}]", num(x.mean), num(x.p05), num(x.p95));
         for row in &r.rounds {
             let m = &row.metrics;
-            let b = |k: &str| {
-                let x = m[k];
-                format!("{} [{}, {}]", num(x.mean), num(x.p05), num(x.p95))
-            };
-            let params: Vec<String> = row
-                .params
-                .iter()
-                .map(|(p, x)| {
-                    format!(
-                        "{}={} [{}, {}]",
-                        p.trim_start_matches("plan."),
-                        num(x.mean),
-                        num(x.p05),
-                        num(x.p95)
-                    )
-                })
-                .collect();
-            let _ = writeln!(
-                out,
-                "{:>5}  {:>34}  {:>30}  {:>24}  {:>8.1}%  {}",
-                row.round,
-                b("revenue"),
-                b("new_customers"),
+            kpis.row(vec![
+                row.round.to_string(),
+                band(&m["revenue"]),
+                band(&m["new_customers"]),
                 num(m["cumulative_cost"].mean),
-                100.0 * m["target_hit_rate"].mean,
-                params.join(", ")
-            );
+                format!("{:.1}%", 100.0 * m["target_hit_rate"].mean),
+            ]);
+        }
+        out.push_str(&kpis.render(width));
+        if let Some(first) = r.rounds.first().filter(|row| !row.params.is_empty()) {
+            let _ = writeln!(out, "parameters in force by round (mean [P5, P95]):");
+            let names: Vec<&String> = first.params.keys().collect();
+            // As many parameters a table as fit the width, fewer until they do.
+            let tables = |per: usize| -> String {
+                names
+                    .chunks(per)
+                    .map(|chunk| {
+                        let mut columns = vec![Column::right("round")];
+                        columns.extend(
+                            chunk
+                                .iter()
+                                .map(|p| Column::right(p.trim_start_matches("plan."))),
+                        );
+                        let mut t = TextTable::new(columns);
+                        for row in &r.rounds {
+                            let mut cells = vec![row.round.to_string()];
+                            cells.extend(chunk.iter().map(|p| band(&row.params[*p])));
+                            t.row(cells);
+                        }
+                        t.render(width)
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            };
+            let fits = |text: &str| {
+                width
+                    .limit()
+                    .is_none_or(|n| text.lines().all(|l| l.chars().count() <= n))
+            };
+            let text = (1..=names.len())
+                .rev()
+                .map(tables)
+                .find(|t| fits(t))
+                .unwrap_or_else(|| tables(1));
+            out.push_str(&text);
         }
         let _ = writeln!(out, "final KPIs over all rounds (mean [95% CI]):");
         for m in FINAL {
@@ -278,7 +299,7 @@ pub fn table(
             );
         }
     }
-    out
+    wrap(&out, width)
 }
 
 /// rounds.csv: a `warning` row per warning, then one row per policy, round and metric.
@@ -572,9 +593,9 @@ impl RoundsReport {
 
     /// The human-readable table, after a line per warning, control characters in
     /// names escaped.
-    pub fn table(&self) -> String {
-        let text = table_lines(&self.warnings)
-            + &table(&self.header, &self.reports, &self.diffs, self.budget);
+    pub fn table(&self, width: Width) -> String {
+        let text = wrap(&table_lines(&self.warnings), width)
+            + &table(&self.header, &self.reports, &self.diffs, self.budget, width);
         crate::format::printable_lines(&text).into_owned()
     }
 

@@ -25,6 +25,7 @@ use crate::figures::{self, VariantView};
 use crate::format::{fmt, grouped, interval, percentiles, printable, style, Style};
 use crate::html::{subtitle, Document, Section, Table};
 use crate::i18n::{mechanism_label, metric_label, Lang, T};
+use crate::text_table::{wrap, Column, TextTable, Width};
 use crate::warnings::{csv_rows, table_lines};
 use crate::Result;
 
@@ -220,12 +221,12 @@ impl RunReport {
     }
 }
 
-/// The report as an aligned text table.
-pub fn table(r: &RunReport) -> String {
-    crate::format::printable_lines(&table_text(r)).into_owned()
+/// The report as a text table fitted to `width` (see [`crate::text_table`]).
+pub fn table(r: &RunReport, width: Width) -> String {
+    crate::format::printable_lines(&table_text(r, width)).into_owned()
 }
 
-fn table_text(r: &RunReport) -> String {
+fn table_text(r: &RunReport, width: Width) -> String {
     let mut out = table_lines(&r.warnings);
     let _ = writeln!(
         out,
@@ -246,20 +247,20 @@ fn table_text(r: &RunReport) -> String {
         let _ = writeln!(out, "budget on incentive cost: {}", grouped(b, 0));
     }
     let _ = writeln!(out);
-    let header = [
-        "metric",
-        "plan mean [95% CI]",
-        "plan P5 / P50 / P95",
-        "baseline mean",
-        "difference [95% CI]",
-    ];
-    let mut rows: Vec<[String; 5]> = Vec::new();
+    let mut out = wrap(&out, width);
+    let mut t = TextTable::new(vec![
+        Column::left("metric"),
+        Column::right("plan mean [95% CI]"),
+        Column::right("plan P5 / P50 / P95").droppable(0),
+        Column::right("baseline mean"),
+        Column::right("difference [95% CI]"),
+    ]);
     for &m in &r.order {
         let (name, st) = (m.name(), style(m));
         let a = &r.metrics[name];
         let b = &r.baseline[name];
         let d = &r.difference[name].paired;
-        rows.push([
+        t.row(vec![
             name.to_string(),
             interval(a, st),
             percentiles(a, st),
@@ -267,13 +268,13 @@ fn table_text(r: &RunReport) -> String {
             interval(d, st),
         ]);
     }
-    rows.push(Default::default());
+    t.row(Vec::new());
     for (name, a) in &r.cost_by_mechanism.plan {
         if a.mean == 0.0 && r.cost_by_mechanism.baseline[name].mean == 0.0 {
             continue;
         }
         let b = &r.cost_by_mechanism.baseline[name];
-        rows.push([
+        t.row(vec![
             format!("  cost: {name}"),
             interval(a, Style::Count),
             percentiles(a, Style::Count),
@@ -281,36 +282,11 @@ fn table_text(r: &RunReport) -> String {
             fmt(a.mean - b.mean, Style::Count),
         ]);
     }
-    let mut widths = header.map(|h| h.chars().count());
-    for row in &rows {
-        for (w, c) in widths.iter_mut().zip(row) {
-            *w = (*w).max(c.chars().count());
-        }
-    }
-    let line = |cells: &[String]| {
-        let mut s = String::new();
-        for (i, c) in cells.iter().enumerate() {
-            if i == 0 {
-                let _ = write!(s, "{:<w$}", c, w = widths[i]);
-            } else {
-                let _ = write!(s, "  {:>w$}", c, w = widths[i]);
-            }
-        }
-        s.trim_end().to_string()
-    };
-    let _ = writeln!(out, "{}", line(&header.map(String::from)));
-    let _ = writeln!(
-        out,
-        "{}",
-        "-".repeat(widths.iter().sum::<usize>() + 2 * (widths.len() - 1))
-    );
-    for row in &rows {
-        let _ = writeln!(out, "{}", line(row));
-    }
-    let _ = writeln!(
-        out,
-        "\nIntervals are 95 % Monte Carlo intervals of the mean; the difference is paired on common random numbers.\nrevenue_growth is against the pre-plan run-rate; see docs/model.md for every definition."
-    );
+    out.push_str(&t.render(width));
+    out.push_str(&wrap(
+        "\nIntervals are 95 % Monte Carlo intervals of the mean; the difference is paired on common random numbers.\nrevenue_growth is against the pre-plan run-rate; see docs/model.md for every definition.\n",
+        width,
+    ));
     out
 }
 

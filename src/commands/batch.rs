@@ -187,7 +187,7 @@ pub fn execute(args: &BatchArgs) -> CliResult {
     progress.finish();
     let csv = with_bom(report::to_csv(&rows)?, args.out.write.bom);
     let stdout = match args.format.format {
-        Format::Table => report::table(&rows).into_bytes(),
+        Format::Table => report::table(&rows, args.format.width()).into_bytes(),
         Format::Json => report::to_json(&rows)?.into_bytes(),
         Format::Csv => csv.clone(),
     };

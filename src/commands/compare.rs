@@ -201,7 +201,7 @@ pub fn execute(args: &CompareArgs) -> CliResult {
     progress.finish();
     let report = CompareReport::of(&comparison, &valids, &objective, seed, budget, warnings);
     let stdout = match args.format.format {
-        Format::Table => report.table().into_bytes(),
+        Format::Table => report.table(args.format.width()).into_bytes(),
         Format::Json => report.to_json().into_bytes(),
         Format::Csv => with_bom(report.to_csv()?, args.write.bom),
     };

@@ -176,7 +176,7 @@ pub fn execute(args: &MergeArgs) -> CliResult {
     }
     .deliver(
         outputs,
-        args.format.format,
+        (args.format.format, args.format.width()),
         args.out.write.bom,
         args.report.lang,
     )
@@ -199,7 +199,7 @@ fn merge_rounds(args: &MergeArgs) -> CliResult {
     super::rounds::deliver(
         &RoundsReport::new(&valid, &spec, &runs, warnings),
         outputs,
-        args.format.format,
+        (args.format.format, args.format.width()),
         args.out.write.bom,
         args.report.lang,
     )

@@ -234,7 +234,7 @@ pub fn execute(args: &OptimizeArgs) -> CliResult {
         None
     };
     let stdout = match args.format.format {
-        TableOrJson::Table => report.table(),
+        TableOrJson::Table => report.table(args.format.width()),
         TableOrJson::Json => report.to_json(),
     };
     outputs.deliver(Results {

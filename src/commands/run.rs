@@ -14,6 +14,7 @@ use plansim_analysis::warnings::Warnings;
 use plansim_report::csv_safe::with_bom;
 use plansim_report::i18n::Lang;
 use plansim_report::run::{self as report, RunReport};
+use plansim_report::text_table::Width;
 use plansim_sim::engine::{self, RunTally, Solved};
 use plansim_sim::model::Model;
 use plansim_sim::scenario::ValidScenario;
@@ -122,7 +123,8 @@ pub fn execute(args: &RunArgs) -> CliResult {
     };
     let format = args.format.format;
     let lang = args.report.lang;
-    pool.install(|| run.deliver(outputs, format, args.out.write.bom, lang))?;
+    let width = args.format.width();
+    pool.install(|| run.deliver(outputs, (format, width), args.out.write.bom, lang))?;
     if format == Format::Table {
         eprintln!(
             "solved behaviour in {:.2} s; simulated {} rep-periods in {:.2} s",
@@ -154,17 +156,23 @@ pub struct Finished<'a> {
 
 impl Finished<'_> {
     /// Delivers the run's report: the `--out` files, the `--report` page in `lang`,
-    /// then the report in `format` on stdout (every CSV started by a UTF-8
+    /// then the report in `format` (a table fitted to `width`) on stdout (every CSV started by a UTF-8
     /// byte-order mark when `bom`), then the warnings.
     ///
     /// `run` and `merge` both report through here, so a merge of shards gives the
     /// same bytes.
-    pub fn deliver(self, outputs: Outputs, format: Format, bom: bool, lang: Lang) -> CliResult {
+    pub fn deliver(
+        self,
+        outputs: Outputs,
+        (format, width): (Format, Width),
+        bom: bool,
+        lang: Lang,
+    ) -> CliResult {
         let (valid, model, tally) = (self.valid, self.model, self.tally);
         let report = RunReport::new(model, valid.source(), self.seed, tally, self.warnings);
         let summary = with_bom(report::summary_csv(&report)?, bom);
         let stdout = match format {
-            Format::Table => report::table(&report).into_bytes(),
+            Format::Table => report::table(&report, width).into_bytes(),
             Format::Json => report.to_json().into_bytes(),
             Format::Csv => summary.clone(),
         };
