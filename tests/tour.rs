@@ -133,6 +133,7 @@ fn the_readme_tour_runs_as_written() {
         "my-plan.toml",
         "results/summary.csv",
         "results/scenario.toml",
+        "results-again/summary.csv",
         "report.html",
         "results.csv",
     ] {

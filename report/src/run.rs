@@ -81,6 +81,8 @@ pub struct RunReport {
     pub scenario: String,
     /// Where the scenario came from.
     pub source: String,
+    /// The version of plansim that made the report.
+    pub version: &'static str,
     /// What makes some figures less trustworthy than their intervals say (a plan
     /// without an equilibrium, a status quo without a steady state); empty when none.
     #[serde(serialize_with = "crate::warnings::serialize")]
@@ -198,6 +200,7 @@ impl RunReport {
             scenario: model.name().to_string(),
             source: source.to_string(),
             warnings,
+            version: env!("CARGO_PKG_VERSION"),
             seed,
             replications: tally.replications(),
             periods: model.periods(),
@@ -291,11 +294,17 @@ fn table_text(r: &RunReport, width: Width) -> String {
 }
 
 /// summary.csv: a `warning` row per warning, then one row per block (plan, baseline,
-/// difference) and metric.
+/// difference) and metric, each ending with the run's seed.
 pub fn summary_csv(r: &RunReport) -> Result<Vec<u8>> {
     let mut w = CsvSheet::new();
-    let header = row_of(["block", "metric"], SUMMARY_COLUMNS.map(String::from));
+    let mut header = row_of(["block", "metric"], SUMMARY_COLUMNS.map(String::from));
+    header.push("seed".into());
     w.row(&header)?;
+    let seed = r.seed.to_string();
+    let with_seed = |mut row: Vec<String>| {
+        row.push(seed.clone());
+        row
+    };
     for cells in csv_rows(&r.warnings, header.len()) {
         w.row(&cells)?;
     }
@@ -305,7 +314,7 @@ pub fn summary_csv(r: &RunReport) -> Result<Vec<u8>> {
             ("baseline", &r.baseline[name]),
             ("difference", &r.difference[name].paired),
         ] {
-            w.row(&row_of([block, name], summary_cells(s)))?;
+            w.row(&with_seed(row_of([block, name], summary_cells(s))))?;
         }
     }
     for (block, costs) in [
@@ -313,21 +322,25 @@ pub fn summary_csv(r: &RunReport) -> Result<Vec<u8>> {
         ("baseline", &r.cost_by_mechanism.baseline),
     ] {
         for (name, s) in costs {
-            w.row(&row_of([block, &format!("cost_{name}")], summary_cells(s)))?;
+            w.row(&with_seed(row_of(
+                [block, &format!("cost_{name}")],
+                summary_cells(s),
+            )))?;
         }
     }
     w.finish()
 }
 
 /// per_period.csv: a `warning` row per warning, then each period's metric means and
-/// intervals, per block.
+/// intervals, per block, each ending with the run's seed.
 pub fn per_period_csv(r: &RunReport) -> Result<Vec<u8>> {
     let mut w = CsvSheet::new();
     // Mean, standard error and interval: no quantiles of a period's metrics are kept.
-    let header = row_of(
+    let mut header = row_of(
         ["period", "block", "metric"],
         SUMMARY_COLUMNS[..4].iter().map(|c| c.to_string()),
     );
+    header.push("seed".into());
     w.row(&header)?;
     for cells in csv_rows(&r.warnings, header.len()) {
         w.row(&cells)?;
@@ -347,6 +360,7 @@ pub fn per_period_csv(r: &RunReport) -> Result<Vec<u8>> {
                     num(s.std_err),
                     num(s.ci95_low),
                     num(s.ci95_high),
+                    r.seed.to_string(),
                 ])?;
             }
         }
@@ -354,14 +368,16 @@ pub fn per_period_csv(r: &RunReport) -> Result<Vec<u8>> {
     w.finish()
 }
 
-/// replications.csv: one row per replication, every metric under plan and baseline
-/// (after a `warning` row per warning).
-pub fn replications_csv(t: &RunTally, warnings: &Warnings) -> Result<Vec<u8>> {
+/// replications.csv: one row per replication, every metric under plan and baseline,
+/// and the run's `seed` (after a `warning` row per warning).
+pub fn replications_csv(t: &RunTally, seed: u64, warnings: &Warnings) -> Result<Vec<u8>> {
     let mut w = CsvSheet::new();
     let mut header = vec!["replication".to_string()];
     header.extend(Metric::ALL.map(|m| format!("plan_{}", m.name())));
     header.extend(Metric::ALL.map(|m| format!("baseline_{}", m.name())));
+    header.push("seed".into());
     w.row(&header)?;
+    let seed = seed.to_string();
     for cells in csv_rows(warnings, header.len()) {
         w.row(&cells)?;
     }
@@ -376,6 +392,7 @@ pub fn replications_csv(t: &RunTally, warnings: &Warnings) -> Result<Vec<u8>> {
             cols.iter()
                 .map(|c| c.get(i).map_or(String::new(), |&x| num(x))),
         );
+        cells.push(seed.clone());
         w.row(&cells)?;
     }
     w.finish()

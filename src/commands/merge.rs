@@ -159,7 +159,7 @@ pub fn execute(args: &MergeArgs) -> CliResult {
         &format!("merging {replications} replications"),
         |max| format!("merge on a machine with more memory (about {max} replications fit here)"),
     )?;
-    let mut outputs = outputs(args, &super::run::OUT_FILES)?;
+    let mut outputs = outputs(args, &super::run::out_files(&valid))?;
     record(&shards, &mut outputs)?;
     let model = Model::new(&valid);
     let tally = shards.tally(&model)?;

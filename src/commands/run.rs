@@ -25,18 +25,67 @@ use crate::flags::{AcceptArgs, Format, FormatArgs, OutArgs, ReportArgs, ShardArg
 use crate::progress::Progress;
 use crate::shard_arg;
 
-/// Files `--out` writes.
-pub const OUT_FILES: [&str; 4] = [
+/// Files `--out` writes (and [`ROSTER_FILE`] when the scenario reads a roster).
+pub const OUT_FILES: [&str; 5] = [
     "summary.csv",
     "per_period.csv",
     "replications.csv",
     "scenario.toml",
+    RERUN_FILE,
 ];
+
+/// The copy of the scenario's roster in an `--out` folder, which its saved
+/// `scenario.toml` names.
+pub const ROSTER_FILE: &str = "roster.csv";
+
+/// The script in an `--out` folder that re-runs the run to the same bytes.
+pub const RERUN_FILE: &str = "rerun.sh";
+
+/// The files `--out` writes for scenario `valid`.
+pub fn out_files(valid: &ValidScenario) -> Vec<&'static str> {
+    let mut names = OUT_FILES.to_vec();
+    if valid.roster().is_some() {
+        names.push(ROSTER_FILE);
+    }
+    names
+}
+
+/// The scenario as `--out` saves it: with the replications and seed of the run, and
+/// its roster, when it reads one, named [`ROSTER_FILE`], the copy beside it; so the
+/// folder re-runs to the same results without the original files or flags.
+pub fn saved_scenario(valid: &ValidScenario, replications: u64, seed: u64) -> String {
+    let mut s = valid.scenario().clone();
+    s.simulation.replications = replications;
+    s.simulation.seed = seed;
+    if s.team.roster.is_some() {
+        s.team.roster = Some(ROSTER_FILE.into());
+    }
+    toml::to_string_pretty(&s).unwrap_or_default()
+}
+
+/// [`RERUN_FILE`]: a POSIX shell script that re-runs the saved scenario (with
+/// `--bom` when the run had it) into the folder given, by default `rerun/` beside it.
+pub fn rerun_script(bom: bool) -> String {
+    format!(
+        r#"#!/bin/sh
+# Re-runs the run whose results are in this folder, to the same bytes:
+#   sh rerun.sh [FOLDER]    (FOLDER: where to write, by default rerun/ in this folder)
+# scenario.toml holds the run's replications and seed (and names roster.csv, the
+# copy of its roster, when it read one); results do not depend on --threads.
+# Written by plansim {version}; needs plansim on the PATH.
+set -e
+here=$(dirname "$0")
+exec plansim run "$here/scenario.toml" --out "${{1:-$here/rerun}}"{bom}
+"#,
+        version = env!("CARGO_PKG_VERSION"),
+        bom = if bom { " --bom" } else { "" }
+    )
+}
 
 /// Arguments of `run`.
 #[derive(Args, Debug, Default)]
 #[command(mut_arg("out", |a| a.help(
-    "Also write summary.csv, per_period.csv, replications.csv and scenario.toml into this folder (with --shard: only shard-K-of-N.json)"
+    "Also write summary.csv, per_period.csv, replications.csv, scenario.toml (with the run's replications and seed), roster.csv (a copy of the roster, when the scenario reads one) and rerun.sh (`sh rerun.sh OTHER` re-runs it to the same bytes) into this folder (with --shard: only shard-K-of-N.json)"
 )))]
 pub struct RunArgs {
     /// Scenario file (TOML); the embedded default scenario when absent.
@@ -90,7 +139,7 @@ pub fn execute(args: &RunArgs) -> CliResult {
     )?;
     let outputs = Outputs::prepare(
         args.out.out.as_deref(),
-        &OUT_FILES,
+        &out_files(&valid),
         args.report.report.as_deref().map(|p| (p, "--report")),
         args.out.write.force,
         OnInterrupt::Exit,
@@ -177,7 +226,8 @@ impl Finished<'_> {
             Format::Csv => summary.clone(),
         };
         let files = if outputs.has_dir() {
-            vec![
+            let n = tally.replications();
+            let mut files = vec![
                 ("summary.csv", summary),
                 (
                     "per_period.csv",
@@ -185,10 +235,21 @@ impl Finished<'_> {
                 ),
                 (
                     "replications.csv",
-                    with_bom(report::replications_csv(tally, &report.warnings)?, bom),
+                    with_bom(
+                        report::replications_csv(tally, self.seed, &report.warnings)?,
+                        bom,
+                    ),
                 ),
-                ("scenario.toml", valid.to_toml().into_bytes()),
-            ]
+                (
+                    "scenario.toml",
+                    saved_scenario(valid, n, self.seed).into_bytes(),
+                ),
+                (RERUN_FILE, rerun_script(bom).into_bytes()),
+            ];
+            if let Some(roster) = valid.roster_csv() {
+                files.push((ROSTER_FILE, roster.into_bytes()));
+            }
+            files
         } else {
             Vec::new()
         };
