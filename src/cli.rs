@@ -54,7 +54,7 @@ pub enum Command {
     /// Compare plan variants on common random numbers: KPIs side by side, paired
     /// differences, the probability each is best and a ranking-and-selection verdict.
     #[command(
-        after_help = "Examples:\n  plansim compare current.toml bonus-up.toml per-customer-up.toml\n  plansim compare a.toml b.toml --objective profit --indifference 50000 -n 4000\n  plansim compare a.toml b.toml --report comparison.html --lang zh\n  plansim compare a.toml b.toml --format csv --bom > comparison.csv"
+        after_help = "Examples:\n  plansim compare current.toml bonus-up.toml per-customer-up.toml\n  plansim compare a.toml b.toml --objective profit --indifference 50000 -n 4000\n  plansim compare a.toml b.toml -n 2000 --fixed-replications   every variant on all 2000 replications\n  plansim compare a.toml b.toml --report comparison.html --lang zh\n  plansim compare a.toml b.toml --format csv --bom > comparison.csv"
     )]
     Compare(CompareArgs),
     /// Run every scenario in a folder (or matching a glob): one CSV row per scenario

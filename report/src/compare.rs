@@ -8,7 +8,7 @@ use std::fmt::Write;
 use serde::Serialize;
 
 use plansim_analysis::budget::BudgetCheck;
-use plansim_analysis::compare::{Comparison, BOOTSTRAP_RESAMPLES};
+use plansim_analysis::compare::{Comparison, ReplicationStop, BOOTSTRAP_RESAMPLES};
 use plansim_analysis::objective::Objective;
 use plansim_analysis::select::{KnOutcome, KnSettings};
 use plansim_analysis::warnings::Warnings;
@@ -135,6 +135,11 @@ pub struct CompareReport {
     pub team_size: usize,
     /// Replications simulated per variant (all on the same seeds).
     pub replications: u64,
+    /// Why that many: `stopped_early` (Kim-Nelson selected before `--replications`
+    /// were spent), `all_allowed` or `fixed` (`--fixed-replications`).
+    pub replications_stop: ReplicationStop,
+    /// The same in words, with the number allowed.
+    pub replications_reason: String,
     /// How the probability of being best is estimated.
     pub probability_best_method: String,
     /// The variants.
@@ -380,6 +385,33 @@ pub struct SelectionInput<'a> {
     /// How the selection among the variants that keep their budget ended (`None`
     /// when no variant has a budget, or none keeps it).
     pub within_budget: Option<&'a KnOutcome>,
+    /// Why the variants got the replications they did.
+    pub stop: ReplicationStop,
+}
+
+/// How many replications each variant got and why, in `lang`.
+pub fn replications_text(n: u64, max: u64, stop: ReplicationStop, lang: Lang) -> String {
+    let (n_s, max_s) = (grouped(n as f64, 0), grouped(max as f64, 0));
+    match (lang, stop) {
+        (Lang::En, ReplicationStop::StoppedEarly) => format!(
+            "{n_s} replications per variant, of the {max_s} allowed (--replications): Kim-Nelson stopped early, once its verdict held with the confidence asked; --fixed-replications runs all {max_s}."
+        ),
+        (Lang::En, ReplicationStop::AllAllowed) => format!(
+            "{n_s} replications per variant, all that --replications allowed: the sequential selection did not stop before them."
+        ),
+        (Lang::En, ReplicationStop::Fixed) => format!(
+            "{n_s} replications per variant, fixed (--fixed-replications): no early stop."
+        ),
+        (Lang::Zh, ReplicationStop::StoppedEarly) => format!(
+            "每个方案模拟 {n_s} 次（最多允许 {max_s} 次，--replications）：Kim-Nelson 程序的结论达到所要求的置信度后提前停止；--fixed-replications 可运行全部 {max_s} 次。"
+        ),
+        (Lang::Zh, ReplicationStop::AllAllowed) => format!(
+            "每个方案模拟 {n_s} 次，即 --replications 允许的全部次数：序贯选择未在此之前停止。"
+        ),
+        (Lang::Zh, ReplicationStop::Fixed) => {
+            format!("每个方案固定模拟 {n_s} 次（--fixed-replications），不提前停止。")
+        }
+    }
 }
 
 impl CompareReport {
@@ -421,6 +453,7 @@ impl CompareReport {
                 outcome: &comparison.outcome,
                 budgets: &comparison.budgets,
                 within_budget: comparison.within_budget.as_ref(),
+                stop: comparison.stop,
             },
             warnings,
         )
@@ -437,6 +470,7 @@ impl CompareReport {
         warnings: Warnings,
     ) -> Self {
         let any_budget = variants.iter().any(|v| v.has_budget);
+        let replications = variants.iter().map(|v| v.metrics.rows()).min().unwrap_or(0);
         let order: Vec<Metric> = Metric::ALL
             .into_iter()
             .filter(|&m| m != Metric::BudgetOverrunProbability || any_budget)
@@ -534,7 +568,14 @@ impl CompareReport {
             seed,
             periods,
             team_size,
-            replications: variants.iter().map(|v| v.metrics.rows()).min().unwrap_or(0),
+            replications,
+            replications_stop: selection.stop,
+            replications_reason: replications_text(
+                replications,
+                selection.max_replications,
+                selection.stop,
+                Lang::En,
+            ),
             probability_best_method: format!(
                 "paired bootstrap over replications ({BOOTSTRAP_RESAMPLES} resamples): the share of resamples in which the variant has the best mean"
             ),
@@ -578,6 +619,7 @@ impl CompareReport {
                 printable(&v.source)
             );
         }
+        let _ = writeln!(out, "{}", self.replications_reason);
         let _ = writeln!(out);
         let mut columns = vec![Column::left("metric")];
         columns.extend(
@@ -685,7 +727,7 @@ impl CompareReport {
     }
 
     /// Long-format CSV: a `warning` row per warning, then each variant's KPIs, each
-    /// paired difference, each P(best).
+    /// paired difference, each variant's replications (and why, in `against`), each P(best).
     pub fn to_csv(&self) -> Result<Vec<u8>> {
         let mut w = CsvSheet::new();
         let header = row_of(
@@ -722,6 +764,20 @@ impl CompareReport {
             row
         };
         let s_objective = self.selection.objective.name();
+        // Replications each variant got, with why in the `against` column.
+        for v in &self.variants {
+            let mut row = row_of(
+                [
+                    "replications",
+                    &v.label,
+                    self.replications_stop.name(),
+                    "replications",
+                ],
+                [v.replications.to_string()],
+            );
+            row.resize(header.len(), String::new());
+            w.row(&row)?;
+        }
         for v in &self.variants {
             w.row(&single(
                 "probability_best",
@@ -845,11 +901,17 @@ pub fn page(
         ranking.push(row);
     }
     let verdict = verdict(s, &report.variants, lang);
-    let mut section =
-        Section::new(T::Verdict.text(lang)).callout(verdict.headline.join(match lang {
+    let mut section = Section::new(T::Verdict.text(lang))
+        .callout(verdict.headline.join(match lang {
             Lang::En => " ",
             Lang::Zh => "",
-        }));
+        }))
+        .paragraph(replications_text(
+            report.replications,
+            s.max_replications,
+            report.replications_stop,
+            lang,
+        ));
     if !verdict.costs.is_empty() {
         section = section.paragraph(verdict.costs_sentence(lang));
     }
