@@ -18,7 +18,7 @@ use plansim_sim::engine::metrics::Metric;
 use crate::budget::{check_text, rule_text};
 use crate::csv_safe::CsvSheet;
 use crate::figures::{self, VariantView};
-use crate::format::{fmt, grouped, objective_style};
+use crate::format::{fmt, grouped, objective_style, Style};
 use crate::html::{Document, Section, Table};
 use crate::i18n::{metric_label, objective_label, Lang, T};
 use crate::warnings::table_lines;
@@ -91,8 +91,13 @@ pub struct OptimizeReport {
     pub budget_out_of_sample: BudgetCheck,
     /// The budget verdict in words, as the table prints it.
     pub budget_verdict: String,
-    /// The winner's parameters.
+    /// The winner's parameters: the search's best rounded to the plan's steps, the
+    /// plan certified and written to optimized.toml.
     pub best: BTreeMap<String, f64>,
+    /// The search's best point before rounding.
+    pub search_best: BTreeMap<String, f64>,
+    /// How the search's best was rounded, in words.
+    pub rounding: String,
     /// The starting plan.
     pub start: StartReport,
     /// The winner's objective.
@@ -126,17 +131,19 @@ fn params(e: &Evaluator, x: &[f64]) -> BTreeMap<String, f64> {
 }
 
 impl OptimizeReport {
-    /// Builds the report.
+    /// Builds the report of search `o` whose winner, as certified in `c`, is
+    /// `winner_in` on the search's seeds (the search's best rounded to the plan's
+    /// steps, as `rounding` says).
     pub fn new(
         e: &Evaluator,
         o: &Outcome,
+        (winner_in, rounding): (&Evaluation, &str),
         c: &Certification,
-        _baseline: &Evaluation,
         warnings: Warnings,
     ) -> Self {
         let s = e.settings();
         let start_in = &o.evaluations[0];
-        let winner_in = o.best().unwrap_or(start_in);
+        let found = o.best().unwrap_or(start_in);
         let check = BudgetCheck::new(e.rule(), &c.winner.cost_estimate());
         debug_assert_eq!(check.keeps_budget, c.winner.feasible);
         OptimizeReport {
@@ -154,6 +161,8 @@ impl OptimizeReport {
             budget_out_of_sample: check,
             budget_verdict: budget_verdict(&check, c.replications, Lang::En),
             best: params(e, &winner_in.x),
+            search_best: params(e, &found.x),
+            rounding: rounding.to_string(),
             start: StartReport {
                 params: params(e, &start_in.x),
                 objective: start_in.objective,
@@ -237,25 +246,43 @@ impl OptimizeReport {
         let width = self.best.keys().map(|k| k.len()).max().unwrap_or(9).max(9);
         let _ = writeln!(
             out,
-            "{:<width$}  {:>14}  {:>14}",
-            "parameter", "start", "best"
+            "{:<width$}  {:>12}  {:>14}  {:>12}",
+            "parameter", "start", "search's best", "best"
         );
         for (k, v) in &self.best {
             let _ = writeln!(
                 out,
-                "{:<width$}  {:>14}  {:>14}",
+                "{:<width$}  {:>12}  {:>14}  {:>12}",
                 k,
-                num(self.start.params[k]),
-                num(*v)
+                plan_value(k, self.start.params[k]),
+                plan_value(k, self.search_best[k]),
+                plan_value(k, *v)
             );
         }
-        let est = |e: &Estimate| {
+        let _ = writeln!(out, "{}", self.rounding);
+        let objective_style = kind_style(self.objective_kind);
+        let at = |e: &Estimate, st: Style| {
             format!(
                 "{} [{}, {}]",
-                num(e.mean),
-                num(e.ci95_low),
-                num(e.ci95_high)
+                fmt(e.mean, st),
+                fmt(e.ci95_low, st),
+                fmt(e.ci95_high, st)
             )
+        };
+        let est = |e: &Estimate| at(e, objective_style);
+        let money = |e: &Estimate| at(e, Style::Count);
+        // A difference of revenue growth in percentage points.
+        let diff = |e: &Estimate| {
+            let s = plansim_sim::tally::Summary {
+                mean: e.mean,
+                std_err: e.std_err,
+                ci95_low: e.ci95_low,
+                ci95_high: e.ci95_high,
+                p05: f64::NAN,
+                p50: f64::NAN,
+                p95: f64::NAN,
+            };
+            crate::format::difference_interval(&s, objective_style)
         };
         let _ = writeln!(out);
         let rows = [
@@ -274,19 +301,19 @@ impl OptimizeReport {
             ),
             (
                 "best - start, fresh seeds (paired)",
-                est(&self.improvement_over_start),
+                diff(&self.improvement_over_start),
             ),
             (
                 "best - baseline, fresh seeds (paired)",
-                est(&self.improvement_over_baseline),
+                diff(&self.improvement_over_baseline),
             ),
-            ("cost, best, in sample", est(&self.cost.in_sample)),
-            ("cost, best, fresh seeds", est(&self.cost.out_of_sample)),
+            ("cost, best, in sample", money(&self.cost.in_sample)),
+            ("cost, best, fresh seeds", money(&self.cost.out_of_sample)),
             (
                 "cost, start, fresh seeds",
-                est(&self.start.cost_out_of_sample),
+                money(&self.start.cost_out_of_sample),
             ),
-            ("cost, baseline, fresh seeds", est(&self.baseline.cost)),
+            ("cost, baseline, fresh seeds", money(&self.baseline.cost)),
         ];
         let w = rows.iter().map(|r| r.0.len()).max().unwrap_or(0);
         for (label, value) in rows {
@@ -295,7 +322,10 @@ impl OptimizeReport {
         let _ = writeln!(
             out,
             "\nin-sample minus fresh-seed objective (selection gap): {}",
-            num(self.gap)
+            match objective_style {
+                Style::Percent => crate::format::points(self.gap),
+                st => fmt(self.gap, st),
+            }
         );
         let _ = writeln!(out, "{}", self.budget_verdict);
         let _ = writeln!(out, "{}", self.budget_rule);
@@ -306,6 +336,27 @@ impl OptimizeReport {
             );
         }
         out
+    }
+}
+
+/// How an objective of kind `k` is shown: revenue growth as a percentage, the others
+/// (money, customers) as counts.
+pub fn kind_style(k: plansim_sim::scenario::ObjectiveKind) -> Style {
+    match k {
+        plansim_sim::scenario::ObjectiveKind::RevenueGrowth => Style::Percent,
+        _ => Style::Count,
+    }
+}
+
+/// A plan parameter's value as the plan states it: at its step's decimals (money
+/// with thousands separators).
+pub fn plan_value(path: &str, x: f64) -> String {
+    let step = plansim_sim::scenario::plan_param(path).map_or(0.001, |p| p.step);
+    let decimals = (-step.log10().floor()).max(0.0) as usize;
+    if step >= 1.0 {
+        grouped(x, 0)
+    } else {
+        format!("{x:.decimals$}")
     }
 }
 
@@ -321,16 +372,6 @@ pub fn budget_verdict(check: &BudgetCheck, replications: u64, lang: Lang) -> Str
             "最优方案在 {replications} 次新的模拟中：{}。",
             check_text(check, lang)
         ),
-    }
-}
-
-fn num(x: f64) -> String {
-    if x.abs() >= 1000.0 {
-        grouped(x, 0)
-    } else if x.abs() >= 1.0 {
-        format!("{x:.3}")
-    } else {
-        format!("{x:.5}")
     }
 }
 
