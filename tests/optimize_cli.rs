@@ -68,7 +68,7 @@ fn optimize_reports_json_and_writes_a_scenario_run_accepts() {
     assert!(csv.starts_with("evaluation,plan.target_bonus.amount,"));
     assert_eq!(csv.lines().count(), 15);
     let svg = std::fs::read_to_string(out.join("convergence.svg")).unwrap();
-    assert!(svg.starts_with("<svg") && svg.contains("best feasible so far"));
+    assert!(svg.starts_with("<svg") && svg.contains("best so far within the budget"));
     let best = out.join("optimized.toml").display().to_string();
     let run = plansim(&["run", &best, "-n", "64", "--format", "json"]);
     assert!(run.status.success(), "{}", stderr(&run));

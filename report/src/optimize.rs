@@ -425,7 +425,7 @@ pub fn convergence_csv(e: &Evaluator, o: &Outcome, warnings: &Warnings) -> Resul
 
 /// convergence.svg: each evaluation's objective (feasible, over budget, or without an
 /// equilibrium) and the best so far.
-pub fn chart_svg(e: &Evaluator, o: &Outcome) -> Result<String> {
+pub fn chart_svg(e: &Evaluator, o: &Outcome, lang: Lang) -> Result<String> {
     use plotters::prelude::*;
     let n = o.evaluations.len().max(1);
     let values: Vec<f64> = o
@@ -453,13 +453,25 @@ pub fn chart_svg(e: &Evaluator, o: &Outcome) -> Result<String> {
             source: Box::new(err),
         };
         root.fill(&WHITE).map_err(fail)?;
-        let kind = serde_json::to_value(e.settings().objective())
-            .ok()
-            .and_then(|v| v.as_str().map(String::from))
-            .unwrap_or_default();
+        let kind = match lang {
+            Lang::En => serde_json::to_value(e.settings().objective())
+                .ok()
+                .and_then(|v| v.as_str().map(String::from))
+                .unwrap_or_default(),
+            Lang::Zh => T::Objective.text(lang).to_string(),
+        };
+        let y_axis = match kind_style(e.settings().objective()) {
+            Style::Percent => crate::charts::Axis::Percent,
+            _ => crate::charts::Axis::Amount,
+        };
         let mut chart = ChartBuilder::on(&root)
             .caption(
-                format!("{}: {} by evaluation", e.model().name(), kind),
+                format!(
+                    "{}: {} {}",
+                    e.model().name(),
+                    kind,
+                    T::ByEvaluation.text(lang)
+                ),
                 ("sans-serif", 20),
             )
             .margin(15)
@@ -469,8 +481,10 @@ pub fn chart_svg(e: &Evaluator, o: &Outcome) -> Result<String> {
             .map_err(fail)?;
         chart
             .configure_mesh()
-            .x_desc("evaluation")
+            .x_desc(T::EvaluationAxis.text(lang))
             .y_desc(kind.as_str())
+            .x_label_formatter(&|x| crate::charts::Axis::Whole.label(*x))
+            .y_label_formatter(&|y| y_axis.label(*y))
             .draw()
             .map_err(fail)?;
         let point = |i: usize, v: &Evaluation| (i as f64 + 1.0, v.objective.mean);
@@ -483,7 +497,7 @@ pub fn chart_svg(e: &Evaluator, o: &Outcome) -> Result<String> {
                     .map(|(i, v)| Circle::new(point(i, v), 3, BLUE.filled())),
             )
             .map_err(fail)?
-            .label("feasible")
+            .label(T::FeasibleLabel.text(lang))
             .legend(|(x, y)| Circle::new((x, y), 3, BLUE.filled()));
         chart
             .draw_series(
@@ -494,7 +508,7 @@ pub fn chart_svg(e: &Evaluator, o: &Outcome) -> Result<String> {
                     .map(|(i, v)| Cross::new(point(i, v), 4, RED)),
             )
             .map_err(fail)?
-            .label("over budget")
+            .label(T::OverBudgetLabel.text(lang))
             .legend(|(x, y)| Cross::new((x, y), 4, RED));
         if o.evaluations.iter().any(|v| v.feasible && !v.equilibrium) {
             let grey = RGBColor(128, 128, 128);
@@ -507,7 +521,7 @@ pub fn chart_svg(e: &Evaluator, o: &Outcome) -> Result<String> {
                         .map(|(i, v)| TriangleMarker::new(point(i, v), 4, grey)),
                 )
                 .map_err(fail)?
-                .label("no equilibrium")
+                .label(T::NoEquilibriumLabel.text(lang))
                 .legend(move |(x, y)| TriangleMarker::new((x, y), 4, grey));
         }
         let mut best = f64::NAN;
@@ -523,7 +537,7 @@ pub fn chart_svg(e: &Evaluator, o: &Outcome) -> Result<String> {
         chart
             .draw_series(LineSeries::new(line, BLACK.stroke_width(2)))
             .map_err(fail)?
-            .label("best feasible so far")
+            .label(T::BestSoFar.text(lang))
             .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], BLACK.stroke_width(2)));
         chart
             .configure_series_labels()
@@ -647,7 +661,7 @@ pub fn page(
         .collect();
     doc.push(
         Section::new(T::SearchProgress.text(lang))
-            .chart(chart_svg(e, outcome)?, T::SearchProgress.text(lang)),
+            .chart(chart_svg(e, outcome, lang)?, T::SearchProgress.text(lang)),
     );
     doc.push(figures::charts_section(&views, Some(r.budget), lang)?);
     Ok(doc.render())

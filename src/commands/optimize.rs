@@ -13,6 +13,7 @@ use plansim_optimize::objective::Evaluation;
 use plansim_optimize::Settings;
 use plansim_optimize::{certify, optimize, DecisionSpace, Evaluator, Outcome};
 use plansim_report::csv_safe::with_bom;
+use plansim_report::i18n::Lang;
 use plansim_report::optimize::{chart_svg, convergence_csv, page, OptimizeReport};
 use plansim_sim::scenario::{SolverKind, ValidScenario};
 
@@ -205,7 +206,7 @@ pub fn execute(args: &OptimizeArgs) -> CliResult {
             ),
             (
                 "convergence.svg",
-                chart_svg(&evaluator, &outcome)?.into_bytes(),
+                chart_svg(&evaluator, &outcome, Lang::En)?.into_bytes(),
             ),
         ]
     } else {
