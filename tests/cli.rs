@@ -516,3 +516,46 @@ fn rule_bounds_outside_the_parameters_range_are_refused() {
         }
     }
 }
+
+#[test]
+fn figures_that_cannot_move_say_why_and_differences_of_shares_are_points() {
+    let dir = temp_dir("notes");
+    let file = small_scenario(&dir);
+    let v = json(&plansim(&["run", &file, "-n", "64", "--format", "json"]));
+    // In this scenario service effort stays at its least under both plans, so
+    // satisfaction cannot differ, and training costs the same in every replication.
+    assert_eq!(v["difference"]["satisfaction"]["std_err"], 0.0);
+    let notes: Vec<&str> = v["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n.as_str().unwrap())
+        .collect();
+    for start in [
+        "effort_service is 1.000 under both plans",
+        "satisfaction differs by exactly 0",
+        "cost: training is ",
+        "The baseline's roi",
+    ] {
+        assert!(
+            notes.iter().any(|n| n.starts_with(start)),
+            "{start}: {notes:?}"
+        );
+    }
+    let table = stdout(&plansim(&["run", &file, "-n", "64", "--wide"]));
+    assert!(
+        table.contains("Note: satisfaction differs by exactly 0"),
+        "{table}"
+    );
+    let growth = table
+        .lines()
+        .find(|l| l.starts_with("revenue_growth "))
+        .unwrap();
+    assert!(
+        growth.trim_end().ends_with(']') && growth.contains(" pp ["),
+        "{growth}"
+    );
+    let roi = table.lines().find(|l| l.starts_with("roi ")).unwrap();
+    assert!(roi.ends_with("  -") && !roi.contains(" pp"), "{roi}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

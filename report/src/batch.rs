@@ -197,7 +197,10 @@ fn table_text(rows: &[BatchRow], width: Width) -> String {
                 line.push(interval(&r.plan[m.name()], style(m)));
             }
             let growth = Metric::RevenueGrowth;
-            line.push(interval(&r.difference[growth.name()], style(growth)));
+            line.push(crate::format::difference_interval(
+                &r.difference[growth.name()],
+                style(growth),
+            ));
         } else {
             line.push("ERROR (see stderr)".to_string());
         }

@@ -19,7 +19,9 @@ use plansim_sim::tally::{Moments, Summary, Tally};
 use crate::budget::{check_text, rule_text};
 use crate::csv_safe::{num, row_of, summary_cells, CsvSheet, SUMMARY_COLUMNS};
 use crate::figures::{self, VariantView};
-use crate::format::{fmt, grouped, interval, objective_style, printable, style, Style};
+use crate::format::{
+    difference_interval, fmt, grouped, interval, objective_style, printable, style, Style,
+};
 use crate::html::{subtitle, Document, Section, Table};
 use crate::i18n::{metric_label, objective_label, Lang, T};
 use crate::text_table::{wrap, Column, TextTable, Width};
@@ -655,7 +657,7 @@ impl CompareReport {
                 row.extend(
                     self.differences
                         .iter()
-                        .map(|d| interval(&d.metrics[name], st)),
+                        .map(|d| difference_interval(&d.metrics[name], st)),
                 );
                 t.row(row);
             }
@@ -718,7 +720,7 @@ impl CompareReport {
         }
         let _ = writeln!(
             out,
-            "\nIntervals are 95 % Monte Carlo intervals of the mean; differences are paired on common random numbers.\nP(best): {}.",
+            "\nIntervals are 95 % Monte Carlo intervals of the mean; differences are paired on common random numbers; differences of shares are in percentage points (pp).\nP(best): {}.",
             self.probability_best_method
         );
         let tail = wrap(&out[head..], width);

@@ -22,7 +22,9 @@ use plansim_sim::tally::{Summary, Tally, Z95};
 
 use crate::csv_safe::{num, row_of, summary_cells, CsvSheet, SUMMARY_COLUMNS};
 use crate::figures::{self, VariantView};
-use crate::format::{fmt, grouped, interval, percentiles, printable, style, Style};
+use crate::format::{
+    difference_interval, fmt, grouped, interval, percentiles, printable, style, Style,
+};
 use crate::html::{subtitle, Document, Section, Table};
 use crate::i18n::{mechanism_label, metric_label, Lang, T};
 use crate::text_table::{wrap, Column, TextTable, Width};
@@ -109,6 +111,9 @@ pub struct RunReport {
     pub cost_by_mechanism: CostByMechanism,
     /// Per-period metrics.
     pub per_period: Vec<PeriodRow>,
+    /// Why figures that look wrong are right: a metric that cannot move in this
+    /// scenario, a cost without spread, the baseline's ROI.
+    pub notes: Vec<String>,
     /// The metrics in table order (not serialised).
     #[serde(skip)]
     pub order: Vec<Metric>,
@@ -196,6 +201,7 @@ impl RunReport {
                 row
             })
             .collect();
+        let notes = notes(model, &metrics, &difference, &cost);
         RunReport {
             scenario: model.name().to_string(),
             source: source.to_string(),
@@ -212,6 +218,7 @@ impl RunReport {
             difference,
             cost_by_mechanism: cost,
             per_period,
+            notes,
             order,
         }
     }
@@ -222,6 +229,65 @@ impl RunReport {
         s.push('\n');
         s
     }
+}
+
+/// True when every replication gave `s`'s mean: no spread at all.
+fn constant(s: &Summary) -> bool {
+    s.std_err == 0.0 && s.p05 == s.p95
+}
+
+/// The notes of a run (see [`RunReport::notes`]), each read from the model's code:
+/// service effort at its least under both plans, satisfaction that cannot differ, a
+/// training cost without spread, and why the baseline's ROI is not shown.
+fn notes(
+    model: &Model,
+    metrics: &BTreeMap<&'static str, Summary>,
+    difference: &BTreeMap<&'static str, DifferenceSummary>,
+    cost: &CostByMechanism,
+) -> Vec<String> {
+    let mut notes = Vec::new();
+    let same = |m: Metric| {
+        difference
+            .get(m.name())
+            .is_some_and(|d| d.paired.mean == 0.0 && d.paired.std_err == 0.0)
+    };
+    let service = metrics.get(Metric::EffortService.name());
+    if let Some(s) = service.filter(|s| constant(s) && same(Metric::EffortService)) {
+        let least = model.rules().min_effort.service;
+        notes.push(if s.mean == least {
+            format!(
+                "effort_service is {:.3} under both plans in every replication: the reps give the least service the job requires (team.min_effort.service), so neither plan rewards service enough to raise it.",
+                s.mean
+            )
+        } else {
+            format!(
+                "effort_service is {:.3} under both plans in every replication: the reps choose the same service under both.",
+                s.mean
+            )
+        });
+    }
+    if same(Metric::Satisfaction) && metrics.contains_key(Metric::Satisfaction.name()) {
+        notes.push(
+            "satisfaction differs by exactly 0: it depends only on the reps' service effort and its own noise, which both plans draw alike (common random numbers), and service effort is the same under both.".into(),
+        );
+    }
+    for (name, s) in &cost.plan {
+        if *name == MECHANISM_NAMES[plansim_sim::engine::simulate::mechanism::TRAINING]
+            && s.mean > 0.0
+            && constant(s)
+        {
+            notes.push(format!(
+                "cost: training is {} in every replication: the plan pays plan.training.cost for each rep trained at each session, and as many reps are trained at every session (the team's size is constant: every leaver is replaced at once).",
+                grouped(s.mean, 0)
+            ));
+        }
+    }
+    if metrics.contains_key(Metric::Roi.name()) {
+        notes.push(
+            "The baseline's roi and the plan's difference from it are not shown in the table: roi is (revenue - RR - incentive_cost) / incentive_cost, where RR is the status quo's expected revenue, and the baseline is the status quo, whose revenue is RR in expectation (its revenue_growth is about 0); so its roi is about -100 % plus revenue noise over a small cost, and measures nothing. They are in the JSON and CSV.".into(),
+        );
+    }
+    notes
 }
 
 /// The report as a text table fitted to `width` (see [`crate::text_table`]).
@@ -263,12 +329,18 @@ fn table_text(r: &RunReport, width: Width) -> String {
         let a = &r.metrics[name];
         let b = &r.baseline[name];
         let d = &r.difference[name].paired;
+        let (b, d) = if m == Metric::Roi {
+            // Not meaningful: see the note.
+            ("-".to_string(), "-".to_string())
+        } else {
+            (fmt(b.mean, st), difference_interval(d, st))
+        };
         t.row(vec![
             name.to_string(),
             interval(a, st),
             percentiles(a, st),
-            fmt(b.mean, st),
-            interval(d, st),
+            b,
+            d,
         ]);
     }
     t.row(Vec::new());
@@ -287,9 +359,12 @@ fn table_text(r: &RunReport, width: Width) -> String {
     }
     out.push_str(&t.render(width));
     out.push_str(&wrap(
-        "\nIntervals are 95 % Monte Carlo intervals of the mean; the difference is paired on common random numbers.\nrevenue_growth is against the pre-plan run-rate; see docs/model.md for every definition.\n",
+        "\nIntervals are 95 % Monte Carlo intervals of the mean; the difference is paired on common random numbers; differences of shares are in percentage points (pp).\nrevenue_growth is against the pre-plan run-rate; see docs/model.md for every definition.\n",
         width,
     ));
+    for n in &r.notes {
+        out.push_str(&wrap(&format!("Note: {n}\n"), width));
+    }
     out
 }
 
