@@ -272,14 +272,11 @@ pub fn table(
         }
         let _ = writeln!(out, "final KPIs over all rounds (mean [95% CI]):");
         for m in FINAL {
-            let s = r.final_metrics[m.name()];
             let _ = writeln!(
                 out,
-                "  {:<28} {} [{}, {}]",
+                "  {:<28} {}",
                 m.name(),
-                num(s.mean),
-                num(s.ci95_low),
-                num(s.ci95_high)
+                interval(&r.final_metrics[m.name()], style(m))
             );
         }
     }
@@ -289,14 +286,11 @@ pub fn table(
             "\npaired difference of final KPIs, {name} (common random numbers):"
         );
         for m in FINAL {
-            let s = d[m.name()];
             let _ = writeln!(
                 out,
-                "  {:<28} {} [{}, {}]",
+                "  {:<28} {}",
                 m.name(),
-                num(s.mean),
-                num(s.ci95_low),
-                num(s.ci95_high)
+                difference_interval(&d[m.name()], style(m))
             );
         }
     }
