@@ -557,5 +557,25 @@ fn figures_that_cannot_move_say_why_and_differences_of_shares_are_points() {
     );
     let roi = table.lines().find(|l| l.starts_with("roi ")).unwrap();
     assert!(roi.ends_with("  -") && !roi.contains(" pp"), "{roi}");
+    // The pages say the same, in their language.
+    for (lang, note) in [
+        ("en", "satisfaction differs by exactly 0"),
+        ("zh", "客户满意度的差异恰好为 0"),
+    ] {
+        let page = dir.join(format!("{lang}.html"));
+        let o = plansim(&[
+            "run",
+            &file,
+            "-n",
+            "64",
+            "--report",
+            page.to_str().unwrap(),
+            "--lang",
+            lang,
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let html = std::fs::read_to_string(&page).unwrap();
+        assert!(html.contains(note), "{lang}: {note}");
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -23,7 +23,7 @@ use plansim_sim::tally::{Summary, Tally, Z95};
 use crate::csv_safe::{num, row_of, summary_cells, CsvSheet, SUMMARY_COLUMNS};
 use crate::figures::{self, VariantView};
 use crate::format::{
-    difference_interval, fmt, grouped, interval, percentiles, printable, style, Style,
+    difference_interval, fmt, grouped, interval, percentiles, points, printable, style, Style,
 };
 use crate::html::{subtitle, Document, Section, Table};
 use crate::i18n::{mechanism_label, metric_label, Lang, T};
@@ -114,6 +114,9 @@ pub struct RunReport {
     /// Why figures that look wrong are right: a metric that cannot move in this
     /// scenario, a cost without spread, the baseline's ROI.
     pub notes: Vec<String>,
+    /// The same notes, for other languages (not serialised).
+    #[serde(skip)]
+    pub note_kinds: Vec<Note>,
     /// The metrics in table order (not serialised).
     #[serde(skip)]
     pub order: Vec<Metric>,
@@ -201,7 +204,7 @@ impl RunReport {
                 row
             })
             .collect();
-        let notes = notes(model, &metrics, &difference, &cost);
+        let note_kinds = notes(model, &metrics, &difference, &cost);
         RunReport {
             scenario: model.name().to_string(),
             source: source.to_string(),
@@ -218,7 +221,8 @@ impl RunReport {
             difference,
             cost_by_mechanism: cost,
             per_period,
-            notes,
+            notes: note_kinds.iter().map(|n| n.text(Lang::En)).collect(),
+            note_kinds,
             order,
         }
     }
@@ -236,15 +240,63 @@ fn constant(s: &Summary) -> bool {
     s.std_err == 0.0 && s.p05 == s.p95
 }
 
-/// The notes of a run (see [`RunReport::notes`]), each read from the model's code:
-/// service effort at its least under both plans, satisfaction that cannot differ, a
-/// training cost without spread, and why the baseline's ROI is not shown.
+/// A figure that looks wrong and is right, and why (see [`RunReport::notes`]).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Note {
+    /// Service effort is this under both plans in every replication, the least the
+    /// job requires.
+    ServiceAtLeast(f64),
+    /// Service effort is this under both plans in every replication.
+    ServiceSame(f64),
+    /// Satisfaction differs by exactly 0.
+    SatisfactionSame,
+    /// Training costs this in every replication.
+    TrainingConstant(f64),
+    /// The baseline's ROI is not shown.
+    BaselineRoi,
+}
+
+impl Note {
+    /// The note in `lang`.
+    pub fn text(self, lang: Lang) -> String {
+        match (self, lang) {
+            (Note::ServiceAtLeast(v), Lang::En) => format!(
+                "effort_service is {v:.3} under both plans in every replication: the reps give the least service the job requires (team.min_effort.service), so neither plan rewards service enough to raise it."
+            ),
+            (Note::ServiceAtLeast(v), Lang::Zh) => format!(
+                "两个方案下每次模拟的服务投入都是 {v:.3}：销售代表只付出岗位要求的最低服务投入（team.min_effort.service），两个方案对服务的奖励都不足以提高它。"
+            ),
+            (Note::ServiceSame(v), Lang::En) => format!(
+                "effort_service is {v:.3} under both plans in every replication: the reps choose the same service under both."
+            ),
+            (Note::ServiceSame(v), Lang::Zh) => {
+                format!("两个方案下每次模拟的服务投入都是 {v:.3}：销售代表在两个方案下选择相同的服务投入。")
+            }
+            (Note::SatisfactionSame, Lang::En) => "satisfaction differs by exactly 0: it depends only on the reps' service effort and its own noise, which both plans draw alike (common random numbers), and service effort is the same under both.".into(),
+            (Note::SatisfactionSame, Lang::Zh) => "客户满意度的差异恰好为 0：它只取决于服务投入及其自身的随机扰动，两个方案使用相同的随机数，而服务投入在两个方案下相同。".into(),
+            (Note::TrainingConstant(c), Lang::En) => format!(
+                "cost: training is {} in every replication: the plan pays plan.training.cost for each rep trained at each session, and as many reps are trained at every session (the team's size is constant: every leaver is replaced at once).",
+                grouped(c, 0)
+            ),
+            (Note::TrainingConstant(c), Lang::Zh) => format!(
+                "培训成本在每次模拟中都是 {}：方案为每次培训的每位受训者支付 plan.training.cost，而每次培训的人数相同（团队人数不变：离职者即时补充）。",
+                grouped(c, 0)
+            ),
+            (Note::BaselineRoi, Lang::En) => "The baseline's roi and the plan's difference from it are not shown in the table: roi is (revenue - RR - incentive_cost) / incentive_cost, where RR is the status quo's expected revenue, and the baseline is the status quo, whose revenue is RR in expectation (its revenue_growth is about 0); so its roi is about -100 % plus revenue noise over a small cost, and measures nothing. They are in the JSON and CSV.".into(),
+            (Note::BaselineRoi, Lang::Zh) => "表中不列现行方案的投资回报率及新方案与它的差异：投资回报率为（收入 - RR - 激励成本）/ 激励成本，RR 是现行方案的期望收入；现行方案的收入期望即为 RR（其收入增长约为 0），故其投资回报率约为 -100% 加上收入波动除以很小的成本，没有意义。JSON 与 CSV 中仍有这些数。".into(),
+        }
+    }
+}
+
+/// The notes of a run, each read from the model's code: service effort at its least
+/// under both plans, satisfaction that cannot differ, a training cost without spread,
+/// and why the baseline's ROI is not shown.
 fn notes(
     model: &Model,
     metrics: &BTreeMap<&'static str, Summary>,
     difference: &BTreeMap<&'static str, DifferenceSummary>,
     cost: &CostByMechanism,
-) -> Vec<String> {
+) -> Vec<Note> {
     let mut notes = Vec::new();
     let same = |m: Metric| {
         difference
@@ -253,39 +305,25 @@ fn notes(
     };
     let service = metrics.get(Metric::EffortService.name());
     if let Some(s) = service.filter(|s| constant(s) && same(Metric::EffortService)) {
-        let least = model.rules().min_effort.service;
-        notes.push(if s.mean == least {
-            format!(
-                "effort_service is {:.3} under both plans in every replication: the reps give the least service the job requires (team.min_effort.service), so neither plan rewards service enough to raise it.",
-                s.mean
-            )
+        notes.push(if s.mean == model.rules().min_effort.service {
+            Note::ServiceAtLeast(s.mean)
         } else {
-            format!(
-                "effort_service is {:.3} under both plans in every replication: the reps choose the same service under both.",
-                s.mean
-            )
+            Note::ServiceSame(s.mean)
         });
     }
     if same(Metric::Satisfaction) && metrics.contains_key(Metric::Satisfaction.name()) {
-        notes.push(
-            "satisfaction differs by exactly 0: it depends only on the reps' service effort and its own noise, which both plans draw alike (common random numbers), and service effort is the same under both.".into(),
-        );
+        notes.push(Note::SatisfactionSame);
     }
-    for (name, s) in &cost.plan {
-        if *name == MECHANISM_NAMES[plansim_sim::engine::simulate::mechanism::TRAINING]
-            && s.mean > 0.0
-            && constant(s)
-        {
-            notes.push(format!(
-                "cost: training is {} in every replication: the plan pays plan.training.cost for each rep trained at each session, and as many reps are trained at every session (the team's size is constant: every leaver is replaced at once).",
-                grouped(s.mean, 0)
-            ));
-        }
+    let training = MECHANISM_NAMES[plansim_sim::engine::simulate::mechanism::TRAINING];
+    if let Some(s) = cost
+        .plan
+        .get(training)
+        .filter(|s| s.mean > 0.0 && constant(s))
+    {
+        notes.push(Note::TrainingConstant(s.mean));
     }
     if metrics.contains_key(Metric::Roi.name()) {
-        notes.push(
-            "The baseline's roi and the plan's difference from it are not shown in the table: roi is (revenue - RR - incentive_cost) / incentive_cost, where RR is the status quo's expected revenue, and the baseline is the status quo, whose revenue is RR in expectation (its revenue_growth is about 0); so its roi is about -100 % plus revenue noise over a small cost, and measures nothing. They are in the JSON and CSV.".into(),
-        );
+        notes.push(Note::BaselineRoi);
     }
     notes
 }
@@ -473,6 +511,11 @@ pub fn replications_csv(t: &RunTally, seed: u64, warnings: &Warnings) -> Result<
     w.finish()
 }
 
+/// A difference of shares in points with one decimal, without its unit.
+fn bare_points(x: f64) -> String {
+    points(x).trim_end_matches(" pp").to_string()
+}
+
 /// A share as a percentage with one decimal.
 fn pct(x: f64) -> String {
     fmt(x, Style::Percent)
@@ -542,12 +585,12 @@ pub fn page(
     let headline = match lang {
         Lang::En => format!(
             "The plan lifts revenue {} over the pre-plan run-rate against {} for the status quo: a difference of {} (95 % interval {} to {}), at an incentive cost of {} ({} of revenue).",
-            pct(g.mean), pct(gb.mean), pct(d.mean), pct(d.ci95_low), pct(d.ci95_high),
+            pct(g.mean), pct(gb.mean), points(d.mean), bare_points(d.ci95_low), bare_points(d.ci95_high),
             grouped(cost.mean, 0), pct(cos.mean)
         ),
         Lang::Zh => format!(
-            "新方案使收入较方案前水平增长 {}，现行方案为 {}：差异 {}（95% 区间 {} 至 {}），激励成本 {}（占收入 {}）。",
-            pct(g.mean), pct(gb.mean), pct(d.mean), pct(d.ci95_low), pct(d.ci95_high),
+            "新方案使收入较方案前水平增长 {}，现行方案为 {}：差异 {} 个百分点（95% 区间 {} 至 {}），激励成本 {}（占收入 {}）。",
+            pct(g.mean), pct(gb.mean), bare_points(d.mean), bare_points(d.ci95_low), bare_points(d.ci95_high),
             grouped(cost.mean, 0), pct(cos.mean)
         ),
     };
@@ -580,12 +623,20 @@ pub fn page(
     for &m in &report.order {
         let (name, st) = (m.name(), style(m));
         let a = &report.metrics[name];
+        let (b, d) = if m == Metric::Roi {
+            ("—".to_string(), "—".to_string())
+        } else {
+            (
+                fmt(report.baseline[name].mean, st),
+                difference_interval(&report.difference[name].paired, st),
+            )
+        };
         key.push([
             metric_label(m, lang).to_string(),
             interval(a, st),
             percentiles(a, st),
-            fmt(report.baseline[name].mean, st),
-            interval(&report.difference[name].paired, st),
+            b,
+            d,
         ]);
     }
     let views = [
@@ -607,7 +658,11 @@ pub fn page(
         },
     ];
     doc.push(figures::charts_section(&views, report.budget, lang)?);
-    doc.push(Section::new(T::KeyFigures.text(lang)).table(key));
+    let mut key_section = Section::new(T::KeyFigures.text(lang)).table(key);
+    for n in &report.note_kinds {
+        key_section = key_section.paragraph(n.text(lang));
+    }
+    doc.push(key_section);
     let mut costs = Table::new([
         T::Mechanism.text(lang).to_string(),
         format!("{}: {}", T::Plan.text(lang), T::Mean95.text(lang)),
