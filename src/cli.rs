@@ -32,7 +32,7 @@ pub struct Cli {
 pub enum Command {
     /// Simulate a scenario's plan against its baseline and report every KPI.
     #[command(
-        after_help = "Examples:\n  plansim run                              the embedded default scenario\n  plansim run plan.toml -n 5000 --seed 7 --format json > result.json\n  plansim run plan.toml --out results/ --force\n  plansim run plan.toml -n 100000 --shard 3/8 --out shards/   one slice of eight (see `plansim merge`)\n  plansim run plan.toml --report report.html --lang zh   a page with charts for leadership\n  plansim run steep-tournament.toml --accept-no-equilibrium   simulate a plan without an equilibrium, warned in every output"
+        after_help = "Examples:\n  plansim run                              the embedded default scenario\n  plansim run plan.toml -n 5000 --seed 7 --format json > result.json\n  plansim run plan.toml --out results/ --force   then `sh results/rerun.sh again/` re-runs it to the same bytes\n  plansim run plan.toml --wide             the table with every column, one line a row\n  plansim run plan.toml -n 100000 --shard 3/8 --out shards/   one slice of eight (see `plansim merge`)\n  plansim run plan.toml --report report.html --lang zh   a page with charts for leadership\n  plansim run steep-tournament.toml --accept-no-equilibrium   simulate a plan without an equilibrium, warned in every output"
     )]
     Run(RunArgs),
     /// Check a scenario file and list every problem with its line.
