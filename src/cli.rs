@@ -33,7 +33,7 @@ pub struct Cli {
 pub enum Command {
     /// Simulate a scenario's plan against its baseline and report every KPI.
     #[command(
-        after_help = "Examples:\n  plansim run                              the embedded default scenario\n  plansim run plan.toml -n 5000 --seed 7 --format json > result.json\n  plansim run plan.toml --out results/ --force\n  plansim run plan.toml -n 100000 --shard 3/8 --out shards/   one slice of eight (see `plansim merge`)\n  plansim run plan.toml --report report.html --lang zh   a page with charts for leadership\n  plansim run steep-tournament.toml --accept-no-equilibrium   simulate a plan without an equilibrium, warned in every output"
+        after_help = "Examples:\n  plansim run                              the embedded default scenario\n  plansim run plan.toml -n 5000 --seed 7 --format json > result.json\n  plansim run plan.toml --out results/ --force   then `sh results/rerun.sh again/` re-runs it to the same bytes\n  plansim run plan.toml --wide             the table with every column, one line a row\n  plansim run plan.toml -n 100000 --shard 3/8 --out shards/   one slice of eight (see `plansim merge`)\n  plansim run plan.toml --report report.html --lang zh   a page with charts for leadership\n  plansim run steep-tournament.toml --accept-no-equilibrium   simulate a plan without an equilibrium, warned in every output"
     )]
     Run(RunArgs),
     /// Check a scenario file and list every problem with its line.
@@ -55,7 +55,7 @@ pub enum Command {
     /// Compare plan variants on common random numbers: KPIs side by side, paired
     /// differences, the probability each is best and a ranking-and-selection verdict.
     #[command(
-        after_help = "Examples:\n  plansim compare current.toml bonus-up.toml per-customer-up.toml\n  plansim compare a.toml b.toml --objective profit --indifference 50000 -n 4000\n  plansim compare a.toml b.toml --report comparison.html --lang zh\n  plansim compare a.toml b.toml --format csv --bom > comparison.csv"
+        after_help = "Examples:\n  plansim compare current.toml bonus-up.toml per-customer-up.toml\n  plansim compare a.toml b.toml --objective profit --indifference 50000 -n 4000\n  plansim compare a.toml b.toml -n 2000 --fixed-replications   every variant on all 2000 replications\n  plansim compare a.toml b.toml --report comparison.html --lang zh\n  plansim compare a.toml b.toml --format csv --bom > comparison.csv"
     )]
     Compare(CompareArgs),
     /// Run every scenario in a folder (or matching a glob): one CSV row per scenario

@@ -13,6 +13,7 @@ use clap::{Args, ValueEnum};
 
 use plansim_analysis::warnings::Warnings;
 use plansim_report::i18n::Lang;
+use plansim_report::text_table::Width;
 use plansim_report::warnings::text;
 
 use crate::error::{CliError, CliResult};
@@ -78,12 +79,61 @@ pub enum TableOrJson {
     Json,
 }
 
-/// `--format`, with the formats `F` of the command.
+/// `--format`, with the formats `F` of the command, and `--wide`.
 #[derive(Args, Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct FormatArgs<F: ValueEnum + Default + Clone + Send + Sync + 'static> {
     /// Output format on stdout.
     #[arg(long, value_enum, default_value_t = F::default())]
     pub format: F,
+    /// Print tables at their full width, every column on one line a row; without it a
+    /// table fits the terminal (COLUMNS when set, else the terminal's width, else 100
+    /// columns), stacking intervals and then leaving out its least needed columns.
+    #[arg(long)]
+    pub wide: bool,
+}
+
+impl<F: ValueEnum + Default + Clone + Send + Sync + 'static> FormatArgs<F> {
+    /// How wide the command's tables may be: see [`table_width`].
+    pub fn width(&self) -> Width {
+        table_width(
+            self.wide,
+            std::env::var("COLUMNS").ok().as_deref(),
+            terminal_columns(),
+        )
+    }
+}
+
+/// Narrowest width a table is fitted to: below it, tables are printed at 40 columns.
+const MIN_COLUMNS: usize = 40;
+
+/// Columns when stdout is not a terminal (a file, a pipe) and COLUMNS is not set.
+pub const DEFAULT_COLUMNS: usize = 100;
+
+/// How wide tables may be: every column with `--wide`; else `COLUMNS` when it is a
+/// whole number; else the terminal's width; else [`DEFAULT_COLUMNS`]; never below 40.
+pub fn table_width(wide: bool, columns_env: Option<&str>, terminal: Option<usize>) -> Width {
+    if wide {
+        return Width::Wide;
+    }
+    let n = columns_env
+        .and_then(|c| c.trim().parse::<usize>().ok())
+        .filter(|&n| n > 0)
+        .or(terminal)
+        .unwrap_or(DEFAULT_COLUMNS);
+    Width::Fit(n.max(MIN_COLUMNS))
+}
+
+/// The width of the terminal stdout writes to, None when stdout is not a terminal.
+fn terminal_columns() -> Option<usize> {
+    use std::io::IsTerminal;
+    if !std::io::stdout().is_terminal() {
+        return None;
+    }
+    // SAFETY: TIOCGWINSZ writes a `winsize` into the struct it is given, which lives
+    // through the call; a failure leaves it zeroed, read as no width.
+    let mut size: libc::winsize = unsafe { std::mem::zeroed() };
+    let ok = unsafe { libc::ioctl(libc::STDOUT_FILENO, libc::TIOCGWINSZ, &mut size) } == 0;
+    (ok && size.ws_col > 0).then_some(size.ws_col as usize)
 }
 
 /// `--force` and `--bom`: how result files are written.
@@ -177,6 +227,15 @@ impl AcceptArgs {
 mod tests {
     use super::*;
     use plansim_sim::behaviour::{Equilibrium, EquilibriumGap};
+
+    #[test]
+    fn tables_fit_columns_then_the_terminal_then_100_unless_wide() {
+        assert_eq!(table_width(true, Some("60"), Some(80)), Width::Wide);
+        assert_eq!(table_width(false, Some("60"), Some(80)), Width::Fit(60));
+        assert_eq!(table_width(false, Some("junk"), Some(80)), Width::Fit(80));
+        assert_eq!(table_width(false, None, None), Width::Fit(DEFAULT_COLUMNS));
+        assert_eq!(table_width(false, Some("10"), None), Width::Fit(40));
+    }
 
     #[test]
     fn negative_zero_and_junk_are_refused_with_the_range() {

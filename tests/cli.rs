@@ -580,7 +580,7 @@ fn example_prints_the_default_scenario_which_validates() {
 fn table_is_the_default_and_names_every_metric() {
     let dir = temp_dir("table");
     let file = small_scenario(&dir);
-    let o = plansim(&["run", &file, "-n", "100"]);
+    let o = plansim(&["run", &file, "-n", "100", "--wide"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let table = stdout(&o);
     for name in REQUIRED_METRICS {
@@ -661,4 +661,67 @@ fn rule_bounds_outside_the_parameters_range_are_refused() {
             assert!(err.contains(e.as_str()), "{command}: `{e}` not in {err}");
         }
     }
+}
+
+#[test]
+fn figures_that_cannot_move_say_why_and_differences_of_shares_are_points() {
+    let dir = temp_dir("notes");
+    let file = small_scenario(&dir);
+    let v = json(&plansim(&["run", &file, "-n", "64", "--format", "json"]));
+    // In this scenario service effort stays at its least under both plans, so
+    // satisfaction cannot differ, and training costs the same in every replication.
+    assert_eq!(v["difference"]["satisfaction"]["std_err"], 0.0);
+    let notes: Vec<&str> = v["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n.as_str().unwrap())
+        .collect();
+    for start in [
+        "effort_service is 1.000 under both plans",
+        "satisfaction differs by exactly 0",
+        "cost: training is ",
+        "The baseline's roi",
+    ] {
+        assert!(
+            notes.iter().any(|n| n.starts_with(start)),
+            "{start}: {notes:?}"
+        );
+    }
+    let table = stdout(&plansim(&["run", &file, "-n", "64", "--wide"]));
+    assert!(
+        table.contains("Note: satisfaction differs by exactly 0"),
+        "{table}"
+    );
+    let growth = table
+        .lines()
+        .find(|l| l.starts_with("revenue_growth "))
+        .unwrap();
+    assert!(
+        growth.trim_end().ends_with(']') && growth.contains(" pp ["),
+        "{growth}"
+    );
+    let roi = table.lines().find(|l| l.starts_with("roi ")).unwrap();
+    assert!(roi.ends_with("  -") && !roi.contains(" pp"), "{roi}");
+    // The pages say the same, in their language.
+    for (lang, note) in [
+        ("en", "satisfaction differs by exactly 0"),
+        ("zh", "客户满意度的差异恰好为 0"),
+    ] {
+        let page = dir.join(format!("{lang}.html"));
+        let o = plansim(&[
+            "run",
+            &file,
+            "-n",
+            "64",
+            "--report",
+            page.to_str().unwrap(),
+            "--lang",
+            lang,
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let html = std::fs::read_to_string(&page).unwrap();
+        assert!(html.contains(note), "{lang}: {note}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -143,7 +143,7 @@ fn the_recommendation_keeps_the_budget_and_names_the_best_that_breaks_it() {
         "{verdict}"
     );
     // The table says the same, with every variant's cost against the budget.
-    let table = common::stdout(&common::ok(plansim(&args)));
+    let table = common::stdout(&common::ok(plansim(&[&args[..], &["--wide"]].concat())));
     assert!(
         table.contains("bonus-mid is the best on revenue_growth (higher is better) among the variants that keep their budget (current, bonus-mid)"),
         "{table}"
@@ -306,5 +306,71 @@ fn csv_has_a_bom_on_request_and_no_formula_cells() {
     assert!(text.contains("variant,'=cmd,,revenue,"), "{text}");
     assert!(!text.lines().any(|l| l.starts_with('=') || l.contains(",=")));
     assert!(text.contains("probability_best,b,,revenue_growth,"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn every_output_says_how_many_replications_each_variant_got_and_why() {
+    let dir = temp_dir("replications");
+    let a = scenario(&dir, "current.toml", |t| t);
+    let b = scenario(&dir, "bonus-up.toml", |t| {
+        t.replace("amount = 2500.0 ", "amount = 5000.0 ")
+    });
+    let args = ["compare", &a, &b, "-n", "2000", "--seed", "3"];
+    // Doubling the bonus is told apart at once: Kim-Nelson stops long before 2000.
+    let v = json(&plansim(&[&args[..], &["--format", "json"]].concat()));
+    let n = v["replications"].as_u64().unwrap();
+    assert!(n < 2000, "stopped early at {n}");
+    assert_eq!(v["replications_stop"], "stopped_early");
+    assert_eq!(v["selection"]["max_replications"], 2000);
+    let reason = v["replications_reason"].as_str().unwrap();
+    assert!(
+        reason.starts_with(&format!(
+            "{n} replications per variant, of the 2,000 allowed"
+        )) && reason.contains("--fixed-replications runs all 2,000"),
+        "{reason}"
+    );
+    for variant in v["variants"].as_array().unwrap() {
+        assert_eq!(variant["replications"].as_u64(), Some(n));
+    }
+    let table = common::stdout(&common::ok(plansim(&[&args[..], &["--wide"]].concat())));
+    assert!(table.contains(reason), "{table}");
+    let csv = common::stdout(&common::ok(plansim(
+        &[&args[..], &["--format", "csv"]].concat(),
+    )));
+    for label in ["current", "bonus-up"] {
+        assert!(
+            csv.contains(&format!(
+                "\nreplications,{label},stopped_early,replications,{n},"
+            )),
+            "{csv}"
+        );
+    }
+    // Asked for a fixed count, every variant gets all of it.
+    let fixed = [
+        "compare",
+        &a,
+        &b,
+        "-n",
+        "300",
+        "--seed",
+        "3",
+        "--fixed-replications",
+    ];
+    let v = json(&plansim(&[&fixed[..], &["--format", "json"]].concat()));
+    assert_eq!(v["replications"], 300);
+    assert_eq!(v["replications_stop"], "fixed");
+    for variant in v["variants"].as_array().unwrap() {
+        assert_eq!(variant["replications"], 300);
+    }
+    let table = common::stdout(&common::ok(plansim(&fixed)));
+    assert!(
+        table
+            .contains("300 replications per variant, fixed (--fixed-replications): no early stop."),
+        "{table}"
+    );
+    // Without it, the same 300 allowed are not all spent.
+    let v = json(&plansim(&[&fixed[..7], &["--format", "json"]].concat()));
+    assert!(v["replications"].as_u64().unwrap() < 300);
     let _ = std::fs::remove_dir_all(&dir);
 }

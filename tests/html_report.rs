@@ -293,7 +293,8 @@ fn reports_open_in_a_headless_browser_with_their_charts() {
         ],
     );
 
-    // rounds, in Chinese: one fan chart per policy (static, rule, reoptimize).
+    // rounds, in Chinese: the headline's two fan charts of every policy, then two per
+    // policy (static, rule, reoptimize).
     let rounds_html = dir.join("rounds.html");
     let template = edited(
         &std::fs::read_to_string(concat!(
@@ -330,8 +331,92 @@ fn reports_open_in_a_headless_browser_with_their_charts() {
         browser.as_deref(),
         &rounds_html,
         &dir,
-        3,
-        &["监控与调整轮次", "策略", "目标"],
+        8,
+        &[
+            "监控与调整轮次",
+            "策略",
+            "目标",
+            "轮数",
+            "每轮期数",
+            "模拟次数",
+        ],
+    );
+    // The page opens with its answer: the policies compared, before any one policy.
+    let text = std::fs::read_to_string(&rounds_html).unwrap();
+    let headline = text
+        .find("各策略在相同随机数下的对比")
+        .expect("the headline");
+    let first_policy = text
+        .find("策略: static")
+        .expect("the static policy's section");
+    assert!(headline < first_policy, "the comparison opens the page");
+    assert!(!text.contains("rounds of"), "the subtitle is in Chinese");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The RGB(A) pixels of a screenshot.
+fn pixels(png: &Path) -> Vec<u8> {
+    let decoder = png::Decoder::new(std::fs::File::open(png).expect("a screenshot"));
+    let mut reader = decoder.read_info().unwrap();
+    let mut buf = vec![0; reader.output_buffer_size()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    buf.truncate(info.buffer_size());
+    buf
+}
+
+/// True for a character of the Chinese pages' text: CJK ideographs and punctuation,
+/// and full-width forms.
+fn is_cjk(c: char) -> bool {
+    matches!(c, '\u{3000}'..='\u{303f}' | '\u{4e00}'..='\u{9fff}' | '\u{ff00}'..='\u{ffef}')
+}
+
+/// A Chinese page shows Chinese glyphs, not the boxes a machine without a CJK font
+/// draws: its screenshot differs from that of the same page with every Chinese
+/// character replaced by a private-use character, which no font draws (a box). Without
+/// a CJK font (Debian's `fonts-noto-cjk`, which `.ci/run` installs) both pages are the
+/// same boxes, and the test fails.
+#[test]
+fn chinese_pages_render_glyphs_not_boxes() {
+    let Some(browser) = chromium() else {
+        return;
+    };
+    let dir = temp_dir("zh-glyphs");
+    let a = small(&dir, "current.toml", |t| t);
+    let zh = dir.join("zh.html");
+    let o = plansim(&[
+        "run",
+        &a,
+        "-n",
+        "64",
+        "--report",
+        zh.to_str().unwrap(),
+        "--lang",
+        "zh",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = std::fs::read_to_string(&zh).unwrap();
+    let cjk = text.chars().filter(|&c| is_cjk(c)).count();
+    assert!(cjk > 100, "the zh page has Chinese text ({cjk} characters)");
+    let boxes: String = text
+        .chars()
+        .map(|c| if is_cjk(c) { '\u{e000}' } else { c })
+        .collect();
+    let boxed = dir.join("boxes.html");
+    std::fs::write(&boxed, boxes).unwrap();
+    let (glyphs, tofu) = (
+        pixels(&render(&browser, &zh, &dir).png),
+        pixels(&render(&browser, &boxed, &dir).png),
+    );
+    assert_eq!(glyphs.len(), tofu.len(), "screenshots of one size");
+    let differing = glyphs
+        .chunks(4)
+        .zip(tofu.chunks(4))
+        .filter(|(g, t)| g != t)
+        .count();
+    assert!(
+        differing > 2000,
+        "the Chinese page looks like boxes: only {differing} pixels differ from the page whose \
+         Chinese is replaced by boxes (is a CJK font installed? apt-get install fonts-noto-cjk)"
     );
     let _ = std::fs::remove_dir_all(&dir);
 }

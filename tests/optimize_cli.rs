@@ -68,7 +68,7 @@ fn optimize_reports_json_and_writes_a_scenario_run_accepts() {
     assert!(csv.starts_with("evaluation,plan.target_bonus.amount,"));
     assert_eq!(csv.lines().count(), 15);
     let svg = std::fs::read_to_string(out.join("convergence.svg")).unwrap();
-    assert!(svg.starts_with("<svg") && svg.contains("best feasible so far"));
+    assert!(svg.starts_with("<svg") && svg.contains("best so far within the budget"));
     let best = out.join("optimized.toml").display().to_string();
     let run = plansim(&["run", &best, "-n", "64", "--format", "json"]);
     assert!(run.status.success(), "{}", stderr(&run));
@@ -97,6 +97,7 @@ fn the_budget_verdict_is_the_rule_with_the_overrun_probability_beside_it() {
             budget,
             "--format",
             format,
+            "--wide",
         ]);
         assert!(o.status.success(), "{}", stderr(&o));
         String::from_utf8(o.stdout).unwrap()
@@ -328,4 +329,81 @@ fn a_seed_of_2_to_the_64_minus_1_with_an_optimize_section_validates_and_runs() {
         "16",
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
+}
+
+#[test]
+fn the_winner_is_rounded_to_plan_steps_certified_and_written_into_the_users_file() {
+    let dir = temp_dir("rounded");
+    let file = scenario(&dir, |t| {
+        format!("# my own note about this plan\n{t}").replace(
+            "amount = 2500.0             # paid at the threshold, per rep per cycle",
+            "amount = 2500.0             # what finance agreed in March",
+        )
+    });
+    let out = dir.join("best");
+    let o = plansim(&[
+        "optimize",
+        &file,
+        "--format",
+        "json",
+        "--out",
+        &out.display().to_string(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    // Every parameter is on its plan step: money in tens, shares in 0.1 points.
+    let best = v["best"].as_object().unwrap();
+    for (path, x) in best {
+        let x = x.as_f64().unwrap();
+        let step = plansim_sim::scenario::plan_param(path).unwrap().step;
+        let k = x / step;
+        assert!(
+            (k - k.round()).abs() < 1e-9,
+            "{path} = {x} is not a multiple of {step}"
+        );
+        assert_eq!(x.to_string().len(), format!("{x}").len());
+        assert!(x.to_string().len() <= 8, "{path} = {x}: no float noise");
+    }
+    assert!(v["rounding"]
+        .as_str()
+        .unwrap()
+        .contains("re-estimated and certified"));
+    // optimized.toml is the user's file, comments kept, with the certified values.
+    let text = std::fs::read_to_string(out.join("optimized.toml")).unwrap();
+    assert!(text.contains("# my own note about this plan\n"), "{text}");
+    assert!(text.contains("# what finance agreed in March"), "{text}");
+    assert!(text.contains("# upper bound"), "{text}");
+    let parsed = plansim_sim::scenario::parse(&text, "optimized").unwrap();
+    let valid = plansim_sim::scenario::parse_and_validate(&text, "optimized", None).unwrap();
+    for (path, x) in best {
+        assert_eq!(
+            plansim_sim::scenario::get_param(valid.scenario(), path).unwrap(),
+            x.as_f64().unwrap(),
+            "{path} in optimized.toml is the certified value"
+        );
+    }
+    assert_eq!(parsed.simulation, valid.scenario().simulation);
+    // The certified plan is the one written: re-run on the certification's seeds, it
+    // gives the certification's objective, the same replications (summed in another
+    // order, hence the 1e-12).
+    let seed = v["certification_seed"].as_u64().unwrap().to_string();
+    let n = v["certification_replications"]
+        .as_u64()
+        .unwrap()
+        .to_string();
+    let written = out.join("optimized.toml").display().to_string();
+    let run = plansim(&[
+        "run", &written, "-n", &n, "--seed", &seed, "--format", "json",
+    ]);
+    assert!(run.status.success(), "{}", stderr(&run));
+    let r: Value = serde_json::from_slice(&run.stdout).unwrap();
+    let (ran, certified) = (
+        r["metrics"]["revenue_growth"]["mean"].as_f64().unwrap(),
+        v["objective"]["out_of_sample"]["mean"].as_f64().unwrap(),
+    );
+    assert!(
+        (ran - certified).abs() <= 1e-12 * certified.abs(),
+        "{ran} vs {certified}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }

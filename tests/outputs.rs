@@ -34,9 +34,10 @@ fn names(dir: &Path) -> Vec<String> {
     v
 }
 
-const RUN_FILES: [&str; 4] = [
+const RUN_FILES: [&str; 5] = [
     "per_period.csv",
     "replications.csv",
+    "rerun.sh",
     "scenario.toml",
     "summary.csv",
 ];

@@ -72,6 +72,7 @@ fn rule_rounds_report_every_round_in_json_and_files() {
 fn compare_policies_pairs_final_kpis() {
     let dir = temp_dir("compare");
     let file = small_template(&dir);
+    let out = dir.join("out");
     let o = plansim(&[
         "rounds",
         &file,
@@ -80,8 +81,20 @@ fn compare_policies_pairs_final_kpis() {
         "--compare-policies",
         "--format",
         "json",
+        "--out",
+        out.to_str().unwrap(),
     ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // fan.svg shows every policy, in both of its charts.
+    let svg = std::fs::read_to_string(out.join("fan.svg")).unwrap();
+    for policy in ["static", "rule", "reoptimize"] {
+        assert_eq!(
+            svg.matches(&format!("{policy}: mean (90 % band)")).count(),
+            2,
+            "{policy} in {svg}"
+        );
+    }
+    assert!(!svg.contains("-0.000"), "no negative zero on an axis");
     let v: Value = serde_json::from_slice(&o.stdout).unwrap();
     let names: Vec<&str> = v["policies"]
         .as_array()

@@ -166,6 +166,7 @@ fn a_second_signal_stops_at_once_and_says_what_is_on_disk() {
         [
             "per_period.csv",
             "replications.csv",
+            "rerun.sh",
             "scenario.toml",
             "summary.csv"
         ]

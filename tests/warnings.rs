@@ -572,13 +572,17 @@ fn optimize_refuses_a_start_without_an_equilibrium_and_never_picks_a_candidate_w
         .map(Result::unwrap)
         .filter(|r| &r[0] != "warning")
         .collect();
-    let best = doc["best"]["plan.target_bonus.amount"].as_f64().unwrap();
-    let winner = doc["objective"]["in_sample"]["mean"].as_f64().unwrap();
+    // The search's best (before it is rounded to plan steps and certified) is an
+    // evaluation with an equilibrium.
+    let best = doc["search_best"]["plan.target_bonus.amount"]
+        .as_f64()
+        .unwrap();
     let row = rows
         .iter()
         .find(|r| r[x].parse::<f64>().unwrap() == best)
-        .expect("the winner is an evaluation");
+        .expect("the search's best is an evaluation");
     assert_eq!(&row[equilibrium], "true");
+    let winner = row[objective].parse::<f64>().unwrap();
     let better_without: Vec<&csv::StringRecord> = rows
         .iter()
         .filter(|r| &r[feasible] == "true" && r[objective].parse::<f64>().unwrap() > winner)

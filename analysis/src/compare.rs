@@ -151,6 +151,32 @@ pub struct Selection {
     first_stage: usize,
     indifference: Option<f64>,
     confidence: f64,
+    fixed: bool,
+}
+
+/// Why a comparison simulated the replications it did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReplicationStop {
+    /// Kim-Nelson selected before the most replications allowed were spent.
+    StoppedEarly,
+    /// Every replication allowed was spent: the selection needed them all, or did
+    /// not finish.
+    AllAllowed,
+    /// Every replication allowed, as asked ([`Selection::with_fixed_replications`]):
+    /// no sequential stopping.
+    Fixed,
+}
+
+impl ReplicationStop {
+    /// The name in JSON and CSV documents: `stopped_early`, `all_allowed` or `fixed`.
+    pub fn name(self) -> &'static str {
+        match self {
+            ReplicationStop::StoppedEarly => "stopped_early",
+            ReplicationStop::AllAllowed => "all_allowed",
+            ReplicationStop::Fixed => "fixed",
+        }
+    }
 }
 
 impl Selection {
@@ -171,7 +197,15 @@ impl Selection {
             first_stage,
             indifference,
             confidence,
+            fixed: false,
         })
+    }
+
+    /// The same settings, with every variant run on all the replications allowed in
+    /// one wave instead of in doubling waves until the selection stops.
+    pub fn with_fixed_replications(mut self) -> Self {
+        self.fixed = true;
+        self
     }
 
     /// First-stage replications.
@@ -227,6 +261,10 @@ pub struct Comparison {
     pub within_budget: Option<KnOutcome>,
     /// Probability each variant is best.
     pub probability_best: Vec<f64>,
+    /// Replications each variant was simulated on (the same for all).
+    pub replications: u64,
+    /// Why that many.
+    pub stop: ReplicationStop,
 }
 
 /// Each variant's cost against its budget rule, from its replications so far.
@@ -279,7 +317,8 @@ fn select_within_budget(
 
 /// Simulates the variants in doubling waves until Kim-Nelson stops (among all
 /// variants, and among those that keep their budget `rules`) or `budget`
-/// replications each are spent, in the current rayon pool; `progress` hears the
+/// replications each are spent (with fixed replications, all `budget` in one
+/// wave), in the current rayon pool; `progress` hears the
 /// replications simulated so far, over all variants.
 ///
 /// # Errors
@@ -302,11 +341,15 @@ pub fn run_comparison(
         .map(|_| VariantTally::new(periods))
         .collect();
     let mut done = 0u64;
-    let mut target = (first_stage as u64)
-        .div_ceil(BLOCK_SIZE)
-        .max(1)
-        .saturating_mul(BLOCK_SIZE)
-        .min(budget);
+    let mut target = if selection.fixed {
+        budget
+    } else {
+        (first_stage as u64)
+            .div_ceil(BLOCK_SIZE)
+            .max(1)
+            .saturating_mul(BLOCK_SIZE)
+            .min(budget)
+    };
     let mut settings = None;
     let (outcome, budgets, within_budget, scores) = loop {
         for (v, t) in variants.iter().zip(tallies.iter_mut()) {
@@ -362,6 +405,14 @@ pub fn run_comparison(
         budgets,
         within_budget,
         probability_best,
+        replications: done,
+        stop: if selection.fixed {
+            ReplicationStop::Fixed
+        } else if done < budget {
+            ReplicationStop::StoppedEarly
+        } else {
+            ReplicationStop::AllAllowed
+        },
     })
 }
 

@@ -86,6 +86,21 @@ impl DecisionSpace {
         Ok(base.with_changes(|s| *s = changed)?)
     }
 
+    /// The point on the plan's grid: each variable rounded to its parameter's step
+    /// (`PlanParam::step`: 10 for money, 0.1 percentage point for shares, 1 for whole
+    /// numbers) within its bounds, to the nearest step, or down when `down`. A variable
+    /// whose bounds hold no multiple of its step keeps its value.
+    pub fn on_grid(&self, x: &[f64], down: bool) -> Vec<f64> {
+        self.variables
+            .iter()
+            .zip(x)
+            .map(|(v, &x)| {
+                let step = plan_param(&v.path).map_or(0.0, |p| p.step);
+                on_grid(x, step, v.lower, v.upper, down)
+            })
+            .collect()
+    }
+
     /// The point as `(path, value)` pairs, each the value the plan takes (an integer
     /// parameter's rounded value).
     pub fn named(&self, x: &[f64]) -> Vec<(String, f64)> {
@@ -146,5 +161,56 @@ mod tests {
         assert_eq!(named[1], ("plan.training.every".into(), 2.0));
         let plan = space.scenario_at(&valid, &x).unwrap();
         assert_eq!(plan.scenario().plan.training.as_ref().unwrap().every, 2);
+    }
+}
+
+/// `x` rounded to a multiple of `step` within `[lower, upper]` (to the nearest, or
+/// down when `down`), written with no more decimals than the step has; `x` itself
+/// when the bounds hold no multiple of the step or the step is not positive.
+pub fn on_grid(x: f64, step: f64, lower: f64, upper: f64, down: bool) -> f64 {
+    if !(step > 0.0 && x.is_finite()) {
+        return x;
+    }
+    let (first, last) = ((lower / step).ceil(), (upper / step).floor());
+    if first > last {
+        return x;
+    }
+    let k = if down {
+        (x / step).floor()
+    } else {
+        (x / step).round()
+    }
+    .clamp(first, last);
+    // k x step, rid of the binary noise of a decimal step (3 x 0.001 = 0.003, not
+    // 0.0030000000000000001).
+    let decimals = (-step.log10().floor()).max(0.0) as i32;
+    let scale = 10f64.powi(decimals);
+    (k * step * scale).round() / scale
+}
+
+#[cfg(test)]
+mod grid_tests {
+    use super::on_grid;
+
+    #[test]
+    fn values_land_on_the_step_within_the_bounds() {
+        assert_eq!(on_grid(7903.405456264433, 10.0, 0.0, 8000.0, false), 7900.0);
+        assert_eq!(on_grid(7906.0, 10.0, 0.0, 8000.0, false), 7910.0);
+        assert_eq!(on_grid(7906.0, 10.0, 0.0, 8000.0, true), 7900.0);
+        assert_eq!(
+            on_grid(0.0021017580178961095, 0.001, 0.0, 0.05, false),
+            0.002
+        );
+        assert_eq!(on_grid(0.0029, 0.001, 0.0, 0.05, false), 0.003);
+        assert_eq!(
+            on_grid(0.0149999, 0.001, 0.0, 0.1, false).to_string(),
+            "0.015"
+        );
+        // Bounds win over rounding: the nearest multiple inside them.
+        assert_eq!(on_grid(7998.0, 10.0, 0.0, 7995.0, false), 7990.0);
+        assert_eq!(on_grid(3.0, 10.0, 5.0, 100.0, true), 10.0);
+        // No multiple inside the bounds: the value is kept.
+        assert_eq!(on_grid(5.5, 10.0, 5.0, 6.0, false), 5.5);
+        assert_eq!(on_grid(4.4, 1.0, 0.0, 9.0, false), 4.0);
     }
 }

@@ -17,6 +17,7 @@ use plansim_sim::tally::Summary;
 use crate::csv_safe::{num, CsvSheet};
 use crate::format::{interval, style};
 use crate::i18n::Lang;
+use crate::text_table::{wrap, Column, TextTable, Width};
 use crate::warnings::texts;
 use crate::Result;
 
@@ -160,27 +161,35 @@ pub fn to_csv(rows: &[BatchRow]) -> Result<Vec<u8>> {
     w.finish()
 }
 
-/// A digest table of the results, after a line per scenario's warning.
-pub fn table(rows: &[BatchRow]) -> String {
-    crate::format::printable_lines(&table_text(rows)).into_owned()
+/// A digest table of the results fitted to `width`, after a line per scenario's
+/// warning.
+pub fn table(rows: &[BatchRow], width: Width) -> String {
+    crate::format::printable_lines(&table_text(rows, width)).into_owned()
 }
 
-fn table_text(rows: &[BatchRow]) -> String {
+fn table_text(rows: &[BatchRow], width: Width) -> String {
     let shown = [
         Metric::RevenueGrowth,
         Metric::IncentiveCost,
         Metric::CostOfSales,
         Metric::TargetHitRate,
     ];
-    let mut lines: Vec<Vec<String>> = vec![{
-        let mut h = vec!["file".to_string(), "scenario".to_string()];
-        h.extend(shown.iter().map(|m| format!("{} [95% CI]", m.name())));
-        h.push("growth vs status quo".to_string());
-        h
-    }];
+    let mut columns = vec![Column::left("file"), Column::left("scenario").droppable(0)];
+    // To fit a narrow terminal, the hit rate goes first, then the cost of sales.
+    columns.extend(shown.iter().map(|&m| {
+        let c = Column::right(format!("{} [95% CI]", m.name()));
+        match m {
+            Metric::TargetHitRate => c.droppable(1),
+            Metric::CostOfSales => c.droppable(2),
+            _ => c,
+        }
+    }));
+    columns.push(Column::right("growth vs status quo [95% CI]"));
+    let mut t = TextTable::new(columns);
+    let folder = common_folder(rows.iter().map(|r| r.file.as_str()));
     for r in rows {
         let mut line = vec![
-            crate::format::printable(&r.file).into_owned(),
+            crate::format::printable(&r.file[folder.len()..]).into_owned(),
             crate::format::printable(&r.scenario).into_owned(),
         ];
         if r.status == "ok" {
@@ -188,18 +197,14 @@ fn table_text(rows: &[BatchRow]) -> String {
                 line.push(interval(&r.plan[m.name()], style(m)));
             }
             let growth = Metric::RevenueGrowth;
-            line.push(interval(&r.difference[growth.name()], style(growth)));
+            line.push(crate::format::difference_interval(
+                &r.difference[growth.name()],
+                style(growth),
+            ));
         } else {
             line.push("ERROR (see stderr)".to_string());
         }
-        lines.push(line);
-    }
-    let cols = lines.iter().map(Vec::len).max().unwrap_or(0);
-    let mut widths = vec![0; cols];
-    for l in &lines {
-        for (w, c) in widths.iter_mut().zip(l) {
-            *w = (*w).max(c.chars().count());
-        }
+        t.row(line);
     }
     let mut out = String::new();
     for r in rows {
@@ -207,28 +212,27 @@ fn table_text(rows: &[BatchRow]) -> String {
             let _ = writeln!(out, "WARNING: {}: {t}", r.file);
         }
     }
-    for (k, l) in lines.iter().enumerate() {
-        let mut s = String::new();
-        for (i, c) in l.iter().enumerate() {
-            let pad = " ".repeat(widths[i] - c.chars().count());
-            if i < 2 {
-                s.push_str(c);
-                s.push_str(&pad);
-                s.push_str("  ");
-            } else {
-                s.push_str(&pad);
-                s.push_str(c);
-                s.push_str("  ");
-            }
-        }
-        out.push_str(s.trim_end());
-        out.push('\n');
-        if k == 0 {
-            out.push_str(&"-".repeat(widths.iter().sum::<usize>() + 2 * cols.saturating_sub(1)));
-            out.push('\n');
+    if !folder.is_empty() {
+        let _ = writeln!(out, "files in {}:", crate::format::printable(folder));
+    }
+    let mut out = wrap(&out, width);
+    out.push_str(&t.render(width));
+    out
+}
+
+/// The folder (up to and with its last `/`) every one of `files` is in, "" when none.
+fn common_folder<'a>(mut files: impl Iterator<Item = &'a str>) -> &'a str {
+    let Some(first) = files.next() else {
+        return "";
+    };
+    let mut folder = &first[..first.rfind('/').map_or(0, |i| i + 1)];
+    for f in files {
+        while !f.starts_with(folder) {
+            let trimmed = &folder[..folder.len() - 1];
+            folder = &trimmed[..trimmed.rfind('/').map_or(0, |i| i + 1)];
         }
     }
-    out
+    folder
 }
 
 /// The results as pretty JSON with a final newline.
@@ -236,4 +240,19 @@ pub fn to_json(rows: &[BatchRow]) -> Result<String> {
     let mut s = serde_json::to_string_pretty(rows)?;
     s.push('\n');
     Ok(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::common_folder;
+
+    #[test]
+    fn the_common_folder_ends_at_a_slash_and_holds_every_file() {
+        let f = |v: &[&'static str]| common_folder(v.iter().copied());
+        assert_eq!(f(&["a/b/x.toml", "a/b/y.toml"]), "a/b/");
+        assert_eq!(f(&["a/b/x.toml", "a/bc/y.toml"]), "a/");
+        assert_eq!(f(&["x.toml", "a/y.toml"]), "");
+        assert_eq!(f(&["/p/x.toml"]), "/p/");
+        assert_eq!(f(&[]), "");
+    }
 }

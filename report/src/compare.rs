@@ -8,7 +8,7 @@ use std::fmt::Write;
 use serde::Serialize;
 
 use plansim_analysis::budget::BudgetCheck;
-use plansim_analysis::compare::{Comparison, BOOTSTRAP_RESAMPLES};
+use plansim_analysis::compare::{Comparison, ReplicationStop, BOOTSTRAP_RESAMPLES};
 use plansim_analysis::objective::Objective;
 use plansim_analysis::select::{KnOutcome, KnSettings};
 use plansim_analysis::warnings::Warnings;
@@ -19,9 +19,12 @@ use plansim_sim::tally::{Moments, Summary, Tally};
 use crate::budget::{check_text, rule_text};
 use crate::csv_safe::{num, row_of, summary_cells, CsvSheet, SUMMARY_COLUMNS};
 use crate::figures::{self, VariantView};
-use crate::format::{fmt, grouped, interval, objective_style, printable, style, Style};
+use crate::format::{
+    difference_interval, fmt, grouped, interval, objective_style, printable, style, Style,
+};
 use crate::html::{subtitle, Document, Section, Table};
 use crate::i18n::{metric_label, objective_label, Lang, T};
+use crate::text_table::{wrap, Column, TextTable, Width};
 use crate::warnings::{csv_rows, table_lines};
 use crate::Result;
 
@@ -134,6 +137,11 @@ pub struct CompareReport {
     pub team_size: usize,
     /// Replications simulated per variant (all on the same seeds).
     pub replications: u64,
+    /// Why that many: `stopped_early` (Kim-Nelson selected before `--replications`
+    /// were spent), `all_allowed` or `fixed` (`--fixed-replications`).
+    pub replications_stop: ReplicationStop,
+    /// The same in words, with the number allowed.
+    pub replications_reason: String,
     /// How the probability of being best is estimated.
     pub probability_best_method: String,
     /// The variants.
@@ -379,6 +387,33 @@ pub struct SelectionInput<'a> {
     /// How the selection among the variants that keep their budget ended (`None`
     /// when no variant has a budget, or none keeps it).
     pub within_budget: Option<&'a KnOutcome>,
+    /// Why the variants got the replications they did.
+    pub stop: ReplicationStop,
+}
+
+/// How many replications each variant got and why, in `lang`.
+pub fn replications_text(n: u64, max: u64, stop: ReplicationStop, lang: Lang) -> String {
+    let (n_s, max_s) = (grouped(n as f64, 0), grouped(max as f64, 0));
+    match (lang, stop) {
+        (Lang::En, ReplicationStop::StoppedEarly) => format!(
+            "{n_s} replications per variant, of the {max_s} allowed (--replications): Kim-Nelson stopped early, once its verdict held with the confidence asked; --fixed-replications runs all {max_s}."
+        ),
+        (Lang::En, ReplicationStop::AllAllowed) => format!(
+            "{n_s} replications per variant, all that --replications allowed: the sequential selection did not stop before them."
+        ),
+        (Lang::En, ReplicationStop::Fixed) => format!(
+            "{n_s} replications per variant, fixed (--fixed-replications): no early stop."
+        ),
+        (Lang::Zh, ReplicationStop::StoppedEarly) => format!(
+            "每个方案模拟 {n_s} 次（最多允许 {max_s} 次，--replications）：Kim-Nelson 程序的结论达到所要求的置信度后提前停止；--fixed-replications 可运行全部 {max_s} 次。"
+        ),
+        (Lang::Zh, ReplicationStop::AllAllowed) => format!(
+            "每个方案模拟 {n_s} 次，即 --replications 允许的全部次数：序贯选择未在此之前停止。"
+        ),
+        (Lang::Zh, ReplicationStop::Fixed) => {
+            format!("每个方案固定模拟 {n_s} 次（--fixed-replications），不提前停止。")
+        }
+    }
 }
 
 impl CompareReport {
@@ -420,6 +455,7 @@ impl CompareReport {
                 outcome: &comparison.outcome,
                 budgets: &comparison.budgets,
                 within_budget: comparison.within_budget.as_ref(),
+                stop: comparison.stop,
             },
             warnings,
         )
@@ -436,6 +472,7 @@ impl CompareReport {
         warnings: Warnings,
     ) -> Self {
         let any_budget = variants.iter().any(|v| v.has_budget);
+        let replications = variants.iter().map(|v| v.metrics.rows()).min().unwrap_or(0);
         let order: Vec<Metric> = Metric::ALL
             .into_iter()
             .filter(|&m| m != Metric::BudgetOverrunProbability || any_budget)
@@ -533,7 +570,14 @@ impl CompareReport {
             seed,
             periods,
             team_size,
-            replications: variants.iter().map(|v| v.metrics.rows()).min().unwrap_or(0),
+            replications,
+            replications_stop: selection.stop,
+            replications_reason: replications_text(
+                replications,
+                selection.max_replications,
+                selection.stop,
+                Lang::En,
+            ),
             probability_best_method: format!(
                 "paired bootstrap over replications ({BOOTSTRAP_RESAMPLES} resamples): the share of resamples in which the variant has the best mean"
             ),
@@ -552,11 +596,11 @@ impl CompareReport {
     }
 
     /// The human-readable report, control characters in names escaped.
-    pub fn table(&self) -> String {
-        crate::format::printable_lines(&self.table_text()).into_owned()
+    pub fn table(&self, width: Width) -> String {
+        crate::format::printable_lines(&self.table_text(width)).into_owned()
     }
 
-    fn table_text(&self) -> String {
+    fn table_text(&self, width: Width) -> String {
         let mut out = table_lines(&self.warnings);
         let labels: Vec<&str> = self.variants.iter().map(|v| v.label.as_str()).collect();
         let _ = writeln!(
@@ -577,42 +621,49 @@ impl CompareReport {
                 printable(&v.source)
             );
         }
+        let _ = writeln!(out, "{}", self.replications_reason);
         let _ = writeln!(out);
-        let mut header = vec!["metric".to_string()];
-        header.extend(labels.iter().map(|l| format!("{l} [95% CI]")));
-        let mut rows = vec![header];
+        let mut columns = vec![Column::left("metric")];
+        columns.extend(
+            labels
+                .iter()
+                .map(|l| Column::right(format!("{l} [95% CI]"))),
+        );
+        let mut t = TextTable::new(columns);
         for &m in &self.order {
             let (name, st) = (m.name(), style(m));
             let mut row = vec![name.to_string()];
             row.extend(self.variants.iter().map(|v| interval(&v.metrics[name], st)));
-            rows.push(row);
+            t.row(row);
         }
-        push_table(&mut out, &rows);
+        let mut out = wrap(&out, width);
+        out.push_str(&t.render(width));
         if !self.differences.is_empty() {
             let _ = writeln!(
                 out,
                 "\npaired differences against {} (same replications):",
                 labels[0]
             );
-            let mut header = vec!["metric".to_string()];
-            header.extend(
+            let mut columns = vec![Column::left("metric")];
+            columns.extend(
                 self.differences
                     .iter()
-                    .map(|d| format!("{} - {} [95% CI]", d.label, d.against)),
+                    .map(|d| Column::right(format!("{} - {} [95% CI]", d.label, d.against))),
             );
-            let mut rows = vec![header];
+            let mut t = TextTable::new(columns);
             for &m in &self.order {
                 let (name, st) = (m.name(), style(m));
                 let mut row = vec![name.to_string()];
                 row.extend(
                     self.differences
                         .iter()
-                        .map(|d| interval(&d.metrics[name], st)),
+                        .map(|d| difference_interval(&d.metrics[name], st)),
                 );
-                rows.push(row);
+                t.row(row);
             }
-            push_table(&mut out, &rows);
+            out.push_str(&t.render(width));
         }
+        let head = out.len();
         let s = &self.selection;
         let st = objective_style(&s.objective);
         let _ = writeln!(
@@ -669,14 +720,16 @@ impl CompareReport {
         }
         let _ = writeln!(
             out,
-            "\nIntervals are 95 % Monte Carlo intervals of the mean; differences are paired on common random numbers.\nP(best): {}.",
+            "\nIntervals are 95 % Monte Carlo intervals of the mean; differences are paired on common random numbers; differences of shares are in percentage points (pp).\nP(best): {}.",
             self.probability_best_method
         );
-        out
+        let tail = wrap(&out[head..], width);
+        out.truncate(head);
+        out + &tail
     }
 
     /// Long-format CSV: a `warning` row per warning, then each variant's KPIs, each
-    /// paired difference, each P(best).
+    /// paired difference, each variant's replications (and why, in `against`), each P(best).
     pub fn to_csv(&self) -> Result<Vec<u8>> {
         let mut w = CsvSheet::new();
         let header = row_of(
@@ -713,6 +766,20 @@ impl CompareReport {
             row
         };
         let s_objective = self.selection.objective.name();
+        // Replications each variant got, with why in the `against` column.
+        for v in &self.variants {
+            let mut row = row_of(
+                [
+                    "replications",
+                    &v.label,
+                    self.replications_stop.name(),
+                    "replications",
+                ],
+                [v.replications.to_string()],
+            );
+            row.resize(header.len(), String::new());
+            w.row(&row)?;
+        }
         for v in &self.variants {
             w.row(&single(
                 "probability_best",
@@ -747,39 +814,6 @@ impl CompareReport {
             ))?;
         }
         w.finish()
-    }
-}
-
-/// Appends rows as an aligned table; the first row is the header.
-fn push_table(out: &mut String, rows: &[Vec<String>]) {
-    let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
-    let mut widths = vec![0; cols];
-    for row in rows {
-        for (w, c) in widths.iter_mut().zip(row) {
-            *w = (*w).max(c.chars().count());
-        }
-    }
-    for (k, row) in rows.iter().enumerate() {
-        let mut line = String::new();
-        for (i, c) in row.iter().enumerate() {
-            let pad = widths[i] - c.chars().count();
-            if i == 0 {
-                line.push_str(c);
-                line.push_str(&" ".repeat(pad));
-            } else {
-                line.push_str("  ");
-                line.push_str(&" ".repeat(pad));
-                line.push_str(c);
-            }
-        }
-        let _ = writeln!(out, "{}", line.trim_end());
-        if k == 0 {
-            let _ = writeln!(
-                out,
-                "{}",
-                "-".repeat(widths.iter().sum::<usize>() + 2 * cols.saturating_sub(1))
-            );
-        }
     }
 }
 
@@ -869,11 +903,17 @@ pub fn page(
         ranking.push(row);
     }
     let verdict = verdict(s, &report.variants, lang);
-    let mut section =
-        Section::new(T::Verdict.text(lang)).callout(verdict.headline.join(match lang {
+    let mut section = Section::new(T::Verdict.text(lang))
+        .callout(verdict.headline.join(match lang {
             Lang::En => " ",
             Lang::Zh => "",
-        }));
+        }))
+        .paragraph(replications_text(
+            report.replications,
+            s.max_replications,
+            report.replications_stop,
+            lang,
+        ));
     if !verdict.costs.is_empty() {
         section = section.paragraph(verdict.costs_sentence(lang));
     }

@@ -95,13 +95,44 @@ pub fn fmt(x: f64, st: Style) -> String {
     match st {
         Style::Percent => {
             if x.is_finite() {
-                format!("{:.1}%", 100.0 * x)
+                format!("{}%", unsigned_zero(format!("{:.1}", 100.0 * x)))
             } else {
                 "n/a".into()
             }
         }
         Style::Count => grouped(x, if x.abs() < 100.0 { 2 } else { 0 }),
         Style::Decimal => grouped(x, 3),
+    }
+}
+
+/// `text` without the sign of a number that rounds to zero ("-0.0" is "0.0").
+fn unsigned_zero(text: String) -> String {
+    match text.strip_prefix('-') {
+        Some(rest) if rest.chars().all(|c| c == '0' || c == '.') => rest.to_string(),
+        _ => text,
+    }
+}
+
+/// A difference of shares in percentage points, one decimal: "15.4 pp".
+pub fn points(x: f64) -> String {
+    if x.is_finite() {
+        format!("{} pp", unsigned_zero(format!("{:.1}", 100.0 * x)))
+    } else {
+        "n/a".into()
+    }
+}
+
+/// A paired difference and its 95 % interval in a style: differences of shares in
+/// percentage points ("15.4 pp [15.2, 15.6]"), others as [`interval`].
+pub fn difference_interval(s: &Summary, st: Style) -> String {
+    match st {
+        Style::Percent if s.mean.is_finite() => format!(
+            "{} [{}, {}]",
+            points(s.mean),
+            unsigned_zero(format!("{:.1}", 100.0 * s.ci95_low)),
+            unsigned_zero(format!("{:.1}", 100.0 * s.ci95_high))
+        ),
+        _ => interval(s, st),
     }
 }
 
@@ -159,5 +190,29 @@ mod tests {
         assert_eq!(fmt(0.5, style(Metric::Satisfaction)), "0.500");
         assert_eq!(fmt(1234.4, style(Metric::Revenue)), "1,234");
         assert_eq!(objective_style(&Objective::Profit), Style::Count);
+        assert_eq!(fmt(-0.0001, Style::Percent), "0.0%");
+        assert_eq!(fmt(-0.01, Style::Percent), "-1.0%");
+    }
+
+    #[test]
+    fn differences_of_shares_are_percentage_points() {
+        let s = Summary {
+            mean: 0.154,
+            std_err: 0.001,
+            ci95_low: 0.152,
+            ci95_high: -0.0001,
+            p05: 0.0,
+            p50: 0.0,
+            p95: 0.0,
+        };
+        assert_eq!(
+            difference_interval(&s, Style::Percent),
+            "15.4 pp [15.2, 0.0]"
+        );
+        assert_eq!(points(-0.0004), "0.0 pp");
+        assert_eq!(
+            difference_interval(&s, Style::Decimal),
+            interval(&s, Style::Decimal)
+        );
     }
 }

@@ -7,7 +7,7 @@
 //! its certification), [`rounds`] (monitoring and adjustment), [`batch`] (one row per
 //! scenario) and [`bench`](mod@bench) (throughput). They share the number [`format`](mod@format)s, the
 //! Excel-safe [`csv_safe`] writer, the [`html`] page builder, the [`charts`] and the
-//! standard [`figures`], the labels of [`i18n`], and the words of [`warnings`] and
+//! standard [`figures`], the terminal tables of [`text_table`], the labels of [`i18n`], and the words of [`warnings`] and
 //! [`budget`] verdicts. Each returns text or bytes; the caller delivers them.
 #![warn(missing_docs)]
 
@@ -25,6 +25,7 @@ pub mod optimize;
 pub mod rounds;
 pub mod run;
 pub mod sensitivity;
+pub mod text_table;
 pub mod warnings;
 pub mod xlsx;
 

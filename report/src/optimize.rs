@@ -18,7 +18,7 @@ use plansim_sim::engine::metrics::Metric;
 use crate::budget::{check_text, rule_text};
 use crate::csv_safe::CsvSheet;
 use crate::figures::{self, VariantView};
-use crate::format::{fmt, grouped, objective_style};
+use crate::format::{fmt, grouped, objective_style, Style};
 use crate::html::{Document, Section, Table};
 use crate::i18n::{metric_label, objective_label, Lang, T};
 use crate::warnings::table_lines;
@@ -91,8 +91,13 @@ pub struct OptimizeReport {
     pub budget_out_of_sample: BudgetCheck,
     /// The budget verdict in words, as the table prints it.
     pub budget_verdict: String,
-    /// The winner's parameters.
+    /// The winner's parameters: the search's best rounded to the plan's steps, the
+    /// plan certified and written to optimized.toml.
     pub best: BTreeMap<String, f64>,
+    /// The search's best point before rounding.
+    pub search_best: BTreeMap<String, f64>,
+    /// How the search's best was rounded, in words.
+    pub rounding: String,
     /// The starting plan.
     pub start: StartReport,
     /// The winner's objective.
@@ -126,17 +131,19 @@ fn params(e: &Evaluator, x: &[f64]) -> BTreeMap<String, f64> {
 }
 
 impl OptimizeReport {
-    /// Builds the report.
+    /// Builds the report of search `o` whose winner, as certified in `c`, is
+    /// `winner_in` on the search's seeds (the search's best rounded to the plan's
+    /// steps, as `rounding` says).
     pub fn new(
         e: &Evaluator,
         o: &Outcome,
+        (winner_in, rounding): (&Evaluation, &str),
         c: &Certification,
-        _baseline: &Evaluation,
         warnings: Warnings,
     ) -> Self {
         let s = e.settings();
         let start_in = &o.evaluations[0];
-        let winner_in = o.best().unwrap_or(start_in);
+        let found = o.best().unwrap_or(start_in);
         let check = BudgetCheck::new(e.rule(), &c.winner.cost_estimate());
         debug_assert_eq!(check.keeps_budget, c.winner.feasible);
         OptimizeReport {
@@ -154,6 +161,8 @@ impl OptimizeReport {
             budget_out_of_sample: check,
             budget_verdict: budget_verdict(&check, c.replications, Lang::En),
             best: params(e, &winner_in.x),
+            search_best: params(e, &found.x),
+            rounding: rounding.to_string(),
             start: StartReport {
                 params: params(e, &start_in.x),
                 objective: start_in.objective,
@@ -202,9 +211,11 @@ impl OptimizeReport {
         s
     }
 
-    /// The human-readable report, control characters in names escaped.
-    pub fn table(&self) -> String {
-        crate::format::printable_lines(&self.table_text()).into_owned()
+    /// The human-readable report, its lines wrapped to `width`, control characters in
+    /// names escaped.
+    pub fn table(&self, width: crate::text_table::Width) -> String {
+        let text = crate::text_table::wrap(&self.table_text(), width);
+        crate::format::printable_lines(&text).into_owned()
     }
 
     fn table_text(&self) -> String {
@@ -235,25 +246,43 @@ impl OptimizeReport {
         let width = self.best.keys().map(|k| k.len()).max().unwrap_or(9).max(9);
         let _ = writeln!(
             out,
-            "{:<width$}  {:>14}  {:>14}",
-            "parameter", "start", "best"
+            "{:<width$}  {:>12}  {:>14}  {:>12}",
+            "parameter", "start", "search's best", "best"
         );
         for (k, v) in &self.best {
             let _ = writeln!(
                 out,
-                "{:<width$}  {:>14}  {:>14}",
+                "{:<width$}  {:>12}  {:>14}  {:>12}",
                 k,
-                num(self.start.params[k]),
-                num(*v)
+                plan_value(k, self.start.params[k]),
+                plan_value(k, self.search_best[k]),
+                plan_value(k, *v)
             );
         }
-        let est = |e: &Estimate| {
+        let _ = writeln!(out, "{}", self.rounding);
+        let objective_style = kind_style(self.objective_kind);
+        let at = |e: &Estimate, st: Style| {
             format!(
                 "{} [{}, {}]",
-                num(e.mean),
-                num(e.ci95_low),
-                num(e.ci95_high)
+                fmt(e.mean, st),
+                fmt(e.ci95_low, st),
+                fmt(e.ci95_high, st)
             )
+        };
+        let est = |e: &Estimate| at(e, objective_style);
+        let money = |e: &Estimate| at(e, Style::Count);
+        // A difference of revenue growth in percentage points.
+        let diff = |e: &Estimate| {
+            let s = plansim_sim::tally::Summary {
+                mean: e.mean,
+                std_err: e.std_err,
+                ci95_low: e.ci95_low,
+                ci95_high: e.ci95_high,
+                p05: f64::NAN,
+                p50: f64::NAN,
+                p95: f64::NAN,
+            };
+            crate::format::difference_interval(&s, objective_style)
         };
         let _ = writeln!(out);
         let rows = [
@@ -272,19 +301,19 @@ impl OptimizeReport {
             ),
             (
                 "best - start, fresh seeds (paired)",
-                est(&self.improvement_over_start),
+                diff(&self.improvement_over_start),
             ),
             (
                 "best - baseline, fresh seeds (paired)",
-                est(&self.improvement_over_baseline),
+                diff(&self.improvement_over_baseline),
             ),
-            ("cost, best, in sample", est(&self.cost.in_sample)),
-            ("cost, best, fresh seeds", est(&self.cost.out_of_sample)),
+            ("cost, best, in sample", money(&self.cost.in_sample)),
+            ("cost, best, fresh seeds", money(&self.cost.out_of_sample)),
             (
                 "cost, start, fresh seeds",
-                est(&self.start.cost_out_of_sample),
+                money(&self.start.cost_out_of_sample),
             ),
-            ("cost, baseline, fresh seeds", est(&self.baseline.cost)),
+            ("cost, baseline, fresh seeds", money(&self.baseline.cost)),
         ];
         let w = rows.iter().map(|r| r.0.len()).max().unwrap_or(0);
         for (label, value) in rows {
@@ -293,7 +322,10 @@ impl OptimizeReport {
         let _ = writeln!(
             out,
             "\nin-sample minus fresh-seed objective (selection gap): {}",
-            num(self.gap)
+            match objective_style {
+                Style::Percent => crate::format::points(self.gap),
+                st => fmt(self.gap, st),
+            }
         );
         let _ = writeln!(out, "{}", self.budget_verdict);
         let _ = writeln!(out, "{}", self.budget_rule);
@@ -304,6 +336,27 @@ impl OptimizeReport {
             );
         }
         out
+    }
+}
+
+/// How an objective of kind `k` is shown: revenue growth as a percentage, the others
+/// (money, customers) as counts.
+pub fn kind_style(k: plansim_sim::scenario::ObjectiveKind) -> Style {
+    match k {
+        plansim_sim::scenario::ObjectiveKind::RevenueGrowth => Style::Percent,
+        _ => Style::Count,
+    }
+}
+
+/// A plan parameter's value as the plan states it: at its step's decimals (money
+/// with thousands separators).
+pub fn plan_value(path: &str, x: f64) -> String {
+    let step = plansim_sim::scenario::plan_param(path).map_or(0.001, |p| p.step);
+    let decimals = (-step.log10().floor()).max(0.0) as usize;
+    if step >= 1.0 {
+        grouped(x, 0)
+    } else {
+        format!("{x:.decimals$}")
     }
 }
 
@@ -319,16 +372,6 @@ pub fn budget_verdict(check: &BudgetCheck, replications: u64, lang: Lang) -> Str
             "最优方案在 {replications} 次新的模拟中：{}。",
             check_text(check, lang)
         ),
-    }
-}
-
-fn num(x: f64) -> String {
-    if x.abs() >= 1000.0 {
-        grouped(x, 0)
-    } else if x.abs() >= 1.0 {
-        format!("{x:.3}")
-    } else {
-        format!("{x:.5}")
     }
 }
 
@@ -382,7 +425,7 @@ pub fn convergence_csv(e: &Evaluator, o: &Outcome, warnings: &Warnings) -> Resul
 
 /// convergence.svg: each evaluation's objective (feasible, over budget, or without an
 /// equilibrium) and the best so far.
-pub fn chart_svg(e: &Evaluator, o: &Outcome) -> Result<String> {
+pub fn chart_svg(e: &Evaluator, o: &Outcome, lang: Lang) -> Result<String> {
     use plotters::prelude::*;
     let n = o.evaluations.len().max(1);
     let values: Vec<f64> = o
@@ -410,13 +453,25 @@ pub fn chart_svg(e: &Evaluator, o: &Outcome) -> Result<String> {
             source: Box::new(err),
         };
         root.fill(&WHITE).map_err(fail)?;
-        let kind = serde_json::to_value(e.settings().objective())
-            .ok()
-            .and_then(|v| v.as_str().map(String::from))
-            .unwrap_or_default();
+        let kind = match lang {
+            Lang::En => serde_json::to_value(e.settings().objective())
+                .ok()
+                .and_then(|v| v.as_str().map(String::from))
+                .unwrap_or_default(),
+            Lang::Zh => T::Objective.text(lang).to_string(),
+        };
+        let y_axis = match kind_style(e.settings().objective()) {
+            Style::Percent => crate::charts::Axis::Percent,
+            _ => crate::charts::Axis::Amount,
+        };
         let mut chart = ChartBuilder::on(&root)
             .caption(
-                format!("{}: {} by evaluation", e.model().name(), kind),
+                format!(
+                    "{}: {} {}",
+                    e.model().name(),
+                    kind,
+                    T::ByEvaluation.text(lang)
+                ),
                 ("sans-serif", 20),
             )
             .margin(15)
@@ -426,8 +481,10 @@ pub fn chart_svg(e: &Evaluator, o: &Outcome) -> Result<String> {
             .map_err(fail)?;
         chart
             .configure_mesh()
-            .x_desc("evaluation")
+            .x_desc(T::EvaluationAxis.text(lang))
             .y_desc(kind.as_str())
+            .x_label_formatter(&|x| crate::charts::Axis::Whole.label(*x))
+            .y_label_formatter(&|y| y_axis.label(*y))
             .draw()
             .map_err(fail)?;
         let point = |i: usize, v: &Evaluation| (i as f64 + 1.0, v.objective.mean);
@@ -440,7 +497,7 @@ pub fn chart_svg(e: &Evaluator, o: &Outcome) -> Result<String> {
                     .map(|(i, v)| Circle::new(point(i, v), 3, BLUE.filled())),
             )
             .map_err(fail)?
-            .label("feasible")
+            .label(T::FeasibleLabel.text(lang))
             .legend(|(x, y)| Circle::new((x, y), 3, BLUE.filled()));
         chart
             .draw_series(
@@ -451,7 +508,7 @@ pub fn chart_svg(e: &Evaluator, o: &Outcome) -> Result<String> {
                     .map(|(i, v)| Cross::new(point(i, v), 4, RED)),
             )
             .map_err(fail)?
-            .label("over budget")
+            .label(T::OverBudgetLabel.text(lang))
             .legend(|(x, y)| Cross::new((x, y), 4, RED));
         if o.evaluations.iter().any(|v| v.feasible && !v.equilibrium) {
             let grey = RGBColor(128, 128, 128);
@@ -464,7 +521,7 @@ pub fn chart_svg(e: &Evaluator, o: &Outcome) -> Result<String> {
                         .map(|(i, v)| TriangleMarker::new(point(i, v), 4, grey)),
                 )
                 .map_err(fail)?
-                .label("no equilibrium")
+                .label(T::NoEquilibriumLabel.text(lang))
                 .legend(move |(x, y)| TriangleMarker::new((x, y), 4, grey));
         }
         let mut best = f64::NAN;
@@ -480,7 +537,7 @@ pub fn chart_svg(e: &Evaluator, o: &Outcome) -> Result<String> {
         chart
             .draw_series(LineSeries::new(line, BLACK.stroke_width(2)))
             .map_err(fail)?
-            .label("best feasible so far")
+            .label(T::BestSoFar.text(lang))
             .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], BLACK.stroke_width(2)));
         chart
             .configure_series_labels()
@@ -604,7 +661,7 @@ pub fn page(
         .collect();
     doc.push(
         Section::new(T::SearchProgress.text(lang))
-            .chart(chart_svg(e, outcome)?, T::SearchProgress.text(lang)),
+            .chart(chart_svg(e, outcome, lang)?, T::SearchProgress.text(lang)),
     );
     doc.push(figures::charts_section(&views, Some(r.budget), lang)?);
     Ok(doc.render())

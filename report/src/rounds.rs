@@ -14,11 +14,13 @@ use plansim_sim::rounds::{RoundsSpec, TrajectoryRecord};
 use plansim_sim::scenario::ValidScenario;
 use plansim_sim::tally::{quantile, Summary, Tally};
 
-use crate::format::grouped;
+use crate::charts::{self, Axis, Labels, Line};
+use crate::format::{difference_interval, grouped, interval, style};
 use crate::html::{Document, Section, Table};
 use crate::i18n::{metric_label, Lang, T};
+use crate::text_table::{wrap, Column, TextTable, Width};
 use crate::warnings::{csv_rows, table_lines, texts};
-use crate::{Error, Result};
+use crate::Result;
 
 /// Mean and 90 % band of a quantity across replications.
 #[derive(Serialize, Clone, Copy, Debug)]
@@ -187,12 +189,14 @@ fn num(x: f64) -> String {
     }
 }
 
-/// The human-readable table of one or more policies.
+/// The human-readable table of one or more policies, fitted to `width`: per policy,
+/// the KPIs by round, then the parameters in force by round, then the final KPIs.
 pub fn table(
     header: &str,
     reports: &[PolicyReport],
     diffs: &BTreeMap<String, BTreeMap<&'static str, Summary>>,
     budget: Option<f64>,
+    width: Width,
 ) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{header}");
@@ -203,61 +207,76 @@ pub fn table(
             grouped(b, 0)
         );
     }
+    let mut out = wrap(&out, width);
     for r in reports {
         let _ = writeln!(
             out,
             "\npolicy: {} ({} plans solved)",
             r.policy, r.plans_solved
         );
-        let _ = writeln!(
-            out,
-            "{:>5}  {:>34}  {:>30}  {:>24}  {:>9}  parameters (mean [P5, P95])",
-            "round",
-            "revenue mean [P5, P95]",
-            "new customers mean [P5, P95]",
-            "cumulative cost",
-            "hit rate",
-        );
+        let mut kpis = TextTable::new(vec![
+            Column::right("round"),
+            Column::right("revenue mean [P5, P95]"),
+            Column::right("new customers mean [P5, P95]"),
+            Column::right("cumulative cost"),
+            Column::right("hit rate"),
+        ]);
+        let band = |x: &Band| format!("{} [{}, {}]", num(x.mean), num(x.p05), num(x.p95));
         for row in &r.rounds {
             let m = &row.metrics;
-            let b = |k: &str| {
-                let x = m[k];
-                format!("{} [{}, {}]", num(x.mean), num(x.p05), num(x.p95))
-            };
-            let params: Vec<String> = row
-                .params
-                .iter()
-                .map(|(p, x)| {
-                    format!(
-                        "{}={} [{}, {}]",
-                        p.trim_start_matches("plan."),
-                        num(x.mean),
-                        num(x.p05),
-                        num(x.p95)
-                    )
-                })
-                .collect();
-            let _ = writeln!(
-                out,
-                "{:>5}  {:>34}  {:>30}  {:>24}  {:>8.1}%  {}",
-                row.round,
-                b("revenue"),
-                b("new_customers"),
+            kpis.row(vec![
+                row.round.to_string(),
+                band(&m["revenue"]),
+                band(&m["new_customers"]),
                 num(m["cumulative_cost"].mean),
-                100.0 * m["target_hit_rate"].mean,
-                params.join(", ")
-            );
+                format!("{:.1}%", 100.0 * m["target_hit_rate"].mean),
+            ]);
+        }
+        out.push_str(&kpis.render(width));
+        if let Some(first) = r.rounds.first().filter(|row| !row.params.is_empty()) {
+            let _ = writeln!(out, "parameters in force by round (mean [P5, P95]):");
+            let names: Vec<&String> = first.params.keys().collect();
+            // As many parameters a table as fit the width, fewer until they do.
+            let tables = |per: usize| -> String {
+                names
+                    .chunks(per)
+                    .map(|chunk| {
+                        let mut columns = vec![Column::right("round")];
+                        columns.extend(
+                            chunk
+                                .iter()
+                                .map(|p| Column::right(p.trim_start_matches("plan."))),
+                        );
+                        let mut t = TextTable::new(columns);
+                        for row in &r.rounds {
+                            let mut cells = vec![row.round.to_string()];
+                            cells.extend(chunk.iter().map(|p| band(&row.params[*p])));
+                            t.row(cells);
+                        }
+                        t.render(width)
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            };
+            let fits = |text: &str| {
+                width
+                    .limit()
+                    .is_none_or(|n| text.lines().all(|l| l.chars().count() <= n))
+            };
+            let text = (1..=names.len())
+                .rev()
+                .map(tables)
+                .find(|t| fits(t))
+                .unwrap_or_else(|| tables(1));
+            out.push_str(&text);
         }
         let _ = writeln!(out, "final KPIs over all rounds (mean [95% CI]):");
         for m in FINAL {
-            let s = r.final_metrics[m.name()];
             let _ = writeln!(
                 out,
-                "  {:<28} {} [{}, {}]",
+                "  {:<28} {}",
                 m.name(),
-                num(s.mean),
-                num(s.ci95_low),
-                num(s.ci95_high)
+                interval(&r.final_metrics[m.name()], style(m))
             );
         }
     }
@@ -267,18 +286,15 @@ pub fn table(
             "\npaired difference of final KPIs, {name} (common random numbers):"
         );
         for m in FINAL {
-            let s = d[m.name()];
             let _ = writeln!(
                 out,
-                "  {:<28} {} [{}, {}]",
+                "  {:<28} {}",
                 m.name(),
-                num(s.mean),
-                num(s.ci95_low),
-                num(s.ci95_high)
+                difference_interval(&d[m.name()], style(m))
             );
         }
     }
-    out
+    wrap(&out, width)
 }
 
 /// rounds.csv: a `warning` row per warning, then one row per policy, round and metric.
@@ -310,94 +326,162 @@ pub fn rounds_csv(reports: &[PolicyReport], warnings: &Warnings) -> Result<Vec<u
     sheet.finish()
 }
 
-/// fan.svg: revenue and new customers by round, mean and 90 % band, with the targets.
-pub fn fan_svg(title: &str, r: &PolicyReport, lang: Lang) -> Result<String> {
-    use plotters::prelude::*;
-    let fail = |e: DrawingAreaErrorKind<std::io::Error>| Error::Chart {
-        chart: "the fan chart",
-        source: Box::new(e),
-    };
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, (900, 760)).into_drawing_area();
-        root.fill(&WHITE).map_err(fail)?;
-        let panels = root.split_evenly((2, 1));
-        for (panel, (kpi, target, label)) in panels.iter().zip([
-            ("revenue", "target_revenue", T::Revenue.text(lang)),
-            (
-                "new_customers",
-                "target_new_customers",
-                T::NewCustomers.text(lang),
-            ),
-        ]) {
-            let rows = &r.rounds;
-            let n = rows.len() as f64;
-            let hi = rows
-                .iter()
-                .flat_map(|row| [row.metrics[kpi].p95, row.metrics[target].mean])
-                .filter(|v| v.is_finite())
-                .fold(0.0, f64::max)
-                * 1.1;
-            let mut chart = ChartBuilder::on(panel)
-                .caption(
-                    format!("{title}: {label} ({}: {})", T::Policy.text(lang), r.policy),
-                    ("sans-serif", 18),
-                )
-                .margin(12)
-                .x_label_area_size(35)
-                .y_label_area_size(90)
-                .build_cartesian_2d(0.5f64..(n + 0.5), 0f64..hi.max(1.0))
-                .map_err(fail)?;
-            chart
-                .configure_mesh()
-                .x_desc(T::Round.text(lang))
-                .y_desc(label)
-                .draw()
-                .map_err(fail)?;
-            let mut band: Vec<(f64, f64)> = rows
-                .iter()
-                .map(|row| (row.round as f64, row.metrics[kpi].p95))
-                .collect();
-            band.extend(
-                rows.iter()
-                    .rev()
-                    .map(|row| (row.round as f64, row.metrics[kpi].p05)),
-            );
-            chart
-                .draw_series(std::iter::once(Polygon::new(band, BLUE.mix(0.2))))
-                .map_err(fail)?
-                .label(T::Band90.text(lang))
-                .legend(|(x, y)| {
-                    Rectangle::new([(x, y - 5), (x + 20, y + 5)], BLUE.mix(0.2).filled())
-                });
-            chart
-                .draw_series(LineSeries::new(
-                    rows.iter()
-                        .map(|row| (row.round as f64, row.metrics[kpi].mean)),
-                    BLUE.stroke_width(2),
-                ))
-                .map_err(fail)?
-                .label(T::MeanLabel.text(lang))
-                .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], BLUE.stroke_width(2)));
-            chart
-                .draw_series(LineSeries::new(
-                    rows.iter()
-                        .map(|row| (row.round as f64, row.metrics[target].mean)),
-                    RED.stroke_width(2),
-                ))
-                .map_err(fail)?
-                .label(T::Target.text(lang))
-                .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], RED.stroke_width(2)));
-            chart
-                .configure_series_labels()
-                .background_style(WHITE.mix(0.8))
-                .border_style(BLACK)
-                .draw()
-                .map_err(fail)?;
+/// The fan charts of `reports`, in the report's chart style ([`charts::lines`]): one
+/// of revenue and one of new customers by round, each with every policy's mean and
+/// 90 % band and the target.
+pub fn fan_charts(title: &str, reports: &[PolicyReport], lang: Lang) -> Result<[String; 2]> {
+    let chart = |kpi: &str, target: &str, label: &str, axis: Axis| -> Result<String> {
+        let mut series: Vec<Line> = reports
+            .iter()
+            .map(|r| Line {
+                name: format!(
+                    "{}: {} ({})",
+                    r.policy,
+                    T::MeanLabel.text(lang),
+                    T::Band90.text(lang)
+                ),
+                points: r
+                    .rounds
+                    .iter()
+                    .map(|row| (f64::from(row.round), row.metrics[kpi].mean))
+                    .collect(),
+                band: Some(
+                    r.rounds
+                        .iter()
+                        .map(|row| (row.metrics[kpi].p05, row.metrics[kpi].p95))
+                        .collect(),
+                ),
+                thin: false,
+            })
+            .collect();
+        if let Some(first) = reports.first() {
+            series.push(Line {
+                name: T::Target.text(lang).to_string(),
+                points: first
+                    .rounds
+                    .iter()
+                    .map(|row| (f64::from(row.round), row.metrics[target].mean))
+                    .collect(),
+                band: None,
+                thin: true,
+            });
         }
-        root.present().map_err(fail)?;
+        charts::lines(
+            &Labels {
+                title: &format!("{title}: {label}"),
+                x: T::Round.text(lang),
+                y: label,
+            },
+            &series,
+            (Axis::Whole, axis),
+            true,
+        )
+    };
+    Ok([
+        chart(
+            "revenue",
+            "target_revenue",
+            T::Revenue.text(lang),
+            Axis::Amount,
+        )?,
+        chart(
+            "new_customers",
+            "target_new_customers",
+            T::NewCustomers.text(lang),
+            Axis::Amount,
+        )?,
+    ])
+}
+
+/// fan.svg: the two [`fan_charts`] one above the other in one SVG document.
+pub fn fan_svg(title: &str, reports: &[PolicyReport], lang: Lang) -> Result<String> {
+    let [top, bottom] = fan_charts(title, reports, lang)?;
+    let (w, h) = charts::SIZE;
+    let place = |svg: &str, y: u32| svg.replacen("<svg ", &format!("<svg y=\"{y}\" "), 1);
+    Ok(format!(
+        "<svg width=\"{w}\" height=\"{}\" viewBox=\"0 0 {w} {}\" xmlns=\"http://www.w3.org/2000/svg\">\n{}\n{}\n</svg>\n",
+        2 * h,
+        2 * h,
+        place(&top, 0),
+        place(&bottom, h)
+    ))
+}
+
+/// The page's opening section, its answer: with several policies, each one's revenue
+/// growth and incentive cost, the paired differences against the first in words, and
+/// the fan charts of them all; with one, its final revenue growth and cost and its fan
+/// charts.
+fn headline(
+    title: &str,
+    reports: &[PolicyReport],
+    diffs: &BTreeMap<String, BTreeMap<&'static str, Summary>>,
+    lang: Lang,
+) -> Result<Section> {
+    let (growth, cost) = (Metric::RevenueGrowth, Metric::IncentiveCost);
+    let mut section = Section::new(if reports.len() > 1 {
+        T::PoliciesCompared.text(lang)
+    } else {
+        T::FinalKpis.text(lang)
+    });
+    let sep = match lang {
+        Lang::En => ", ",
+        Lang::Zh => "，",
+    };
+    let colon = match lang {
+        Lang::En => ": ",
+        Lang::Zh => "：",
+    };
+    let sentences: Vec<String> = if diffs.is_empty() {
+        reports
+            .iter()
+            .map(|r| {
+                format!(
+                    "{}{colon}{} {}{sep}{} {}",
+                    r.policy,
+                    metric_label(growth, lang),
+                    interval(&r.final_metrics[growth.name()], style(growth)),
+                    metric_label(cost, lang),
+                    interval(&r.final_metrics[cost.name()], style(cost)),
+                )
+            })
+            .collect()
+    } else {
+        diffs
+            .iter()
+            .map(|(name, d)| {
+                format!(
+                    "{name}{colon}{} {}{sep}{} {}",
+                    metric_label(growth, lang),
+                    difference_interval(&d[growth.name()], style(growth)),
+                    metric_label(cost, lang),
+                    difference_interval(&d[cost.name()], style(cost)),
+                )
+            })
+            .collect()
+    };
+    section = section.callout(sentences.join(match lang {
+        Lang::En => "; ",
+        Lang::Zh => "；",
+    }));
+    if reports.len() > 1 {
+        let mut t = Table::new([
+            T::Policy.text(lang).to_string(),
+            format!("{} ({})", metric_label(growth, lang), T::Mean95.text(lang)),
+            format!("{} ({})", metric_label(cost, lang), T::Mean95.text(lang)),
+        ]);
+        for r in reports {
+            t.push([
+                r.policy.clone(),
+                interval(&r.final_metrics[growth.name()], style(growth)),
+                interval(&r.final_metrics[cost.name()], style(cost)),
+            ]);
+        }
+        section = section.table(t);
     }
-    Ok(svg)
+    let [revenue, customers] = fan_charts(title, reports, lang)?;
+    Ok(section
+        .chart(revenue, T::Revenue.text(lang))
+        .chart(customers, T::NewCustomers.text(lang)))
 }
 
 /// The self-contained HTML page of `plansim rounds --report`.
@@ -415,12 +499,15 @@ pub fn page(
         lang,
     );
     doc.warn(warnings);
+    doc.push(headline(title, reports, diffs, lang)?);
     for r in reports {
         let mut section = Section::new(format!("{}: {}", T::Policy.text(lang), r.policy));
-        section = section.chart(
-            fan_svg(title, r, lang)?,
-            format!("{} / {}", T::Revenue.text(lang), T::NewCustomers.text(lang)),
-        );
+        if reports.len() > 1 {
+            let [revenue, customers] = fan_charts(title, std::slice::from_ref(r), lang)?;
+            section = section
+                .chart(revenue, T::Revenue.text(lang))
+                .chart(customers, T::NewCustomers.text(lang));
+        }
         let mut rounds = Table::new([
             T::Round.text(lang).to_string(),
             format!("{} ({})", T::Revenue.text(lang), T::MeanLabel.text(lang)),
@@ -455,15 +542,9 @@ pub fn page(
             T::Mean95.text(lang).to_string(),
         ]);
         for m in FINAL {
-            let s = r.final_metrics[m.name()];
             kpis.push([
                 metric_label(m, lang).to_string(),
-                format!(
-                    "{} [{}, {}]",
-                    num(s.mean),
-                    num(s.ci95_low),
-                    num(s.ci95_high)
-                ),
+                interval(&r.final_metrics[m.name()], style(m)),
             ]);
         }
         doc.push(section.paragraph(T::FinalKpis.text(lang)).table(kpis));
@@ -474,15 +555,9 @@ pub fn page(
             T::Mean95.text(lang).to_string(),
         ]);
         for m in FINAL {
-            let s = d[m.name()];
             t.push([
                 metric_label(m, lang).to_string(),
-                format!(
-                    "{} [{}, {}]",
-                    num(s.mean),
-                    num(s.ci95_low),
-                    num(s.ci95_high)
-                ),
+                difference_interval(&d[m.name()], style(m)),
             ]);
         }
         doc.push(Section::new(format!("{}: {name}", T::PairedDifferences.text(lang))).table(t));
@@ -495,6 +570,7 @@ pub fn page(
 /// warnings, in every format.
 pub struct RoundsReport {
     scenario: String,
+    source: String,
     header: String,
     budget: Option<f64>,
     spec: RoundsSpec,
@@ -529,6 +605,7 @@ impl RoundsReport {
         );
         RoundsReport {
             scenario: s.name.clone(),
+            source: valid.source().to_string(),
             header,
             budget: s.budget.as_ref().map(|b| b.incentive_cost),
             spec: spec.clone(),
@@ -572,23 +649,35 @@ impl RoundsReport {
 
     /// The human-readable table, after a line per warning, control characters in
     /// names escaped.
-    pub fn table(&self) -> String {
-        let text = table_lines(&self.warnings)
-            + &table(&self.header, &self.reports, &self.diffs, self.budget);
+    pub fn table(&self, width: Width) -> String {
+        let text = wrap(&table_lines(&self.warnings), width)
+            + &table(&self.header, &self.reports, &self.diffs, self.budget, width);
         crate::format::printable_lines(&text).into_owned()
     }
 
-    /// fan.svg: the fan chart of the last policy.
+    /// fan.svg: the fan charts of every policy.
     pub fn fan_svg(&self) -> Result<String> {
-        let last = self.reports.last().expect("at least one policy");
-        fan_svg(&self.scenario, last, Lang::En)
+        fan_svg(&self.scenario, &self.reports, Lang::En)
     }
 
     /// The self-contained HTML page in `lang`.
     pub fn page(&self, lang: Lang) -> Result<String> {
+        let spec = &self.spec;
+        let subtitle = format!(
+            "{} · {}: {} · {}: {} · {}: {} · {}: {}",
+            self.source,
+            T::RoundsOf.text(lang),
+            spec.rounds(),
+            T::PeriodsEach.text(lang),
+            spec.round_length(),
+            T::Replications.text(lang),
+            spec.replications(),
+            T::Seed.text(lang),
+            spec.seed()
+        );
         page(
             &self.scenario,
-            &self.header,
+            &subtitle,
             &self.reports,
             &self.diffs,
             &self.warnings,

@@ -22,9 +22,12 @@ use plansim_sim::tally::{Summary, Tally, Z95};
 
 use crate::csv_safe::{num, row_of, summary_cells, CsvSheet, SUMMARY_COLUMNS};
 use crate::figures::{self, VariantView};
-use crate::format::{fmt, grouped, interval, percentiles, printable, style, Style};
+use crate::format::{
+    difference_interval, fmt, grouped, interval, percentiles, points, printable, style, Style,
+};
 use crate::html::{subtitle, Document, Section, Table};
 use crate::i18n::{mechanism_label, metric_label, Lang, T};
+use crate::text_table::{wrap, Column, TextTable, Width};
 use crate::warnings::{csv_rows, table_lines};
 use crate::Result;
 
@@ -80,6 +83,8 @@ pub struct RunReport {
     pub scenario: String,
     /// Where the scenario came from.
     pub source: String,
+    /// The version of plansim that made the report.
+    pub version: &'static str,
     /// What makes some figures less trustworthy than their intervals say (a plan
     /// without an equilibrium, a status quo without a steady state); empty when none.
     #[serde(serialize_with = "crate::warnings::serialize")]
@@ -106,6 +111,12 @@ pub struct RunReport {
     pub cost_by_mechanism: CostByMechanism,
     /// Per-period metrics.
     pub per_period: Vec<PeriodRow>,
+    /// Why figures that look wrong are right: a metric that cannot move in this
+    /// scenario, a cost without spread, the baseline's ROI.
+    pub notes: Vec<String>,
+    /// The same notes, for other languages (not serialised).
+    #[serde(skip)]
+    pub note_kinds: Vec<Note>,
     /// The metrics in table order (not serialised).
     #[serde(skip)]
     pub order: Vec<Metric>,
@@ -193,10 +204,12 @@ impl RunReport {
                 row
             })
             .collect();
+        let note_kinds = notes(model, &metrics, &difference, &cost);
         RunReport {
             scenario: model.name().to_string(),
             source: source.to_string(),
             warnings,
+            version: env!("CARGO_PKG_VERSION"),
             seed,
             replications: tally.replications(),
             periods: model.periods(),
@@ -208,6 +221,8 @@ impl RunReport {
             difference,
             cost_by_mechanism: cost,
             per_period,
+            notes: note_kinds.iter().map(|n| n.text(Lang::En)).collect(),
+            note_kinds,
             order,
         }
     }
@@ -220,12 +235,105 @@ impl RunReport {
     }
 }
 
-/// The report as an aligned text table.
-pub fn table(r: &RunReport) -> String {
-    crate::format::printable_lines(&table_text(r)).into_owned()
+/// True when every replication gave `s`'s mean: no spread at all.
+fn constant(s: &Summary) -> bool {
+    s.std_err == 0.0 && s.p05 == s.p95
 }
 
-fn table_text(r: &RunReport) -> String {
+/// A figure that looks wrong and is right, and why (see [`RunReport::notes`]).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Note {
+    /// Service effort is this under both plans in every replication, the least the
+    /// job requires.
+    ServiceAtLeast(f64),
+    /// Service effort is this under both plans in every replication.
+    ServiceSame(f64),
+    /// Satisfaction differs by exactly 0.
+    SatisfactionSame,
+    /// Training costs this in every replication.
+    TrainingConstant(f64),
+    /// The baseline's ROI is not shown.
+    BaselineRoi,
+}
+
+impl Note {
+    /// The note in `lang`.
+    pub fn text(self, lang: Lang) -> String {
+        match (self, lang) {
+            (Note::ServiceAtLeast(v), Lang::En) => format!(
+                "effort_service is {v:.3} under both plans in every replication: the reps give the least service the job requires (team.min_effort.service), so neither plan rewards service enough to raise it."
+            ),
+            (Note::ServiceAtLeast(v), Lang::Zh) => format!(
+                "两个方案下每次模拟的服务投入都是 {v:.3}：销售代表只付出岗位要求的最低服务投入（team.min_effort.service），两个方案对服务的奖励都不足以提高它。"
+            ),
+            (Note::ServiceSame(v), Lang::En) => format!(
+                "effort_service is {v:.3} under both plans in every replication: the reps choose the same service under both."
+            ),
+            (Note::ServiceSame(v), Lang::Zh) => {
+                format!("两个方案下每次模拟的服务投入都是 {v:.3}：销售代表在两个方案下选择相同的服务投入。")
+            }
+            (Note::SatisfactionSame, Lang::En) => "satisfaction differs by exactly 0: it depends only on the reps' service effort and its own noise, which both plans draw alike (common random numbers), and service effort is the same under both.".into(),
+            (Note::SatisfactionSame, Lang::Zh) => "客户满意度的差异恰好为 0：它只取决于服务投入及其自身的随机扰动，两个方案使用相同的随机数，而服务投入在两个方案下相同。".into(),
+            (Note::TrainingConstant(c), Lang::En) => format!(
+                "cost: training is {} in every replication: the plan pays plan.training.cost for each rep trained at each session, and as many reps are trained at every session (the team's size is constant: every leaver is replaced at once).",
+                grouped(c, 0)
+            ),
+            (Note::TrainingConstant(c), Lang::Zh) => format!(
+                "培训成本在每次模拟中都是 {}：方案为每次培训的每位受训者支付 plan.training.cost，而每次培训的人数相同（团队人数不变：离职者即时补充）。",
+                grouped(c, 0)
+            ),
+            (Note::BaselineRoi, Lang::En) => "The baseline's roi and the plan's difference from it are not shown in the table: roi is (revenue - RR - incentive_cost) / incentive_cost, where RR is the status quo's expected revenue, and the baseline is the status quo, whose revenue is RR in expectation (its revenue_growth is about 0); so its roi is about -100 % plus revenue noise over a small cost, and measures nothing. They are in the JSON and CSV.".into(),
+            (Note::BaselineRoi, Lang::Zh) => "表中不列现行方案的投资回报率及新方案与它的差异：投资回报率为（收入 - RR - 激励成本）/ 激励成本，RR 是现行方案的期望收入；现行方案的收入期望即为 RR（其收入增长约为 0），故其投资回报率约为 -100% 加上收入波动除以很小的成本，没有意义。JSON 与 CSV 中仍有这些数。".into(),
+        }
+    }
+}
+
+/// The notes of a run, each read from the model's code: service effort at its least
+/// under both plans, satisfaction that cannot differ, a training cost without spread,
+/// and why the baseline's ROI is not shown.
+fn notes(
+    model: &Model,
+    metrics: &BTreeMap<&'static str, Summary>,
+    difference: &BTreeMap<&'static str, DifferenceSummary>,
+    cost: &CostByMechanism,
+) -> Vec<Note> {
+    let mut notes = Vec::new();
+    let same = |m: Metric| {
+        difference
+            .get(m.name())
+            .is_some_and(|d| d.paired.mean == 0.0 && d.paired.std_err == 0.0)
+    };
+    let service = metrics.get(Metric::EffortService.name());
+    if let Some(s) = service.filter(|s| constant(s) && same(Metric::EffortService)) {
+        notes.push(if s.mean == model.rules().min_effort.service {
+            Note::ServiceAtLeast(s.mean)
+        } else {
+            Note::ServiceSame(s.mean)
+        });
+    }
+    if same(Metric::Satisfaction) && metrics.contains_key(Metric::Satisfaction.name()) {
+        notes.push(Note::SatisfactionSame);
+    }
+    let training = MECHANISM_NAMES[plansim_sim::engine::simulate::mechanism::TRAINING];
+    if let Some(s) = cost
+        .plan
+        .get(training)
+        .filter(|s| s.mean > 0.0 && constant(s))
+    {
+        notes.push(Note::TrainingConstant(s.mean));
+    }
+    if metrics.contains_key(Metric::Roi.name()) {
+        notes.push(Note::BaselineRoi);
+    }
+    notes
+}
+
+/// The report as a text table fitted to `width` (see [`crate::text_table`]).
+pub fn table(r: &RunReport, width: Width) -> String {
+    crate::format::printable_lines(&table_text(r, width)).into_owned()
+}
+
+fn table_text(r: &RunReport, width: Width) -> String {
     let mut out = table_lines(&r.warnings);
     let _ = writeln!(
         out,
@@ -246,34 +354,40 @@ fn table_text(r: &RunReport) -> String {
         let _ = writeln!(out, "budget on incentive cost: {}", grouped(b, 0));
     }
     let _ = writeln!(out);
-    let header = [
-        "metric",
-        "plan mean [95% CI]",
-        "plan P5 / P50 / P95",
-        "baseline mean",
-        "difference [95% CI]",
-    ];
-    let mut rows: Vec<[String; 5]> = Vec::new();
+    let mut out = wrap(&out, width);
+    let mut t = TextTable::new(vec![
+        Column::left("metric"),
+        Column::right("plan mean [95% CI]"),
+        Column::right("plan P5 / P50 / P95").droppable(0),
+        Column::right("baseline mean"),
+        Column::right("difference [95% CI]"),
+    ]);
     for &m in &r.order {
         let (name, st) = (m.name(), style(m));
         let a = &r.metrics[name];
         let b = &r.baseline[name];
         let d = &r.difference[name].paired;
-        rows.push([
+        let (b, d) = if m == Metric::Roi {
+            // Not meaningful: see the note.
+            ("-".to_string(), "-".to_string())
+        } else {
+            (fmt(b.mean, st), difference_interval(d, st))
+        };
+        t.row(vec![
             name.to_string(),
             interval(a, st),
             percentiles(a, st),
-            fmt(b.mean, st),
-            interval(d, st),
+            b,
+            d,
         ]);
     }
-    rows.push(Default::default());
+    t.row(Vec::new());
     for (name, a) in &r.cost_by_mechanism.plan {
         if a.mean == 0.0 && r.cost_by_mechanism.baseline[name].mean == 0.0 {
             continue;
         }
         let b = &r.cost_by_mechanism.baseline[name];
-        rows.push([
+        t.row(vec![
             format!("  cost: {name}"),
             interval(a, Style::Count),
             percentiles(a, Style::Count),
@@ -281,45 +395,29 @@ fn table_text(r: &RunReport) -> String {
             fmt(a.mean - b.mean, Style::Count),
         ]);
     }
-    let mut widths = header.map(|h| h.chars().count());
-    for row in &rows {
-        for (w, c) in widths.iter_mut().zip(row) {
-            *w = (*w).max(c.chars().count());
-        }
+    out.push_str(&t.render(width));
+    out.push_str(&wrap(
+        "\nIntervals are 95 % Monte Carlo intervals of the mean; the difference is paired on common random numbers; differences of shares are in percentage points (pp).\nrevenue_growth is against the pre-plan run-rate; see docs/model.md for every definition.\n",
+        width,
+    ));
+    for n in &r.notes {
+        out.push_str(&wrap(&format!("Note: {n}\n"), width));
     }
-    let line = |cells: &[String]| {
-        let mut s = String::new();
-        for (i, c) in cells.iter().enumerate() {
-            if i == 0 {
-                let _ = write!(s, "{:<w$}", c, w = widths[i]);
-            } else {
-                let _ = write!(s, "  {:>w$}", c, w = widths[i]);
-            }
-        }
-        s.trim_end().to_string()
-    };
-    let _ = writeln!(out, "{}", line(&header.map(String::from)));
-    let _ = writeln!(
-        out,
-        "{}",
-        "-".repeat(widths.iter().sum::<usize>() + 2 * (widths.len() - 1))
-    );
-    for row in &rows {
-        let _ = writeln!(out, "{}", line(row));
-    }
-    let _ = writeln!(
-        out,
-        "\nIntervals are 95 % Monte Carlo intervals of the mean; the difference is paired on common random numbers.\nrevenue_growth is against the pre-plan run-rate; see docs/model.md for every definition."
-    );
     out
 }
 
 /// summary.csv: a `warning` row per warning, then one row per block (plan, baseline,
-/// difference) and metric.
+/// difference) and metric, each ending with the run's seed.
 pub fn summary_csv(r: &RunReport) -> Result<Vec<u8>> {
     let mut w = CsvSheet::new();
-    let header = row_of(["block", "metric"], SUMMARY_COLUMNS.map(String::from));
+    let mut header = row_of(["block", "metric"], SUMMARY_COLUMNS.map(String::from));
+    header.push("seed".into());
     w.row(&header)?;
+    let seed = r.seed.to_string();
+    let with_seed = |mut row: Vec<String>| {
+        row.push(seed.clone());
+        row
+    };
     for cells in csv_rows(&r.warnings, header.len()) {
         w.row(&cells)?;
     }
@@ -329,7 +427,7 @@ pub fn summary_csv(r: &RunReport) -> Result<Vec<u8>> {
             ("baseline", &r.baseline[name]),
             ("difference", &r.difference[name].paired),
         ] {
-            w.row(&row_of([block, name], summary_cells(s)))?;
+            w.row(&with_seed(row_of([block, name], summary_cells(s))))?;
         }
     }
     for (block, costs) in [
@@ -337,21 +435,25 @@ pub fn summary_csv(r: &RunReport) -> Result<Vec<u8>> {
         ("baseline", &r.cost_by_mechanism.baseline),
     ] {
         for (name, s) in costs {
-            w.row(&row_of([block, &format!("cost_{name}")], summary_cells(s)))?;
+            w.row(&with_seed(row_of(
+                [block, &format!("cost_{name}")],
+                summary_cells(s),
+            )))?;
         }
     }
     w.finish()
 }
 
 /// per_period.csv: a `warning` row per warning, then each period's metric means and
-/// intervals, per block.
+/// intervals, per block, each ending with the run's seed.
 pub fn per_period_csv(r: &RunReport) -> Result<Vec<u8>> {
     let mut w = CsvSheet::new();
     // Mean, standard error and interval: no quantiles of a period's metrics are kept.
-    let header = row_of(
+    let mut header = row_of(
         ["period", "block", "metric"],
         SUMMARY_COLUMNS[..4].iter().map(|c| c.to_string()),
     );
+    header.push("seed".into());
     w.row(&header)?;
     for cells in csv_rows(&r.warnings, header.len()) {
         w.row(&cells)?;
@@ -371,6 +473,7 @@ pub fn per_period_csv(r: &RunReport) -> Result<Vec<u8>> {
                     num(s.std_err),
                     num(s.ci95_low),
                     num(s.ci95_high),
+                    r.seed.to_string(),
                 ])?;
             }
         }
@@ -378,14 +481,16 @@ pub fn per_period_csv(r: &RunReport) -> Result<Vec<u8>> {
     w.finish()
 }
 
-/// replications.csv: one row per replication, every metric under plan and baseline
-/// (after a `warning` row per warning).
-pub fn replications_csv(t: &RunTally, warnings: &Warnings) -> Result<Vec<u8>> {
+/// replications.csv: one row per replication, every metric under plan and baseline,
+/// and the run's `seed` (after a `warning` row per warning).
+pub fn replications_csv(t: &RunTally, seed: u64, warnings: &Warnings) -> Result<Vec<u8>> {
     let mut w = CsvSheet::new();
     let mut header = vec!["replication".to_string()];
     header.extend(Metric::ALL.map(|m| format!("plan_{}", m.name())));
     header.extend(Metric::ALL.map(|m| format!("baseline_{}", m.name())));
+    header.push("seed".into());
     w.row(&header)?;
+    let seed = seed.to_string();
     for cells in csv_rows(warnings, header.len()) {
         w.row(&cells)?;
     }
@@ -400,9 +505,15 @@ pub fn replications_csv(t: &RunTally, warnings: &Warnings) -> Result<Vec<u8>> {
             cols.iter()
                 .map(|c| c.get(i).map_or(String::new(), |&x| num(x))),
         );
+        cells.push(seed.clone());
         w.row(&cells)?;
     }
     w.finish()
+}
+
+/// A difference of shares in points with one decimal, without its unit.
+fn bare_points(x: f64) -> String {
+    points(x).trim_end_matches(" pp").to_string()
 }
 
 /// A share as a percentage with one decimal.
@@ -474,12 +585,12 @@ pub fn page(
     let headline = match lang {
         Lang::En => format!(
             "The plan lifts revenue {} over the pre-plan run-rate against {} for the status quo: a difference of {} (95 % interval {} to {}), at an incentive cost of {} ({} of revenue).",
-            pct(g.mean), pct(gb.mean), pct(d.mean), pct(d.ci95_low), pct(d.ci95_high),
+            pct(g.mean), pct(gb.mean), points(d.mean), bare_points(d.ci95_low), bare_points(d.ci95_high),
             grouped(cost.mean, 0), pct(cos.mean)
         ),
         Lang::Zh => format!(
-            "新方案使收入较方案前水平增长 {}，现行方案为 {}：差异 {}（95% 区间 {} 至 {}），激励成本 {}（占收入 {}）。",
-            pct(g.mean), pct(gb.mean), pct(d.mean), pct(d.ci95_low), pct(d.ci95_high),
+            "新方案使收入较方案前水平增长 {}，现行方案为 {}：差异 {} 个百分点（95% 区间 {} 至 {}），激励成本 {}（占收入 {}）。",
+            pct(g.mean), pct(gb.mean), bare_points(d.mean), bare_points(d.ci95_low), bare_points(d.ci95_high),
             grouped(cost.mean, 0), pct(cos.mean)
         ),
     };
@@ -512,12 +623,20 @@ pub fn page(
     for &m in &report.order {
         let (name, st) = (m.name(), style(m));
         let a = &report.metrics[name];
+        let (b, d) = if m == Metric::Roi {
+            ("—".to_string(), "—".to_string())
+        } else {
+            (
+                fmt(report.baseline[name].mean, st),
+                difference_interval(&report.difference[name].paired, st),
+            )
+        };
         key.push([
             metric_label(m, lang).to_string(),
             interval(a, st),
             percentiles(a, st),
-            fmt(report.baseline[name].mean, st),
-            interval(&report.difference[name].paired, st),
+            b,
+            d,
         ]);
     }
     let views = [
@@ -539,7 +658,11 @@ pub fn page(
         },
     ];
     doc.push(figures::charts_section(&views, report.budget, lang)?);
-    doc.push(Section::new(T::KeyFigures.text(lang)).table(key));
+    let mut key_section = Section::new(T::KeyFigures.text(lang)).table(key);
+    for n in &report.note_kinds {
+        key_section = key_section.paragraph(n.text(lang));
+    }
+    doc.push(key_section);
     let mut costs = Table::new([
         T::Mechanism.text(lang).to_string(),
         format!("{}: {}", T::Plan.text(lang), T::Mean95.text(lang)),

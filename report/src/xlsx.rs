@@ -252,7 +252,11 @@ pub fn run(
     let per_period = crate::run::per_period_csv(report)?;
     let parameters = parameters_csv(&[("value", scenario)])?;
     let replications = if tally.replications() < MAX_ROWS {
-        Some(crate::run::replications_csv(tally, &report.warnings)?)
+        Some(crate::run::replications_csv(
+            tally,
+            report.seed,
+            &report.warnings,
+        )?)
     } else {
         None
     };

@@ -207,7 +207,7 @@ pub fn execute(args: &BatchArgs) -> CliResult {
         )?);
     }
     let stdout = match args.format.format {
-        Format::Table => report::table(&rows).into_bytes(),
+        Format::Table => report::table(&rows, args.format.width()).into_bytes(),
         Format::Json => report::to_json(&rows)?.into_bytes(),
         Format::Csv => csv.clone(),
     };

@@ -29,7 +29,7 @@ use crate::progress::Progress;
 /// Arguments of `compare`.
 #[derive(Args, Debug)]
 #[command(
-    mut_arg("replications", |a| a.help("Most replications per variant (default: the first scenario's)")),
+    mut_arg("replications", |a| a.help("Most replications per variant (default: the first scenario's); Kim-Nelson may stop sooner, every output says how many were run and why (see --fixed-replications)")),
     mut_arg("seed", |a| a.help("Seed of the common random numbers (default: the first scenario's)"))
 )]
 pub struct CompareArgs {
@@ -51,6 +51,10 @@ pub struct CompareArgs {
     /// First-stage replications of the selection procedure (at least 10).
     #[arg(long, default_value_t = 20, allow_negative_numbers = true)]
     pub first_stage: usize,
+    /// Run every variant on all --replications instead of stopping as soon as the
+    /// Kim-Nelson procedure has its verdict (which may take far fewer).
+    #[arg(long)]
+    pub fixed_replications: bool,
     /// --replications, --seed, --threads.
     #[command(flatten)]
     pub sim: SimArgs,
@@ -73,13 +77,18 @@ pub struct CompareArgs {
 
 /// The selection's settings, refused in the flags' words.
 fn selection(args: &CompareArgs) -> CliResult<Selection> {
-    Selection::new(args.first_stage, args.indifference, args.confidence).map_err(|e| {
+    let s = Selection::new(args.first_stage, args.indifference, args.confidence).map_err(|e| {
         let flag = match e {
             KnSettingsError::Confidence(_) => "--confidence",
             KnSettingsError::FirstStage(_) => "--first-stage",
             KnSettingsError::Indifference(_) => "--indifference",
         };
         CliError::Input(format!("{flag} {e}"))
+    })?;
+    Ok(if args.fixed_replications {
+        s.with_fixed_replications()
+    } else {
+        s
     })
 }
 
@@ -205,7 +214,7 @@ pub fn execute(args: &CompareArgs) -> CliResult {
     progress.finish();
     let report = CompareReport::of(&comparison, &valids, &objective, seed, budget, warnings);
     let stdout = match args.format.format {
-        Format::Table => report.table().into_bytes(),
+        Format::Table => report.table(args.format.width()).into_bytes(),
         Format::Json => report.to_json().into_bytes(),
         Format::Csv => with_bom(report.to_csv()?, args.write.bom),
     };

@@ -159,7 +159,7 @@ pub fn execute(args: &MergeArgs) -> CliResult {
         &format!("merging {replications} replications"),
         |max| format!("merge on a machine with more memory (about {max} replications fit here)"),
     )?;
-    let mut outputs = outputs(args, &super::run::OUT_FILES)?;
+    let mut outputs = outputs(args, &super::run::out_files(&valid))?;
     record(&shards, &mut outputs)?;
     let model = Model::new(&valid);
     let tally = shards.tally(&model)?;
@@ -176,7 +176,7 @@ pub fn execute(args: &MergeArgs) -> CliResult {
     }
     .deliver(
         outputs,
-        args.format.format,
+        (args.format.format, args.format.width()),
         args.out.write.bom,
         args.report.lang,
     )
@@ -199,7 +199,7 @@ fn merge_rounds(args: &MergeArgs) -> CliResult {
     super::rounds::deliver(
         &RoundsReport::new(&valid, &spec, &runs, warnings),
         outputs,
-        args.format.format,
+        (args.format.format, args.format.width()),
         args.out.write.bom,
         args.report.lang,
     )

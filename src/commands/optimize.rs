@@ -9,9 +9,11 @@ use plansim_analysis::budget::scenario_budget;
 use plansim_analysis::memory;
 use plansim_analysis::variants::search_sample;
 use plansim_analysis::warnings::Warnings;
+use plansim_optimize::objective::Evaluation;
 use plansim_optimize::Settings;
-use plansim_optimize::{certify, optimize, DecisionSpace, Evaluator};
+use plansim_optimize::{certify, optimize, DecisionSpace, Evaluator, Outcome};
 use plansim_report::csv_safe::with_bom;
+use plansim_report::i18n::Lang;
 use plansim_report::optimize::{chart_svg, convergence_csv, page, OptimizeReport};
 use plansim_sim::scenario::{SolverKind, ValidScenario};
 
@@ -160,7 +162,7 @@ pub fn execute(args: &OptimizeArgs) -> CliResult {
     let evaluator = Evaluator::new(&valid, space, settings.clone())?;
     let mut warnings = pool.install(|| Warnings::of_search(&evaluator))?;
     args.accept.refuse_unless_given(&warnings, valid.source())?;
-    let (outcome, certification, baseline) = pool.install(|| -> CliResult<_> {
+    let (outcome, certification, (winner_in, rounding)) = pool.install(|| -> CliResult<_> {
         let baseline = evaluator.evaluate_baseline();
         if baseline.cost.mean > settings.budget() {
             return Err(CliError::Input(format!(
@@ -178,11 +180,9 @@ pub fn execute(args: &OptimizeArgs) -> CliResult {
         // The certification cannot stop part-way: from here a signal ends the process
         // (a second one at any time), writing nothing.
         interrupt::set_mode(OnInterrupt::Exit);
-        let winner = outcome
-            .best()
-            .map_or(evaluator.space().start.clone(), |b| b.x.clone());
-        let certification = certify(&evaluator, &winner)?;
-        Ok((outcome, certification, baseline))
+        let winner = round_winner(&evaluator, &outcome)?;
+        let certification = certify(&evaluator, &winner.0.x)?;
+        Ok((outcome, certification, winner))
     })?;
     let without = outcome
         .evaluations
@@ -190,7 +190,13 @@ pub fn execute(args: &OptimizeArgs) -> CliResult {
         .filter(|e| !e.equilibrium)
         .count();
     warnings.extend(Warnings::of_candidates(without, outcome.evaluations.len()));
-    let report = OptimizeReport::new(&evaluator, &outcome, &certification, &baseline, warnings);
+    let report = OptimizeReport::new(
+        &evaluator,
+        &outcome,
+        (&winner_in, &rounding),
+        &certification,
+        warnings,
+    );
     if outputs.has_xlsx() {
         let best = evaluator.scenario_at(&report.winner_x())?;
         outputs.set_xlsx(plansim_report::xlsx::with_parameters(
@@ -200,13 +206,7 @@ pub fn execute(args: &OptimizeArgs) -> CliResult {
         )?);
     }
     let files = if outputs.has_dir() {
-        let scenario = evaluator.scenario_at(&report.winner_x())?;
-        let mut toml = format!(
-            "# plansim optimize: the winning plan of {} ({}), certified on fresh seeds.\n",
-            valid.scenario().name,
-            valid.source()
-        );
-        toml.push_str(&scenario.to_toml());
+        let toml = optimized_toml(&valid, &evaluator, &report.winner_x())?;
         vec![
             ("optimized.toml", toml.into_bytes()),
             (
@@ -218,7 +218,7 @@ pub fn execute(args: &OptimizeArgs) -> CliResult {
             ),
             (
                 "convergence.svg",
-                chart_svg(&evaluator, &outcome)?.into_bytes(),
+                chart_svg(&evaluator, &outcome, Lang::En)?.into_bytes(),
             ),
         ]
     } else {
@@ -246,7 +246,7 @@ pub fn execute(args: &OptimizeArgs) -> CliResult {
         None
     };
     let stdout = match args.format.format {
-        TableOrJson::Table => report.table(),
+        TableOrJson::Table => report.table(args.format.width()),
         TableOrJson::Json => report.to_json(),
     };
     outputs.deliver(Results {
@@ -255,6 +255,91 @@ pub fn execute(args: &OptimizeArgs) -> CliResult {
         stdout: stdout.into_bytes(),
         warnings: &report.warnings,
     })
+}
+
+/// The search's best point on the plan's grid ([`DecisionSpace::on_grid`]), with its
+/// evaluation on the search's seeds and how it was rounded in words: to the nearest
+/// steps, or down (every variable to the step below) when the nearest breaks the
+/// budget or has no equilibrium and down does not. Without a selectable point the
+/// starting plan, as written.
+fn round_winner(evaluator: &Evaluator, outcome: &Outcome) -> CliResult<(Evaluation, String)> {
+    const STEPS: &str = "money in steps of 10, shares in steps of 0.1 percentage point, whole numbers in steps of 1";
+    let Some(best) = outcome.best() else {
+        return Ok((
+            outcome.evaluations[0].clone(),
+            "No plan of the search kept the budget in equilibrium: the starting plan is reported, as written.".into(),
+        ));
+    };
+    let space = evaluator.space();
+    let nearest = evaluator.evaluate(&space.on_grid(&best.x, false))?;
+    if nearest.selectable() {
+        return Ok((
+            nearest,
+            format!("best: the search's best rounded to the nearest plan steps ({STEPS}), then re-estimated and certified."),
+        ));
+    }
+    let down = evaluator.evaluate(&space.on_grid(&best.x, true))?;
+    if down.selectable() {
+        return Ok((
+            down,
+            format!("best: the search's best rounded down to plan steps ({STEPS}), since the nearest steps broke the budget or its equilibrium; then re-estimated and certified."),
+        ));
+    }
+    Ok((
+        nearest,
+        format!("best: the search's best rounded to the nearest plan steps ({STEPS}), then re-estimated and certified; rounded, it no longer keeps the budget in equilibrium on the search's seeds, nor does rounding down."),
+    ))
+}
+
+/// optimized.toml: the user's scenario file with the winner's values put in place by
+/// `toml_edit`, so that its comments and layout survive, under a line saying what it
+/// is; the embedded default's text when no file was given. The text is checked to
+/// give the winner's plan.
+fn optimized_toml(valid: &ValidScenario, evaluator: &Evaluator, x: &[f64]) -> CliResult<String> {
+    let original = if valid.source() == plansim_sim::scenario::DEFAULT_SCENARIO_LABEL {
+        plansim_sim::scenario::DEFAULT_SCENARIO_TOML.to_string()
+    } else {
+        std::fs::read_to_string(valid.source()).map_err(|e| {
+            CliError::Input(format!("{}: cannot read it again: {e}", valid.source()))
+        })?
+    };
+    let mut doc: toml_edit::DocumentMut = original
+        .parse()
+        .map_err(|e| CliError::Internal(format!("{}: {e}", valid.source())))?;
+    for (path, value) in evaluator.space().named(x) {
+        let integer = plansim_sim::scenario::plan_param(&path)
+            .is_ok_and(|p| p.kind == plansim_sim::scenario::ParamKind::Integer);
+        let mut new = if integer {
+            toml_edit::Value::from(value as i64)
+        } else {
+            toml_edit::Value::from(value)
+        };
+        let mut keys = path.split('.');
+        let mut item = doc.as_item_mut();
+        let last = keys.next_back().unwrap_or_default();
+        for k in keys {
+            item = &mut item[k];
+        }
+        if let Some(old) = item.get(last).and_then(toml_edit::Item::as_value) {
+            *new.decor_mut() = old.decor().clone();
+        }
+        item[last] = toml_edit::Item::Value(new);
+    }
+    let text = format!(
+        "# plansim optimize: the winning plan of {} ({}), certified on fresh seeds;\n# the rest of the file is as it was.\n{}",
+        valid.scenario().name,
+        valid.source(),
+        doc
+    );
+    let written = plansim_sim::scenario::parse(&text, "optimized.toml")
+        .map_err(|e| CliError::Internal(format!("optimized.toml does not read back: {e}")))?;
+    let wanted = evaluator.scenario_at(x)?;
+    if written.plan != wanted.scenario().plan {
+        return Err(CliError::Internal(
+            "optimized.toml does not give the winning plan".into(),
+        ));
+    }
+    Ok(text)
 }
 
 /// Refuses, before any work, a search or certification whose replications' metrics

@@ -13,6 +13,7 @@ use plansim_analysis::shard::rounds::{
 use plansim_report::csv_safe::with_bom;
 use plansim_report::i18n::Lang;
 use plansim_report::rounds::RoundsReport;
+use plansim_report::text_table::Width;
 use plansim_sim::model::Model;
 use plansim_sim::scenario::validate_limits::MAX_PERIODS;
 use plansim_sim::scenario::RoundPolicyKind;
@@ -236,7 +237,7 @@ pub fn execute(args: &RoundsArgs) -> CliResult {
     deliver(
         &report,
         outputs,
-        args.format.format,
+        (args.format.format, args.format.width()),
         args.out.write.bom,
         args.report.lang,
     )
@@ -341,7 +342,7 @@ fn execute_shard(args: &RoundsArgs, setup: &RoundsSetup, arg: shard_arg::ShardAr
 }
 
 /// Delivers a finished run of rounds: `--out`'s files, the `--report` page in
-/// `lang`, then the report in `format` on stdout (CSV started by a UTF-8
+/// `lang`, then the report in `format` (a table fitted to `width`) on stdout (CSV started by a UTF-8
 /// byte-order mark when `bom`), then the warnings.
 ///
 /// `rounds` and `merge` both report through here, so a merge of rounds shards gives
@@ -349,14 +350,14 @@ fn execute_shard(args: &RoundsArgs, setup: &RoundsSetup, arg: shard_arg::ShardAr
 pub fn deliver(
     report: &RoundsReport,
     outputs: Outputs,
-    format: Format,
+    (format, width): (Format, Width),
     bom: bool,
     lang: Lang,
 ) -> CliResult {
     let json = report.to_json()?;
     let csv = with_bom(report.to_csv()?, bom);
     let stdout = match format {
-        Format::Table => report.table().into_bytes(),
+        Format::Table => report.table(width).into_bytes(),
         Format::Json => json.clone().into_bytes(),
         Format::Csv => csv.clone(),
     };

@@ -14,6 +14,7 @@ use plansim_analysis::warnings::Warnings;
 use plansim_report::csv_safe::with_bom;
 use plansim_report::i18n::Lang;
 use plansim_report::run::{self as report, RunReport};
+use plansim_report::text_table::Width;
 use plansim_sim::engine::{self, RunTally, Solved};
 use plansim_sim::model::Model;
 use plansim_sim::scenario::ValidScenario;
@@ -26,18 +27,67 @@ use crate::flags::{
 use crate::progress::Progress;
 use crate::shard_arg;
 
-/// Files `--out` writes.
-pub const OUT_FILES: [&str; 4] = [
+/// Files `--out` writes (and [`ROSTER_FILE`] when the scenario reads a roster).
+pub const OUT_FILES: [&str; 5] = [
     "summary.csv",
     "per_period.csv",
     "replications.csv",
     "scenario.toml",
+    RERUN_FILE,
 ];
+
+/// The copy of the scenario's roster in an `--out` folder, which its saved
+/// `scenario.toml` names.
+pub const ROSTER_FILE: &str = "roster.csv";
+
+/// The script in an `--out` folder that re-runs the run to the same bytes.
+pub const RERUN_FILE: &str = "rerun.sh";
+
+/// The files `--out` writes for scenario `valid`.
+pub fn out_files(valid: &ValidScenario) -> Vec<&'static str> {
+    let mut names = OUT_FILES.to_vec();
+    if valid.roster().is_some() {
+        names.push(ROSTER_FILE);
+    }
+    names
+}
+
+/// The scenario as `--out` saves it: with the replications and seed of the run, and
+/// its roster, when it reads one, named [`ROSTER_FILE`], the copy beside it; so the
+/// folder re-runs to the same results without the original files or flags.
+pub fn saved_scenario(valid: &ValidScenario, replications: u64, seed: u64) -> String {
+    let mut s = valid.scenario().clone();
+    s.simulation.replications = replications;
+    s.simulation.seed = seed;
+    if s.team.roster.is_some() {
+        s.team.roster = Some(ROSTER_FILE.into());
+    }
+    toml::to_string_pretty(&s).unwrap_or_default()
+}
+
+/// [`RERUN_FILE`]: a POSIX shell script that re-runs the saved scenario (with
+/// `--bom` when the run had it) into the folder given, by default `rerun/` beside it.
+pub fn rerun_script(bom: bool) -> String {
+    format!(
+        r#"#!/bin/sh
+# Re-runs the run whose results are in this folder, to the same bytes:
+#   sh rerun.sh [FOLDER]    (FOLDER: where to write, by default rerun/ in this folder)
+# scenario.toml holds the run's replications and seed (and names roster.csv, the
+# copy of its roster, when it read one); results do not depend on --threads.
+# Written by plansim {version}; needs plansim on the PATH.
+set -e
+here=$(dirname "$0")
+exec plansim run "$here/scenario.toml" --out "${{1:-$here/rerun}}"{bom}
+"#,
+        version = env!("CARGO_PKG_VERSION"),
+        bom = if bom { " --bom" } else { "" }
+    )
+}
 
 /// Arguments of `run`.
 #[derive(Args, Debug, Default)]
 #[command(mut_arg("out", |a| a.help(
-    "Also write summary.csv, per_period.csv, replications.csv and scenario.toml into this folder (with --shard: only shard-K-of-N.json)"
+    "Also write summary.csv, per_period.csv, replications.csv, scenario.toml (with the run's replications and seed), roster.csv (a copy of the roster, when the scenario reads one) and rerun.sh (`sh rerun.sh OTHER` re-runs it to the same bytes) into this folder (with --shard: only shard-K-of-N.json)"
 )))]
 pub struct RunArgs {
     /// Scenario file (TOML); the embedded default scenario when absent.
@@ -99,7 +149,7 @@ pub fn execute(args: &RunArgs) -> CliResult {
     )?;
     let mut outputs = Outputs::prepare(
         args.out.out.as_deref(),
-        &OUT_FILES,
+        &out_files(&valid),
         args.report.report.as_deref().map(|p| (p, "--report")),
         args.out.write.force,
         OnInterrupt::Exit,
@@ -133,7 +183,8 @@ pub fn execute(args: &RunArgs) -> CliResult {
     };
     let format = args.format.format;
     let lang = args.report.lang;
-    pool.install(|| run.deliver(outputs, format, args.out.write.bom, lang))?;
+    let width = args.format.width();
+    pool.install(|| run.deliver(outputs, (format, width), args.out.write.bom, lang))?;
     if format == Format::Table {
         eprintln!(
             "solved behaviour in {:.2} s; simulated {} rep-periods in {:.2} s",
@@ -165,12 +216,18 @@ pub struct Finished<'a> {
 
 impl Finished<'_> {
     /// Delivers the run's report: the `--out` files, the `--report` page in `lang`,
-    /// then the report in `format` on stdout (every CSV started by a UTF-8
+    /// then the report in `format` (a table fitted to `width`) on stdout (every CSV started by a UTF-8
     /// byte-order mark when `bom`), then the warnings.
     ///
     /// `run` and `merge` both report through here, so a merge of shards gives the
     /// same bytes.
-    pub fn deliver(self, mut outputs: Outputs, format: Format, bom: bool, lang: Lang) -> CliResult {
+    pub fn deliver(
+        self,
+        mut outputs: Outputs,
+        (format, width): (Format, Width),
+        bom: bool,
+        lang: Lang,
+    ) -> CliResult {
         let (valid, model, tally) = (self.valid, self.model, self.tally);
         let mut warnings = self.warnings;
         warnings.extend(Warnings::of_figures(&tally.plan, Some(&tally.baseline)));
@@ -180,12 +237,13 @@ impl Finished<'_> {
             outputs.set_xlsx(plansim_report::xlsx::run(&report, tally, valid.scenario())?);
         }
         let stdout = match format {
-            Format::Table => report::table(&report).into_bytes(),
+            Format::Table => report::table(&report, width).into_bytes(),
             Format::Json => report.to_json().into_bytes(),
             Format::Csv => summary.clone(),
         };
         let files = if outputs.has_dir() {
-            vec![
+            let n = tally.replications();
+            let mut files = vec![
                 ("summary.csv", summary),
                 (
                     "per_period.csv",
@@ -193,10 +251,21 @@ impl Finished<'_> {
                 ),
                 (
                     "replications.csv",
-                    with_bom(report::replications_csv(tally, &report.warnings)?, bom),
+                    with_bom(
+                        report::replications_csv(tally, self.seed, &report.warnings)?,
+                        bom,
+                    ),
                 ),
-                ("scenario.toml", valid.to_toml().into_bytes()),
-            ]
+                (
+                    "scenario.toml",
+                    saved_scenario(valid, n, self.seed).into_bytes(),
+                ),
+                (RERUN_FILE, rerun_script(bom).into_bytes()),
+            ];
+            if let Some(roster) = valid.roster_csv() {
+                files.push((ROSTER_FILE, roster.into_bytes()));
+            }
+            files
         } else {
             Vec::new()
         };

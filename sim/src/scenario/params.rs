@@ -193,6 +193,10 @@ pub struct PlanParam {
     pub kind: ParamKind,
     /// The values the field accepts.
     pub range: ValidRange,
+    /// The step a plan states the field in, to which `plansim optimize` rounds its
+    /// winner: 10 for money, 1 for whole numbers, else 0.001 (0.1 percentage point of
+    /// a share).
+    pub step: f64,
     /// When the field is used only in some plans: the condition in words and its test.
     only: Option<Condition>,
     /// True for a field its mechanism's table may leave out (`cap`).
@@ -308,6 +312,10 @@ macro_rules! param {
             path: $path,
             kind: ParamKind::$kind,
             range: $range,
+            step: match ParamKind::$kind {
+                ParamKind::Integer => 1.0,
+                ParamKind::Real => 0.001,
+            },
             only: None,
             optional: $optional,
             get: $get,
@@ -319,6 +327,12 @@ macro_rules! param {
     // Integer values reach here rounded and within their range, which fits u32.
     (@put Real, $v:expr) => { $v };
     (@put Integer, $v:expr) => { $v as u32 };
+}
+
+/// Marks an entry's field as an amount of money, stated in steps of 10.
+const fn money(mut p: PlanParam) -> PlanParam {
+    p.step = 10.0;
+    p
 }
 
 /// Adds the condition under which an entry's field is used.
@@ -350,12 +364,12 @@ pub static PLAN_PARAMS: &[PlanParam] = &[
         ValidRange::closed(0.0, 600.0),
         plan.raise_horizon
     ),
-    param!(
+    money(param!(
         "plan.target_bonus.amount",
         Real,
         ValidRange::closed(0.0, 1e12),
         target_bonus.amount
-    ),
+    )),
     param!(
         "plan.target_bonus.threshold",
         Real,
@@ -380,12 +394,12 @@ pub static PLAN_PARAMS: &[PlanParam] = &[
         ValidRange::closed(1.0, 1000.0),
         target_bonus.cap?
     ),
-    param!(
+    money(param!(
         "plan.per_customer.amount",
         Real,
         ValidRange::closed(0.0, 1e12),
         per_customer.amount
-    ),
+    )),
     param!(
         "plan.commission.rate",
         Real,
@@ -466,12 +480,12 @@ pub static PLAN_PARAMS: &[PlanParam] = &[
         ValidRange::closed(1.0, 120.0),
         training.every
     ),
-    param!(
+    money(param!(
         "plan.training.cost",
         Real,
         ValidRange::closed(0.0, 1e12),
         training.cost
-    ),
+    )),
     param!(
         "plan.training.time_share",
         Real,
