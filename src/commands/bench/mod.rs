@@ -64,7 +64,7 @@ fn rep_periods(replications: u64, shape: Shape) -> CliResult<u64> {
 /// Refuses, before any work, a benchmark whose replications would not fit in memory.
 fn check_memory(replications: u64, shape: Shape) -> CliResult {
     Ok(memory::check(
-        memory::run(replications, shape, false),
+        memory::run(replications, shape, false, false),
         memory::available(),
         &format!("benchmarking {replications} replications"),
         |max| format!("lower --replications (at most about {max} fit)"),
@@ -77,7 +77,7 @@ fn best_seconds(model: &Model, solved: &engine::Solved, replications: u64, repea
     (0..repeats.max(1))
         .map(|_| {
             let started = Instant::now();
-            let tally = engine::run_blocks(
+            let tally = engine::run_blocks_sketched(
                 model,
                 solved,
                 1,
