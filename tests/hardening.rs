@@ -270,7 +270,7 @@ fn the_throughput_guard_records_and_fails_below_the_recorded_ratio() {
         "-n",
         "64",
         "--repeats",
-        "1",
+        "5",
         "--baseline",
     ];
     let missing = plansim(&[&quick[..], &[baseline.as_str()]].concat());
@@ -280,22 +280,75 @@ fn the_throughput_guard_records_and_fails_below_the_recorded_ratio() {
         "{}",
         stderr(&missing)
     );
+    // A median of fewer than five repeats is refused.
+    let few = plansim(&[
+        "bench",
+        "--check",
+        "--repeats",
+        "3",
+        "--baseline",
+        baseline.as_str(),
+    ]);
+    assert_eq!(few.status.code(), Some(2), "{}", stderr(&few));
+    assert!(stderr(&few).contains("at least 5"), "{}", stderr(&few));
     let recorded = plansim(&[&quick[..], &[baseline.as_str(), "--record"]].concat());
     assert!(recorded.status.success(), "{}", stderr(&recorded));
     let doc: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&baseline).unwrap()).unwrap();
     let ratio = doc["ratio"].as_f64().unwrap();
-    assert!(ratio > 0.0 && doc["machine"].is_string(), "{doc}");
-    // A recorded ratio far above what this machine can reach must fail the guard.
-    let mut doc = doc;
-    doc["ratio"] = serde_json::json!(ratio * 1000.0);
-    std::fs::write(&baseline, doc.to_string()).unwrap();
-    let slow = plansim(&[&quick[..], &[baseline.as_str()]].concat());
-    assert_eq!(slow.status.code(), Some(1), "{}", stderr(&slow));
+    let solve_ratio = doc["solve_ratio"].as_f64().unwrap();
+    assert!(ratio > 0.0 && solve_ratio > 0.0, "{doc}");
     assert!(
-        stderr(&slow).contains("throughput guard failed"),
+        doc["machine"].is_string() && doc["commit"].is_string(),
+        "{doc}"
+    );
+    let check = |doc: &serde_json::Value| {
+        std::fs::write(&baseline, doc.to_string()).unwrap();
+        plansim(&[&quick[..], &[baseline.as_str()]].concat())
+    };
+    // A recorded simulation ratio far above what this machine can reach fails the guard.
+    let mut slow = doc.clone();
+    slow["ratio"] = serde_json::json!(ratio * 1000.0);
+    let o = check(&slow);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("throughput guard failed: the simulation ratio fell"),
         "{}",
-        stderr(&slow)
+        stderr(&o)
+    );
+    // So does a recorded solve ratio far above it: the solve is guarded on its own.
+    let mut slow = doc.clone();
+    slow["solve_ratio"] = serde_json::json!(solve_ratio * 1000.0);
+    let o = check(&slow);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("the solve ratio fell") && !stderr(&o).contains("simulation ratio"),
+        "{}",
+        stderr(&o)
+    );
+    // Ratios far below this machine's pass, say the baseline should be recorded anew,
+    // and a baseline from another machine is warned about.
+    let mut fast = doc.clone();
+    fast["ratio"] = serde_json::json!(ratio / 1000.0);
+    fast["machine"] = serde_json::json!("Another CPU, 64 cores");
+    let o = check(&fast);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("record the baseline anew"),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    assert!(
+        stderr(&o).contains("warning: this machine") && stderr(&o).contains("Another CPU"),
+        "{}",
+        stderr(&o)
+    );
+    // The same machine: no warning.
+    let o = check(&doc);
+    assert!(
+        !stderr(&o).contains("warning: this machine"),
+        "{}",
+        stderr(&o)
     );
 }
 
