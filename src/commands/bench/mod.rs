@@ -35,7 +35,7 @@ pub struct BenchArgs {
     #[command(flatten)]
     pub format: FormatArgs<TableOrJson>,
     /// Throughput guard: one thread, against a fixed reference loop; fails when the
-    /// simulation's or the solve's ratio falls more than 10 % below the one recorded
+    /// simulation's or the solve's ratio falls more than 5 % below the one recorded
     /// in --baseline.
     #[arg(long)]
     pub check: bool,
