@@ -31,7 +31,7 @@ use crate::error::{CliError, CliResult};
 pub const REFERENCE_ITERATIONS: u64 = 4_000_000;
 /// Largest fall of a ratio below the recorded one that passes. On the 2-core
 /// machine of the recorded baseline, with other work running (load average 5 to 8),
-/// the record and five checks of the same code gave medians within 1.3 % of each
+/// the record and five checks of the same code gave medians within 1.4 % of each
 /// other for the simulation (0.2036 to 0.2064) and 1.1 % for the solve (0.4593 to
 /// 0.4643), while single repeats spread up to 7.7 % (README, "Throughput"): 5 % is
 /// nearly four times the medians' spread, and a slowdown of 5 % is caught.
