@@ -81,9 +81,10 @@ const CELL: u64 = size_of::<Cell>() as u64;
 
 /// Bytes of one metric's sketch, at most, for values of magnitudes from
 /// [`ZERO_BELOW`](plansim_sim::tally::ZERO_BELOW) to 2^64 (94 powers of two) of
-/// either sign: a count, a least and a most value per bucket, with the room a store
-/// grows by.
-pub const SKETCH_BYTES: u64 = 2 * 94 * BUCKETS_PER_BINADE as u64 * 3 * F64 * 3 / 2;
+/// either sign: a count, a least and a most value per bucket, and as much room again
+/// (a growing vector's capacity is at most twice its length). A run's sketches
+/// usually span a few powers of two and take kilobytes.
+pub const SKETCH_BYTES: u64 = 2 * 94 * BUCKETS_PER_BINADE as u64 * 3 * F64 * 2;
 
 /// Bytes kept per replication when every replication's metrics are kept (three
 /// tallies of every metric).
@@ -355,14 +356,17 @@ mod tests {
             run(1_000_000_000, DEFAULT, false, false).bytes(),
             run(1_000_000, DEFAULT, false, false).bytes()
         );
-        assert!(flat.bytes() < 64 << 20, "{}", flat.bytes());
+        // Counted at the sketches' bound (62 MiB for the three tallies' 72 columns);
+        // the measured peak of 10^6 replications is 11 MiB (README, Throughput).
+        assert!(flat.bytes() < 96 << 20, "{}", flat.bytes());
         let big_team = Shape {
             reps: 5000,
             ..DEFAULT
         };
         assert!(run(2000, big_team, false, true).bytes() > small.bytes());
-        // 2000 replications of the default take megabytes, not gigabytes.
-        assert!(small.bytes() < 64 << 20, "{}", small.bytes());
+        // 2000 replications of the default take megabytes, not gigabytes (the
+        // sketches counted at their bound).
+        assert!(small.bytes() < 128 << 20, "{}", small.bytes());
         // Nothing overflows at the limits.
         let huge = Shape {
             reps: 100_000,
