@@ -1,7 +1,9 @@
 //! Criterion benchmarks of simulation throughput on the embedded default scenario.
 //!
 //! `cargo bench --bench throughput` reports rep-periods per second (criterion's
-//! "elements") of the hot loop, on one thread, and the time to solve behaviour.
+//! "elements") of the hot loop, on one thread, into the sketched tally `plansim run`
+//! keeps, and the time to solve behaviour (plan and baseline); `plansim bench
+//! --check` guards the same two against a reference loop.
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 
@@ -30,7 +32,7 @@ fn simulate(c: &mut Criterion) {
             |b, &n| {
                 b.iter(|| {
                     pool.install(|| {
-                        engine::run_blocks(
+                        engine::run_blocks_sketched(
                             &model,
                             &solved,
                             7,

@@ -84,7 +84,7 @@ pub enum Command {
     Schema,
     /// Measure simulation throughput (rep-periods per second) on one thread and on all cores.
     #[command(
-        after_help = "Examples:\n  plansim bench --replications 20000\n  plansim bench --check -n 1000 --repeats 5   the throughput guard .ci/run runs"
+        after_help = "Examples:\n  plansim bench --replications 20000\n  plansim bench --check -n 1000   the throughput guard .ci/run runs (medians of 9 repeats)"
     )]
     Bench(BenchArgs),
 }

@@ -53,7 +53,10 @@ fn runs_that_would_not_fit_in_memory_are_refused_before_they_start() {
     )
     .unwrap();
     let plans = batch_dir.display().to_string();
-    // 10^14 replications keep ~58 PB of metrics: no machine has that.
+    // 10^14 replications keep ~58 PB of metrics where every replication's metrics are
+    // kept (--out, --report, shards, compare, rounds, optimize): no machine has that.
+    // Without them (run, batch, bench) memory does not grow with replications and
+    // nothing is refused (analysis/src/memory.rs tests that the estimate is flat).
     const HUGE: &str = "100000000000000";
     for (args, flag) in [
         (
@@ -68,28 +71,17 @@ fn runs_that_would_not_fit_in_memory_are_refused_before_they_start() {
             vec!["rounds", "-n", HUGE, "--shard", "1/2", "--out", &out],
             "raise N",
         ),
-        (vec!["run", "-n", HUGE], "lower --replications"),
-        (vec!["run", "-n", HUGE, "--out", &out], "more without --out"),
+        (
+            vec!["run", "-n", HUGE, "--out", &out],
+            "without --out and --report memory does not grow",
+        ),
+        (
+            vec!["run", "-n", HUGE, "--report", &file],
+            "without --out and --report memory does not grow",
+        ),
         (
             vec!["run", "-n", HUGE, "--shard", "1/2", "--out", &out],
             "raise N",
-        ),
-        (vec!["bench", "-n", HUGE], "lower --replications"),
-        (
-            vec![
-                "bench",
-                "--check",
-                "-n",
-                HUGE,
-                "--record",
-                "--baseline",
-                &file,
-            ],
-            "lower --replications",
-        ),
-        (
-            vec!["batch", &plans, "-n", HUGE, "--out", &file],
-            "lower --replications",
         ),
         (
             vec![
@@ -111,20 +103,7 @@ fn runs_that_would_not_fit_in_memory_are_refused_before_they_start() {
         assert!(!dir.join("out").exists(), "{args:?} created --out");
         assert!(!dir.join("out.file").exists(), "{args:?} wrote a file");
     }
-    // The scenario's own replications, without --replications: batch names the file's field.
-    std::fs::write(
-        batch_dir.join("a.toml"),
-        edited(
-            plansim_sim::scenario::DEFAULT_SCENARIO_TOML,
-            &[("replications = 2000 ", "replications = 100000000000000 ")],
-        ),
-    )
-    .unwrap();
-    let args = ["batch", plans.as_str(), "--out", file.as_str()];
-    let o = plansim(&args);
-    assert_refused_at_once(&args, &o, &["a.toml", "simulation.replications"]);
-    assert!(!dir.join("out.file").exists(), "batch wrote its --out");
-    // 100,000 reps over 120 months: the reps' behaviour tables alone are ~60 GB.
+    // 100,000 reps over 120 months: the reps' behaviour tables alone are ~74 GiB.
     let text = edited(
         plansim_sim::scenario::DEFAULT_SCENARIO_TOML,
         &[
@@ -132,6 +111,12 @@ fn runs_that_would_not_fit_in_memory_are_refused_before_they_start() {
             ("periods = 12 ", "periods = 120 "),
         ],
     );
+    // Batch names the file whose behaviour does not fit.
+    std::fs::write(batch_dir.join("a.toml"), &text).unwrap();
+    let args = ["batch", plans.as_str(), "--out", file.as_str()];
+    let o = plansim(&args);
+    assert_refused_at_once(&args, &o, &["a.toml", "team.size"]);
+    assert!(!dir.join("out.file").exists(), "batch wrote its --out");
     let file = dir.join("huge.toml");
     std::fs::write(&file, text).unwrap();
     let huge = file.display().to_string();
@@ -270,7 +255,7 @@ fn the_throughput_guard_records_and_fails_below_the_recorded_ratio() {
         "-n",
         "64",
         "--repeats",
-        "1",
+        "5",
         "--baseline",
     ];
     let missing = plansim(&[&quick[..], &[baseline.as_str()]].concat());
@@ -280,22 +265,75 @@ fn the_throughput_guard_records_and_fails_below_the_recorded_ratio() {
         "{}",
         stderr(&missing)
     );
+    // A median of fewer than five repeats is refused.
+    let few = plansim(&[
+        "bench",
+        "--check",
+        "--repeats",
+        "3",
+        "--baseline",
+        baseline.as_str(),
+    ]);
+    assert_eq!(few.status.code(), Some(2), "{}", stderr(&few));
+    assert!(stderr(&few).contains("at least 5"), "{}", stderr(&few));
     let recorded = plansim(&[&quick[..], &[baseline.as_str(), "--record"]].concat());
     assert!(recorded.status.success(), "{}", stderr(&recorded));
     let doc: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&baseline).unwrap()).unwrap();
     let ratio = doc["ratio"].as_f64().unwrap();
-    assert!(ratio > 0.0 && doc["machine"].is_string(), "{doc}");
-    // A recorded ratio far above what this machine can reach must fail the guard.
-    let mut doc = doc;
-    doc["ratio"] = serde_json::json!(ratio * 1000.0);
-    std::fs::write(&baseline, doc.to_string()).unwrap();
-    let slow = plansim(&[&quick[..], &[baseline.as_str()]].concat());
-    assert_eq!(slow.status.code(), Some(1), "{}", stderr(&slow));
+    let solve_ratio = doc["solve_ratio"].as_f64().unwrap();
+    assert!(ratio > 0.0 && solve_ratio > 0.0, "{doc}");
     assert!(
-        stderr(&slow).contains("throughput guard failed"),
+        doc["machine"].is_string() && doc["commit"].is_string(),
+        "{doc}"
+    );
+    let check = |doc: &serde_json::Value| {
+        std::fs::write(&baseline, doc.to_string()).unwrap();
+        plansim(&[&quick[..], &[baseline.as_str()]].concat())
+    };
+    // A recorded simulation ratio far above what this machine can reach fails the guard.
+    let mut slow = doc.clone();
+    slow["ratio"] = serde_json::json!(ratio * 1000.0);
+    let o = check(&slow);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("throughput guard failed: the simulation ratio fell"),
         "{}",
-        stderr(&slow)
+        stderr(&o)
+    );
+    // So does a recorded solve ratio far above it: the solve is guarded on its own.
+    let mut slow = doc.clone();
+    slow["solve_ratio"] = serde_json::json!(solve_ratio * 1000.0);
+    let o = check(&slow);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("the solve ratio fell") && !stderr(&o).contains("simulation ratio"),
+        "{}",
+        stderr(&o)
+    );
+    // Ratios far below this machine's pass, say the baseline should be recorded anew,
+    // and a baseline from another machine is warned about.
+    let mut fast = doc.clone();
+    fast["ratio"] = serde_json::json!(ratio / 1000.0);
+    fast["machine"] = serde_json::json!("Another CPU, 64 cores");
+    let o = check(&fast);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("record the baseline anew"),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    assert!(
+        stderr(&o).contains("warning: this machine") && stderr(&o).contains("Another CPU"),
+        "{}",
+        stderr(&o)
+    );
+    // The same machine: no warning.
+    let o = check(&doc);
+    assert!(
+        !stderr(&o).contains("warning: this machine"),
+        "{}",
+        stderr(&o)
     );
 }
 

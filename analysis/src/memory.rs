@@ -1,9 +1,11 @@
 //! Refusing, before it starts, work that would not fit in memory.
 //!
 //! A run holds the reps' solved behaviour for both plans (a table per rep and
-//! period), keeps every replication's metrics (plan, baseline and difference) for
-//! the quantiles, holds block tallies in flight, and with `--out` builds
-//! replications.csv in memory; a shard also holds its encoded file. The estimate
+//! period), a sketch of each metric (plan, baseline and difference) for the
+//! quantiles, and block tallies in flight (each block keeps its 64 replications'
+//! metrics until it is folded in); with `--out` or `--report` it keeps every
+//! replication's metrics, and with `--out` builds replications.csv in memory. A
+//! shard keeps every replication's metrics and its encoded file. The estimate
 //! is compared with `MemAvailable` of /proc/meminfo (no check where that cannot
 //! be read).
 
@@ -16,7 +18,7 @@ use plansim_sim::engine::{self, WAVE_BLOCKS};
 use plansim_sim::model::Model;
 use plansim_sim::rounds::RoundObservation;
 use plansim_sim::scenario::ValidScenario;
-use plansim_sim::tally::Moments;
+use plansim_sim::tally::{Moments, BUCKETS_PER_BINADE};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
 /// Work refused because it would not fit in memory.
@@ -40,8 +42,8 @@ pub enum MemoryError {
     },
     /// The replications' metrics do not fit: fewer replications would.
     #[error(
-        "{what} would need about {total} of memory (every replication's metrics are kept for \
-         the quantiles), but {available} is available; {advice}"
+        "{what} would need about {total} of memory (every replication's metrics are kept), \
+         but {available} is available; {advice}"
     )]
     Replications {
         /// The work, as the caller named it.
@@ -77,7 +79,15 @@ pub const BEHAVIOUR_PER_REP_PERIOD: u64 =
     2 * (2 * (ATTAINMENT_BUCKETS as u64 * CELL + size_of::<u32>() as u64) + CELL);
 const CELL: u64 = size_of::<Cell>() as u64;
 
-/// Bytes kept per replication for quantiles (three tallies of every metric).
+/// Bytes of one metric's sketch, at most, for values of magnitudes from
+/// [`ZERO_BELOW`](plansim_sim::tally::ZERO_BELOW) to 2^64 (94 powers of two) of
+/// either sign: a count, a least and a most value per bucket, and as much room again
+/// (a growing vector's capacity is at most twice its length). A run's sketches
+/// usually span a few powers of two and take kilobytes.
+pub const SKETCH_BYTES: u64 = 2 * 94 * BUCKETS_PER_BINADE as u64 * 3 * F64 * 2;
+
+/// Bytes kept per replication when every replication's metrics are kept (three
+/// tallies of every metric).
 pub const VALUES_PER_REPLICATION: u64 = 3 * N_METRICS as u64 * F64;
 /// Bytes of replications.csv per replication (two metric sets of up to 24 characters).
 pub const CSV_PER_REPLICATION: u64 = 2 * N_METRICS as u64 * 24;
@@ -166,13 +176,21 @@ fn behaviour(shape: Shape) -> u64 {
         .saturating_mul(BEHAVIOUR_PER_REP_PERIOD)
 }
 
-/// What a run of `replications` needs; `with_out` adds replications.csv.
-pub fn run(replications: u64, shape: Shape, with_out: bool) -> Need {
+/// What a run of `replications` needs: `keep_values` keeps every replication's
+/// metrics (for `--out` and `--report`), `with_out` adds replications.csv; without
+/// either, only the sketches, which do not grow with replications.
+pub fn run(replications: u64, shape: Shape, with_out: bool, keep_values: bool) -> Need {
     let in_flight = engine::block_count(replications).min(WAVE_BLOCKS + 1);
+    let sketches = 3 * N_METRICS as u64 * SKETCH_BYTES;
+    let values = if keep_values || with_out {
+        VALUES_PER_REPLICATION
+    } else {
+        0
+    };
     Need {
         behaviour: behaviour(shape),
-        fixed: in_flight.saturating_mul(block_bytes(shape.periods)),
-        per_replication: VALUES_PER_REPLICATION + if with_out { CSV_PER_REPLICATION } else { 0 },
+        fixed: in_flight.saturating_mul(block_bytes(shape.periods)) + sketches,
+        per_replication: values + if with_out { CSV_PER_REPLICATION } else { 0 },
         replications,
     }
 }
@@ -193,9 +211,16 @@ pub fn shard(replications: u64, shape: Shape) -> Need {
 }
 
 /// What merging shards of a run of `replications` needs (no behaviour is solved):
-/// their parsed files and the merged run, with replications.csv when `with_out`.
-pub fn merge(replications: u64, periods: u32, with_out: bool) -> Need {
-    let r = run(replications, Shape { reps: 0, periods }, with_out);
+/// their parsed files (which hold every replication's metrics) and the merged run,
+/// with every replication's metrics when `keep_values` and replications.csv when
+/// `with_out`.
+pub fn merge(replications: u64, periods: u32, with_out: bool, keep_values: bool) -> Need {
+    let r = run(
+        replications,
+        Shape { reps: 0, periods },
+        with_out,
+        keep_values,
+    );
     Need {
         per_replication: r.per_replication + 3 * N_METRICS as u64 * SHARD_PER_VALUE,
         ..r
@@ -321,22 +346,33 @@ mod tests {
 
     #[test]
     fn estimates_grow_with_replications_out_reps_and_periods() {
-        let small = run(2000, DEFAULT, false);
-        assert!(run(2000, DEFAULT, true).bytes() > small.bytes());
-        assert!(run(4000, DEFAULT, false).bytes() > small.bytes());
+        let small = run(2000, DEFAULT, false, true);
+        assert!(run(2000, DEFAULT, true, true).bytes() > small.bytes());
+        assert!(run(4000, DEFAULT, false, true).bytes() > small.bytes());
+        // Without per-replication outputs, only sketches: flat in replications.
+        let flat = run(2000, DEFAULT, false, false);
+        assert_eq!(flat.per_replication, 0);
+        assert_eq!(
+            run(1_000_000_000, DEFAULT, false, false).bytes(),
+            run(1_000_000, DEFAULT, false, false).bytes()
+        );
+        // Counted at the sketches' bound (62 MiB for the three tallies' 72 columns);
+        // the measured peak of 10^6 replications is 11 MiB (README, Throughput).
+        assert!(flat.bytes() < 96 << 20, "{}", flat.bytes());
         let big_team = Shape {
             reps: 5000,
             ..DEFAULT
         };
-        assert!(run(2000, big_team, false).bytes() > small.bytes());
-        // 2000 replications of the default take megabytes, not gigabytes.
-        assert!(small.bytes() < 64 << 20, "{}", small.bytes());
+        assert!(run(2000, big_team, false, true).bytes() > small.bytes());
+        // 2000 replications of the default take megabytes, not gigabytes (the
+        // sketches counted at their bound).
+        assert!(small.bytes() < 128 << 20, "{}", small.bytes());
         // Nothing overflows at the limits.
         let huge = Shape {
             reps: 100_000,
             periods: 1200,
         };
-        assert!(run(u64::MAX, huge, true).bytes() > u128::from(u64::MAX));
+        assert!(run(u64::MAX, huge, true, true).bytes() > u128::from(u64::MAX));
     }
 
     #[test]
@@ -353,7 +389,7 @@ mod tests {
 
     #[test]
     fn refusal_says_what_fits_and_which_flag_to_lower() {
-        let need = run(1_000_000_000, DEFAULT, false);
+        let need = run(1_000_000_000, DEFAULT, false, true);
         let e = check(need, Some(8 << 30), "this run", |max| {
             format!("lower --replications to at most {max}")
         })
@@ -366,21 +402,23 @@ mod tests {
         let max = need.max_replications(8 << 30);
         assert!(max > 1_000_000 && max < 20_000_000, "{max}");
         assert!(check(need, None, "x", |_| String::new()).is_ok());
-        assert!(check(
-            run(100, DEFAULT, true),
-            Some(8 << 30),
-            "x",
-            |_| String::new()
-        )
-        .is_ok());
+        assert!(
+            check(run(100, DEFAULT, true, true), Some(8 << 30), "x", |_| {
+                String::new()
+            })
+            .is_ok()
+        );
         // A team and horizon whose behaviour alone does not fit: lower those, not -n.
         let huge = Shape {
             reps: 100_000,
             periods: 1200,
         };
-        let e = check(run(10, huge, false), Some(8 << 30), "this run", |_| {
-            "lower --replications".into()
-        })
+        let e = check(
+            run(10, huge, false, false),
+            Some(8 << 30),
+            "this run",
+            |_| "lower --replications".into(),
+        )
         .unwrap_err()
         .to_string();
         assert!(

@@ -56,6 +56,79 @@ fn folding_any_split_of_block_tallies_equals_run_blocks() {
     assert!((first(&total) - first(&whole)).abs() <= 1e-9 * first(&whole).abs());
 }
 
+/// A sketched run (what `plansim run` keeps without `--out` or `--report`) has the
+/// moments of the run that keeps every value, bit for bit, and the same quantiles,
+/// for any thread count and any split into shards folded into a sketched tally.
+#[test]
+fn a_sketched_run_equals_the_run_keeping_values_for_any_threads_and_split() {
+    use plansim_sim::engine::metrics::N_METRICS;
+    let valid = default_scenario()
+        .with_changes(|s| {
+            s.team.size = 6;
+            s.simulation.periods = 4;
+        })
+        .unwrap();
+    let model = Model::new(&valid);
+    let solved = engine::solve(&model);
+    let replications = 7 * engine::BLOCK_SIZE + 5;
+    let blocks = engine::block_count(replications);
+    let whole = engine::run_blocks(&model, &solved, 5, replications, 0..blocks, &|_| {});
+    let summaries = |t: &RunTally| -> Vec<[u64; 7]> {
+        [&t.plan, &t.baseline, &t.difference]
+            .iter()
+            .flat_map(|x| (0..N_METRICS).map(move |i| x.summary(i)))
+            .map(|s| {
+                [
+                    s.mean,
+                    s.std_err,
+                    s.ci95_low,
+                    s.ci95_high,
+                    s.p05,
+                    s.p50,
+                    s.p95,
+                ]
+                .map(f64::to_bits)
+            })
+            .collect()
+    };
+    let expected = summaries(&whole);
+    for threads in [1, 2] {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        let sketched = pool.install(|| {
+            engine::run_blocks_sketched(&model, &solved, 5, replications, 0..blocks, &|_| {})
+        });
+        assert!(!sketched.plan.keeps_values());
+        assert_eq!(summaries(&sketched), expected, "{threads} threads");
+        // Blocks of three shards folded in block order: the same summaries.
+        let mut folded = RunTally::sketched(&model);
+        for k in 0..3 {
+            let range = shard_blocks(blocks, k, 3);
+            let parts = pool.install(|| {
+                engine::run_block_tallies(&model, &solved, 5, replications, range, &|_| {})
+            });
+            parts.iter().for_each(|t| folded.merge(t));
+        }
+        // Shards' own sketches merged in reverse order: the same sketches (their
+        // moments would differ in rounding, their counts cannot).
+        let mut reversed = RunTally::sketched(&model);
+        for k in (0..3).rev() {
+            let range = shard_blocks(blocks, k, 3);
+            let shard = pool.install(|| {
+                engine::run_blocks_sketched(&model, &solved, 5, replications, range, &|_| {})
+            });
+            reversed.merge(&shard);
+        }
+        for i in 0..N_METRICS {
+            assert_eq!(reversed.plan.sketch(i), sketched.plan.sketch(i));
+            assert_eq!(reversed.difference.sketch(i), sketched.difference.sketch(i));
+        }
+        assert_eq!(summaries(&folded), expected, "shards, {threads} threads");
+    }
+}
+
 /// A run split into shard files and merged back through the library (no command
 /// line) gives the one-machine tally bit for bit; the same shard twice and a missing
 /// one are refused with the error that says so.
@@ -106,7 +179,7 @@ fn shard_files_merge_into_the_whole_run_and_bad_sets_are_refused() {
     let shuffled = vec![paths[2].clone(), paths[0].clone(), paths[1].clone()];
     let merged = ShardSet::<RunData>::read(&shuffled, None).unwrap();
     assert_eq!(merged.scenario().unwrap().to_toml(), valid.to_toml());
-    assert_eq!(bits(&merged.tally(&model).unwrap()), bits(&whole));
+    assert_eq!(bits(&merged.tally(&model, true).unwrap()), bits(&whole));
     let twice = vec![
         paths[0].clone(),
         paths[1].clone(),

@@ -94,21 +94,56 @@ impl BenchReport {
     }
 }
 
+/// The throughput guard's measurements: medians over its repeats.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct GuardRatios {
+    /// Median of the simulator's rep-periods per second on one thread.
+    pub sim_rate: f64,
+    /// Median of the reference loop's steps per second.
+    pub reference_rate: f64,
+    /// Median of each repeat's simulator rate over its reference rate.
+    pub ratio: f64,
+    /// Median of each repeat's reference seconds over its solve seconds.
+    pub solve_ratio: f64,
+    /// Largest over smallest of the repeats' ratios, minus one.
+    pub spread: f64,
+    /// Largest over smallest of the repeats' solve ratios, minus one.
+    pub solve_spread: f64,
+    /// Repeats.
+    pub repeats: u32,
+}
+
 /// The throughput guard's measurement: the simulator's rate on one thread, the
-/// reference loop's, and their ratio.
-pub fn guard_line(sim_rate: f64, reference_rate: f64, ratio: f64) -> String {
+/// reference loop's, and the ratios, medians of the repeats with their spread.
+pub fn guard_line(m: &GuardRatios) -> String {
     format!(
-        "throughput guard: {:.2} M rep-periods/s on one thread, reference loop {:.1} M steps/s, ratio {ratio:.4}\n",
-        sim_rate / 1e6,
-        reference_rate / 1e6
+        "throughput guard, medians of {} repeats on one thread: {:.2} M rep-periods/s, reference loop {:.1} M steps/s
+  simulation ratio {:.4} (repeats within {:.1} %), solve ratio {:.4} (within {:.1} %)
+",
+        m.repeats,
+        m.sim_rate / 1e6,
+        m.reference_rate / 1e6,
+        m.ratio,
+        100.0 * m.spread,
+        m.solve_ratio,
+        100.0 * m.solve_spread
     )
 }
 
-/// The recorded ratio the guard compares with, where it was measured and the floor
-/// below which it fails.
-pub fn guard_recorded(ratio: f64, machine: &str, replications: u64, floor: f64) -> String {
+/// The recorded ratios the guard compares with, where and at which commit they were
+/// measured, and the share of them below which it fails.
+pub fn guard_recorded(
+    ratio: f64,
+    solve_ratio: f64,
+    machine: &str,
+    commit: &str,
+    replications: u64,
+    floor: f64,
+) -> String {
     format!(
-        "recorded ratio {ratio:.4} ({machine}, -n {replications}); the guard fails below {floor:.4}\n"
+        "recorded ratios {ratio:.4} and {solve_ratio:.4} ({machine}, commit {commit}, -n {replications}); the guard fails below {:.4} and {:.4}\n",
+        floor * ratio,
+        floor * solve_ratio
     )
 }
 

@@ -14,7 +14,7 @@ use plansim_analysis::select::{KnOutcome, KnSettings};
 use plansim_analysis::warnings::Warnings;
 use plansim_sim::engine::metrics::Metric;
 use plansim_sim::scenario::ValidScenario;
-use plansim_sim::tally::{Moments, Summary, Tally};
+use plansim_sim::tally::{Moments, Sketch, Summary, Tally};
 
 use crate::budget::{check_text, rule_text};
 use crate::csv_safe::{num, row_of, summary_cells, CsvSheet, SUMMARY_COLUMNS};
@@ -173,7 +173,7 @@ pub struct VariantInput<'a> {
 pub fn summarise(values: &[f64]) -> Summary {
     let mut m = Moments::default();
     values.iter().for_each(|&x| m.push(x));
-    Summary::new(&m, Some(values))
+    Summary::new(&m, Some(&Sketch::of(values)))
 }
 
 /// Paired differences `a - b` over their common replications.

@@ -121,7 +121,9 @@ pub fn policy_report(
             }
         })
         .collect();
-    let mut tally = Tally::new(N_METRICS, true);
+    // The values are kept once, in `values` (for the paired differences); the
+    // tally keeps sketches for the quantiles.
+    let mut tally = Tally::sketched(N_METRICS);
     for t in records {
         tally.push(&t.metrics);
     }
@@ -148,7 +150,7 @@ pub fn differences(reports: &[PolicyReport]) -> BTreeMap<String, BTreeMap<&'stat
         return out;
     };
     for r in &reports[1..] {
-        let mut tally = Tally::new(N_METRICS, true);
+        let mut tally = Tally::sketched(N_METRICS);
         for rep in 0..r.values.first().map_or(0, |v| v.len()) {
             let row: Vec<f64> = (0..N_METRICS)
                 .map(|i| r.values[i][rep] - first.values[i][rep])

@@ -1,11 +1,16 @@
 //! Mergeable tallies of Monte Carlo output and their summaries.
 //!
-//! A [`Tally`] keeps, for each of its columns, Welford moments and (optionally)
-//! the values themselves for quantiles. Tallies of fixed-size blocks are merged in
-//! block order, so a result never depends on how blocks were spread over threads,
-//! machines or shards.
+//! A [`Tally`] keeps, for each of its columns, Welford moments and, for quantiles,
+//! either a [`Sketch`] (memory flat in the rows; quantiles within [`RELATIVE_ERROR`])
+//! or the values themselves (for outputs that list every replication). Tallies of
+//! fixed-size blocks are merged in block order, so a result never depends on how
+//! blocks were spread over threads, machines or shards; sketches merge by adding
+//! integer counts, which is exact in any order.
 
 use serde::{Deserialize, Serialize};
+
+mod sketch;
+pub use sketch::{Sketch, BUCKETS_PER_BINADE, RELATIVE_ERROR, ZERO_BELOW};
 
 /// Count, mean and sum of squared deviations of a column (Welford; Chan et al. to merge).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -59,19 +64,47 @@ impl Moments {
     }
 }
 
-/// Moments of several columns, with their values kept when quantiles are wanted.
+/// What a [`Tally`] keeps of its columns beside their moments.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+enum Kept {
+    /// Nothing: no quantiles.
+    Moments,
+    /// Every value (for per-replication outputs; memory grows with the rows).
+    Values(Vec<Vec<f64>>),
+    /// A [`Sketch`] of each column (memory flat in the rows).
+    Sketches(Vec<Sketch>),
+}
+
+/// Moments of several columns, with, for quantiles, either their values or a
+/// [`Sketch`] of each.
+///
+/// Quantiles always come from a sketch (built from the values when those are kept),
+/// so a tally's summary is the same whichever it keeps.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Tally {
     moments: Vec<Moments>,
-    values: Option<Vec<Vec<f64>>>,
+    kept: Kept,
 }
 
 impl Tally {
-    /// An empty tally of `width` columns.
+    /// An empty tally of `width` columns, keeping their values when `keep_values`
+    /// (else only their moments).
     pub fn new(width: usize, keep_values: bool) -> Self {
         Tally {
             moments: vec![Moments::default(); width],
-            values: keep_values.then(|| vec![Vec::new(); width]),
+            kept: if keep_values {
+                Kept::Values(vec![Vec::new(); width])
+            } else {
+                Kept::Moments
+            },
+        }
+    }
+
+    /// An empty tally of `width` columns keeping a [`Sketch`] of each for quantiles.
+    pub fn sketched(width: usize) -> Self {
+        Tally {
+            moments: vec![Moments::default(); width],
+            kept: Kept::Sketches(vec![Sketch::new(); width]),
         }
     }
 
@@ -80,21 +113,54 @@ impl Tally {
         for (m, &x) in self.moments.iter_mut().zip(row) {
             m.push(x);
         }
-        if let Some(values) = &mut self.values {
-            for (v, &x) in values.iter_mut().zip(row) {
-                v.push(x);
+        match &mut self.kept {
+            Kept::Moments => {}
+            Kept::Values(values) => {
+                for (v, &x) in values.iter_mut().zip(row) {
+                    v.push(x);
+                }
+            }
+            Kept::Sketches(sketches) => {
+                for (s, &x) in sketches.iter_mut().zip(row) {
+                    s.push(x);
+                }
             }
         }
     }
 
     /// Appends a tally of later rows.
+    ///
+    /// A sketched tally takes another's sketches or values; a tally of values needs
+    /// another's values.
+    ///
+    /// # Panics
+    /// When this tally keeps values and `o` does not (its values are lost).
     pub fn merge(&mut self, o: &Tally) {
         for (m, om) in self.moments.iter_mut().zip(&o.moments) {
             m.merge(om);
         }
-        if let (Some(values), Some(ov)) = (&mut self.values, &o.values) {
-            for (v, ovv) in values.iter_mut().zip(ov) {
-                v.extend_from_slice(ovv);
+        match (&mut self.kept, &o.kept) {
+            (Kept::Moments, _) => {}
+            (Kept::Values(values), Kept::Values(ov)) => {
+                for (v, ovv) in values.iter_mut().zip(ov) {
+                    v.extend_from_slice(ovv);
+                }
+            }
+            (Kept::Sketches(sketches), Kept::Sketches(os)) => {
+                for (s, os) in sketches.iter_mut().zip(os) {
+                    s.merge(os);
+                }
+            }
+            (Kept::Sketches(sketches), Kept::Values(ov)) => {
+                for (s, ovv) in sketches.iter_mut().zip(ov) {
+                    ovv.iter().for_each(|&x| s.push(x));
+                }
+            }
+            (Kept::Values(_), _) | (Kept::Sketches(_), Kept::Moments) => {
+                assert!(
+                    o.rows() == 0,
+                    "a tally keeping values or sketches merged with one that does not"
+                );
             }
         }
     }
@@ -109,7 +175,10 @@ impl Tally {
                 return None;
             }
         }
-        Some(Tally { moments, values })
+        Some(Tally {
+            moments,
+            kept: values.map_or(Kept::Moments, Kept::Values),
+        })
     }
 
     /// Number of columns.
@@ -117,9 +186,9 @@ impl Tally {
         self.moments.len()
     }
 
-    /// True when the values are kept for quantiles.
+    /// True when the values are kept (for per-replication outputs).
     pub fn keeps_values(&self) -> bool {
-        self.values.is_some()
+        matches!(self.kept, Kept::Values(_))
     }
 
     /// Number of rows.
@@ -134,12 +203,34 @@ impl Tally {
 
     /// Values of column `i`, when kept.
     pub fn values(&self, i: usize) -> Option<&[f64]> {
-        self.values.as_ref().map(|v| v[i].as_slice())
+        match &self.kept {
+            Kept::Values(v) => Some(v[i].as_slice()),
+            _ => None,
+        }
     }
 
-    /// Summary of column `i`.
+    /// The sketch of column `i` (built from its values when those are kept); None
+    /// when only moments are kept.
+    pub fn sketch(&self, i: usize) -> Option<std::borrow::Cow<'_, Sketch>> {
+        match &self.kept {
+            Kept::Moments => None,
+            Kept::Values(v) => Some(std::borrow::Cow::Owned(Sketch::of(&v[i]))),
+            Kept::Sketches(s) => Some(std::borrow::Cow::Borrowed(&s[i])),
+        }
+    }
+
+    /// Bytes held by the kept values or sketches (not the moments).
+    pub fn kept_bytes(&self) -> usize {
+        match &self.kept {
+            Kept::Moments => 0,
+            Kept::Values(v) => v.iter().map(|c| c.capacity() * 8).sum(),
+            Kept::Sketches(s) => s.iter().map(Sketch::bytes).sum(),
+        }
+    }
+
+    /// Summary of column `i`, its quantiles from its sketch.
     pub fn summary(&self, i: usize) -> Summary {
-        Summary::new(&self.moments[i], self.values(i))
+        Summary::new(&self.moments[i], self.sketch(i).as_deref())
     }
 }
 
@@ -154,11 +245,11 @@ pub struct Summary {
     pub ci95_low: f64,
     /// Upper end of the 95 % interval of the mean.
     pub ci95_high: f64,
-    /// 5th percentile over replications.
+    /// 5th percentile over replications (from a [`Sketch`]: within [`RELATIVE_ERROR`]).
     pub p05: f64,
-    /// Median over replications.
+    /// Median over replications (within [`RELATIVE_ERROR`]).
     pub p50: f64,
-    /// 95th percentile over replications.
+    /// 95th percentile over replications (within [`RELATIVE_ERROR`]).
     pub p95: f64,
 }
 
@@ -166,20 +257,13 @@ pub struct Summary {
 pub const Z95: f64 = 1.959_963_984_540_054;
 
 impl Summary {
-    /// Summarises moments and, when given, the values for quantiles.
-    pub fn new(m: &Moments, values: Option<&[f64]>) -> Summary {
+    /// Summarises moments and, when given, the sketch of the values for quantiles
+    /// (each within [`RELATIVE_ERROR`]).
+    pub fn new(m: &Moments, sketch: Option<&Sketch>) -> Summary {
         let se = if m.n >= 2 { m.std_err() } else { 0.0 };
-        let (p05, p50, p95) = match values {
-            Some(v) if !v.is_empty() => {
-                let mut sorted = v.to_vec();
-                sorted.sort_unstable_by(f64::total_cmp);
-                (
-                    quantile(&sorted, 0.05),
-                    quantile(&sorted, 0.5),
-                    quantile(&sorted, 0.95),
-                )
-            }
-            _ => (f64::NAN, f64::NAN, f64::NAN),
+        let (p05, p50, p95) = match sketch {
+            Some(s) => (s.quantile(0.05), s.quantile(0.5), s.quantile(0.95)),
+            None => (f64::NAN, f64::NAN, f64::NAN),
         };
         Summary {
             mean: m.mean,
@@ -234,7 +318,7 @@ mod tests {
         let values: Vec<f64> = (0..64).map(|i| if i < 2 { 0.0 } else { 1.0 }).collect();
         let mut m = Moments::default();
         values.iter().for_each(|&x| m.push(x));
-        let s = Summary::new(&m, Some(&values));
+        let s = Summary::new(&m, Some(&Sketch::of(&values)));
         assert!(s.ci95_high > 1.0, "{s:?}");
         let cut = s.within(Some((0.0, 1.0)));
         assert_eq!((cut.ci95_low, cut.ci95_high), (s.ci95_low, 1.0));
@@ -277,6 +361,33 @@ mod tests {
         let se = (1.666_666_666_666_666_7f64 / 4.0).sqrt();
         assert!((s.std_err - se).abs() < 1e-12);
         assert!((s.ci95_high - 2.5 - Z95 * se).abs() < 1e-12);
-        assert_eq!(s.p50, 2.5);
+        // Type 7 between 2 and 3, each within the sketch's error.
+        assert!((s.p50 - 2.5).abs() <= 3.0 * RELATIVE_ERROR, "{}", s.p50);
+        let mut sketched = Tally::sketched(1);
+        for x in [4.0, 1.0, 3.0, 2.0] {
+            sketched.push(&[x]);
+        }
+        assert_eq!(
+            sketched.summary(0),
+            s,
+            "the same summary from values or a sketch"
+        );
+    }
+
+    #[test]
+    fn a_sketched_tally_takes_blocks_of_values_as_one_pass() {
+        let rows: Vec<f64> = (0..640).map(|i| ((i * 37) % 101) as f64 - 20.0).collect();
+        let mut whole = Tally::sketched(1);
+        rows.iter().for_each(|&x| whole.push(&[x]));
+        let mut merged = Tally::sketched(1);
+        for block in rows.chunks(64) {
+            let mut t = Tally::new(1, true);
+            block.iter().for_each(|&x| t.push(&[x]));
+            merged.merge(&t);
+        }
+        assert_eq!(merged.sketch(0), whole.sketch(0));
+        let (a, b) = (merged.summary(0), whole.summary(0));
+        assert_eq!((a.p05, a.p50, a.p95), (b.p05, b.p50, b.p95));
+        assert!(!merged.keeps_values() && merged.values(0).is_none());
     }
 }

@@ -100,7 +100,7 @@ fn check_memory(
         let Ok(valid) = r else { continue };
         let n = replications(valid);
         memory::check(
-            memory::run(n, memory::Shape::of(valid), false),
+            memory::run(n, memory::Shape::of(valid), false, false),
             memory::available(),
             &format!("{}: {n} replications", file.display()),
             |max| {
@@ -172,7 +172,7 @@ pub fn execute(args: &BatchArgs) -> CliResult {
                     rows.push(BatchRow::error(file, e.to_string()));
                 } else {
                     let tally = pool.install(|| {
-                        engine::run_blocks(
+                        engine::run_blocks_sketched(
                             &model,
                             &solved,
                             seed,

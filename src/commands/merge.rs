@@ -154,6 +154,7 @@ pub fn execute(args: &MergeArgs) -> CliResult {
             replications,
             valid.scenario().simulation.periods,
             args.out.out.is_some(),
+            args.report.report.is_some(),
         ),
         memory::available(),
         &format!("merging {replications} replications"),
@@ -162,7 +163,8 @@ pub fn execute(args: &MergeArgs) -> CliResult {
     let mut outputs = outputs(args, &super::run::out_files(&valid))?;
     record(&shards, &mut outputs)?;
     let model = Model::new(&valid);
-    let tally = shards.tally(&model)?;
+    let keep_values = args.out.out.is_some() || args.report.report.is_some();
+    let tally = shards.tally(&model, keep_values)?;
     // The behaviour is solved again for the warnings (and the report's charts): the
     // shards were run with --accept-no-equilibrium where it has none.
     let solved = engine::solve(&model);

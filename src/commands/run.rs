@@ -136,14 +136,24 @@ pub fn execute(args: &RunArgs) -> CliResult {
         return execute_shard(args, &valid, replications, seed, shard);
     }
     let with_out = args.out.out.is_some();
+    let keep_values = with_out || args.report.report.is_some();
     memory::check(
-        memory::run(replications, memory::Shape::of(&valid), with_out),
+        memory::run(
+            replications,
+            memory::Shape::of(&valid),
+            with_out,
+            keep_values,
+        ),
         memory::available(),
         &format!("{replications} replications"),
         |max| {
             format!(
                 "lower --replications (at most about {max} fit{})",
-                if with_out { ", more without --out" } else { "" }
+                if keep_values {
+                    "; without --out and --report memory does not grow with replications"
+                } else {
+                    ""
+                }
             )
         },
     )?;
@@ -162,8 +172,15 @@ pub fn execute(args: &RunArgs) -> CliResult {
     let warnings = Warnings::of_run(&model, &solved);
     args.accept.refuse_unless_given(&warnings, valid.source())?;
     let progress = Progress::new(replications, "replications");
+    // Every replication's metrics are kept only for replications.csv (--out) and the
+    // page's figures (--report); otherwise sketches give the quantiles in flat memory.
+    let run_blocks = if keep_values {
+        engine::run_blocks
+    } else {
+        engine::run_blocks_sketched
+    };
     let tally = pool.install(|| {
-        engine::run_blocks(
+        run_blocks(
             &model,
             &solved,
             seed,

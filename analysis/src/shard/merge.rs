@@ -212,12 +212,18 @@ impl<D: ShardData> ShardSet<D> {
 
 impl ShardSet<RunData> {
     /// The tally of the whole run in `model`: every block of every shard, folded in
-    /// block order into an empty tally as one machine does, one shard at a time.
+    /// block order into an empty tally as one machine does, one shard at a time;
+    /// with every replication's metrics when `keep_values` (else sketches of them,
+    /// [`RunTally::sketched`], as `plansim run` keeps without `--out` or `--report`).
     ///
     /// # Errors
     /// [`ShardError::File`] when a block does not decode.
-    pub fn tally(self, model: &Model) -> Result<RunTally, ShardError> {
-        let mut tally = RunTally::new(model);
+    pub fn tally(self, model: &Model, keep_values: bool) -> Result<RunTally, ShardError> {
+        let mut tally = if keep_values {
+            RunTally::new(model)
+        } else {
+            RunTally::sketched(model)
+        };
         for (shown, f) in self.shards {
             for t in f.block_tallies(model, &shown)? {
                 tally.merge(&t);

@@ -80,6 +80,19 @@ impl RunTally {
         }
     }
 
+    /// An empty tally for `model` whose replication metrics keep a sketch of each
+    /// column for the quantiles instead of every value: its memory does not grow
+    /// with replications. It takes the tallies of blocks (which keep values) in
+    /// [`RunTally::merge`].
+    pub fn sketched(model: &Model) -> Self {
+        RunTally {
+            plan: Tally::sketched(N_METRICS),
+            baseline: Tally::sketched(N_METRICS),
+            difference: Tally::sketched(N_METRICS),
+            ..RunTally::new(model)
+        }
+    }
+
     /// Appends the tally of later blocks.
     pub fn merge(&mut self, o: &RunTally) {
         self.plan.merge(&o.plan);
@@ -177,7 +190,9 @@ fn run_block(model: &Model, solved: &Solved, seed: u64, replications: Range<u64>
     tally
 }
 
-/// Runs blocks `blocks` of a run of `replications` with `seed`, in the current rayon pool.
+/// Runs blocks `blocks` of a run of `replications` with `seed`, in the current rayon
+/// pool, keeping every replication's metrics (see [`run_blocks_sketched`] for a tally
+/// whose memory does not grow with replications).
 ///
 /// `progress` is called with the number of replications done so far (from any thread).
 pub fn run_blocks(
@@ -188,7 +203,34 @@ pub fn run_blocks(
     blocks: Range<u64>,
     progress: &(dyn Fn(u64) + Sync),
 ) -> RunTally {
-    let mut tally = RunTally::new(model);
+    let tally = RunTally::new(model);
+    fold_blocks(tally, model, solved, seed, replications, blocks, progress)
+}
+
+/// [`run_blocks`] into a [`RunTally::sketched`]: the same moments and quantiles,
+/// without the replications' values.
+pub fn run_blocks_sketched(
+    model: &Model,
+    solved: &Solved,
+    seed: u64,
+    replications: u64,
+    blocks: Range<u64>,
+    progress: &(dyn Fn(u64) + Sync),
+) -> RunTally {
+    let tally = RunTally::sketched(model);
+    fold_blocks(tally, model, solved, seed, replications, blocks, progress)
+}
+
+/// Folds the tallies of `blocks`, wave by wave in block order, into `tally`.
+fn fold_blocks(
+    mut tally: RunTally,
+    model: &Model,
+    solved: &Solved,
+    seed: u64,
+    replications: u64,
+    blocks: Range<u64>,
+    progress: &(dyn Fn(u64) + Sync),
+) -> RunTally {
     let done = AtomicU64::new(0);
     let mut wave_start = blocks.start;
     while wave_start < blocks.end {

@@ -27,14 +27,16 @@ pub struct BenchArgs {
     #[arg(short = 'n', long, default_value_t = 10_000, allow_negative_numbers = true,
         value_parser = replications)]
     pub replications: u64,
-    /// Measurements per thread count (the best is reported).
-    #[arg(long, default_value_t = 3)]
-    pub repeats: u32,
+    /// Measurements per thread count, the best reported (default 3); with --check, of
+    /// each ratio, their median compared (default 9, at least 5).
+    #[arg(long)]
+    pub repeats: Option<u32>,
     /// --format.
     #[command(flatten)]
     pub format: FormatArgs<TableOrJson>,
     /// Throughput guard: one thread, against a fixed reference loop; fails when the
-    /// ratio falls more than 20 % below the one recorded in --baseline.
+    /// simulation's or the solve's ratio falls more than 5 % below the one recorded
+    /// in --baseline.
     #[arg(long)]
     pub check: bool,
     /// With --check: write the measured ratio to --baseline instead of comparing.
@@ -64,7 +66,7 @@ fn rep_periods(replications: u64, shape: Shape) -> CliResult<u64> {
 /// Refuses, before any work, a benchmark whose replications would not fit in memory.
 fn check_memory(replications: u64, shape: Shape) -> CliResult {
     Ok(memory::check(
-        memory::run(replications, shape, false),
+        memory::run(replications, shape, false, false),
         memory::available(),
         &format!("benchmarking {replications} replications"),
         |max| format!("lower --replications (at most about {max} fit)"),
@@ -77,7 +79,7 @@ fn best_seconds(model: &Model, solved: &engine::Solved, replications: u64, repea
     (0..repeats.max(1))
         .map(|_| {
             let started = Instant::now();
-            let tally = engine::run_blocks(
+            let tally = engine::run_blocks_sketched(
                 model,
                 solved,
                 1,
@@ -102,6 +104,7 @@ pub fn execute(args: &BenchArgs) -> CliResult {
     let shape = Shape::of(&valid);
     let rep_periods = rep_periods(replications, shape)?;
     check_memory(replications, shape)?;
+    let repeats = args.repeats.unwrap_or(3).max(1);
     let model = Model::new(&valid);
     let solved = engine::solve(&model);
     let cores = super::cores();
@@ -112,7 +115,7 @@ pub fn execute(args: &BenchArgs) -> CliResult {
     let mut measurements = Vec::new();
     for threads in counts {
         let pool = super::thread_pool(Some(threads))?;
-        let best = pool.install(|| best_seconds(&model, &solved, replications, args.repeats));
+        let best = pool.install(|| best_seconds(&model, &solved, replications, repeats));
         measurements.push(Measurement {
             threads,
             seconds: best,
@@ -125,7 +128,7 @@ pub fn execute(args: &BenchArgs) -> CliResult {
         reps: model.reps().len(),
         periods: model.periods(),
         replications,
-        repeats: args.repeats.max(1),
+        repeats,
         solve_seconds: solved.seconds,
         measurements,
     };
