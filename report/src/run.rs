@@ -13,6 +13,7 @@ use serde::Serialize;
 
 use plansim_analysis::warnings::Warnings;
 use plansim_sim::engine::metrics::{Metric, PeriodMetric, N_METRICS, N_PERIOD_METRICS};
+use plansim_sim::engine::selection::{Decomposition, Estimate};
 use plansim_sim::engine::RunTally;
 use plansim_sim::mechanisms::MECHANISM_NAMES;
 use plansim_sim::model::calibration::{Calibrator, History};
@@ -106,6 +107,10 @@ pub struct RunReport {
     pub cost_by_mechanism: CostByMechanism,
     /// Per-period metrics.
     pub per_period: Vec<PeriodRow>,
+    /// Selection's share of the plan's effect on revenue, with a hiring pool only
+    /// (docs/model.md section 10.1).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub selection: Option<Decomposition>,
     /// The metrics in table order (not serialised).
     #[serde(skip)]
     pub order: Vec<Metric>,
@@ -208,6 +213,7 @@ impl RunReport {
             difference,
             cost_by_mechanism: cost,
             per_period,
+            selection: None,
             order,
         }
     }
@@ -311,7 +317,59 @@ fn table_text(r: &RunReport) -> String {
         out,
         "\nIntervals are 95 % Monte Carlo intervals of the mean; the difference is paired on common random numbers.\nrevenue_growth is against the pre-plan run-rate; see docs/model.md for every definition."
     );
+    if let Some(d) = &r.selection {
+        selection_lines(&mut out, d);
+    }
     out
+}
+
+/// The decomposition of the plan's effect on revenue into incentive and selection.
+fn selection_lines(out: &mut String, d: &Decomposition) {
+    let ci = |e: &Estimate| {
+        format!(
+            "{} [{}, {}]",
+            grouped(e.mean, 0),
+            grouped(e.mean - Z95 * e.std_err, 0),
+            grouped(e.mean + Z95 * e.std_err, 0)
+        )
+    };
+    let _ = writeln!(
+        out,
+        "\nSelection (docs/model.md section 10.1): revenue {} under the plan against {} under the baseline ({:+.1} %)",
+        grouped(d.plan_revenue.mean, 0),
+        grouped(d.baseline_revenue.mean, 0),
+        100.0 * d.total_gain
+    );
+    let _ = writeln!(
+        out,
+        "  incentive effect (same reps):         {} ({:+.1} %)",
+        ci(&d.incentive_effect),
+        100.0 * d.incentive_gain
+    );
+    let _ = writeln!(
+        out,
+        "  selection effect (who stays, joins): {} ({:+.1} %)",
+        ci(&d.selection_effect),
+        100.0 * d.selection_gain
+    );
+    let s = d.selection_share;
+    let _ = writeln!(
+        out,
+        "  selection's share of the effect: {:.1} % [{:.1} %, {:.1} %]",
+        100.0 * s.mean,
+        100.0 * (s.mean - Z95 * s.std_err),
+        100.0 * (s.mean + Z95 * s.std_err)
+    );
+    for (name, c) in [
+        ("baseline", &d.baseline_composition),
+        ("plan", &d.plan_composition),
+    ] {
+        let _ = writeln!(
+            out,
+            "  mean ability under the {name}: team {:.3}, leavers {:.3}, hires {:.3} ({:.1} leavers a replication)",
+            c.team, c.leavers, c.hires, c.leavers_per_replication
+        );
+    }
 }
 
 /// summary.csv: a `warning` row per warning, then one row per block (plan, baseline,

@@ -161,7 +161,16 @@ impl Finished<'_> {
     /// same bytes.
     pub fn deliver(self, outputs: Outputs, format: Format, bom: bool, lang: Lang) -> CliResult {
         let (valid, model, tally) = (self.valid, self.model, self.tally);
-        let report = RunReport::new(model, valid.source(), self.seed, tally, self.warnings);
+        let mut report = RunReport::new(model, valid.source(), self.seed, tally, self.warnings);
+        if model.hiring().is_some() {
+            // Selection's share (docs/model.md section 10.1), on the run's replications.
+            report.selection = Some(engine::selection::decompose(
+                model,
+                self.solved,
+                self.seed,
+                tally.replications(),
+            ));
+        }
         let summary = with_bom(report::summary_csv(&report)?, bom);
         let stdout = match format {
             Format::Table => report::table(&report).into_bytes(),

@@ -12,6 +12,7 @@ use std::time::Instant;
 use rayon::prelude::*;
 
 pub mod metrics;
+pub mod selection;
 pub mod simulate;
 
 use crate::behaviour::{self, PlanningStart, Policy};

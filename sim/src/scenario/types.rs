@@ -150,6 +150,38 @@ pub struct TeamSection {
     pub ramp_periods: u32,
     /// Share of a leaver's book lost in the handover to the new hire.
     pub handover_loss: f64,
+    /// Optional hiring pool (`[team.hiring]`): replacement hires draw a new ability from
+    /// it, and outside options rise with ability. Absent, a hire copies the leaver's traits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hiring: Option<HiringSection>,
+}
+
+/// The hiring pool replacement hires come from, and how outside options rise with
+/// ability (selection, docs/model.md section 10.1).
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(default)]
+pub struct HiringSection {
+    /// Ability of a hire, log-normal with this mean and standard deviation.
+    pub ability: TraitDistribution,
+    /// Ability types reps' behaviour is solved for: the pool's equal-probability bands,
+    /// each represented by its median (2 to 25).
+    pub types: u32,
+    /// Rise of the monthly outside option per unit of ability above the pool's mean, in
+    /// money: better reps have better offers elsewhere.
+    pub outside_option_per_ability: f64,
+}
+
+impl Default for HiringSection {
+    fn default() -> Self {
+        HiringSection {
+            ability: TraitDistribution {
+                mean: 1.0,
+                sd: 0.25,
+            },
+            types: 5,
+            outside_option_per_ability: 0.0,
+        }
+    }
 }
 
 impl Default for TeamSection {
@@ -203,6 +235,7 @@ impl Default for TeamSection {
             max_quit_rate: 0.25,
             ramp_periods: 3,
             handover_loss: 0.15,
+            hiring: None,
         }
     }
 }
