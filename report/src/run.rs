@@ -12,6 +12,7 @@ use std::fmt::Write;
 use serde::Serialize;
 
 use plansim_analysis::warnings::Warnings;
+use plansim_sim::engine::by_rep::{ByRep, ByRepReport};
 use plansim_sim::engine::metrics::{Metric, PeriodMetric, N_METRICS, N_PERIOD_METRICS};
 use plansim_sim::engine::selection::{Decomposition, Estimate};
 use plansim_sim::engine::RunTally;
@@ -111,6 +112,10 @@ pub struct RunReport {
     /// (docs/model.md section 10.1).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub selection: Option<Decomposition>,
+    /// Outputs by rep, when the scenario asks for them (`[outputs] by_rep`, docs/model.md
+    /// section 13.1).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub by_rep: Option<ByRepReport>,
     /// The metrics in table order (not serialised).
     #[serde(skip)]
     pub order: Vec<Metric>,
@@ -214,6 +219,7 @@ impl RunReport {
             cost_by_mechanism: cost,
             per_period,
             selection: None,
+            by_rep: None,
             order,
         }
     }
@@ -320,7 +326,61 @@ fn table_text(r: &RunReport) -> String {
     if let Some(d) = &r.selection {
         selection_lines(&mut out, d);
     }
+    if let Some(b) = &r.by_rep {
+        by_rep_lines(&mut out, "plan", &b.plan);
+        by_rep_lines(&mut out, "baseline", &b.baseline);
+    }
     out
+}
+
+/// An amount of money: whole units, or two decimals below 100.
+fn money(x: f64) -> String {
+    grouped(x, if x.abs() < 100.0 { 2 } else { 0 })
+}
+
+/// Outputs by rep under one plan: a line per ability quintile, then the team's figures.
+fn by_rep_lines(out: &mut String, name: &str, b: &ByRep) {
+    let _ = writeln!(
+        out,
+        "\nBy ability quintile under the {name} (docs/model.md section 13.1; bounds {}):",
+        b.quintile_bounds
+            .iter()
+            .map(|x| format!("{x:.3}"))
+            .collect::<Vec<_>>()
+            .join(" / ")
+    );
+    let _ = writeln!(
+        out,
+        "  quintile  effort  given up  attainment  pay a rep-month  pay mix  quits per 100 rep-months"
+    );
+    for q in &b.quintiles {
+        let _ = writeln!(
+            out,
+            "  {:>8}  {:>6.3}  {:>7.1}%  {:>9.1}%  {:>15}  {:>6.1}%  {:>24.2}",
+            q.quintile,
+            q.effort,
+            100.0 * q.given_up,
+            100.0 * q.attainment,
+            money(q.pay),
+            100.0 * q.pay_mix,
+            q.quits_per_100_rep_months
+        );
+    }
+    let _ = writeln!(
+        out,
+        "  given up (least effort): {:.1} % of rep-months; incentive pay per rep-month P10 / P50 / P90: {} / {} / {} (mean {}); pay mix {:.1} %",
+        100.0 * b.given_up,
+        money(b.pay_per_rep_p10),
+        money(b.pay_per_rep_p50),
+        money(b.pay_per_rep_p90),
+        money(b.pay_per_rep_mean),
+        100.0 * b.pay_mix
+    );
+    let _ = writeln!(
+        out,
+        "  mean ability: team {:.3}, leavers {:.3}, hires {:.3}",
+        b.ability_team, b.ability_leavers, b.ability_hires
+    );
 }
 
 /// The decomposition of the plan's effect on revenue into incentive and selection.

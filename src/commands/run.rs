@@ -171,6 +171,14 @@ impl Finished<'_> {
                 tally.replications(),
             ));
         }
+        if valid.scenario().outputs.as_ref().is_some_and(|o| o.by_rep) {
+            report.by_rep = Some(engine::by_rep::by_rep(
+                model,
+                self.solved,
+                self.seed,
+                tally.replications(),
+            ));
+        }
         let summary = with_bom(report::summary_csv(&report)?, bom);
         let stdout = match format {
             Format::Table => report::table(&report).into_bytes(),

@@ -11,6 +11,7 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
+pub mod by_rep;
 pub mod metrics;
 pub mod selection;
 pub mod simulate;

@@ -240,6 +240,8 @@ pub struct Workspace {
     pub(crate) turnover: Turnover,
     /// Who left in each period of a recorded run (`t * R + j`).
     pub(crate) turnover_log: Vec<bool>,
+    /// What outputs by rep record, in their own simulation only (docs/model.md section 13.1).
+    pub(crate) recorder: Option<Box<super::by_rep::Recorder>>,
 }
 
 /// Who decides which reps leave in a simulation (docs/model.md section 10.1).
@@ -284,6 +286,7 @@ impl Workspace {
             deal_lognormal,
             turnover: Turnover::Hazard,
             turnover_log: Vec::new(),
+            recorder: None,
         }
     }
 }
@@ -353,7 +356,7 @@ pub fn simulate(
         if t + 1 == cycle_end {
             close_cycle(plan, state, ws, &mut rec, totals);
         }
-        review_salaries(plan, state, t, cycle_end, &mut rec, totals);
+        review_salaries(plan, state, t, cycle_end, ws, &mut rec, totals);
         if let Some(tr) = session {
             train(model, tr, state, ws, &mut rec, totals);
         }
@@ -470,9 +473,14 @@ fn rep_periods(
         let productivity =
             st.ability * st.skill * model.rules().ramp(st.tenure) * demand * time_left;
         let out = outcomes(model, ws, j, st, productivity, &cell, &u);
+        let cost_before = rec.incentive_cost;
         pay_per_customer(plan, &out, rec, totals);
         if eligible {
             chance_promotion(plan, out.converted, u[source::PROMOTION], st, rec, totals);
+        }
+        if let Some(r) = ws.recorder.as_deref_mut() {
+            r.rep_month(st.ability, cell.acquisition, st.salary);
+            r.pay(j, st.ability, rec.incentive_cost - cost_before);
         }
         let leaves = u[source::ATTRITION] < cell.quit_hazard;
         ws.leaving[j] = match ws.turnover {
@@ -561,6 +569,9 @@ fn outcomes(
 #[inline(always)]
 fn pay_per_customer(plan: &Plan, out: &RepOutcome, rec: &mut PeriodRecord, totals: &mut Totals) {
     if let Some(pc) = &plan.per_customer {
+        if !pc.gate_met(out.satisfaction) {
+            return;
+        }
         let pay = pc.payout(out.new_customers as u32, out.converted);
         totals.cost_by_mechanism[mechanism::PER_CUSTOMER] += pay;
         rec.incentive_cost += pay;
@@ -638,11 +649,13 @@ fn tally_rep_period(
 
 /// At a review month, raises each rep's salary by the adjustment its score and the
 /// team's earn since the last review (docs/model.md section 5.5).
+#[allow(clippy::too_many_arguments)]
 fn review_salaries(
     plan: &Plan,
     state: &mut TeamState,
     t: u32,
     cycle_end: u32,
+    ws: &mut Workspace,
     rec: &mut PeriodRecord,
     totals: &mut Totals,
 ) {
@@ -653,10 +666,13 @@ fn review_salaries(
         return;
     }
     let team = team_score(plan, &state.reps, |st| (st.review, st.review_target));
-    for st in state.reps.iter_mut() {
+    for (j, st) in state.reps.iter_mut().enumerate() {
         let own = plan.score(st.review, st.review_target);
         let raise = sa.raise(own, team);
         let cost = raise * st.salary * plan.raise_horizon as f64;
+        if let Some(r) = ws.recorder.as_deref_mut() {
+            r.pay(j, st.ability, cost);
+        }
         totals.cost_by_mechanism[mechanism::SALARY_ADJUSTMENT] += cost;
         rec.incentive_cost += cost;
         st.salary *= 1.0 + raise;
@@ -672,12 +688,15 @@ fn train(
     model: &Model,
     tr: &Training,
     state: &mut TeamState,
-    ws: &Workspace,
+    ws: &mut Workspace,
     rec: &mut PeriodRecord,
     totals: &mut Totals,
 ) {
     for (j, st) in state.reps.iter_mut().enumerate() {
         if ws.training[j] {
+            if let Some(r) = ws.recorder.as_deref_mut() {
+                r.pay(j, st.ability, tr.cost);
+            }
             st.skill = tr.trained_skill(st.skill, model.rules().max_skill);
             totals.cost_by_mechanism[mechanism::TRAINING] += tr.cost;
             rec.incentive_cost += tr.cost;
@@ -692,7 +711,7 @@ fn train(
 fn replace_leavers(
     model: &Model,
     state: &mut TeamState,
-    ws: &Workspace,
+    ws: &mut Workspace,
     rec: &mut PeriodRecord,
     totals: &mut Totals,
 ) {
@@ -701,12 +720,16 @@ fn replace_leavers(
         if ws.leaving[j] {
             rec.leavers += 1.0;
             totals.leaver_ability_sum += st.ability;
+            let leaver = st.ability;
             if let Some(h) = model.hiring() {
                 let (ability, g) = h.hire(rng::open_uniform(state.hire_streams[j].next_u64()));
                 st.ability = ability;
                 st.row = (n + j * h.type_count() + g) as u32;
             }
             totals.hire_ability_sum += st.ability;
+            if let Some(r) = ws.recorder.as_deref_mut() {
+                r.turnover(leaver, st.ability);
+            }
             let rep = &model.reps()[j];
             st.skill = model.rules().initial_skill;
             st.salary = rep.base_salary;
@@ -777,6 +800,7 @@ fn close_cycle(
     ws.ranking.clear();
     for (j, st) in state.reps.iter_mut().enumerate() {
         let own = plan.score(st.cycle, st.cycle_target);
+        let cost_before = rec.incentive_cost;
         totals.rep_cycles += 1.0;
         if own >= 1.0 {
             totals.hits += 1.0;
@@ -797,6 +821,10 @@ fn close_cycle(
             totals.cost_by_mechanism[mechanism::COMMISSION] += pay;
             rec.incentive_cost += pay;
         }
+        if let Some(r) = ws.recorder.as_deref_mut() {
+            r.cycle(st.ability, own);
+            r.pay(j, st.ability, rec.incentive_cost - cost_before);
+        }
         st.last_cycle = Some(st.cycle);
         st.last_cycle_score = own;
         ws.ranking.push((own, j as u32));
@@ -816,7 +844,11 @@ fn close_cycle(
                 if st.promotions >= p.max_promotions {
                     continue;
                 }
+                let cost_before = rec.incentive_cost;
                 promote(p, plan.raise_horizon, st, rec, totals);
+                if let Some(r) = ws.recorder.as_deref_mut() {
+                    r.pay(j as usize, st.ability, rec.incentive_cost - cost_before);
+                }
                 promoted += 1;
                 lowest = s;
             }

@@ -35,6 +35,18 @@ pub struct Scenario {
     pub optimize: Option<OptimizeSection>,
     /// Optional monitoring-and-adjustment rounds (`plansim rounds`).
     pub rounds: Option<RoundsSection>,
+    /// Optional extra outputs of `plansim run` (`[outputs]`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outputs: Option<OutputsSection>,
+}
+
+/// Extra outputs of `plansim run`, each a further simulation of the run's replications.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
+#[serde(default)]
+pub struct OutputsSection {
+    /// Outputs by rep: effort, attainment, pay and quitting by ability quintile, give-up,
+    /// the distribution of pay per rep, the pay mix, leavers' and hires' ability.
+    pub by_rep: bool,
 }
 
 impl Default for Scenario {
@@ -52,6 +64,7 @@ impl Default for Scenario {
             budget: None,
             optimize: None,
             rounds: None,
+            outputs: None,
         }
     }
 }
@@ -508,6 +521,10 @@ pub struct PerCustomerSpec {
     /// Which customers count.
     #[serde(default = "new_customers")]
     pub on: CustomerCount,
+    /// Customer-satisfaction gate (0-100): a month's reward is paid only when the rep's
+    /// satisfaction score that month is at least this (funnel model only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub satisfaction_gate: Option<f64>,
 }
 
 fn new_customers() -> CustomerCount {

@@ -591,6 +591,14 @@ fn check_plan(root: &str, plan: &PlanSection, s: &Scenario, p: &mut Problems) {
             "needs the funnel outcome model (linear_normal has no customers)",
         );
     }
+    if let Some(g) = plan.per_customer.as_ref().and_then(|c| c.satisfaction_gate) {
+        p.range(
+            &format!("{root}.per_customer.satisfaction_gate"),
+            g,
+            0.0,
+            100.0,
+        );
+    }
     if let Some(c) = &plan.commission {
         check_commission(&format!("{root}.commission"), c, p);
     }
