@@ -134,6 +134,10 @@ pub struct QuintileFigures {
     pub effort: f64,
     /// Share of its rep-months at the least acquisition effort (given up).
     pub given_up: f64,
+    /// Standard error of `given_up` over replications: of the mean count given up, over
+    /// the mean rep-months (exact when every replication has the same rep-months in the
+    /// quintile, as without a hiring pool).
+    pub given_up_std_err: f64,
     /// Mean score of its rep-cycles.
     pub attainment: f64,
     /// Incentive pay a rep-month.
@@ -235,6 +239,14 @@ fn simulate_recorded(
 /// The figures of one plan from the tally of its rows and its pay per slot-month.
 fn figures(t: &Tally, cuts: [f64; QUINTILES - 1], mut pay: Vec<f64>) -> ByRep {
     let sum = |c: usize| t.moments(c).mean;
+    let se = |c: usize| {
+        let m = t.moments(c);
+        if m.n >= 2 {
+            m.std_err()
+        } else {
+            0.0
+        }
+    };
     let col = |k: usize, c: usize| sum(k * BIN_COLUMNS + c);
     let months: f64 = (0..QUINTILES).map(|k| col(k, 0)).sum();
     let quintiles = (0..QUINTILES)
@@ -243,6 +255,7 @@ fn figures(t: &Tally, cuts: [f64; QUINTILES - 1], mut pay: Vec<f64>) -> ByRep {
             share_of_rep_months: col(k, 0) / months,
             effort: col(k, 1) / col(k, 0),
             given_up: col(k, 2) / col(k, 0),
+            given_up_std_err: se(k * BIN_COLUMNS + 2) / col(k, 0),
             attainment: col(k, 3) / col(k, 4),
             pay: col(k, 5) / col(k, 0),
             pay_mix: col(k, 5) / (col(k, 5) + col(k, 6)),
