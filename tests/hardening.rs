@@ -73,11 +73,11 @@ fn runs_that_would_not_fit_in_memory_are_refused_before_they_start() {
         ),
         (
             vec!["run", "-n", HUGE, "--out", &out],
-            "without --out and --report memory does not grow",
+            "without --out, --report and --xlsx memory does not grow",
         ),
         (
             vec!["run", "-n", HUGE, "--report", &file],
-            "without --out and --report memory does not grow",
+            "without --out, --report and --xlsx memory does not grow",
         ),
         (
             vec!["run", "-n", HUGE, "--shard", "1/2", "--out", &out],

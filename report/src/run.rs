@@ -12,7 +12,9 @@ use std::fmt::Write;
 use serde::Serialize;
 
 use plansim_analysis::warnings::Warnings;
+use plansim_sim::engine::by_rep::{ByRep, ByRepReport};
 use plansim_sim::engine::metrics::{Metric, PeriodMetric, N_METRICS, N_PERIOD_METRICS};
+use plansim_sim::engine::selection::{Decomposition, Estimate};
 use plansim_sim::engine::RunTally;
 use plansim_sim::mechanisms::MECHANISM_NAMES;
 use plansim_sim::model::calibration::{Calibrator, History};
@@ -117,6 +119,14 @@ pub struct RunReport {
     /// The same notes, for other languages (not serialised).
     #[serde(skip)]
     pub note_kinds: Vec<Note>,
+    /// Selection's share of the plan's effect on revenue, with a hiring pool only
+    /// (docs/model.md section 10.1).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub selection: Option<Decomposition>,
+    /// Outputs by rep, when the scenario asks for them (`[outputs] by_rep`, docs/model.md
+    /// section 13.1).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub by_rep: Option<ByRepReport>,
     /// The metrics in table order (not serialised).
     #[serde(skip)]
     pub order: Vec<Metric>,
@@ -223,6 +233,8 @@ impl RunReport {
             per_period,
             notes: note_kinds.iter().map(|n| n.text(Lang::En)).collect(),
             note_kinds,
+            selection: None,
+            by_rep: None,
             order,
         }
     }
@@ -403,7 +415,113 @@ fn table_text(r: &RunReport, width: Width) -> String {
     for n in &r.notes {
         out.push_str(&wrap(&format!("Note: {n}\n"), width));
     }
+    if let Some(d) = &r.selection {
+        selection_lines(&mut out, d);
+    }
+    if let Some(b) = &r.by_rep {
+        by_rep_lines(&mut out, "plan", &b.plan);
+        by_rep_lines(&mut out, "baseline", &b.baseline);
+    }
     out
+}
+
+/// An amount of money: whole units, or two decimals below 100.
+fn money(x: f64) -> String {
+    grouped(x, if x.abs() < 100.0 { 2 } else { 0 })
+}
+
+/// Outputs by rep under one plan: a line per ability quintile, then the team's figures.
+fn by_rep_lines(out: &mut String, name: &str, b: &ByRep) {
+    let _ = writeln!(
+        out,
+        "\nBy ability quintile under the {name} (docs/model.md section 13.1; bounds {}):",
+        b.quintile_bounds
+            .iter()
+            .map(|x| format!("{x:.3}"))
+            .collect::<Vec<_>>()
+            .join(" / ")
+    );
+    let _ = writeln!(
+        out,
+        "  quintile  effort  given up  attainment  pay a rep-month  pay mix  quits per 100 rep-months"
+    );
+    for q in &b.quintiles {
+        let _ = writeln!(
+            out,
+            "  {:>8}  {:>6.3}  {:>7.1}%  {:>9.1}%  {:>15}  {:>6.1}%  {:>24.2}",
+            q.quintile,
+            q.effort,
+            100.0 * q.given_up,
+            100.0 * q.attainment,
+            money(q.pay),
+            100.0 * q.pay_mix,
+            q.quits_per_100_rep_months
+        );
+    }
+    let _ = writeln!(
+        out,
+        "  given up (least effort): {:.1} % of rep-months; incentive pay per rep-month P10 / P50 / P90: {} / {} / {} (mean {}); pay mix {:.1} %",
+        100.0 * b.given_up,
+        money(b.pay_per_rep_p10),
+        money(b.pay_per_rep_p50),
+        money(b.pay_per_rep_p90),
+        money(b.pay_per_rep_mean),
+        100.0 * b.pay_mix
+    );
+    let _ = writeln!(
+        out,
+        "  mean ability: team {:.3}, leavers {:.3}, hires {:.3}",
+        b.ability_team, b.ability_leavers, b.ability_hires
+    );
+}
+
+/// The decomposition of the plan's effect on revenue into incentive and selection.
+fn selection_lines(out: &mut String, d: &Decomposition) {
+    let ci = |e: &Estimate| {
+        format!(
+            "{} [{}, {}]",
+            grouped(e.mean, 0),
+            grouped(e.mean - Z95 * e.std_err, 0),
+            grouped(e.mean + Z95 * e.std_err, 0)
+        )
+    };
+    let _ = writeln!(
+        out,
+        "\nSelection (docs/model.md section 10.1): revenue {} under the plan against {} under the baseline ({:+.1} %)",
+        grouped(d.plan_revenue.mean, 0),
+        grouped(d.baseline_revenue.mean, 0),
+        100.0 * d.total_gain
+    );
+    let _ = writeln!(
+        out,
+        "  incentive effect (same reps):         {} ({:+.1} %)",
+        ci(&d.incentive_effect),
+        100.0 * d.incentive_gain
+    );
+    let _ = writeln!(
+        out,
+        "  selection effect (who stays, joins): {} ({:+.1} %)",
+        ci(&d.selection_effect),
+        100.0 * d.selection_gain
+    );
+    let s = d.selection_share;
+    let _ = writeln!(
+        out,
+        "  selection's share of the effect: {:.1} % [{:.1} %, {:.1} %]",
+        100.0 * s.mean,
+        100.0 * (s.mean - Z95 * s.std_err),
+        100.0 * (s.mean + Z95 * s.std_err)
+    );
+    for (name, c) in [
+        ("baseline", &d.baseline_composition),
+        ("plan", &d.plan_composition),
+    ] {
+        let _ = writeln!(
+            out,
+            "  mean ability under the {name}: team {:.3}, leavers {:.3}, hires {:.3} ({:.1} leavers a replication)",
+            c.team, c.leavers, c.hires, c.leavers_per_replication
+        );
+    }
 }
 
 /// summary.csv: a `warning` row per warning, then one row per block (plan, baseline,

@@ -251,7 +251,7 @@ pub fn run(
     let by_mechanism = rows_where(&summary, "metric", |m| m.starts_with("cost_"))?;
     let per_period = crate::run::per_period_csv(report)?;
     let parameters = parameters_csv(&[("value", scenario)])?;
-    let replications = if tally.replications() < MAX_ROWS {
+    let replications = if tally.replications() < MAX_ROWS && tally.plan.keeps_values() {
         Some(crate::run::replications_csv(
             tally,
             report.seed,

@@ -40,6 +40,9 @@ pub mod source {
 pub const MARKET_STREAM: u64 = u64::MAX;
 /// Stream identifier of the draw of the starting books (one uniform per rep).
 pub const BOOK_STREAM: u64 = u64::MAX - 1;
+/// Stream identifier of slot `j`'s hires' abilities is `HIRE_STREAM + j` (one uniform
+/// per hire; slots are below `2^63`, so no slot or other stream shares it).
+pub const HIRE_STREAM: u64 = 1 << 63;
 
 /// SplitMix64's output function: a bijective 64-bit mixer.
 pub fn mix64(mut z: u64) -> u64 {

@@ -193,6 +193,7 @@ fn only_paid_tasks_get_effort() {
         s.plan.per_customer = Some(PerCustomerSpec {
             amount: 400.0,
             on: CustomerCount::New,
+            satisfaction_gate: None,
         });
     });
     // Revenue is paid: keeping the book (service) now earns commission.
@@ -243,6 +244,7 @@ fn risk_averse_reps_respond_less_to_noisy_pay() {
             s.plan.per_customer = Some(PerCustomerSpec {
                 amount: 400.0,
                 on: CustomerCount::New,
+                satisfaction_gate: None,
             });
         })
     };
@@ -321,6 +323,7 @@ fn simulated_revenue_pay_keeps_service_and_satisfaction() {
         s.baseline.per_customer = Some(PerCustomerSpec {
             amount: 400.0,
             on: CustomerCount::New,
+            satisfaction_gate: None,
         });
     });
     let (_, tally) = engine::run(&m, 43, 256, &|_| {});

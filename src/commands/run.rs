@@ -136,7 +136,9 @@ pub fn execute(args: &RunArgs) -> CliResult {
         return execute_shard(args, &valid, replications, seed, shard);
     }
     let with_out = args.out.out.is_some();
-    let keep_values = with_out || args.report.report.is_some();
+    // A workbook's per-replication sheet needs the values too (when it fits a sheet).
+    let xlsx_rows = args.xlsx.xlsx.is_some() && replications < plansim_report::xlsx::MAX_ROWS;
+    let keep_values = with_out || args.report.report.is_some() || xlsx_rows;
     memory::check(
         memory::run(
             replications,
@@ -150,7 +152,7 @@ pub fn execute(args: &RunArgs) -> CliResult {
             format!(
                 "lower --replications (at most about {max} fit{})",
                 if keep_values {
-                    "; without --out and --report memory does not grow with replications"
+                    "; without --out, --report and --xlsx memory does not grow with replications"
                 } else {
                     ""
                 }
@@ -248,7 +250,24 @@ impl Finished<'_> {
         let (valid, model, tally) = (self.valid, self.model, self.tally);
         let mut warnings = self.warnings;
         warnings.extend(Warnings::of_figures(&tally.plan, Some(&tally.baseline)));
-        let report = RunReport::new(model, valid.source(), self.seed, tally, warnings);
+        let mut report = RunReport::new(model, valid.source(), self.seed, tally, warnings);
+        if model.hiring().is_some() {
+            // Selection's share (docs/model.md section 10.1), on the run's replications.
+            report.selection = Some(engine::selection::decompose(
+                model,
+                self.solved,
+                self.seed,
+                tally.replications(),
+            ));
+        }
+        if valid.scenario().outputs.as_ref().is_some_and(|o| o.by_rep) {
+            report.by_rep = Some(engine::by_rep::by_rep(
+                model,
+                self.solved,
+                self.seed,
+                tally.replications(),
+            ));
+        }
         let summary = with_bom(report::summary_csv(&report)?, bom);
         if outputs.has_xlsx() {
             outputs.set_xlsx(plansim_report::xlsx::run(&report, tally, valid.scenario())?);

@@ -82,7 +82,12 @@ fn certainty_equivalent(ctx: &Context<'_>, attainment_so_far: f64, h: f64, f: f6
             CustomerCount::New => fc.m_nc,
             CustomerCount::Converted => fc.m_conv,
         };
-        let (m, v) = c.moments(counted, ctx.cv2);
+        let (m, v) = match (c.satisfaction_gate, ctx.model.outcome()) {
+            (Some(gate), Outcome::Funnel(fun)) => {
+                c.gated_moments(counted, ctx.cv2, fun.satisfaction_at_least(f, gate), k)
+            }
+            _ => c.moments(counted, ctx.cv2),
+        };
         mean_pay += m;
         var_pay += v;
     }

@@ -95,7 +95,32 @@ impl Equilibrium {
 /// converges however steeply effort responds to the cut-off; where the implied cut-off
 /// jumps across `c` (the best response jumps), there is no equilibrium in pure
 /// strategies, and the policy says so ([`Equilibrium::NotFound`]).
+///
+/// With a hiring pool (docs/model.md section 10.1) the policy also holds, after the
+/// team's rows, a row for each slot's hire types (row `R + slot * G + g`), solved on
+/// [`Model::hire_model`] from the slot's expected state: the slot's traits with the
+/// type's ability. Hires do not enter the team's equilibrium (validation refuses pay
+/// that depends on the team with a pool).
 pub fn solve(model: &Model, plan: &Plan, start: &PlanningStart) -> Policy {
+    let mut policy = solve_team(model, plan, start);
+    if let (Some(hires), Some(hiring)) = (model.hire_model(), model.hiring()) {
+        let g = hiring.type_count();
+        let hire_start = PlanningStart {
+            period: start.period,
+            reps: start
+                .reps
+                .iter()
+                .flat_map(|r| std::iter::repeat_n(r.clone(), g))
+                .collect(),
+            tournament_cutoff: start.tournament_cutoff,
+        };
+        policy.append_rows(&solve_team(&hires, plan, &hire_start));
+    }
+    policy
+}
+
+/// [`solve`] for the team's own reps.
+fn solve_team(model: &Model, plan: &Plan, start: &PlanningStart) -> Policy {
     let tournament = plan
         .tournament_share()
         .filter(|_| start.tournament_cutoff.is_none());

@@ -66,6 +66,19 @@ impl Policy {
         interpolate(&self.cells[from..to], attainment)
     }
 
+    /// Appends `other`'s rows after this policy's (the hire types' rows, docs/model.md
+    /// section 10.1); both cover the same periods and eligibility states.
+    pub(super) fn append_rows(&mut self, other: &Policy) {
+        debug_assert_eq!(
+            (self.start, self.periods, self.eligibility_states),
+            (other.start, other.periods, other.eligibility_states)
+        );
+        let base = self.cells.len() as u32;
+        self.cells.extend_from_slice(&other.cells);
+        self.offsets
+            .extend(other.offsets[1..].iter().map(|o| base + o));
+    }
+
     /// The promotion cut-off the reps planned with (tournaments).
     pub fn tournament_cutoff(&self) -> f64 {
         self.tournament_cutoff

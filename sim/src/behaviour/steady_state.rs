@@ -151,7 +151,43 @@ pub fn calibrate(draft: Uncalibrated) -> Model {
         unsettled: best.iter().filter(|f| f.gap > UNSETTLED).count(),
         revenue,
     });
+    let drawn_premiums: Vec<f64> = premiums
+        .iter()
+        .zip(model.reps())
+        .map(|(p, r)| p - model.hiring().map_or(0.0, |h| h.outside_premium(r.ability)))
+        .collect();
+    hire_types(&mut model, &cycle, &drawn_premiums);
     model
+}
+
+/// Makes the hiring pool's types of every slot (docs/model.md section 10.1): the slot's
+/// rep with the type's ability, its calibrated book and run-rates (the slot's
+/// territory and targets), and the outside option of that ability: salary, the status
+/// quo's certainty equivalent per period for the type (solved on the status quo's
+/// window from the slot's steady state) and the slot's drawn premium plus the rise
+/// with ability. Nothing to do without a pool.
+fn hire_types(model: &mut Model, cycle: &Model, drawn_premiums: &[f64]) {
+    let Some(hiring) = model.hiring() else {
+        return;
+    };
+    let hiring = hiring.clone();
+    let mut reps = Vec::with_capacity(model.reps().len() * hiring.type_count());
+    for (rep, premium) in model.reps().iter().zip(drawn_premiums) {
+        for &ability in hiring.types() {
+            let mut hire = rep.clone();
+            hire.ability = ability;
+            hire.outside_option = premium + hiring.outside_premium(ability);
+            reps.push(hire);
+        }
+    }
+    let window = model.with_reps(reps.clone(), cycle.periods());
+    let policy = behaviour::solve(&window, window.baseline(), &PlanningStart::initial(&window));
+    for (hire, planned) in reps.iter_mut().zip(policy.planned()) {
+        hire.outside_option += hire.base_salary + planned[0].value;
+    }
+    if let Some(h) = model.hiring_mut() {
+        h.set_reps(reps);
+    }
 }
 
 /// A rep's status-quo state at one iteration of the fixed point.

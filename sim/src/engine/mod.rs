@@ -11,7 +11,9 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
+pub mod by_rep;
 pub mod metrics;
+pub mod selection;
 pub mod simulate;
 
 use crate::behaviour::{self, PlanningStart, Policy};

@@ -33,6 +33,11 @@ pub mod mechanism {
 /// The state of one team slot: the rep in it and their running tallies.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RepState {
+    /// Ability of the rep in the slot (the slot's, or a hire's from the hiring pool).
+    pub ability: f64,
+    /// Row of the policy table the rep follows: the slot's, or its hire type's
+    /// (`R + slot * G + g`, docs/model.md section 10.1).
+    pub row: u32,
     /// Sales skill.
     pub skill: f64,
     /// Monthly salary (after raises and promotions).
@@ -74,6 +79,8 @@ pub struct TeamState {
     pub streams: Vec<Xoshiro256PlusPlus>,
     /// The market's random stream.
     pub market_stream: Xoshiro256PlusPlus,
+    /// Each slot's stream of hires' abilities (empty without a hiring pool).
+    pub hire_streams: Vec<Xoshiro256PlusPlus>,
     /// Lowest score promoted in the last tournament (reps' belief for the next round).
     pub observed_cutoff: Option<f64>,
 }
@@ -89,7 +96,8 @@ impl TeamState {
         let reps = model
             .reps()
             .iter()
-            .map(|r| {
+            .enumerate()
+            .map(|(j, r)| {
                 let book = if r.book_given {
                     r.book.round().max(0.0) as u32
                 } else {
@@ -106,6 +114,8 @@ impl TeamState {
                     )
                 };
                 RepState {
+                    ability: r.ability,
+                    row: j as u32,
                     skill: model.rules().initial_skill,
                     salary: r.base_salary,
                     level: r.level,
@@ -125,12 +135,19 @@ impl TeamState {
         let streams = (0..model.reps().len() as u64)
             .map(|j| rng::stream(seed, replication, j))
             .collect();
+        let hire_streams = match model.hiring() {
+            Some(_) => (0..model.reps().len() as u64)
+                .map(|j| rng::stream(seed, replication, rng::HIRE_STREAM + j))
+                .collect(),
+            None => Vec::new(),
+        };
         TeamState {
             period: 0,
             reps,
             shock: f64::NAN,
             streams,
             market_stream: rng::stream(seed, replication, rng::MARKET_STREAM),
+            hire_streams,
             observed_cutoff: None,
         }
     }
@@ -199,6 +216,12 @@ pub struct Totals {
     pub promotions: f64,
     /// Sum of the reps' targets of the cycles opened (what the rounds report attainment against).
     pub targets: Kpis,
+    /// Sum over rep-periods of the ability of the rep in the slot.
+    pub ability_sum: f64,
+    /// Sum of the leavers' abilities.
+    pub leaver_ability_sum: f64,
+    /// Sum of the hires' abilities.
+    pub hire_ability_sum: f64,
 }
 
 /// Reusable buffers of the hot loop.
@@ -213,6 +236,24 @@ pub struct Workspace {
     training: Vec<bool>,
     deal_lognormal: Vec<(f64, f64)>,
     conversions: rng::BinomialTable,
+    /// Who decides who leaves: the quit hazards, or a recorded run (selection's decomposition).
+    pub(crate) turnover: Turnover,
+    /// Who left in each period of a recorded run (`t * R + j`).
+    pub(crate) turnover_log: Vec<bool>,
+    /// What outputs by rep record, in their own simulation only (docs/model.md section 13.1).
+    pub(crate) recorder: Option<Box<super::by_rep::Recorder>>,
+}
+
+/// Who decides which reps leave in a simulation (docs/model.md section 10.1).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) enum Turnover {
+    /// Each rep leaves when the attrition uniform is below the policy's hazard.
+    #[default]
+    Hazard,
+    /// As [`Turnover::Hazard`], and who left is recorded in the workspace's log.
+    Record,
+    /// Who left is replayed from the log: the team's composition of the recorded run.
+    Replay,
 }
 
 impl Workspace {
@@ -243,6 +284,9 @@ impl Workspace {
             leaving: vec![false; n],
             training: vec![false; n],
             deal_lognormal,
+            turnover: Turnover::Hazard,
+            turnover_log: Vec::new(),
+            recorder: None,
         }
     }
 }
@@ -312,11 +356,11 @@ pub fn simulate(
         if t + 1 == cycle_end {
             close_cycle(plan, state, ws, &mut rec, totals);
         }
-        review_salaries(plan, state, t, cycle_end, &mut rec, totals);
+        review_salaries(plan, state, t, cycle_end, ws, &mut rec, totals);
         if let Some(tr) = session {
             train(model, tr, state, ws, &mut rec, totals);
         }
-        replace_leavers(model, state, ws, &mut rec);
+        replace_leavers(model, state, ws, &mut rec, totals);
         add_record(&mut totals.sum, &rec);
         ws.periods[t as usize] = rec;
         state.period += 1;
@@ -410,6 +454,7 @@ fn rep_periods(
     } else {
         0.0
     };
+    let n = model.reps().len();
     let TeamState { reps, streams, .. } = state;
     for (j, (st, rep)) in reps.iter_mut().zip(model.reps()).enumerate() {
         // The effort and quit hazard the policy table gives the rep's state.
@@ -419,20 +464,34 @@ fn rep_periods(
         } else {
             plan.score(st.cycle, st.cycle_target)
         };
-        let cell = policy.cell(j, t, eligible, so_far);
+        let cell = policy.cell(st.row as usize, t, eligible, so_far);
         let u = rng::draw_block(&mut streams[j]);
         let time_left = match session {
             Some(tr) if ws.training[j] => 1.0 - tr.time_share,
             _ => 1.0,
         };
         let productivity =
-            rep.ability * st.skill * model.rules().ramp(st.tenure) * demand * time_left;
+            st.ability * st.skill * model.rules().ramp(st.tenure) * demand * time_left;
         let out = outcomes(model, ws, j, st, productivity, &cell, &u);
+        let cost_before = rec.incentive_cost;
         pay_per_customer(plan, &out, rec, totals);
         if eligible {
             chance_promotion(plan, out.converted, u[source::PROMOTION], st, rec, totals);
         }
-        ws.leaving[j] = u[source::ATTRITION] < cell.quit_hazard;
+        if let Some(r) = ws.recorder.as_deref_mut() {
+            r.rep_month(st.ability, cell.acquisition, st.salary);
+            r.pay(j, st.ability, rec.incentive_cost - cost_before);
+        }
+        let leaves = u[source::ATTRITION] < cell.quit_hazard;
+        ws.leaving[j] = match ws.turnover {
+            Turnover::Hazard => leaves,
+            Turnover::Record => {
+                ws.turnover_log[t as usize * n + j] = leaves;
+                leaves
+            }
+            Turnover::Replay => ws.turnover_log[t as usize * n + j],
+        };
+        totals.ability_sum += st.ability;
         tally_rep_period(st, rep, &cell, &out, rec);
         // The handover uniform is drawn for every rep-period to keep streams aligned.
         if ws.leaving[j] {
@@ -510,6 +569,9 @@ fn outcomes(
 #[inline(always)]
 fn pay_per_customer(plan: &Plan, out: &RepOutcome, rec: &mut PeriodRecord, totals: &mut Totals) {
     if let Some(pc) = &plan.per_customer {
+        if !pc.gate_met(out.satisfaction) {
+            return;
+        }
         let pay = pc.payout(out.new_customers as u32, out.converted);
         totals.cost_by_mechanism[mechanism::PER_CUSTOMER] += pay;
         rec.incentive_cost += pay;
@@ -587,11 +649,13 @@ fn tally_rep_period(
 
 /// At a review month, raises each rep's salary by the adjustment its score and the
 /// team's earn since the last review (docs/model.md section 5.5).
+#[allow(clippy::too_many_arguments)]
 fn review_salaries(
     plan: &Plan,
     state: &mut TeamState,
     t: u32,
     cycle_end: u32,
+    ws: &mut Workspace,
     rec: &mut PeriodRecord,
     totals: &mut Totals,
 ) {
@@ -602,10 +666,13 @@ fn review_salaries(
         return;
     }
     let team = team_score(plan, &state.reps, |st| (st.review, st.review_target));
-    for st in state.reps.iter_mut() {
+    for (j, st) in state.reps.iter_mut().enumerate() {
         let own = plan.score(st.review, st.review_target);
         let raise = sa.raise(own, team);
         let cost = raise * st.salary * plan.raise_horizon as f64;
+        if let Some(r) = ws.recorder.as_deref_mut() {
+            r.pay(j, st.ability, cost);
+        }
         totals.cost_by_mechanism[mechanism::SALARY_ADJUSTMENT] += cost;
         rec.incentive_cost += cost;
         st.salary *= 1.0 + raise;
@@ -621,12 +688,15 @@ fn train(
     model: &Model,
     tr: &Training,
     state: &mut TeamState,
-    ws: &Workspace,
+    ws: &mut Workspace,
     rec: &mut PeriodRecord,
     totals: &mut Totals,
 ) {
     for (j, st) in state.reps.iter_mut().enumerate() {
         if ws.training[j] {
+            if let Some(r) = ws.recorder.as_deref_mut() {
+                r.pay(j, st.ability, tr.cost);
+            }
             st.skill = tr.trained_skill(st.skill, model.rules().max_skill);
             totals.cost_by_mechanism[mechanism::TRAINING] += tr.cost;
             rec.incentive_cost += tr.cost;
@@ -635,12 +705,31 @@ fn train(
 }
 
 /// Replaces each leaver by a new hire at the rep's starting salary, level 0 and the
-/// initial skill; the others' tenure grows by one (docs/model.md section 10). Counts
-/// the leavers and the books at the period's end.
-fn replace_leavers(model: &Model, state: &mut TeamState, ws: &Workspace, rec: &mut PeriodRecord) {
+/// initial skill, with the slot's ability or, with a hiring pool, one drawn from the
+/// pool (section 10.1); the others' tenure grows by one (docs/model.md section 10).
+/// Counts the leavers and the books at the period's end.
+fn replace_leavers(
+    model: &Model,
+    state: &mut TeamState,
+    ws: &mut Workspace,
+    rec: &mut PeriodRecord,
+    totals: &mut Totals,
+) {
+    let n = state.reps.len();
     for (j, st) in state.reps.iter_mut().enumerate() {
         if ws.leaving[j] {
             rec.leavers += 1.0;
+            totals.leaver_ability_sum += st.ability;
+            let leaver = st.ability;
+            if let Some(h) = model.hiring() {
+                let (ability, g) = h.hire(rng::open_uniform(state.hire_streams[j].next_u64()));
+                st.ability = ability;
+                st.row = (n + j * h.type_count() + g) as u32;
+            }
+            totals.hire_ability_sum += st.ability;
+            if let Some(r) = ws.recorder.as_deref_mut() {
+                r.turnover(leaver, st.ability);
+            }
             let rep = &model.reps()[j];
             st.skill = model.rules().initial_skill;
             st.salary = rep.base_salary;
@@ -711,6 +800,7 @@ fn close_cycle(
     ws.ranking.clear();
     for (j, st) in state.reps.iter_mut().enumerate() {
         let own = plan.score(st.cycle, st.cycle_target);
+        let cost_before = rec.incentive_cost;
         totals.rep_cycles += 1.0;
         if own >= 1.0 {
             totals.hits += 1.0;
@@ -731,6 +821,10 @@ fn close_cycle(
             totals.cost_by_mechanism[mechanism::COMMISSION] += pay;
             rec.incentive_cost += pay;
         }
+        if let Some(r) = ws.recorder.as_deref_mut() {
+            r.cycle(st.ability, own);
+            r.pay(j, st.ability, rec.incentive_cost - cost_before);
+        }
         st.last_cycle = Some(st.cycle);
         st.last_cycle_score = own;
         ws.ranking.push((own, j as u32));
@@ -750,7 +844,11 @@ fn close_cycle(
                 if st.promotions >= p.max_promotions {
                     continue;
                 }
+                let cost_before = rec.incentive_cost;
                 promote(p, plan.raise_horizon, st, rec, totals);
+                if let Some(r) = ws.recorder.as_deref_mut() {
+                    r.pay(j as usize, st.ability, rec.incentive_cost - cost_before);
+                }
                 promoted += 1;
                 lowest = s;
             }

@@ -9,6 +9,8 @@ pub struct PerCustomer {
     pub amount: f64,
     /// Which customers count.
     pub on: CustomerCount,
+    /// Satisfaction a month's score must reach for the month's reward to be paid.
+    pub satisfaction_gate: Option<f64>,
 }
 
 impl PerCustomer {
@@ -17,6 +19,7 @@ impl PerCustomer {
         PerCustomer {
             amount: spec.amount,
             on: spec.on,
+            satisfaction_gate: spec.satisfaction_gate,
         }
     }
 
@@ -25,7 +28,7 @@ impl PerCustomer {
     /// ```
     /// use plansim_sim::mechanisms::PerCustomer;
     /// use plansim_sim::scenario::{CustomerCount, PerCustomerSpec};
-    /// let r = PerCustomer::new(&PerCustomerSpec { amount: 300.0, on: CustomerCount::Converted });
+    /// let r = PerCustomer::new(&PerCustomerSpec { amount: 300.0, on: CustomerCount::Converted, satisfaction_gate: None });
     /// assert_eq!(r.payout(5, 2), 600.0);
     /// ```
     pub fn payout(&self, new_customers: u32, converted: u32) -> f64 {
@@ -34,6 +37,36 @@ impl PerCustomer {
             CustomerCount::Converted => converted,
         };
         self.amount * n as f64
+    }
+
+    /// Whether a month with satisfaction score `satisfaction` is paid (always, without a gate).
+    #[inline]
+    pub fn gate_met(&self, satisfaction: f64) -> bool {
+        self.satisfaction_gate.is_none_or(|g| satisfaction >= g)
+    }
+
+    /// Expected value and variance of the gated reward over `months` months in which
+    /// the counted customers are Poisson with total mean `counted_mean` (spread evenly
+    /// over the months), a common demand factor with squared coefficient of variation
+    /// `market_cv2`, and each month's gate is met independently with probability
+    /// `pass`: per month `E[a N G] = a p lambda` and
+    /// `Var[a N G] = a^2 (p lambda + p (1 - p) lambda^2)`, plus the market's
+    /// `a^2 p^2 m^2 cv^2` over the months.
+    pub fn gated_moments(
+        &self,
+        counted_mean: f64,
+        market_cv2: f64,
+        pass: f64,
+        months: usize,
+    ) -> (f64, f64) {
+        let m = counted_mean;
+        let per_month_sq = m * m / months.max(1) as f64;
+        let var_count =
+            pass * m + pass * (1.0 - pass) * per_month_sq + pass * pass * m * m * market_cv2;
+        (
+            self.amount * pass * m,
+            self.amount * self.amount * var_count,
+        )
     }
 
     /// Expected value and variance of the payout when the counted customers are
@@ -57,6 +90,7 @@ mod tests {
         let new = PerCustomer::new(&PerCustomerSpec {
             amount: 200.0,
             on: CustomerCount::New,
+            satisfaction_gate: None,
         });
         assert_eq!(new.payout(4, 1), 800.0);
         assert_eq!(new.moments(3.0, 0.0), (600.0, 200.0 * 200.0 * 3.0));

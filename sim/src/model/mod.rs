@@ -24,7 +24,7 @@ pub use outcome::{Funnel, Outcome};
 pub use plan::{Kpis, Plan};
 pub use status_quo::StatusQuoFit;
 pub use targets::cycle_target;
-pub use team::{Rep, TeamRules};
+pub use team::{Hiring, Rep, TeamRules};
 
 use crate::scenario::{TargetSpec, ValidScenario};
 
@@ -46,6 +46,7 @@ pub struct Model {
     baseline: Plan,
     budget: Option<f64>,
     status_quo: StatusQuoFit,
+    hiring: Option<Hiring>,
 }
 
 /// Why a model cannot be made as asked.
@@ -166,6 +167,43 @@ impl Model {
     pub(crate) fn set_status_quo(&mut self, fit: StatusQuoFit) {
         self.status_quo = fit;
     }
+
+    /// The hiring pool replacement hires come from (`[team.hiring]`), if any.
+    #[inline]
+    pub fn hiring(&self) -> Option<&Hiring> {
+        self.hiring.as_ref()
+    }
+
+    pub(crate) fn hiring_mut(&mut self) -> Option<&mut Hiring> {
+        self.hiring.as_mut()
+    }
+
+    /// The model whose reps are the hire types of every slot (`slot * G + g`), without a
+    /// hiring pool of its own: what hires' behaviour is solved on. None without a pool,
+    /// or before the status quo's calibration has made the types.
+    pub fn hire_model(&self) -> Option<Model> {
+        let h = self.hiring.as_ref().filter(|h| !h.reps().is_empty())?;
+        Some(self.with_reps(h.reps().to_vec(), self.periods))
+    }
+
+    /// This model over `periods` periods with `reps` in place of its team and no hiring pool.
+    pub(crate) fn with_reps(&self, reps: Vec<Rep>, periods: u32) -> Model {
+        Model {
+            reps,
+            hiring: None,
+            name: self.name.clone(),
+            periods,
+            rules: self.rules.clone(),
+            market: self.market.clone(),
+            outcome: self.outcome.clone(),
+            revenue_target: self.revenue_target,
+            new_customer_target: self.new_customer_target,
+            plan: self.plan.clone(),
+            baseline: self.baseline.clone(),
+            budget: self.budget,
+            status_quo: self.status_quo.clone(),
+        }
+    }
 }
 
 /// A model whose status quo is not calibrated yet: the scenario compiled, the team
@@ -202,6 +240,7 @@ impl Uncalibrated {
             baseline: Plan::new(&s.baseline),
             budget: s.budget.as_ref().map(|b| b.incentive_cost),
             status_quo: StatusQuoFit::none(),
+            hiring: s.team.hiring.as_ref().map(Hiring::new),
         };
         Uncalibrated { model, books_given }
     }

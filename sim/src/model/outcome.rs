@@ -28,6 +28,28 @@ pub struct Funnel {
 }
 
 impl Funnel {
+    /// Probability that a month's satisfaction score at service effort `service` is at
+    /// least `gate` (0-100): `Phi((l(f) - logit(gate / 100)) / sigma_s)`, `l(f)` the
+    /// score's log-odds before noise (a step at `l(f)` without noise).
+    pub fn satisfaction_at_least(&self, service: f64, gate: f64) -> f64 {
+        let l = self.satisfaction_logit_at_zero + self.satisfaction_slope * service;
+        let g = gate / 100.0;
+        let threshold = if g <= 0.0 {
+            f64::NEG_INFINITY
+        } else if g >= 1.0 {
+            f64::INFINITY
+        } else {
+            (g / (1.0 - g)).ln()
+        };
+        if self.satisfaction_noise > 0.0 {
+            crate::normal::cdf((l - threshold) / self.satisfaction_noise)
+        } else if l >= threshold {
+            1.0
+        } else {
+            0.0
+        }
+    }
+
     /// Monthly churn probability at service effort `f`.
     #[inline]
     pub fn churn(&self, service: f64) -> f64 {

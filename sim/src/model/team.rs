@@ -7,7 +7,8 @@ use rand_distr::{Distribution, LogNormal, StandardNormal};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
 use super::calibration::{Calibrator, History};
-use crate::scenario::{EffortPair, TeamSection, TraitDistribution, ValidScenario};
+use crate::normal;
+use crate::scenario::{EffortPair, HiringSection, TeamSection, TraitDistribution, ValidScenario};
 
 /// One rep's fixed traits and starting state.
 #[derive(Clone, Debug, PartialEq)]
@@ -103,6 +104,94 @@ impl TeamRules {
     }
 }
 
+/// The hiring pool of `[team.hiring]` (docs/model.md section 10.1): a replacement
+/// hire's ability is drawn from it by inversion of one uniform, and the hire follows the
+/// policy solved for the ability type of the pool's equal-probability band the uniform
+/// falls in.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Hiring {
+    /// Log-normal location of the pool's ability (`ln(mean) - sigma^2 / 2`).
+    mu: f64,
+    /// Log-normal scale of the pool's ability (0 when every hire is alike).
+    sigma: f64,
+    /// The pool's mean ability: the outside option rises with ability above it.
+    mean: f64,
+    /// Rise of the monthly outside option per unit of ability above the pool's mean.
+    outside_per_ability: f64,
+    /// Ability of each type: the median of its band, the pool's `(g + 1/2) / G` quantile.
+    types: Vec<f64>,
+    /// Each slot's hire types (`slot * G + g`), with the slot's traits but the type's
+    /// ability and outside option; empty until the status quo is calibrated.
+    reps: Vec<Rep>,
+}
+
+impl Hiring {
+    /// The pool of a scenario's `[team.hiring]`.
+    pub fn new(h: &HiringSection) -> Self {
+        let (mu, sigma) = lognormal_params(&h.ability);
+        let g = h.types as usize;
+        let types = (0..g)
+            .map(|k| (mu + sigma * normal::quantile((k as f64 + 0.5) / g as f64)).exp())
+            .collect();
+        Hiring {
+            mu,
+            sigma,
+            mean: h.ability.mean,
+            outside_per_ability: h.outside_option_per_ability,
+            types,
+            reps: Vec::new(),
+        }
+    }
+
+    /// Number of ability types.
+    #[inline]
+    pub fn type_count(&self) -> usize {
+        self.types.len()
+    }
+
+    /// Ability of each type.
+    pub fn types(&self) -> &[f64] {
+        &self.types
+    }
+
+    /// The pool's mean ability.
+    pub fn mean(&self) -> f64 {
+        self.mean
+    }
+
+    /// The premium of the outside option of a rep of `ability` over the pool's mean.
+    pub fn outside_premium(&self, ability: f64) -> f64 {
+        self.outside_per_ability * (ability - self.mean)
+    }
+
+    /// The hire a uniform `u` in (0, 1) gives: its ability (the pool's `u` quantile)
+    /// and its type (the band `floor(u G)`).
+    #[inline]
+    pub fn hire(&self, u: f64) -> (f64, usize) {
+        let g = ((u * self.types.len() as f64) as usize).min(self.types.len() - 1);
+        ((self.mu + self.sigma * normal::quantile(u)).exp(), g)
+    }
+
+    /// Each slot's hire types (`slot * G + g`), set by the status quo's calibration.
+    pub fn reps(&self) -> &[Rep] {
+        &self.reps
+    }
+
+    pub(crate) fn set_reps(&mut self, reps: Vec<Rep>) {
+        self.reps = reps;
+    }
+}
+
+/// Log-normal (mu, sigma) with a distribution's mean and sd; sigma 0 (every draw the
+/// mean) when the sd or the mean is not positive.
+fn lognormal_params(d: &TraitDistribution) -> (f64, f64) {
+    if d.sd <= 0.0 || d.mean <= 0.0 {
+        return (d.mean.max(f64::MIN_POSITIVE).ln(), 0.0);
+    }
+    let s2 = (d.sd / d.mean).powi(2).ln_1p();
+    (d.mean.ln() - 0.5 * s2, s2.sqrt())
+}
+
 /// A draw of a trait: log-normal with the distribution's mean and sd, or the mean
 /// itself when the sd (or the mean) is not positive.
 fn draw(rng: &mut Xoshiro256PlusPlus, d: &TraitDistribution) -> f64 {
@@ -132,6 +221,7 @@ pub(super) fn draw_team(
     let count = valid.roster().map_or(t.size as usize, |r| r.len());
     let mut reps = Vec::with_capacity(count);
     let mut books_given = Vec::with_capacity(count);
+    let hiring = t.hiring.as_ref().map(Hiring::new);
     for i in 0..count {
         // Draw every trait in a fixed order so a roster and a generated team share streams.
         let ability = draw(&mut rng, &t.ability);
@@ -173,6 +263,10 @@ pub(super) fn draw_team(
             if let Some(b) = row.book {
                 rep.book = b;
             }
+        }
+        if let Some(h) = &hiring {
+            // Outside options rise with ability (selection, section 10.1).
+            rep.outside_option += h.outside_premium(rep.ability);
         }
         let given = valid.roster().and_then(|r| r[i].book).or(t.initial_book);
         rep.book_given = given.is_some();

@@ -40,6 +40,19 @@ pub struct Scenario {
     pub rounds: Option<RoundsSection>,
     /// Optional ranges of the assumptions `plansim sensitivity` varies.
     pub sensitivity: Option<SensitivitySection>,
+    /// Optional extra outputs of `plansim run` (`[outputs]`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outputs: Option<OutputsSection>,
+}
+
+/// Extra outputs of `plansim run`, each a further simulation of the run's replications.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[serde(default)]
+pub struct OutputsSection {
+    /// Outputs by rep: effort, attainment, pay and quitting by ability quintile, give-up,
+    /// the distribution of pay per rep, the pay mix, leavers' and hires' ability.
+    pub by_rep: bool,
 }
 
 impl Default for Scenario {
@@ -58,6 +71,7 @@ impl Default for Scenario {
             optimize: None,
             rounds: None,
             sensitivity: None,
+            outputs: None,
         }
     }
 }
@@ -160,6 +174,39 @@ pub struct TeamSection {
     pub ramp_periods: u32,
     /// Share of a leaver's book lost in the handover to the new hire.
     pub handover_loss: f64,
+    /// Optional hiring pool (`[team.hiring]`): replacement hires draw a new ability from
+    /// it, and outside options rise with ability. Absent, a hire copies the leaver's traits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hiring: Option<HiringSection>,
+}
+
+/// The hiring pool replacement hires come from, and how outside options rise with
+/// ability (selection, docs/model.md section 10.1).
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[serde(default)]
+pub struct HiringSection {
+    /// Ability of a hire, log-normal with this mean and standard deviation.
+    pub ability: TraitDistribution,
+    /// Ability types reps' behaviour is solved for: the pool's equal-probability bands,
+    /// each represented by its median (2 to 25).
+    pub types: u32,
+    /// Rise of the monthly outside option per unit of ability above the pool's mean, in
+    /// money: better reps have better offers elsewhere.
+    pub outside_option_per_ability: f64,
+}
+
+impl Default for HiringSection {
+    fn default() -> Self {
+        HiringSection {
+            ability: TraitDistribution {
+                mean: 1.0,
+                sd: 0.25,
+            },
+            types: 5,
+            outside_option_per_ability: 0.0,
+        }
+    }
 }
 
 impl Default for TeamSection {
@@ -213,6 +260,7 @@ impl Default for TeamSection {
             max_quit_rate: 0.25,
             ramp_periods: 3,
             handover_loss: 0.15,
+            hiring: None,
         }
     }
 }
@@ -499,6 +547,10 @@ pub struct PerCustomerSpec {
     /// Which customers count.
     #[serde(default = "new_customers")]
     pub on: CustomerCount,
+    /// Customer-satisfaction gate (0-100): a month's reward is paid only when the rep's
+    /// satisfaction score that month is at least this (funnel model only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub satisfaction_gate: Option<f64>,
 }
 
 fn new_customers() -> CustomerCount {

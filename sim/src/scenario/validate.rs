@@ -50,6 +50,61 @@ pub fn check(s: &Scenario, p: &mut Problems) {
         check_rounds(r, s, p);
     }
     super::sensitivity::check(s, p);
+    if let Some(h) = &s.team.hiring {
+        check_hiring(h, s, p);
+    }
+}
+
+/// Most ability types of a hiring pool.
+pub const MAX_HIRE_TYPES: u32 = 25;
+
+/// Checks `[team.hiring]`: a positive pool, 2 to [`MAX_HIRE_TYPES`] types, and no plan
+/// whose pay depends on the team (a hire's behaviour is solved on its own, without
+/// the team's equilibrium).
+fn check_hiring(h: &HiringSection, s: &Scenario, p: &mut Problems) {
+    p.range(
+        "team.hiring.ability.mean",
+        h.ability.mean,
+        ABILITY.0,
+        ABILITY.1,
+    );
+    p.range("team.hiring.ability.sd", h.ability.sd, 0.0, ABILITY.1);
+    if h.types < 2 || h.types > MAX_HIRE_TYPES {
+        p.push(
+            "team.hiring.types",
+            format!("must be between 2 and {MAX_HIRE_TYPES}, got {}", h.types),
+        );
+    }
+    p.range(
+        "team.hiring.outside_option_per_ability",
+        h.outside_option_per_ability,
+        -1e12,
+        1e12,
+    );
+    for (name, plan) in [("plan", &s.plan), ("baseline", &s.baseline)] {
+        let team_bonus = plan
+            .target_bonus
+            .as_ref()
+            .is_some_and(|b| b.basis == Basis::Team);
+        let team_raise = plan
+            .salary_adjustment
+            .as_ref()
+            .is_some_and(|a| a.team_weight != 0.0);
+        let tournament = plan
+            .promotion
+            .as_ref()
+            .is_some_and(|pr| pr.mode == PromotionMode::Tournament);
+        if team_bonus || team_raise || tournament {
+            p.push(
+                "team.hiring",
+                format!(
+                    "cannot be combined with {name}'s team-basis target bonus, team-weighted \
+                     salary adjustment or promotion tournament: hires' behaviour is solved \
+                     without the team's equilibrium"
+                ),
+            );
+        }
+    }
 }
 
 fn check_rounds(r: &RoundsSection, s: &Scenario, p: &mut Problems) {
@@ -574,6 +629,14 @@ fn check_plan(root: &str, plan: &PlanSection, s: &Scenario, p: &mut Problems) {
         p.push(
             format!("{root}.per_customer"),
             "needs the funnel outcome model (linear_normal has no customers)",
+        );
+    }
+    if let Some(g) = plan.per_customer.as_ref().and_then(|c| c.satisfaction_gate) {
+        p.range(
+            &format!("{root}.per_customer.satisfaction_gate"),
+            g,
+            0.0,
+            100.0,
         );
     }
     if let Some(c) = &plan.commission {
