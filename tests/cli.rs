@@ -456,6 +456,24 @@ fn incentives_beyond_the_revenue_are_warned_of() {
         "{}",
         stderr(&o)
     );
+    // compare says it of the variant it concerns.
+    let long = edited(
+        plansim_sim::scenario::DEFAULT_SCENARIO_TOML,
+        &[("periods = 12 ", "periods = 120 ")],
+    );
+    let default = write(
+        &dir,
+        "default.toml",
+        &long[..long.find("[optimize]").unwrap()],
+    );
+    let o = plansim(&["compare", &default, &file, "-n", "64", "--format", "json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let warnings = json(&o)["warnings"].to_string();
+    assert!(
+        warnings.contains("compounding, Plan: the incentives cost")
+            && !warnings.contains("default, Plan"),
+        "{warnings}"
+    );
     // The default scenario's plan keeps within its revenue and says nothing of it.
     let v = json(&plansim(&["run", "-n", "16", "--format", "json"]));
     assert!(

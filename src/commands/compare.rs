@@ -212,6 +212,9 @@ pub fn execute(args: &CompareArgs) -> CliResult {
         })
         .map_err(cli_error)?;
     progress.finish();
+    for (v, t) in comparison.variants.iter().zip(&comparison.tallies) {
+        warnings.extend(Warnings::of_figures(&t.metrics, None).of(&v.label));
+    }
     let report = CompareReport::of(&comparison, &valids, &objective, seed, budget, warnings);
     let stdout = match args.format.format {
         Format::Table => report.table(args.format.width()).into_bytes(),
