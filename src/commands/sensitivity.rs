@@ -37,10 +37,10 @@ pub struct SensitivityArgs {
     /// ...), profit or profit_participation.
     #[arg(long, default_value = "revenue_growth")]
     pub objective: String,
-    /// Morris trajectories (default: [sensitivity] trajectories, 10).
+    /// Morris trajectories (default: the `[sensitivity]` section's trajectories, 10).
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1000))]
     pub trajectories: Option<u32>,
-    /// Draws from the ranges for the win frequency (default: [sensitivity] draws, 64).
+    /// Draws from the ranges for the win frequency (default: the `[sensitivity]` section's draws, 64).
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=100000))]
     pub draws: Option<u32>,
     /// --replications, --seed, --threads.
