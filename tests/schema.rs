@@ -17,17 +17,20 @@ fn instance(text: &str) -> Value {
     serde_json::to_value(v).unwrap()
 }
 
-/// Every scenario file shipped in scenarios/ (and examples/, when there is one).
+/// Every scenario file shipped in scenarios/ and examples/, their subfolders included.
 fn shipped() -> Vec<std::path::PathBuf> {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut files = Vec::new();
-    for dir in ["scenarios", "examples"] {
-        let Ok(entries) = std::fs::read_dir(root.join(dir)) else {
+    let mut dirs = vec![root.join("scenarios"), root.join("examples")];
+    while let Some(dir) = dirs.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
             continue;
         };
         for e in entries.flatten() {
             let p = e.path();
-            if p.extension().is_some_and(|x| x == "toml") {
+            if p.is_dir() {
+                dirs.push(p);
+            } else if p.extension().is_some_and(|x| x == "toml") {
                 files.push(p);
             }
         }

@@ -52,10 +52,12 @@ impl fmt::Display for ScenarioError {
 
 impl std::error::Error for ScenarioError {}
 
-/// Collects problems while a scenario is checked.
+/// Collects problems while a scenario is checked, and the range each numeric field
+/// was checked against (for the JSON Schema: the checks are the ranges' one source).
 #[derive(Default)]
 pub struct Problems {
     list: Vec<(String, String)>,
+    ranges: Vec<(String, ValidRange)>,
 }
 
 impl Problems {
@@ -71,6 +73,8 @@ impl Problems {
 
     /// Checks that a number is finite and within [lo, hi].
     pub fn range(&mut self, path: &str, value: f64, lo: f64, hi: f64) {
+        self.ranges
+            .push((path.to_string(), ValidRange::closed(lo, hi)));
         if !value.is_finite() {
             self.push(path, format!("must be a finite number, got {value}"));
         } else if value < lo || value > hi {
@@ -89,6 +93,9 @@ impl Problems {
     /// Checks that a number lies in `range`; `when` says when the field is checked
     /// (`in tournament mode`), for fields used only in some plans.
     pub fn within(&mut self, path: &str, value: f64, range: &ValidRange, when: Option<&str>) {
+        if when.is_none() {
+            self.ranges.push((path.to_string(), *range));
+        }
         if !value.is_finite() {
             self.push(path, format!("must be a finite number, got {value}"));
         } else if !range.contains(value) {
@@ -102,6 +109,8 @@ impl Problems {
 
     /// Checks that a number is finite and strictly positive, at most `hi`.
     pub fn positive(&mut self, path: &str, value: f64, hi: f64) {
+        self.ranges
+            .push((path.to_string(), ValidRange::open_closed(0.0, hi)));
         if !value.is_finite() {
             self.push(path, format!("must be a finite number, got {value}"));
         } else if value <= 0.0 || value > hi {
@@ -114,6 +123,11 @@ impl Problems {
                 ),
             );
         }
+    }
+
+    /// The ranges the checks so far compared a field with, by the field's path.
+    pub fn checked_ranges(self) -> Vec<(String, ValidRange)> {
+        self.ranges
     }
 
     /// Attaches lines and returns the problems.

@@ -1,11 +1,13 @@
 //! The JSON Schema of the scenario format, generated from the scenario's types
 //! (`schemars`): every field with its doc comment and default, the valid ranges of
-//! the adjustable plan parameters filled from their one table ([`PLAN_PARAMS`]),
-//! and every table closed to unknown keys, as the parser reports them.
+//! the adjustable plan parameters filled from their one table ([`PLAN_PARAMS`]), the
+//! ranges of the other numeric fields as validation checks them (recorded from the
+//! checks), and every table closed to unknown keys, as the parser reports them.
 //!
 //! Editors that read JSON Schema (taplo, VS Code's Even Better TOML) then complete
 //! and check scenario files; `plansim validate` still checks everything the schema
-//! cannot say (ranges of the other fields, relations between fields, the roster).
+//! cannot say (relations between fields, ranges of sections the default scenario
+//! leaves out, the roster).
 
 use serde_json::{Map, Value};
 
@@ -38,8 +40,57 @@ pub fn schema() -> Value {
             None => set_range(field, &p.range),
         }
     }
+    field_ranges(&mut root);
     close_tables(&mut root);
     root
+}
+
+/// Writes the ranges of the other numeric fields, as validation checks them on the
+/// default scenario (`validate::checked_ranges`: the checks are their one source).
+/// A field of a table that several fields share (a trait's `mean` and `sd`, an effort
+/// pair) has its range in the description of the field that holds the table, since
+/// the shared table's own schema cannot carry each holder's range.
+fn field_ranges(root: &mut Value) {
+    let default: Scenario = super::parse(super::DEFAULT_SCENARIO_TOML, "default")
+        .expect("the embedded default scenario parses (guarded by tests)");
+    let text = root.to_string();
+    let shared = |def: &str| text.matches(&format!("\"#/$defs/{def}\"")).count() > 1;
+    for (path, range) in super::validate::checked_ranges(&default) {
+        let parts: Vec<&str> = path.split('.').collect();
+        let plan_param = PLAN_PARAMS.iter().any(|p| p.path == path);
+        if path.contains('[') || parts[0] == "baseline" || plan_param || parts.len() < 2 {
+            continue;
+        }
+        let Some(first) = root
+            .get("properties")
+            .and_then(|p| p.get(parts[0]))
+            .and_then(reference)
+        else {
+            continue;
+        };
+        let mut at = vec![first.as_str()];
+        at.extend(&parts[1..]);
+        // The definition holding the last key, and whether other fields share it.
+        let holder = if at.len() > 2 {
+            let mut r = root.clone();
+            property(&mut r, &at[..at.len() - 1]).and_then(|f| reference(f))
+        } else {
+            None
+        };
+        match holder {
+            Some(def) if shared(&def) => {
+                let key = parts[parts.len() - 1];
+                if let Some(field) = property(root, &at[..at.len() - 1]) {
+                    append_description(field, &format!(" `{key}` in {range}."));
+                }
+            }
+            _ => {
+                if let Some(field) = property(root, &at) {
+                    set_range(field, &range);
+                }
+            }
+        }
+    }
 }
 
 /// The definition a property's schema refers to (directly or in `anyOf`), by name.
@@ -138,6 +189,27 @@ fn close_tables(root: &mut Value) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn other_fields_carry_the_ranges_validation_checks() {
+        let s = schema();
+        let quit = &s["$defs"]["TeamSection"]["properties"]["base_quit_rate"];
+        assert_eq!(
+            (quit["minimum"].clone(), quit["maximum"].clone()),
+            (0.0.into(), 1.0.into())
+        );
+        let periods = &s["$defs"]["SimulationSection"]["properties"]["periods"];
+        assert!(periods.to_string().contains("inimum"), "{periods}");
+        // A trait's mean: in the description of the trait that holds it.
+        let ability = s["$defs"]["TeamSection"]["properties"]["ability"]["description"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert!(ability.contains("`mean` in [0.01, 100]"), "{ability}");
+        // The shared trait table itself carries no one holder's range.
+        let mean = &s["$defs"]["TraitDistribution"]["properties"]["mean"];
+        assert!(mean.get("maximum").is_none(), "{mean}");
+    }
 
     #[test]
     fn plan_parameters_carry_their_ranges_and_docs() {

@@ -31,6 +31,14 @@ pub const MAX_LEVEL: u32 = 100;
 /// Longest tenure in months a roster row may give (60 years).
 pub const MAX_TENURE_MONTHS: u32 = 720;
 
+/// The range each numeric field of `s` is checked against, by path, as the checks
+/// themselves state it (fields of sections `s` leaves out are not checked, so not listed).
+pub fn checked_ranges(s: &Scenario) -> Vec<(String, super::params::ValidRange)> {
+    let mut p = Problems::default();
+    check(s, &mut p);
+    p.checked_ranges()
+}
+
 /// Records every problem of `s` into `p`.
 pub fn check(s: &Scenario, p: &mut Problems) {
     check_simulation(&s.simulation, p);
