@@ -4,7 +4,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{edited, json, plansim, temp_dir};
+use common::{edited, json, plansim, stderr, stdout, temp_dir};
 
 /// A small, fast variant of the default scenario, with `edit` applied to its text.
 fn scenario(dir: &Path, name: &str, edit: impl Fn(String) -> String) -> String {
@@ -373,4 +373,33 @@ fn every_output_says_how_many_replications_each_variant_got_and_why() {
     let v = json(&plansim(&[&fixed[..7], &["--format", "json"]].concat()));
     assert!(v["replications"].as_u64().unwrap() < 300);
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A metric no variant moves says so, in the table and the JSON; one that moves does not.
+#[test]
+fn metrics_no_variant_moves_carry_a_note() {
+    let o = plansim(&[
+        "compare",
+        "examples/plans/current.toml",
+        "examples/plans/bonus-up.toml",
+        "-n",
+        "64",
+        "--format",
+        "json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let notes = json(&o)["notes"].to_string();
+    assert!(
+        notes.contains("satisfaction differs by exactly 0"),
+        "{notes}"
+    );
+    assert!(!notes.contains("revenue differs"), "{notes}");
+    let table = plansim(&[
+        "compare",
+        "examples/plans/current.toml",
+        "examples/plans/bonus-up.toml",
+        "-n",
+        "64",
+    ]);
+    assert!(stdout(&table).contains("Note: satisfaction differs by exactly 0"));
 }

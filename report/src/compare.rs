@@ -150,9 +150,42 @@ pub struct CompareReport {
     pub differences: Vec<DifferenceSummary>,
     /// The verdict.
     pub selection: Selection,
+    /// Why figures that look wrong are right: each metric no variant moves from the
+    /// first in any replication.
+    pub notes: Vec<String>,
     /// The metrics in table order (not serialised).
     #[serde(skip)]
     pub order: Vec<Metric>,
+}
+
+/// A note for each metric whose paired difference is exactly 0 (mean and spread) for
+/// every variant against the first: no variant moves it in any replication.
+fn unmoved_notes(differences: &[DifferenceSummary], order: &[Metric]) -> Vec<String> {
+    if differences.is_empty() {
+        return Vec::new();
+    }
+    order
+        .iter()
+        .filter(|m| {
+            differences.iter().all(|d| {
+                d.metrics
+                    .get(m.name())
+                    .is_some_and(|s| s.mean == 0.0 && s.std_err == 0.0)
+            })
+        })
+        .map(|m| {
+            let why = match m {
+                Metric::Satisfaction => {
+                    ": it depends only on the reps' service effort and its own noise, which every variant draws alike (common random numbers), and no variant changes service effort"
+                }
+                Metric::EffortService => {
+                    ": every variant leads the reps to the same service effort in every replication"
+                }
+                _ => ": no variant changes it in any replication (common random numbers draw everything else alike)",
+            };
+            format!("{} differs by exactly 0 between the variants{why}.", m.name())
+        })
+        .collect()
 }
 
 /// What [`CompareReport::new`] needs about a variant.
@@ -496,7 +529,7 @@ impl CompareReport {
             })
             .collect();
         let first = &variants[0];
-        let differences = variants[1..]
+        let differences: Vec<DifferenceSummary> = variants[1..]
             .iter()
             .map(|v| DifferenceSummary {
                 label: v.label.to_string(),
@@ -581,6 +614,7 @@ impl CompareReport {
             probability_best_method: format!(
                 "paired bootstrap over replications ({BOOTSTRAP_RESAMPLES} resamples): the share of resamples in which the variant has the best mean"
             ),
+            notes: unmoved_notes(&differences, &order),
             variants: summaries,
             differences,
             selection: sel,
@@ -662,6 +696,9 @@ impl CompareReport {
                 t.row(row);
             }
             out.push_str(&t.render(width));
+        }
+        for n in &self.notes {
+            out.push_str(&wrap(&format!("Note: {n}\n"), width));
         }
         let head = out.len();
         let s = &self.selection;
