@@ -132,3 +132,44 @@ fn rounds_report_the_targets_they_were_simulated_against() {
         "the rule set one bonus for every replication"
     );
 }
+
+/// Reps who foresee the ratchet (`targets.foresight`, docs/model.md section 8.7) hold
+/// back: on the default team (funnel outcome, its plan's pay falls as a target rises) no
+/// rep's planned acquisition effort in a cycle before the last is above the myopic
+/// rep's, and some are below it by more than the solver's resolution.
+#[test]
+fn reps_who_foresee_the_ratchet_hold_back_before_the_last_cycle() {
+    let plan_of = |foresight: f64| {
+        let valid = ratchet(3)
+            .with_changes(|s| s.targets.foresight = foresight)
+            .unwrap();
+        let model = Model::new(&valid);
+        behaviour::solve(&model, model.plan(), &PlanningStart::initial(&model))
+    };
+    let (myopic, foresighted) = (plan_of(0.0), plan_of(0.9));
+    let last = myopic.planned()[0].len() - 1;
+    let mut held_back = 0;
+    for (m, f) in myopic.planned().iter().zip(foresighted.planned()) {
+        for t in 0..last {
+            assert!(
+                f[t].acquisition <= m[t].acquisition + 1e-5,
+                "{:?} vs {:?}",
+                f[t],
+                m[t]
+            );
+            held_back += usize::from(f[t].acquisition < m[t].acquisition - 1e-3);
+        }
+    }
+    assert!(held_back > 0, "no rep held back");
+}
+
+/// A foresight that is not a discount factor is refused, naming the field.
+#[test]
+fn foresight_outside_zero_to_one_is_refused() {
+    for bad in [-0.1, 1.0, f64::NAN] {
+        let err = ratchet(3)
+            .with_changes(|s| s.targets.foresight = bad)
+            .expect_err("refused");
+        assert!(format!("{err:?}").contains("targets.foresight"), "{err:?}");
+    }
+}

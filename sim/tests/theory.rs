@@ -572,3 +572,62 @@ fn team_bonus_effort_is_the_symmetric_equilibrium() {
     let p = normal::cdf(r.sqrt() * (e_star - q) / sigma);
     assert_within_se(hit.mean, hit.std_err, p, "team hit rate");
 }
+
+/// A ratchet foreseen (docs/model.md section 8.7; Weitzman 1980): two monthly cycles,
+/// a commission of beta on revenue above the target (`rate = 0`, a tier at 100 %), the
+/// second target `(1 + g)` times the first month's output. With noise small against
+/// the margins (sigma = 0.01; both months clear their targets by over 10 sigma, so
+/// Phi = 1 to 1e-23), month 2's effort is `beta / c` and month 1's marginal pay `beta`
+/// is reduced by `delta (1 + g) beta`, the discounted loss of month-2 pay per unit of
+/// month-1 output: `e1 = beta (1 - delta (1 + g)) / c`. The status quo (a flat
+/// commission of 0.05) sets the first target at `0.05 (1 + g)`. Myopic reps (delta = 0)
+/// give `beta / c` in both months. Growth is -0.6 (each target 40 % of the last
+/// output): a commission above a target T is worth its effort only while
+/// `beta^2 / (2c) > beta T`, so month 2's target must stay below half of `beta / c`.
+#[test]
+fn ratchet_foresight_holds_back_first_period_effort_by_delta_one_plus_g() {
+    let (beta, c, g) = (1.0, 1.0, -0.6);
+    for (i, delta) in [0.0, 0.5, 0.9].into_iter().enumerate() {
+        let mut w = World::new(&format!(
+            "[plan.commission]\nrate = 0.0\non = \"revenue\"\ntiers = [{{ from = 1.0, rate = {beta:?} }}]\n"
+        ));
+        w.periods = 2;
+        w.sigma = 0.01;
+        w.cost = c;
+        let text = w
+            .toml()
+            .replace(
+                "revenue = { mode = \"absolute\", value = 1.0 }",
+                &format!("revenue = {{ mode = \"ratchet\", growth = {g:?} }}\nforesight = {delta:?}"),
+            )
+            .replace(
+                "[baseline]\nkpi = { revenue = 1.0, new_customers = 0.0 }",
+                "[baseline]\nkpi = { revenue = 1.0, new_customers = 0.0 }\n\n[baseline.commission]\nrate = 0.05\non = \"revenue\"\n",
+            );
+        let valid = parse_and_validate(&text, "test", None)
+            .unwrap_or_else(|e| panic!("invalid test scenario: {e:?}\n{text}"));
+        let model = Model::new(&valid);
+        let e1 = beta * (1.0 - delta * (1.0 + g)) / c;
+        let e2 = beta / c;
+        // The margins the closed form assumes: month 1 above 0.05 (1 + g), month 2 above
+        // (1 + g) e1, and both interior optima worth more than no effort.
+        let (t1, t2) = (0.05 * (1.0 + g), (1.0 + g) * e1);
+        assert!(e1 - t1 > 10.0 * w.sigma && e2 - t2 > 10.0 * w.sigma);
+        assert!(e1 * e1 / 2.0 > beta * t1 && e2 * e2 / 2.0 > beta * t2);
+        let policy = policy_of(&model);
+        let what = format!("ratchet delta={delta}");
+        for rep in 0..model.reps().len() {
+            for (t, expected) in [(0usize, e1), (1, e2)] {
+                let planned = policy.planned()[rep][t].acquisition;
+                assert!(
+                    (planned - expected).abs() <= SOLVER_TOL,
+                    "{what}: effort of rep {rep} in month {} is {planned}, theory {expected}",
+                    t + 1
+                );
+            }
+        }
+        let (_, tally) = engine::run(&model, 3000 + i as u64, 512, &|_| {});
+        let (mean, se) = output_per_rep_period(&model, &tally);
+        assert_within_se(mean, se, 0.5 * (e1 + e2), &format!("{what}: mean output"));
+    }
+}

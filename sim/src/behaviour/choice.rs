@@ -34,10 +34,20 @@ pub(super) struct Context<'a> {
     pub(super) review_weight: f64,
     /// Revenue attainment so far stands in for the score's (tiered commission).
     pub(super) cv2: f64,
+    /// Shadow price of each KPI's output over the remaining periods: what a unit more
+    /// now costs the rep in the next cycle through its ratchet target, discounted
+    /// (docs/model.md section 8.7); zero for myopic reps.
+    pub(super) shadow: Kpis,
 }
 
-/// Certainty equivalent of effort (h, f) for the rest of the cycle, and its risk premium.
-fn certainty_equivalent(ctx: &Context<'_>, attainment_so_far: f64, h: f64, f: f64) -> (f64, f64) {
+/// Certainty equivalent of effort (h, f) for the rest of the cycle, its risk premium,
+/// and the cost of its expected output at the context's shadow prices.
+pub(super) fn certainty_equivalent(
+    ctx: &Context<'_>,
+    attainment_so_far: f64,
+    h: f64,
+    f: f64,
+) -> (f64, f64, f64) {
     let plan = ctx.plan;
     let rep = ctx.rep;
     let k = ctx.remaining;
@@ -139,18 +149,42 @@ fn certainty_equivalent(ctx: &Context<'_>, attainment_so_far: f64, h: f64, f: f6
     }
     let effort_cost = 0.5 * rep.effort_cost * (h * h + f * f) * k as f64;
     let risk_premium = 0.5 * rep.risk_aversion * var_pay;
-    (mean_pay - risk_premium + extra - effort_cost, risk_premium)
+    let shadow_cost = if ctx.shadow == Kpis::ZERO {
+        0.0
+    } else {
+        ctx.shadow.revenue * fc.m_rev + ctx.shadow.new_customers * fc.m_nc
+    };
+    (
+        mean_pay - risk_premium + extra - effort_cost,
+        risk_premium,
+        shadow_cost,
+    )
 }
 
 /// Global maximiser (h, f) of the certainty equivalent over the effort box, with the
 /// certainty equivalent and risk premium there (docs/model.md section 8.3): the best
-/// point of a grid, polished by a shrinking pattern search.
+/// point of a grid, polished by a shrinking pattern search. With shadow prices on
+/// output (a ratchet foreseen, section 8.7) the effort maximises the certainty
+/// equivalent less the output's shadow cost, and the certainty equivalent returned is
+/// the cycle's own, without it.
 pub(super) fn best_effort(ctx: &Context<'_>, attainment_so_far: f64) -> (f64, f64, f64, f64) {
     let b = EffortBox::of(ctx.model);
-    let ce = |h: f64, f: f64| certainty_equivalent(ctx, attainment_so_far, h, f).0;
+    let ce = |h: f64, f: f64| {
+        let (v, _, shadow_cost) = certainty_equivalent(ctx, attainment_so_far, h, f);
+        if ctx.shadow == Kpis::ZERO {
+            v
+        } else {
+            v - shadow_cost
+        }
+    };
     let best = polish(&b, grid(&b, &ce), &ce);
-    let risk_premium = certainty_equivalent(ctx, attainment_so_far, best.1, best.2).1;
-    (best.1, best.2, best.0, risk_premium)
+    let (value, risk_premium, _) = certainty_equivalent(ctx, attainment_so_far, best.1, best.2);
+    let value = if ctx.shadow == Kpis::ZERO {
+        best.0
+    } else {
+        value
+    };
+    (best.1, best.2, value, risk_premium)
 }
 
 /// The effort box and its grid: 25 x 13 points for the funnel's two tasks, 121 points

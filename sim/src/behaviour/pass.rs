@@ -10,11 +10,12 @@
 
 use rayon::prelude::*;
 
-use super::choice::{best_effort, quit_hazard, Context};
+use super::choice::{best_effort, certainty_equivalent, quit_hazard, Context};
 use super::forecast::{forecast, productivities, score, Forecast};
 use super::policy::{expected_cell, Cell, Policy, TableBuilder};
 use super::{RepStart, ATTAINMENT_BUCKETS, ATTAINMENT_MAX};
 use crate::model::{Kpis, Model, Outcome, Plan};
+use crate::scenario::{TargetMode, TargetSpec};
 
 /// The planned state of one rep as the planning pass walks the horizon.
 #[derive(Clone, Debug)]
@@ -283,6 +284,87 @@ pub(super) fn solve_pass(
     table.finish(t0, periods, cutoff)
 }
 
+/// The shadow prices of output in the cycle ending at `end` for a rep who foresees a
+/// ratchet (docs/model.md section 8.7): for each KPI whose target ratchets, discount x
+/// (1 + growth) x minus the derivative of the next cycle's certainty equivalent with
+/// respect to its target, at the next cycle's best effort (by the envelope theorem the
+/// effort's own response does not enter) and at the target this cycle's planned total
+/// implies (the rep's myopic best effort for the rest of the cycle). Zero for myopic
+/// reps, in the horizon's last cycle, and for targets that do not ratchet.
+fn ratchet_shadow(ctx: &Context<'_>, p: &Planned, t: u32, end: u32) -> Kpis {
+    let model = ctx.model;
+    let discount = model.foresight();
+    let ratchets = |s: &TargetSpec| s.mode == TargetMode::Ratchet;
+    let any = ratchets(model.revenue_target()) || ratchets(model.new_customer_target());
+    if discount == 0.0 || !any || end >= model.periods() {
+        return Kpis::ZERO;
+    }
+    let next_end = (end + ctx.plan.cycle_len).min(model.periods());
+    // The cycle's planned total at the myopic best effort for its remaining periods.
+    let x = if ctx.plan.team_bonus() {
+        ctx.team_attainment_so_far
+    } else {
+        ctx.own_attainment_so_far
+    };
+    let (h, f, _, _) = best_effort(ctx, x);
+    let rest = forecast(
+        model,
+        &ctx.productivity[..ctx.remaining],
+        p.book,
+        h,
+        f,
+        ctx.cv2,
+    );
+    let mut total = p.so_far;
+    total.add(Kpis {
+        revenue: rest.m_rev,
+        new_customers: rest.m_nc,
+    });
+    let target = model.cycle_targets(ctx.rep, end, next_end, Some(total));
+    let mut next = ctx.clone();
+    next.productivity = productivities(
+        model,
+        ctx.plan,
+        ctx.rep,
+        p.skill,
+        p.tenure + (end - t),
+        end,
+        next_end,
+    );
+    next.remaining = (next_end - end) as usize;
+    next.book = rest.book_end;
+    next.target = target;
+    next.own_attainment_so_far = 0.0;
+    next.team_attainment_so_far = 0.0;
+    let (hn, fn_, _, _) = best_effort(&next, 0.0);
+    let slope = |with: &dyn Fn(&mut Kpis, f64), value: f64| -> f64 {
+        let step = 1e-6 * value.abs().max(1.0);
+        let at = |v: f64| {
+            let mut c = next.clone();
+            with(&mut c.target, v);
+            certainty_equivalent(&c, 0.0, hn, fn_).0
+        };
+        (at(value + step) - at(value - step)) / (2.0 * step)
+    };
+    let price = |spec: &TargetSpec, value: f64, with: &dyn Fn(&mut Kpis, f64)| {
+        if ratchets(spec) && value > 0.0 {
+            -discount * (1.0 + spec.growth) * slope(with, value)
+        } else {
+            0.0
+        }
+    };
+    Kpis {
+        revenue: price(model.revenue_target(), target.revenue, &|k, v| {
+            k.revenue = v
+        }),
+        new_customers: price(
+            model.new_customer_target(),
+            target.new_customers,
+            &|k, v| k.new_customers = v,
+        ),
+    }
+}
+
 /// The period a pass solves.
 struct Period {
     /// The period.
@@ -340,7 +422,9 @@ fn rep_choices(
         cutoff,
         review_weight,
         cv2: model.market().cv2(),
+        shadow: Kpis::ZERO,
     };
+    ctx.shadow = ratchet_shadow(&ctx, p, t, end);
     let mut cells = Vec::with_capacity(buckets * eligibility_states);
     for e in 0..eligibility_states {
         ctx.eligible = e == 0;

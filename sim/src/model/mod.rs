@@ -42,6 +42,7 @@ pub struct Model {
     outcome: Outcome,
     revenue_target: TargetSpec,
     new_customer_target: TargetSpec,
+    foresight: f64,
     plan: Plan,
     baseline: Plan,
     budget: Option<f64>,
@@ -133,6 +134,12 @@ impl Model {
         &self.new_customer_target
     }
 
+    /// The discount factor with which reps anticipate ratchet targets (0: myopic).
+    #[inline]
+    pub fn foresight(&self) -> f64 {
+        self.foresight
+    }
+
     /// The plan under study.
     #[inline]
     pub fn plan(&self) -> &Plan {
@@ -198,6 +205,7 @@ impl Model {
             outcome: self.outcome.clone(),
             revenue_target: self.revenue_target,
             new_customer_target: self.new_customer_target,
+            foresight: self.foresight,
             plan: self.plan.clone(),
             baseline: self.baseline.clone(),
             budget: self.budget,
@@ -236,6 +244,7 @@ impl Uncalibrated {
             outcome,
             revenue_target: s.targets.revenue,
             new_customer_target: s.targets.new_customers,
+            foresight: s.targets.foresight,
             plan: Plan::new(&s.plan),
             baseline: Plan::new(&s.baseline),
             budget: s.budget.as_ref().map(|b| b.incentive_cost),

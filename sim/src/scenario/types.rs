@@ -421,6 +421,15 @@ pub struct TargetsSection {
     pub revenue: TargetSpec,
     /// New-customer target.
     pub new_customers: TargetSpec,
+    /// Discount factor with which reps weigh the effect of a cycle's output on the next
+    /// cycle's ratchet target (docs/model.md section 8.7); 0, the default, is myopic.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub foresight: f64,
+}
+
+/// True for 0 (a field left at its default is not written back).
+fn is_zero(x: &f64) -> bool {
+    *x == 0.0
 }
 
 impl Default for TargetsSection {
@@ -436,6 +445,7 @@ impl Default for TargetsSection {
                 growth: 0.10,
                 value: 0.0,
             },
+            foresight: 0.0,
         }
     }
 }

@@ -605,6 +605,15 @@ fn check_outcome(o: &OutcomeSection, p: &mut Problems) {
 }
 
 fn check_targets(t: &TargetsSection, p: &mut Problems) {
+    if !(t.foresight.is_finite() && (0.0..1.0).contains(&t.foresight)) {
+        p.push(
+            "targets.foresight".to_string(),
+            format!(
+                "must be a discount factor at least 0 and below 1, got {}",
+                t.foresight
+            ),
+        );
+    }
     for (name, spec) in [("revenue", &t.revenue), ("new_customers", &t.new_customers)] {
         match spec.mode {
             TargetMode::Absolute => p.positive(&format!("targets.{name}.value"), spec.value, 1e15),
