@@ -347,6 +347,16 @@ fn scenario_mistakes_are_answered_in_the_authors_words() {
         "name = \"a\"\nname = \"b\"\n",
         &["(line 2): `name` is written twice in the same table"],
     );
+    assert_rejected(
+        "misspelt-in-array",
+        "[plan.commission]\nrate = 0.01\n[[plan.commission.tiers]]\nfrom = 1.0\nratee = 0.02\n",
+        &["plan.commission.tiers[0].ratee (line 5): unknown field `ratee`, did you mean `rate`?"],
+    );
+    assert_rejected(
+        "number-for-a-table",
+        "[plan]\ntarget_bonus = 3\n",
+        &["plan.target_bonus (line 2): invalid type: integer `3`, expected a table of fields\n"],
+    );
     assert_rejected("empty", "", &["the file sets nothing"]);
     assert_rejected(
         "comments-only",

@@ -182,11 +182,18 @@ fn unknown_field(path: &str, map: &SourceMap) -> Problem {
         .split('.')
         .filter(|p| *p != "?" && p.parse::<usize>().is_err())
         .collect();
-    let written = path
-        .split('.')
-        .filter(|p| *p != "?")
-        .collect::<Vec<_>>()
-        .join(".");
+    // As validation writes paths: `tiers[0].rate`, not serde_ignored's `tiers.0.rate`.
+    let mut written = String::new();
+    for part in path.split('.').filter(|p| *p != "?") {
+        if part.parse::<usize>().is_ok() {
+            written.push_str(&format!("[{part}]"));
+        } else {
+            if !written.is_empty() {
+                written.push('.');
+            }
+            written.push_str(part);
+        }
+    }
     let (key, table) = parts.split_last().map_or(("", &[][..]), |(k, t)| (*k, t));
     let message = match fields::fields_at(table) {
         Some(names) => match fields::closest(key, &names) {
@@ -223,7 +230,7 @@ fn missing_field(message: &str) -> Option<&str> {
 
 /// A serde or TOML message in the words of a scenario's author: no Rust type names.
 fn plain_words(message: &str) -> String {
-    const TYPES: [(&str, &str); 10] = [
+    const TYPES: [(&str, &str); 9] = [
         (
             "expected u32",
             "expected a whole number from 0 to 4294967295",
@@ -241,13 +248,24 @@ fn plain_words(message: &str) -> String {
             "expected a sequence",
             "expected a list in brackets, [ ... ]",
         ),
-        ("expected struct ", "expected a table of fields: "),
         (
             "cannot recurse further; max recursion depth met",
             "arrays or tables are nested inside each other more deeply than any scenario needs",
         ),
     ];
+    // `expected struct TargetBonusSpec`: the type's name means nothing to the author.
     let mut out = message.to_string();
+    for (rust, words) in [
+        ("expected struct ", "expected a table of fields"),
+        ("expected enum ", "expected one of the listed words"),
+    ] {
+        if let Some(at) = out.find(rust) {
+            let name_end = out[at + rust.len()..]
+                .find(|c: char| !c.is_alphanumeric() && c != '_')
+                .map_or(out.len(), |i| at + rust.len() + i);
+            out.replace_range(at..name_end, words);
+        }
+    }
     for (rust, words) in TYPES {
         out = out.replace(rust, words);
     }
