@@ -164,7 +164,7 @@ pub fn execute(args: &BatchArgs) -> CliResult {
                 let n = replications(valid);
                 let seed = args.sim.seed.unwrap_or(valid.scenario().simulation.seed);
                 let offset = before.load(Ordering::Relaxed);
-                let model = Model::new(valid);
+                let model = pool.install(|| Model::new(valid));
                 let solved = pool.install(|| engine::solve(&model));
                 let warnings = Warnings::of_run(&model, &solved);
                 if let Err(e) = args.accept.refuse_unless_given(&warnings, valid.source()) {

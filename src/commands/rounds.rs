@@ -172,7 +172,7 @@ fn model_checked(
     args: &RoundsArgs,
     pool: &rayon::ThreadPool,
 ) -> CliResult<Model> {
-    let model = Model::new(&setup.valid);
+    let model = pool.install(|| Model::new(&setup.valid));
     let first = pool.install(|| setup.first_round_warnings(&model));
     args.accept
         .refuse_unless_given(&first, setup.valid.source())?;
