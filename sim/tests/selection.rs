@@ -89,3 +89,68 @@ fn the_pool_refuses_team_pay_and_bad_types() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios/field/safelite.toml");
     assert!(load(&path).is_ok());
 }
+
+/// `safelite.toml` with applicants who respond to the plan.
+fn with_applicants(text: &str) -> String {
+    let line = "outside_option_per_ability = 0.16";
+    assert!(text.contains(line));
+    text.replace(line, &format!("applicant_sensitivity = 0.15\n{line}"))
+}
+
+#[test]
+fn with_applicants_who_respond_equal_plans_still_have_exactly_zero_effects() {
+    // Equal plans weigh the hire types alike, so the same people join under both.
+    let text = with_applicants(&small(&safelite_text())).replace(
+        "[plan.commission]\nrate = 0.0                  # the hourly wage is guaranteed ...\ntiers = [ { from = 1.0, rate = 0.1 } ]        # ... and each installation above 50 pays $10\n",
+        "",
+    );
+    assert!(!text.contains("[plan.commission]"));
+    let model = model_of(&text);
+    let solved = engine::solve(&model);
+    let g = model.hiring().unwrap().type_count();
+    assert_eq!(
+        solved.plan.hire_weights(0, g),
+        solved.baseline.hire_weights(0, g)
+    );
+    let d = selection::decompose(&model, &solved, 5, 128);
+    assert_eq!(d.total_effect.mean, 0.0);
+    assert_eq!(d.incentive_effect.mean, 0.0);
+    assert_eq!(d.selection_effect.mean, 0.0);
+    assert!(d.baseline_composition.leavers_per_replication > 0.0);
+}
+
+#[test]
+fn with_applicants_who_respond_results_do_not_depend_on_threads() {
+    let model = model_of(&with_applicants(&small(&safelite_text())));
+    let solved = engine::solve(&model);
+    let run = |threads: usize| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+            .install(|| {
+                let (_, tally) = engine::run(&model, 9, 64, &|_| {});
+                let d = selection::decompose(&model, &solved, 9, 64);
+                format!("{:?} {:?}", tally.difference.summary(0), d)
+            })
+    };
+    assert_eq!(run(1), run(2));
+}
+
+#[test]
+fn applicant_sensitivity_must_be_positive() {
+    let text = safelite_text().replace(
+        "outside_option_per_ability = 0.16",
+        "outside_option_per_ability = 0.16\napplicant_sensitivity = 0.0",
+    );
+    let err = parse_and_validate(&text, "s.toml", None).unwrap_err();
+    let shown = format!("{err}");
+    assert!(
+        shown.contains("team.hiring.applicant_sensitivity") && shown.contains("got 0"),
+        "{shown}"
+    );
+    // The shipped field scenario with applicants loads.
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios/field/safelite-applicants.toml");
+    assert!(load(&path).is_ok());
+}

@@ -114,7 +114,11 @@ pub fn solve(model: &Model, plan: &Plan, start: &PlanningStart) -> Policy {
                 .collect(),
             tournament_cutoff: start.tournament_cutoff,
         };
-        policy.append_rows(&solve_team(&hires, plan, &hire_start));
+        let hire_policy = solve_team(&hires, plan, &hire_start);
+        if hiring.applicants_respond() {
+            policy.hire_cdf = super::applicants::acceptance_cdf(hiring, &hires, &hire_policy);
+        }
+        policy.append_rows(&hire_policy);
     }
     policy
 }

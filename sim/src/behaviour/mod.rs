@@ -24,6 +24,7 @@
 //! Payouts on attainment have exact expected values and variances under the normal
 //! forecast ([`crate::normal`]).
 
+mod applicants;
 mod choice;
 mod equilibrium;
 mod forecast;

@@ -4,7 +4,7 @@
 
 use super::equilibrium::Equilibrium;
 use super::ATTAINMENT_MAX;
-use crate::model::Model;
+use crate::model::{Hiring, Model};
 use crate::normal;
 
 /// Optimal choice of one rep in one state.
@@ -48,6 +48,9 @@ pub struct Policy {
     pub(super) tournament_cutoff: f64,
     pub(super) equilibrium: Equilibrium,
     pub(super) planned: Vec<Vec<Cell>>,
+    /// Where applicants respond to the plan, each slot's cumulative weights of the hire
+    /// types (`slot * G + g`, docs/model.md section 10.1); empty otherwise.
+    pub(super) hire_cdf: Vec<f64>,
 }
 
 impl Policy {
@@ -77,6 +80,33 @@ impl Policy {
         self.cells.extend_from_slice(&other.cells);
         self.offsets
             .extend(other.offsets[1..].iter().map(|o| base + o));
+    }
+
+    /// The hire a uniform `u` gives in `slot` (docs/model.md section 10.1): from the
+    /// pool, with the bands weighted by the applicants who take the job under this
+    /// plan where they respond to it.
+    #[inline]
+    pub fn hire(&self, hiring: &Hiring, slot: usize, u: f64) -> (f64, usize) {
+        if self.hire_cdf.is_empty() {
+            hiring.hire(u)
+        } else {
+            let g = hiring.type_count();
+            hiring.hire_weighted(u, &self.hire_cdf[slot * g..(slot + 1) * g])
+        }
+    }
+
+    /// Each slot's share of hires from each ability type (`slot * G + g`) where
+    /// applicants respond to the plan; empty otherwise.
+    pub fn hire_weights(&self, slot: usize, types: usize) -> Option<Vec<f64>> {
+        if self.hire_cdf.is_empty() {
+            return None;
+        }
+        let cdf = &self.hire_cdf[slot * types..(slot + 1) * types];
+        Some(
+            (0..types)
+                .map(|g| cdf[g] - if g == 0 { 0.0 } else { cdf[g - 1] })
+                .collect(),
+        )
     }
 
     /// The promotion cut-off the reps planned with (tournaments).
@@ -214,6 +244,7 @@ impl TableBuilder {
             tournament_cutoff: cutoff,
             equilibrium: Equilibrium::NotNeeded,
             planned: self.planned,
+            hire_cdf: Vec::new(),
         }
     }
 }

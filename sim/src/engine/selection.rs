@@ -196,6 +196,7 @@ pub fn decompose(model: &Model, solved: &Solved, seed: u64, replications: u64) -
             let mut tally = Tally::new(WIDTH, true);
             let mut ws = Workspace::new(model);
             ws.turnover_log = vec![false; model.periods() as usize * model.reps().len()];
+            ws.hire_log = vec![(f64::NAN, 0); model.periods() as usize * model.reps().len()];
             for i in from..to {
                 tally.push(&replication_row(model, solved, seed, i, &mut ws));
             }

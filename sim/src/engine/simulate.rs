@@ -240,6 +240,9 @@ pub struct Workspace {
     pub(crate) turnover: Turnover,
     /// Who left in each period of a recorded run (`t * R + j`).
     pub(crate) turnover_log: Vec<bool>,
+    /// The hire (ability, type) in each period of a recorded run (`t * R + j`; with a
+    /// hiring pool): replayed with who left, so the same people join.
+    pub(crate) hire_log: Vec<(f64, u32)>,
     /// What outputs by rep record, in their own simulation only (docs/model.md section 13.1).
     pub(crate) recorder: Option<Box<super::by_rep::Recorder>>,
 }
@@ -286,6 +289,7 @@ impl Workspace {
             deal_lognormal,
             turnover: Turnover::Hazard,
             turnover_log: Vec::new(),
+            hire_log: Vec::new(),
             recorder: None,
         }
     }
@@ -360,7 +364,7 @@ pub fn simulate(
         if let Some(tr) = session {
             train(model, tr, state, ws, &mut rec, totals);
         }
-        replace_leavers(model, state, ws, &mut rec, totals);
+        replace_leavers(model, policy, state, ws, &mut rec, totals);
         add_record(&mut totals.sum, &rec);
         ws.periods[t as usize] = rec;
         state.period += 1;
@@ -706,23 +710,35 @@ fn train(
 
 /// Replaces each leaver by a new hire at the rep's starting salary, level 0 and the
 /// initial skill, with the slot's ability or, with a hiring pool, one drawn from the
-/// pool (section 10.1); the others' tenure grows by one (docs/model.md section 10).
-/// Counts the leavers and the books at the period's end.
+/// pool (section 10.1: weighted by who takes the job under `policy`'s plan where
+/// applicants respond; in a replayed run the recorded hire); the others' tenure grows
+/// by one (docs/model.md section 10). Counts the leavers and the books at the period's
+/// end.
 fn replace_leavers(
     model: &Model,
+    policy: &Policy,
     state: &mut TeamState,
     ws: &mut Workspace,
     rec: &mut PeriodRecord,
     totals: &mut Totals,
 ) {
     let n = state.reps.len();
+    let t = state.period as usize;
     for (j, st) in state.reps.iter_mut().enumerate() {
         if ws.leaving[j] {
             rec.leavers += 1.0;
             totals.leaver_ability_sum += st.ability;
             let leaver = st.ability;
             if let Some(h) = model.hiring() {
-                let (ability, g) = h.hire(rng::open_uniform(state.hire_streams[j].next_u64()));
+                let (ability, g) = if ws.turnover == Turnover::Replay {
+                    let (a, g) = ws.hire_log[t * n + j];
+                    (a, g as usize)
+                } else {
+                    policy.hire(h, j, rng::open_uniform(state.hire_streams[j].next_u64()))
+                };
+                if ws.turnover == Turnover::Record {
+                    ws.hire_log[t * n + j] = (ability, g as u32);
+                }
                 st.ability = ability;
                 st.row = (n + j * h.type_count() + g) as u32;
             }

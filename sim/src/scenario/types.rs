@@ -194,6 +194,11 @@ pub struct HiringSection {
     /// Rise of the monthly outside option per unit of ability above the pool's mean, in
     /// money: better reps have better offers elsewhere.
     pub outside_option_per_ability: f64,
+    /// When given, applicants respond to the plan: an applicant of each ability takes
+    /// the job with a logistic probability in the job's surplus over its outside
+    /// option, on this scale (a share of salary); absent, every applicant takes it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub applicant_sensitivity: Option<f64>,
 }
 
 impl Default for HiringSection {
@@ -205,6 +210,7 @@ impl Default for HiringSection {
             },
             types: 5,
             outside_option_per_ability: 0.0,
+            applicant_sensitivity: None,
         }
     }
 }

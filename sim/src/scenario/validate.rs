@@ -63,6 +63,11 @@ pub fn check(s: &Scenario, p: &mut Problems) {
     }
 }
 
+/// Range of `team.hiring.applicant_sensitivity` (a share of salary): above zero (a
+/// step at zero surplus has no scale) and at most 100 (beyond it acceptance barely
+/// varies with any surplus a plan can make).
+pub const APPLICANT_SENSITIVITY: (f64, f64) = (1e-3, 100.0);
+
 /// Most ability types of a hiring pool.
 pub const MAX_HIRE_TYPES: u32 = 25;
 
@@ -89,6 +94,14 @@ fn check_hiring(h: &HiringSection, s: &Scenario, p: &mut Problems) {
         -1e12,
         1e12,
     );
+    if let Some(sensitivity) = h.applicant_sensitivity {
+        p.range(
+            "team.hiring.applicant_sensitivity",
+            sensitivity,
+            APPLICANT_SENSITIVITY.0,
+            APPLICANT_SENSITIVITY.1,
+        );
+    }
     for (name, plan) in [("plan", &s.plan), ("baseline", &s.baseline)] {
         let team_bonus = plan
             .target_bonus
