@@ -473,6 +473,30 @@ fn by_rep_lines(out: &mut String, name: &str, b: &ByRep) {
         "  mean ability: team {:.3}, leavers {:.3}, hires {:.3}",
         b.ability_team, b.ability_leavers, b.ability_hires
     );
+    if b.cycle_periods.len() > 1 {
+        let _ = writeln!(
+            out,
+            "  by period of the reward cycle (cycle payouts are booked in its last period):\n  period  effort  given up  given up by quintile 1 / 2 / 3 / 4 / 5  pay a rep-month  quits per 100 rep-months"
+        );
+        for c in &b.cycle_periods {
+            let by_quintile = c
+                .given_up_by_quintile
+                .iter()
+                .map(|g| format!("{:.1}%", 100.0 * g))
+                .collect::<Vec<_>>()
+                .join(" / ");
+            let _ = writeln!(
+                out,
+                "  {:>6}  {:>6.3}  {:>7.1}%  {:>37}  {:>15}  {:>24.2}",
+                c.period_of_cycle,
+                c.effort,
+                100.0 * c.given_up,
+                by_quintile,
+                money(c.pay),
+                c.quits_per_100_rep_months
+            );
+        }
+    }
 }
 
 /// The decomposition of the plan's effect on revenue into incentive and selection.

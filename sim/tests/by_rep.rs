@@ -61,6 +61,13 @@ fn by_rep_sums_match_the_run_on_the_default_scenario() {
         assert!(figures.pay_per_rep_p10 <= figures.pay_per_rep_p50);
         assert!(figures.pay_per_rep_p50 <= figures.pay_per_rep_p90);
     }
+    // A monthly cycle has one period: its figures are the team's.
+    for figures in [&b.plan, &b.baseline] {
+        assert_eq!(figures.cycle_periods.len(), 1);
+        let c = figures.cycle_periods[0];
+        assert!(close(c.given_up, figures.given_up));
+        assert!(close(c.pay, figures.pay_per_rep_mean));
+    }
     // The default team keeps its traits when a rep leaves: hires are as able as leavers.
     assert!(close(b.plan.ability_hires, b.plan.ability_leavers));
 }
@@ -106,4 +113,34 @@ fn by_rep_is_identical_for_any_thread_count() {
             .install(|| by_rep::by_rep(&model, &solved, 2, 200))
     };
     assert_eq!(format!("{:?}", run(1)), format!("{:?}", run(2)));
+}
+
+/// By period of a quarterly cycle: each period has the same rep-months (a fixed team),
+/// so the periods' mean pay, effort and given-up shares average to the team's, and
+/// every quintile's share lies in [0, 1].
+#[test]
+fn by_period_of_the_cycle_adds_up_to_the_team() {
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios/internet-company-quarterly.toml");
+    let model = Model::new(&plansim_sim::scenario::load(&path).unwrap())
+        .window(6)
+        .unwrap();
+    let n = 64;
+    let (solved, tally) = engine::run(&model, 3, n, &|_| {});
+    let b = by_rep::by_rep(&model, &solved, 3, n);
+    let phases = &b.plan.cycle_periods;
+    assert_eq!(phases.len(), 3);
+    let mean = |f: &dyn Fn(&by_rep::CyclePeriodFigures) -> f64| {
+        phases.iter().map(f).sum::<f64>() / phases.len() as f64
+    };
+    assert!(close(mean(&|c| c.pay), b.plan.pay_per_rep_mean));
+    assert!(close(mean(&|c| c.given_up), b.plan.given_up));
+    let effort = tally.plan.moments(Metric::EffortAcquisition.index()).mean;
+    assert!(close(mean(&|c| c.effort), effort), "{effort}");
+    assert!(phases
+        .iter()
+        .flat_map(|c| c.given_up_by_quintile)
+        .all(|g| (0.0..=1.0).contains(&g)));
+    // Cycle payouts land in the cycle's last period.
+    assert!(phases[2].pay > phases[0].pay && phases[2].pay > phases[1].pay);
 }

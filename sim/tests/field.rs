@@ -77,6 +77,19 @@ fn quarterly_give_up_is_concentrated_on_weak_reps() {
         weak.given_up - strong.given_up > Z * se,
         "{weak:?} {strong:?}"
     );
+    // Giving up grows through the quarter, as the target slips out of reach: the last
+    // month's share exceeds the first's by 5 standard errors (taken as independent,
+    // which overstates the error of a difference within the same replications), and
+    // in the last month the least able quintile gives up more than the ablest.
+    let phases = &b.plan.cycle_periods;
+    assert_eq!(phases.len(), 3);
+    let (first, last) = (phases[0], phases[2]);
+    println!("{first:?}\n{last:?}");
+    assert!(
+        last.given_up - first.given_up > Z * last.given_up_std_err.hypot(first.given_up_std_err),
+        "{first:?} {last:?}"
+    );
+    assert!(last.given_up_by_quintile[0] > last.given_up_by_quintile[4]);
 }
 
 /// Misra and Nair (2011): removing a commission ceiling and a ratcheting quota raised

@@ -1,7 +1,8 @@
 //! Outputs by rep (docs/model.md section 13.1): effort, attainment, incentive pay and
-//! quitting by ability quintile, the share of rep-months given up (at the least
-//! effort), the distribution of incentive pay per rep, the pay mix, and the mean
-//! ability of the team, its leavers and its hires.
+//! quitting by ability quintile and by period of the reward cycle, the share of
+//! rep-months given up (at the least effort), by quintile and period of the cycle, the
+//! distribution of incentive pay per rep, the pay mix, and the mean ability of the
+//! team, its leavers and its hires.
 //!
 //! These come from a separate simulation of the run's replications with a recorder in
 //! the hot loop's workspace ([`Recorder`]); the runs without it only test that it is
@@ -13,7 +14,7 @@ use serde::Serialize;
 
 use super::simulate::{self, TeamState, Totals, Workspace};
 use super::{block_count, Solved, BLOCK_SIZE};
-use crate::behaviour::Policy;
+use crate::behaviour::{Policy, MAX_CYCLE};
 use crate::model::{Model, Plan};
 use crate::tally::{quantile, Tally};
 
@@ -36,6 +37,19 @@ struct Bin {
     leavers: f64,
 }
 
+/// Per-period-of-cycle sums of one replication.
+#[derive(Clone, Copy, Debug, Default)]
+struct PhaseBin {
+    rep_months: f64,
+    effort: f64,
+    given_up: f64,
+    pay: f64,
+    leavers: f64,
+    /// Rep-months and rep-months given up of each ability quintile.
+    quintile_months: [f64; QUINTILES],
+    quintile_given_up: [f64; QUINTILES],
+}
+
 /// What the hot loop records for outputs by rep, when the workspace holds one.
 #[derive(Clone, Debug)]
 pub struct Recorder {
@@ -44,6 +58,9 @@ pub struct Recorder {
     /// Least acquisition effort.
     min_effort: f64,
     bins: [Bin; QUINTILES],
+    /// The current period's place in its reward cycle (0 for the cycle's first).
+    phase: usize,
+    phases: [PhaseBin; MAX_CYCLE],
     /// Incentive pay of each slot over the replication.
     slot_pay: Vec<f64>,
     /// Sums of the leavers' and the hires' abilities.
@@ -62,6 +79,8 @@ impl Recorder {
             cuts,
             min_effort: model.rules().min_effort.acquisition,
             bins: [Bin::default(); QUINTILES],
+            phase: 0,
+            phases: [PhaseBin::default(); MAX_CYCLE],
             slot_pay: vec![0.0; model.reps().len()],
             leaver_ability: 0.0,
             hire_ability: 0.0,
@@ -71,6 +90,8 @@ impl Recorder {
 
     fn clear(&mut self) {
         self.bins = [Bin::default(); QUINTILES];
+        self.phases = [PhaseBin::default(); MAX_CYCLE];
+        self.phase = 0;
         self.slot_pay.iter_mut().for_each(|p| *p = 0.0);
         self.leaver_ability = 0.0;
         self.hire_ability = 0.0;
@@ -78,9 +99,20 @@ impl Recorder {
     }
 
     #[inline]
+    fn quintile(&self, ability: f64) -> usize {
+        self.cuts.iter().filter(|&&c| ability > c).count()
+    }
+
+    #[inline]
     fn bin(&mut self, ability: f64) -> &mut Bin {
-        let k = self.cuts.iter().filter(|&&c| ability > c).count();
+        let k = self.quintile(ability);
         &mut self.bins[k]
+    }
+
+    /// The period about to be simulated is the `phase`-th (from 0) of its reward cycle.
+    #[inline]
+    pub(crate) fn period_of_cycle(&mut self, phase: usize) {
+        self.phase = phase.min(MAX_CYCLE - 1);
     }
 
     /// A rep-month: the occupant's ability, acquisition effort and salary.
@@ -88,12 +120,19 @@ impl Recorder {
     pub(crate) fn rep_month(&mut self, ability: f64, effort: f64, salary: f64) {
         self.ability += ability;
         let at_minimum = effort <= self.min_effort + AT_MINIMUM;
-        let b = self.bin(ability);
+        let k = self.quintile(ability);
+        let b = &mut self.bins[k];
         b.rep_months += 1.0;
         b.effort += effort;
         b.salary += salary;
+        let p = &mut self.phases[self.phase];
+        p.rep_months += 1.0;
+        p.effort += effort;
+        p.quintile_months[k] += 1.0;
         if at_minimum {
             b.given_up += 1.0;
+            p.given_up += 1.0;
+            p.quintile_given_up[k] += 1.0;
         }
     }
 
@@ -103,6 +142,7 @@ impl Recorder {
         if amount != 0.0 {
             self.slot_pay[j] += amount;
             self.bin(ability).pay += amount;
+            self.phases[self.phase].pay += amount;
         }
     }
 
@@ -118,6 +158,7 @@ impl Recorder {
     #[inline]
     pub(crate) fn turnover(&mut self, ability: f64, hire: f64) {
         self.bin(ability).leavers += 1.0;
+        self.phases[self.phase].leavers += 1.0;
         self.leaver_ability += ability;
         self.hire_ability += hire;
     }
@@ -148,6 +189,26 @@ pub struct QuintileFigures {
     pub quits_per_100_rep_months: f64,
 }
 
+/// Figures of one period of the reward cycle (the first month of every quarter, ...).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct CyclePeriodFigures {
+    /// Period of the cycle, 1 (its first) to the cycle's length.
+    pub period_of_cycle: usize,
+    /// Mean acquisition effort over its rep-months.
+    pub effort: f64,
+    /// Share of its rep-months at the least acquisition effort (given up).
+    pub given_up: f64,
+    /// Standard error of `given_up` over replications (as [`QuintileFigures::given_up_std_err`]).
+    pub given_up_std_err: f64,
+    /// Share given up of each ability quintile's rep-months in this period of the cycle
+    /// (NaN for a quintile without any).
+    pub given_up_by_quintile: [f64; QUINTILES],
+    /// Incentive pay booked a rep-month (cycle payouts land in the cycle's last period).
+    pub pay: f64,
+    /// Leavers per 100 rep-months.
+    pub quits_per_100_rep_months: f64,
+}
+
 /// Outputs by rep under one plan (means over replications of pooled sums).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ByRep {
@@ -155,6 +216,8 @@ pub struct ByRep {
     pub quintile_bounds: [f64; QUINTILES - 1],
     /// Figures of each quintile.
     pub quintiles: Vec<QuintileFigures>,
+    /// Figures of each period of the plan's reward cycle, in order (one for a monthly cycle).
+    pub cycle_periods: Vec<CyclePeriodFigures>,
     /// Share of rep-months at the least acquisition effort.
     pub given_up: f64,
     /// Incentive pay per slot-month: 10th, 50th and 90th percentiles over slots and replications.
@@ -188,7 +251,12 @@ pub struct ByRepReport {
 const BIN_COLUMNS: usize = 8;
 /// Columns after the quintiles: ability sums.
 const TAIL: usize = QUINTILES * BIN_COLUMNS;
-const WIDTH: usize = TAIL + 3;
+/// Columns per period of the cycle: rep-months, effort, given up, pay, leavers, then
+/// each quintile's rep-months and given up.
+const PHASE_COLUMNS: usize = 5 + 2 * QUINTILES;
+/// First column of the periods of the cycle, after the ability sums.
+const PHASES: usize = TAIL + 3;
+const WIDTH: usize = PHASES + MAX_CYCLE * PHASE_COLUMNS;
 
 /// Simulates replication `i` of `(plan, policy)` with the workspace's recorder, writes
 /// its sums into `row` and adds each slot's incentive pay a month to `pay`.
@@ -232,12 +300,19 @@ fn simulate_recorded(
     row[TAIL] = r.ability;
     row[TAIL + 1] = r.leaver_ability;
     row[TAIL + 2] = r.hire_ability;
+    for (k, p) in r.phases.iter().enumerate() {
+        let c = &mut row[PHASES + k * PHASE_COLUMNS..PHASES + (k + 1) * PHASE_COLUMNS];
+        c[..5].copy_from_slice(&[p.rep_months, p.effort, p.given_up, p.pay, p.leavers]);
+        c[5..5 + QUINTILES].copy_from_slice(&p.quintile_months);
+        c[5 + QUINTILES..].copy_from_slice(&p.quintile_given_up);
+    }
     let months = model.periods() as f64;
     pay.extend(r.slot_pay.iter().map(|p| p / months));
 }
 
-/// The figures of one plan from the tally of its rows and its pay per slot-month.
-fn figures(t: &Tally, cuts: [f64; QUINTILES - 1], mut pay: Vec<f64>) -> ByRep {
+/// The figures of one plan, whose reward cycle is `cycle_len` periods long, from the
+/// tally of its rows and its pay per slot-month.
+fn figures(t: &Tally, cuts: [f64; QUINTILES - 1], cycle_len: usize, mut pay: Vec<f64>) -> ByRep {
     let sum = |c: usize| t.moments(c).mean;
     let se = |c: usize| {
         let m = t.moments(c);
@@ -262,12 +337,33 @@ fn figures(t: &Tally, cuts: [f64; QUINTILES - 1], mut pay: Vec<f64>) -> ByRep {
             quits_per_100_rep_months: 100.0 * col(k, 7) / col(k, 0),
         })
         .collect();
+    let phase = |k: usize, c: usize| sum(PHASES + k * PHASE_COLUMNS + c);
+    let cycle_periods = (0..cycle_len.min(MAX_CYCLE))
+        .filter(|&k| phase(k, 0) > 0.0)
+        .map(|k| CyclePeriodFigures {
+            period_of_cycle: k + 1,
+            effort: phase(k, 1) / phase(k, 0),
+            given_up: phase(k, 2) / phase(k, 0),
+            given_up_std_err: se(PHASES + k * PHASE_COLUMNS + 2) / phase(k, 0),
+            given_up_by_quintile: std::array::from_fn(|q| {
+                let months = phase(k, 5 + q);
+                if months > 0.0 {
+                    phase(k, 5 + QUINTILES + q) / months
+                } else {
+                    f64::NAN
+                }
+            }),
+            pay: phase(k, 3) / phase(k, 0),
+            quits_per_100_rep_months: 100.0 * phase(k, 4) / phase(k, 0),
+        })
+        .collect();
     let total = |c: usize| (0..QUINTILES).map(|k| col(k, c)).sum::<f64>();
     let leavers = total(7);
     pay.sort_unstable_by(f64::total_cmp);
     ByRep {
         quintile_bounds: cuts,
         quintiles,
+        cycle_periods,
         given_up: total(2) / months,
         pay_per_rep_p10: quantile(&pay, 0.1),
         pay_per_rep_p50: quantile(&pay, 0.5),
@@ -329,7 +425,7 @@ pub fn by_rep(model: &Model, solved: &Solved, seed: u64, replications: u64) -> B
     }
     let cuts = Recorder::new(model).cuts;
     ByRepReport {
-        plan: figures(&plan, cuts, plan_pay),
-        baseline: figures(&base, cuts, base_pay),
+        plan: figures(&plan, cuts, model.plan().cycle_len as usize, plan_pay),
+        baseline: figures(&base, cuts, model.baseline().cycle_len as usize, base_pay),
     }
 }

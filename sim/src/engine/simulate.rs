@@ -347,6 +347,9 @@ pub fn simulate(
                 totals,
             );
         }
+        if let Some(r) = ws.recorder.as_deref_mut() {
+            r.period_of_cycle((t - cycle_start) as usize);
+        }
         let session = plan.training.as_ref().filter(|tr| tr.in_period(t));
         if let Some(tr) = session {
             select_trainees(&state.reps, tr.share, &mut ws.ranking, &mut ws.training);
