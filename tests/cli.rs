@@ -466,6 +466,14 @@ fn incentives_beyond_the_revenue_are_warned_of() {
         "{}",
         stderr(&o)
     );
+    // rounds says it of the policy it concerns.
+    let o = plansim(&["rounds", &file, "-n", "16", "--format", "json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let warnings = json(&o)["warnings"].to_string();
+    assert!(
+        warnings.contains("static, Plan: the incentives cost"),
+        "{warnings}"
+    );
     // compare says it of the variant it concerns.
     let long = edited(
         plansim_sim::scenario::DEFAULT_SCENARIO_TOML,

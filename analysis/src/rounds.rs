@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use plansim_optimize::space::Variable;
 use plansim_optimize::ReoptimizePolicy;
 use plansim_sim::behaviour::Equilibrium;
+use plansim_sim::engine::metrics::Metric;
 use plansim_sim::model::Model;
 use plansim_sim::rounds::{
     first_round_policy, run_rounds, RoundPolicy, RoundsSpec, RulePolicy, StaticPolicy,
@@ -17,8 +18,9 @@ use plansim_sim::scenario::validate_limits::MAX_PERIODS;
 use plansim_sim::scenario::{
     get_param, RoundPolicyKind, ScenarioError, ValidScenario, PLANNING_REPLICATIONS,
 };
+use plansim_sim::tally::Moments;
 
-use crate::warnings::Warnings;
+use crate::warnings::{Subject, Warnings};
 
 /// The plans of one round without an equilibrium, by the bits of their parameters.
 pub type Unsettled = BTreeMap<Vec<u64>, Equilibrium>;
@@ -348,6 +350,20 @@ pub struct PolicyRun {
     pub plan_keys: Vec<BTreeSet<Vec<u64>>>,
     /// Whether reps learn a tournament cut-off (plans are solved again each round).
     pub learning: bool,
+}
+
+/// The warnings of the figures of a run of rounds: each policy whose incentives cost
+/// more than its revenue over the horizon (the mean over replications of
+/// `cost_of_sales`, as `run` warns of a plan's).
+pub fn figure_warnings(runs: &[PolicyRun]) -> Warnings {
+    let column = Metric::CostOfSales.index();
+    let mut w = Warnings::none();
+    for run in runs {
+        let mut m = Moments::default();
+        run.records.iter().for_each(|r| m.push(r.metrics[column]));
+        w.extend(Warnings::of_cost_of_sales(Subject::Plan, m.mean).of(&run.policy));
+    }
+    w
 }
 
 /// The warnings of a run of rounds in `model`: the status quo's, then each policy's

@@ -160,23 +160,27 @@ impl Warnings {
     /// The warnings of a run's figures: the plan's and the baseline's incentives
     /// costing more than the revenue (`plan`, `baseline`: their replications' tallies).
     pub fn of_figures(plan: &Tally, baseline: Option<&Tally>) -> Self {
-        let warn = |subject: Subject, tally: &Tally| {
-            let cost_of_sales = tally.moments(Metric::CostOfSales.index()).mean;
-            // NaN (no revenue at all) is not "beyond"; the figure itself shows n/a.
-            (cost_of_sales > 1.0).then_some(Warning {
-                part: Vec::new(),
-                subject,
-                problem: Problem::CostBeyondRevenue { cost_of_sales },
-            })
-        };
+        let mean = |tally: &Tally| tally.moments(Metric::CostOfSales.index()).mean;
+        let mut w = Warnings::of_cost_of_sales(Subject::Plan, mean(plan));
+        if let Some(b) = baseline {
+            w.extend(Warnings::of_cost_of_sales(Subject::Baseline, mean(b)));
+        }
+        w
+    }
+
+    /// The warning of `subject`'s incentives costing more than its revenue, from its
+    /// mean `cost_of_sales` (incentive cost over revenue) over replications; none at or
+    /// below 1, or NaN (no revenue at all: the figure itself shows n/a).
+    pub fn of_cost_of_sales(subject: Subject, cost_of_sales: f64) -> Self {
         Warnings(
-            [
-                warn(Subject::Plan, plan),
-                baseline.and_then(|b| warn(Subject::Baseline, b)),
-            ]
-            .into_iter()
-            .flatten()
-            .collect(),
+            (cost_of_sales > 1.0)
+                .then_some(Warning {
+                    part: Vec::new(),
+                    subject,
+                    problem: Problem::CostBeyondRevenue { cost_of_sales },
+                })
+                .into_iter()
+                .collect(),
         )
     }
 

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use plansim_analysis::memory;
-use plansim_analysis::rounds::{warnings, PolicyRun};
+use plansim_analysis::rounds::{figure_warnings, warnings, PolicyRun};
 use plansim_analysis::shard::merge::ShardSet;
 use plansim_analysis::shard::rounds::{RoundsData, ROUNDS_FORMAT};
 use plansim_analysis::shard::{read_with_format, RunData};
@@ -193,11 +193,12 @@ fn merge_rounds(args: &MergeArgs) -> CliResult {
     let mut outputs = outputs(args, &super::rounds::OUT_FILES)?;
     record(&shards, &mut outputs)?;
     let runs: Vec<PolicyRun> = shards.policies()?;
-    let warnings = warnings(
+    let mut warnings = warnings(
         &Model::new(&valid),
         runs.iter()
             .map(|r| (r.policy.as_str(), r.unsettled.as_slice())),
     );
+    warnings.extend(figure_warnings(&runs));
     super::rounds::deliver(
         &RoundsReport::new(&valid, &spec, &runs, warnings),
         outputs,

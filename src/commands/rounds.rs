@@ -6,7 +6,9 @@ use std::path::PathBuf;
 use clap::{Args, ValueEnum};
 
 use plansim_analysis::memory;
-use plansim_analysis::rounds::{warnings, PolicyRun, RoundsChoice, RoundsError, RoundsSetup};
+use plansim_analysis::rounds::{
+    figure_warnings, warnings, PolicyRun, RoundsChoice, RoundsError, RoundsSetup,
+};
 use plansim_analysis::shard::rounds::{
     file_name, PolicyShard, RoundsShard, RoundsShardFile, Unsettled,
 };
@@ -221,11 +223,12 @@ pub fn execute(args: &RoundsArgs) -> CliResult {
     let pool = super::thread_pool(args.sim.threads)?;
     let model = model_checked(&setup, args, &pool)?;
     let runs = run(&setup, &model, spec, &pool)?;
-    let warnings = warnings(
+    let mut warnings = warnings(
         &model,
         runs.iter()
             .map(|r| (r.policy.as_str(), r.unsettled.as_slice())),
     );
+    warnings.extend(figure_warnings(&runs));
     let report = RoundsReport::new(&setup.valid, spec, &runs, warnings);
     if outputs.has_xlsx() {
         outputs.set_xlsx(plansim_report::xlsx::with_parameters(
