@@ -240,6 +240,10 @@ pub struct Totals {
     pub pushed: f64,
     /// Revenue lost to timing: discounts on pulled deals and pushed deals lost.
     pub timing_lost: f64,
+    /// Revenue of the cycles whose close let deals move (as booked, after the moves).
+    pub timing_cycle_revenue: f64,
+    /// Deal revenue produced in those cycles, before any moved.
+    pub timing_cycle_deals: f64,
 }
 
 /// Most positions in a cycle (a year of months).
@@ -278,6 +282,8 @@ pub struct Workspace {
     timing_window: Vec<f64>,
     /// Deal timing by position in the cycle, summed over the stretch simulated.
     pub timing_positions: [TimingPosition; CYCLE_POSITIONS],
+    /// The team's deal revenue so far in the cycle, before any moved.
+    timing_cycle_deals: f64,
 }
 
 /// Who decides which reps leave in a simulation (docs/model.md section 10.1).
@@ -328,6 +334,7 @@ impl Workspace {
                 None => Vec::new(),
             },
             timing_positions: [TimingPosition::default(); CYCLE_POSITIONS],
+            timing_cycle_deals: 0.0,
         }
     }
 }
@@ -405,7 +412,8 @@ pub fn simulate(
         };
         rep_periods(model, plan, policy, state, ws, &period, &mut rec, totals);
         if t + 1 == cycle_end {
-            if let Some(dt) = timing {
+            // Nothing after the horizon is simulated: deals move at every close but its last.
+            if let Some(dt) = timing.filter(|_| cycle_end < model.periods()) {
                 shift_deals(model, plan, policy, &dt, state, ws, &mut rec, totals);
             }
             close_cycle(plan, state, ws, &mut rec, totals);
@@ -998,6 +1006,7 @@ fn time_deals(
         }
     }
     totals.deals += deals;
+    ws.timing_cycle_deals += deals;
     let pos = &mut ws.timing_positions[((t - cycle_start) as usize).min(CYCLE_POSITIONS - 1)];
     pos.deals += deals;
     pos.pulled_out += pulled;
@@ -1021,6 +1030,7 @@ fn book_carried(state: &mut TeamState, ws: &mut Workspace, rec: &mut PeriodRecor
         }
     }
     ws.timing_window.iter_mut().for_each(|d| *d = 0.0);
+    ws.timing_cycle_deals = 0.0;
 }
 
 /// At a cycle's close, before its pay: each staying rep moves deals across the cycle's
@@ -1101,4 +1111,6 @@ fn shift_deals(
         totals.pushed += moved.pushed;
         totals.timing_lost += moved.lost(dt);
     }
+    totals.timing_cycle_revenue += state.reps.iter().map(|st| st.cycle.revenue).sum::<f64>();
+    totals.timing_cycle_deals += ws.timing_cycle_deals;
 }

@@ -38,15 +38,19 @@ pub struct Timing {
     pub deal_revenue: Estimate,
     /// Revenue lost to timing: the discount on pulled deals and the pushed deals lost.
     pub revenue_lost: Estimate,
-    /// Revenue lost over revenue (ratio of means; delta-method standard error).
+    /// Revenue of the cycles whose close let deals move (every cycle but the horizon's
+    /// last), as booked after the moves.
+    pub shifting_cycles_revenue: Estimate,
+    /// Revenue lost over the revenue of the cycles whose close let deals move (ratio of
+    /// means; delta-method standard error): the share of a cycle's revenue lost at its end.
     pub revenue_lost_share: Estimate,
     /// Deal revenue pulled into a cycle (before its discount).
     pub pulled: Estimate,
     /// Deal revenue pushed into the next cycle (before its loss).
     pub pushed: Estimate,
-    /// Pulled over deal revenue (ratio of means).
+    /// Pulled over the deal revenue of the cycles whose close let deals move (ratio of means).
     pub pulled_share: Estimate,
-    /// Pushed over deal revenue (ratio of means).
+    /// Pushed over the deal revenue of those cycles (ratio of means).
     pub pushed_share: Estimate,
     /// Shifting by period of the cycle.
     pub by_period_of_cycle: Vec<CyclePeriod>,
@@ -71,8 +75,10 @@ const DEALS: usize = 1;
 const PULLED: usize = 2;
 const PUSHED: usize = 3;
 const LOST: usize = 4;
+const CYCLE_REVENUE: usize = 5;
+const CYCLE_DEALS: usize = 6;
 /// Per position in the cycle: deals, pulled out, pushed out.
-const POSITIONS: usize = 5;
+const POSITIONS: usize = 7;
 const WIDTH: usize = POSITIONS + 3 * CYCLE_POSITIONS;
 
 /// Simulates replication `i` of one plan and writes its timing sums into `row`.
@@ -101,6 +107,8 @@ fn simulate_row(
     row[PULLED] = totals.pulled;
     row[PUSHED] = totals.pushed;
     row[LOST] = totals.timing_lost;
+    row[CYCLE_REVENUE] = totals.timing_cycle_revenue;
+    row[CYCLE_DEALS] = totals.timing_cycle_deals;
     for (k, p) in ws.timing_positions.iter().enumerate() {
         let c = POSITIONS + 3 * k;
         row[c..c + 3].copy_from_slice(&[p.deals, p.pulled_out, p.pushed_out]);
@@ -155,18 +163,19 @@ fn figures(t: &Tally, cycle_len: u32) -> Timing {
         revenue: estimate(t, REVENUE),
         deal_revenue: estimate(t, DEALS),
         revenue_lost: estimate(t, LOST),
-        revenue_lost_share: ratio(t, LOST, REVENUE),
+        shifting_cycles_revenue: estimate(t, CYCLE_REVENUE),
+        revenue_lost_share: ratio(t, LOST, CYCLE_REVENUE),
         pulled: estimate(t, PULLED),
         pushed: estimate(t, PUSHED),
-        pulled_share: ratio(t, PULLED, DEALS),
-        pushed_share: ratio(t, PUSHED, DEALS),
+        pulled_share: ratio(t, PULLED, CYCLE_DEALS),
+        pushed_share: ratio(t, PUSHED, CYCLE_DEALS),
         by_period_of_cycle,
     }
 }
 
 /// Deal timing over `replications` replications with `seed`, in blocks merged in
 /// order: bit-identical for any number of threads. Without `[team.deal_timing]`
-/// nothing moves and every figure but revenue is zero.
+/// nothing moves: the figures are zero and the shares not defined (NaN).
 pub fn timing(model: &Model, solved: &Solved, seed: u64, replications: u64) -> TimingReport {
     let blocks: Vec<(Tally, Tally, Tally)> = (0..block_count(replications))
         .into_par_iter()
