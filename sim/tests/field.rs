@@ -208,9 +208,8 @@ fn larkin_accelerating_plan_loses_revenue_to_timing_games() {
     // The year's end: month 12 books the pulled deals.
     let (_, run) = engine::run(&model, seed, n, &|_| {});
     let month = |t: usize| {
-        run.plan_periods
+        *run.plan_periods
             .moments(t * N_PERIOD_METRICS + PeriodMetric::Revenue.index())
-            .clone()
     };
     let (m11, m12) = (month(10), month(11));
     let se = m11.std_err().hypot(m12.std_err());
