@@ -133,3 +133,30 @@ fn bad_deal_timing_is_refused_naming_the_field() {
         "{err}"
     );
 }
+
+/// In the linear-normal model a period's whole output is its deals. Under Misra and
+/// Nair's quarterly commission with a ceiling (nonlinear), with timing games across a
+/// quarter's last month, deals move both ways, and the revenue lost is exactly the
+/// discount on what was pulled plus the expected loss on what was pushed.
+#[test]
+fn linear_normal_output_moves_and_its_loss_is_the_discount_and_the_expected_loss() {
+    let text = larkin_text("misra-nair.toml").replacen(
+        "[market]",
+        "[team.deal_timing]\npull_discount = 0.2\npush_loss = 0.3\nwindow = 1\n\n[market]",
+        1,
+    );
+    let m = model(&text, "misra-nair with deal timing");
+    let t = timing::timing(&m, &engine::solve(&m), 8, 128);
+    println!("{:?}", t.baseline);
+    for p in [&t.plan, &t.baseline] {
+        let expected = 0.2 * p.pulled.mean + 0.3 * p.pushed.mean;
+        assert!(
+            (p.revenue_lost.mean - expected).abs() <= 1e-9 * expected.abs(),
+            "{p:?}"
+        );
+    }
+    // The old regime's ceiling pays nothing past 133 % of the quota: reps past it push.
+    let b = &t.baseline;
+    assert!(b.pushed.mean > 5.0 * b.pushed.std_err, "{b:?}");
+    assert!(b.pulled.mean + b.pushed.mean > 0.0);
+}

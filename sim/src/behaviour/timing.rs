@@ -17,6 +17,8 @@ pub struct NextCycle {
     forecast: Forecast,
     risk_aversion: f64,
     pipeline: f64,
+    /// 1 when moved deals are conversions' first-month revenue (funnel), else 0.
+    new_revenue: f64,
 }
 
 /// The rep's state at a cycle's close, from which it forecasts the next cycle.
@@ -83,6 +85,10 @@ impl NextCycle {
             forecast: total,
             risk_aversion: rep.risk_aversion,
             pipeline,
+            new_revenue: match model.outcome() {
+                Outcome::Funnel(_) => 1.0,
+                Outcome::LinearNormal { .. } => 0.0,
+            },
         }
     }
 
@@ -112,7 +118,7 @@ impl NextCycle {
         if let Some(c) = &plan.commission {
             let (m, v) = match c.on {
                 CommissionBase::NewRevenue => (
-                    c.base_rate * (fc.m_new_rev + credited),
+                    c.base_rate * (fc.m_new_rev + self.new_revenue * credited),
                     c.base_rate * c.base_rate * fc.v_new_rev,
                 ),
                 CommissionBase::Revenue if !c.tiered || t.revenue <= 0.0 => (

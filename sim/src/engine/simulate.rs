@@ -401,7 +401,7 @@ pub fn simulate(
         };
         let timing = model.rules().deal_timing;
         if timing.is_some() && t == cycle_start {
-            book_carried(state, ws, &mut rec);
+            book_carried(model, state, ws, &mut rec);
         }
         let period = Period {
             t,
@@ -968,6 +968,13 @@ fn cycle_pay(
     (bonus, commission)
 }
 
+/// True when moved deals are conversions' first-month revenue (funnel), so that a
+/// commission on new revenue follows them; in the linear-normal model they are output.
+#[inline]
+fn deals_are_new_revenue(model: &Model) -> bool {
+    matches!(model.outcome(), Outcome::Funnel(_))
+}
+
 /// Deal revenue of a rep's period: the conversions' first-month revenue (funnel) or
 /// the output (linear-normal), what deal timing moves.
 #[inline(always)]
@@ -1019,11 +1026,14 @@ fn time_deals(
 
 /// Books, at a cycle's first period, the revenue each rep pushed into it at the last
 /// cycle's close (net of the expected loss) and clears the window's deals.
-fn book_carried(state: &mut TeamState, ws: &mut Workspace, rec: &mut PeriodRecord) {
+fn book_carried(model: &Model, state: &mut TeamState, ws: &mut Workspace, rec: &mut PeriodRecord) {
+    let new_revenue = deals_are_new_revenue(model);
     for st in state.reps.iter_mut() {
         if st.carried != 0.0 {
             st.cycle.revenue += st.carried;
-            st.cycle_new_revenue += st.carried;
+            if new_revenue {
+                st.cycle_new_revenue += st.carried;
+            }
             st.review.revenue += st.carried;
             rec.revenue += st.carried;
             st.carried = 0.0;
@@ -1050,6 +1060,11 @@ fn shift_deals(
     totals: &mut Totals,
 ) {
     let state_period = state.period;
+    let new_revenue = if deals_are_new_revenue(model) {
+        1.0
+    } else {
+        0.0
+    };
     let cycle_end = state_period + 1;
     let w = dt.window as usize;
     for (j, (st, rep)) in state.reps.iter_mut().zip(model.reps()).enumerate() {
@@ -1078,7 +1093,8 @@ fn shift_deals(
             let mut cycle = st.cycle;
             cycle.revenue += now;
             let score = plan.score(cycle, target);
-            let (b, c) = cycle_pay(plan, score, (cycle, st.cycle_new_revenue + now, target));
+            let converted = st.cycle_new_revenue + new_revenue * now;
+            let (b, c) = cycle_pay(plan, score, (cycle, converted, target));
             b + c
         };
         let (pay_now, value_next) = (pay(0.0), next.value(plan, 0.0));
@@ -1089,7 +1105,7 @@ fn shift_deals(
             continue;
         }
         st.cycle.revenue += moved.now;
-        st.cycle_new_revenue += moved.now;
+        st.cycle_new_revenue += new_revenue * moved.now;
         st.review.revenue += moved.now;
         rec.revenue += moved.now;
         if shift.pull > 0.0 {
