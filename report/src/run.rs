@@ -15,6 +15,7 @@ use plansim_analysis::warnings::Warnings;
 use plansim_sim::engine::by_rep::{ByRep, ByRepReport};
 use plansim_sim::engine::metrics::{Metric, PeriodMetric, N_METRICS, N_PERIOD_METRICS};
 use plansim_sim::engine::selection::{Decomposition, Estimate};
+use plansim_sim::engine::timing::{Timing, TimingReport};
 use plansim_sim::engine::RunTally;
 use plansim_sim::mechanisms::MECHANISM_NAMES;
 use plansim_sim::model::calibration::{Calibrator, History};
@@ -127,6 +128,10 @@ pub struct RunReport {
     /// section 13.1).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub by_rep: Option<ByRepReport>,
+    /// Deal timing, when the scenario opens it (`[team.deal_timing]`, docs/model.md
+    /// section 13.2).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timing: Option<TimingReport>,
     /// The metrics in table order (not serialised).
     #[serde(skip)]
     pub order: Vec<Metric>,
@@ -235,6 +240,7 @@ impl RunReport {
             note_kinds,
             selection: None,
             by_rep: None,
+            timing: None,
             order,
         }
     }
@@ -422,7 +428,67 @@ fn table_text(r: &RunReport, width: Width) -> String {
         by_rep_lines(&mut out, "plan", &b.plan);
         by_rep_lines(&mut out, "baseline", &b.baseline);
     }
+    if let Some(t) = &r.timing {
+        timing_lines(&mut out, "plan", &t.plan);
+        timing_lines(&mut out, "baseline", &t.baseline);
+        let d = t.revenue_lost_difference;
+        let _ = writeln!(
+            out,
+            "  revenue lost to timing, plan minus baseline (paired): {} [{}, {}]",
+            money(d.mean),
+            money(d.mean - Z95 * d.std_err),
+            money(d.mean + Z95 * d.std_err)
+        );
+    }
     out
+}
+
+/// Deal timing under one plan: revenue lost, shares shifted, and by period of the cycle.
+fn timing_lines(out: &mut String, name: &str, t: &Timing) {
+    let pct = |e: &Estimate| {
+        format!(
+            "{:.2} % [{:.2} %, {:.2} %]",
+            100.0 * e.mean,
+            100.0 * (e.mean - Z95 * e.std_err),
+            100.0 * (e.mean + Z95 * e.std_err)
+        )
+    };
+    let _ = writeln!(
+        out,
+        "\nDeal timing under the {name} (docs/model.md section 8.8): revenue lost {} [{}, {}], {} of the revenue of the cycles whose end let deals move",
+        money(t.revenue_lost.mean),
+        money(t.revenue_lost.mean - Z95 * t.revenue_lost.std_err),
+        money(t.revenue_lost.mean + Z95 * t.revenue_lost.std_err),
+        pct(&t.revenue_lost_share)
+    );
+    let _ = writeln!(
+        out,
+        "  share of those cycles' deal revenue pulled in: {}; pushed out: {}",
+        pct(&t.pulled_share),
+        pct(&t.pushed_share)
+    );
+    let moved: Vec<String> = t
+        .by_period_of_cycle
+        .iter()
+        .filter(|p| p.pulled_out_share != 0.0 || p.pushed_out_share != 0.0)
+        .map(|p| {
+            format!(
+                "{}: {:.1} % pulled, {:.1} % pushed",
+                p.period,
+                100.0 * p.pulled_out_share,
+                100.0 * p.pushed_out_share
+            )
+        })
+        .collect();
+    let _ = writeln!(
+        out,
+        "  deal revenue moved out of each period of the cycle: {}",
+        if moved.is_empty() {
+            "none".to_string()
+        } else {
+            moved.join("; ")
+        }
+    );
 }
 
 /// An amount of money: whole units, or two decimals below 100.
@@ -581,6 +647,43 @@ pub fn summary_csv(r: &RunReport) -> Result<Vec<u8>> {
                 [block, &format!("cost_{name}")],
                 summary_cells(s),
             )))?;
+        }
+    }
+    if let Some(t) = &r.timing {
+        // Mean, standard error and interval; no quantiles are kept of these figures.
+        let cells = |e: &Estimate| {
+            [
+                e.mean,
+                e.std_err,
+                e.mean - Z95 * e.std_err,
+                e.mean + Z95 * e.std_err,
+            ]
+            .map(num)
+            .into_iter()
+            .chain(["", "", ""].map(String::from))
+        };
+        for (block, t) in [("plan", &t.plan), ("baseline", &t.baseline)] {
+            for (name, e) in [
+                ("timing_revenue_lost", &t.revenue_lost),
+                ("timing_revenue_lost_share", &t.revenue_lost_share),
+                ("timing_pulled_share", &t.pulled_share),
+                ("timing_pushed_share", &t.pushed_share),
+            ] {
+                w.row(&with_seed(row_of([block, name], cells(e))))?;
+            }
+            for p in &t.by_period_of_cycle {
+                for (what, x) in [
+                    ("pulled_out_share", p.pulled_out_share),
+                    ("pushed_out_share", p.pushed_out_share),
+                ] {
+                    let exact = Estimate {
+                        mean: x,
+                        std_err: f64::NAN,
+                    };
+                    let name = format!("timing_cycle_period_{}_{what}", p.period);
+                    w.row(&with_seed(row_of([block, &name], cells(&exact))))?;
+                }
+            }
         }
     }
     w.finish()

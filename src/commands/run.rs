@@ -271,6 +271,15 @@ impl Finished<'_> {
                 tally.replications(),
             ));
         }
+        if model.rules().deal_timing.is_some() {
+            // Deal timing (docs/model.md section 8.8), on the run's replications.
+            report.timing = Some(engine::timing::timing(
+                model,
+                self.solved,
+                self.seed,
+                tally.replications(),
+            ));
+        }
         let summary = with_bom(report::summary_csv(&report)?, bom);
         if outputs.has_xlsx() {
             outputs.set_xlsx(plansim_report::xlsx::run(&report, tally, valid.scenario())?);

@@ -31,10 +31,12 @@ mod forecast;
 mod pass;
 mod policy;
 pub mod steady_state;
+mod timing;
 
 pub use equilibrium::{mixture_quantile, naive_cutoff, solve, Equilibrium, EquilibriumGap};
 pub use forecast::Forecast;
 pub use policy::{Cell, Policy};
+pub use timing::{CloseState, NextCycle};
 
 use crate::model::{Kpis, Model};
 

@@ -15,6 +15,7 @@ pub mod by_rep;
 pub mod metrics;
 pub mod selection;
 pub mod simulate;
+pub mod timing;
 
 use crate::behaviour::{self, PlanningStart, Policy};
 use crate::model::{Model, Plan};

@@ -8,9 +8,9 @@
 use rand::RngCore;
 use rand_xoshiro::Xoshiro256PlusPlus;
 
-use crate::behaviour::{Cell, Policy};
+use crate::behaviour::{Cell, CloseState, NextCycle, Policy};
 use crate::mechanisms::{AttainmentPayout, Promotion, PromotionRule, Training};
-use crate::model::{Kpis, Model, Outcome, Plan, Rep};
+use crate::model::{DealTiming, Kpis, Model, Outcome, Plan, Rep};
 use crate::rng::{self, source};
 use crate::scenario::{Basis, CommissionBase};
 
@@ -64,6 +64,13 @@ pub struct RepState {
     pub review: Kpis,
     /// Targets since the last review.
     pub review_target: Kpis,
+    /// Share of each deal of the periods before `pull_until` already pulled into the
+    /// last cycle (deal timing, docs/model.md section 8.8).
+    pub pull_share: f64,
+    /// The period after the last one deals were pulled from.
+    pub pull_until: u32,
+    /// Revenue pushed into the next cycle, net of the expected loss, booked at its start.
+    pub carried: f64,
 }
 
 /// The whole team's state within a replication, carried from period to period (and round to round).
@@ -129,6 +136,9 @@ impl TeamState {
                     last_cycle_score: 0.0,
                     review: Kpis::ZERO,
                     review_target: Kpis::ZERO,
+                    pull_share: 0.0,
+                    pull_until: 0,
+                    carried: 0.0,
                 }
             })
             .collect();
@@ -222,6 +232,32 @@ pub struct Totals {
     pub leaver_ability_sum: f64,
     /// Sum of the hires' abilities.
     pub hire_ability_sum: f64,
+    /// Deal timing (docs/model.md section 8.8): deal revenue produced, before any moved.
+    pub deals: f64,
+    /// Deal revenue pulled into a cycle (before the discount).
+    pub pulled: f64,
+    /// Deal revenue pushed into the next cycle (before the loss).
+    pub pushed: f64,
+    /// Revenue lost to timing: discounts on pulled deals and pushed deals lost.
+    pub timing_lost: f64,
+    /// Revenue of the cycles whose close let deals move (as booked, after the moves).
+    pub timing_cycle_revenue: f64,
+    /// Deal revenue produced in those cycles, before any moved.
+    pub timing_cycle_deals: f64,
+}
+
+/// Most positions in a cycle (a year of months).
+pub const CYCLE_POSITIONS: usize = crate::behaviour::MAX_CYCLE;
+
+/// Deal timing's tallies by position in the cycle (period of the cycle, from 0).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct TimingPosition {
+    /// Deal revenue produced in periods at this position.
+    pub deals: f64,
+    /// Of it, revenue pulled into the previous cycle (as realised).
+    pub pulled_out: f64,
+    /// Of it, revenue pushed into the next cycle.
+    pub pushed_out: f64,
 }
 
 /// Reusable buffers of the hot loop.
@@ -245,6 +281,12 @@ pub struct Workspace {
     pub(crate) hire_log: Vec<(f64, u32)>,
     /// What outputs by rep record, in their own simulation only (docs/model.md section 13.1).
     pub(crate) recorder: Option<Box<super::by_rep::Recorder>>,
+    /// Deal revenue of each rep in each period of the cycle's last window (`j * window + k`).
+    timing_window: Vec<f64>,
+    /// Deal timing by position in the cycle, summed over the stretch simulated.
+    pub timing_positions: [TimingPosition; CYCLE_POSITIONS],
+    /// The team's deal revenue so far in the cycle, before any moved.
+    timing_cycle_deals: f64,
 }
 
 /// Who decides which reps leave in a simulation (docs/model.md section 10.1).
@@ -291,6 +333,12 @@ impl Workspace {
             turnover_log: Vec::new(),
             hire_log: Vec::new(),
             recorder: None,
+            timing_window: match model.rules().deal_timing {
+                Some(d) => vec![0.0; n * d.window as usize],
+                None => Vec::new(),
+            },
+            timing_positions: [TimingPosition::default(); CYCLE_POSITIONS],
+            timing_cycle_deals: 0.0,
         }
     }
 }
@@ -358,9 +406,23 @@ pub fn simulate(
             rep_periods: model.reps().len() as f64,
             ..PeriodRecord::default()
         };
-        let period = Period { t, demand, session };
+        let timing = model.rules().deal_timing;
+        if timing.is_some() && t == cycle_start {
+            book_carried(model, state, ws, &mut rec);
+        }
+        let period = Period {
+            t,
+            demand,
+            session,
+            cycle_start,
+            cycle_end,
+        };
         rep_periods(model, plan, policy, state, ws, &period, &mut rec, totals);
         if t + 1 == cycle_end {
+            // Nothing after the horizon is simulated: deals move at every close but its last.
+            if let Some(dt) = timing.filter(|_| cycle_end < model.periods()) {
+                shift_deals(model, plan, policy, &dt, state, ws, &mut rec, totals);
+            }
             close_cycle(plan, state, ws, &mut rec, totals);
         }
         review_salaries(plan, state, t, cycle_end, ws, &mut rec, totals);
@@ -438,6 +500,10 @@ struct Period<'a> {
     t: u32,
     demand: f64,
     session: Option<&'a Training>,
+    /// First period of the cycle.
+    cycle_start: u32,
+    /// The period after the cycle's last.
+    cycle_end: u32,
 }
 
 /// Every rep's period, in slot order (docs/model.md section 7, step 4).
@@ -453,7 +519,14 @@ fn rep_periods(
     rec: &mut PeriodRecord,
     totals: &mut Totals,
 ) {
-    let Period { t, demand, session } = *period;
+    let Period {
+        t,
+        demand,
+        session,
+        cycle_start,
+        cycle_end,
+    } = *period;
+    let timing = model.rules().deal_timing;
     let team_bonus = plan.team_bonus();
     let max_promotions = plan.promotion.as_ref().map_or(0, |p| p.max_promotions);
     let team_so_far = if team_bonus {
@@ -479,7 +552,19 @@ fn rep_periods(
         };
         let productivity =
             st.ability * st.skill * model.rules().ramp(st.tenure) * demand * time_left;
-        let out = outcomes(model, ws, j, st, productivity, &cell, &u);
+        let mut out = outcomes(model, ws, j, st, productivity, &cell, &u);
+        if let Some(dt) = &timing {
+            time_deals(
+                model,
+                dt,
+                ws,
+                j,
+                st,
+                (t, cycle_start, cycle_end),
+                &mut out,
+                totals,
+            );
+        }
         let cost_before = rec.incentive_cost;
         pay_per_customer(plan, &out, rec, totals);
         if eligible {
@@ -824,21 +909,22 @@ fn close_cycle(
         if own >= 1.0 {
             totals.hits += 1.0;
         }
-        if let Some(b) = &plan.target_bonus {
-            let pay = b.payout(if b.basis == Basis::Team { team } else { own });
-            totals.cost_by_mechanism[mechanism::TARGET_BONUS] += pay;
-            rec.incentive_cost += pay;
+        let bonus_score = match &plan.target_bonus {
+            Some(b) if b.basis == Basis::Team => team,
+            _ => own,
+        };
+        let (bonus, commission) = cycle_pay(
+            plan,
+            bonus_score,
+            (st.cycle, st.cycle_new_revenue, st.cycle_target),
+        );
+        if plan.target_bonus.is_some() {
+            totals.cost_by_mechanism[mechanism::TARGET_BONUS] += bonus;
+            rec.incentive_cost += bonus;
         }
-        if let Some(cm) = &plan.commission {
-            let pay = match cm.on {
-                CommissionBase::NewRevenue => cm.base_rate * st.cycle_new_revenue,
-                CommissionBase::Revenue if st.cycle_target.revenue > 0.0 => {
-                    st.cycle_target.revenue * cm.payout(st.cycle.revenue / st.cycle_target.revenue)
-                }
-                CommissionBase::Revenue => cm.base_rate * st.cycle.revenue,
-            };
-            totals.cost_by_mechanism[mechanism::COMMISSION] += pay;
-            rec.incentive_cost += pay;
+        if plan.commission.is_some() {
+            totals.cost_by_mechanism[mechanism::COMMISSION] += commission;
+            rec.incentive_cost += commission;
         }
         if let Some(r) = ws.recorder.as_deref_mut() {
             r.cycle(st.ability, own);
@@ -876,4 +962,190 @@ fn close_cycle(
             }
         }
     }
+}
+
+/// The target bonus (on `bonus_score`) and the commission a rep's cycle pays at its
+/// close, from the cycle's KPIs, its conversions' first-month revenue and its targets
+/// (docs/model.md sections 5.1 and 5.3).
+#[inline]
+fn cycle_pay(
+    plan: &Plan,
+    bonus_score: f64,
+    (cycle, new_revenue, target): (Kpis, f64, Kpis),
+) -> (f64, f64) {
+    let bonus = plan
+        .target_bonus
+        .as_ref()
+        .map_or(0.0, |b| b.payout(bonus_score));
+    let commission = plan.commission.as_ref().map_or(0.0, |cm| match cm.on {
+        CommissionBase::NewRevenue => cm.base_rate * new_revenue,
+        CommissionBase::Revenue if target.revenue > 0.0 => {
+            target.revenue * cm.payout(cycle.revenue / target.revenue)
+        }
+        CommissionBase::Revenue => cm.base_rate * cycle.revenue,
+    });
+    (bonus, commission)
+}
+
+/// True when moved deals are conversions' first-month revenue (funnel), so that a
+/// commission on new revenue follows them; in the linear-normal model they are output.
+#[inline]
+fn deals_are_new_revenue(model: &Model) -> bool {
+    matches!(model.outcome(), Outcome::Funnel(_))
+}
+
+/// Deal revenue of a rep's period: the conversions' first-month revenue (funnel) or
+/// the output (linear-normal), what deal timing moves.
+#[inline(always)]
+fn deal_revenue(model: &Model, out: &RepOutcome) -> f64 {
+    match model.outcome() {
+        Outcome::Funnel(_) => out.new_revenue,
+        Outcome::LinearNormal { .. } => out.revenue,
+    }
+}
+
+/// Deal timing within a rep's period (docs/model.md section 8.8): removes the share of
+/// its deals pulled into the last cycle, keeps the deals of the cycle's last window
+/// (what a push can move), and tallies deals by position in the cycle.
+#[allow(clippy::too_many_arguments)]
+#[inline]
+fn time_deals(
+    model: &Model,
+    dt: &DealTiming,
+    ws: &mut Workspace,
+    j: usize,
+    st: &RepState,
+    (t, cycle_start, cycle_end): (u32, u32, u32),
+    out: &mut RepOutcome,
+    totals: &mut Totals,
+) {
+    let deals = deal_revenue(model, out);
+    let pulled = if t < st.pull_until {
+        st.pull_share * deals
+    } else {
+        0.0
+    };
+    if pulled != 0.0 {
+        out.revenue -= pulled;
+        if let Outcome::Funnel(_) = model.outcome() {
+            out.new_revenue -= pulled;
+        }
+    }
+    totals.deals += deals;
+    ws.timing_cycle_deals += deals;
+    let pos = &mut ws.timing_positions[((t - cycle_start) as usize).min(CYCLE_POSITIONS - 1)];
+    pos.deals += deals;
+    pos.pulled_out += pulled;
+    let w = dt.window;
+    if t + w >= cycle_end {
+        let k = (t + w - cycle_end) as usize;
+        ws.timing_window[j * w as usize + k] = deals - pulled;
+    }
+}
+
+/// Books, at a cycle's first period, the revenue each rep pushed into it at the last
+/// cycle's close (net of the expected loss) and clears the window's deals.
+fn book_carried(model: &Model, state: &mut TeamState, ws: &mut Workspace, rec: &mut PeriodRecord) {
+    let new_revenue = deals_are_new_revenue(model);
+    for st in state.reps.iter_mut() {
+        if st.carried != 0.0 {
+            st.cycle.revenue += st.carried;
+            if new_revenue {
+                st.cycle_new_revenue += st.carried;
+            }
+            st.review.revenue += st.carried;
+            rec.revenue += st.carried;
+            st.carried = 0.0;
+        }
+    }
+    ws.timing_window.iter_mut().for_each(|d| *d = 0.0);
+    ws.timing_cycle_deals = 0.0;
+}
+
+/// At a cycle's close, before its pay: each staying rep moves deals across the cycle's
+/// end by the shift that most raises its pay now plus the certainty equivalent of the
+/// next cycle's pay (docs/model.md section 8.8). A pull is booked now at its discount
+/// and taken from the next window's deals; a push leaves the cycle now and is booked,
+/// less its expected loss, at the next cycle's start.
+#[allow(clippy::too_many_arguments)]
+fn shift_deals(
+    model: &Model,
+    plan: &Plan,
+    policy: &Policy,
+    dt: &DealTiming,
+    state: &mut TeamState,
+    ws: &mut Workspace,
+    rec: &mut PeriodRecord,
+    totals: &mut Totals,
+) {
+    let state_period = state.period;
+    let new_revenue = if deals_are_new_revenue(model) {
+        1.0
+    } else {
+        0.0
+    };
+    let cycle_end = state_period + 1;
+    let w = dt.window as usize;
+    for (j, (st, rep)) in state.reps.iter_mut().zip(model.reps()).enumerate() {
+        if ws.leaving[j] {
+            continue;
+        }
+        let close = CloseState {
+            skill: st.skill,
+            tenure: st.tenure + 1,
+            book: st.book as f64,
+            achieved: st.cycle,
+        };
+        let next = NextCycle::new(
+            model,
+            plan,
+            policy,
+            (st.row as usize, rep),
+            cycle_end,
+            &close,
+            dt.window,
+        );
+        let window = &ws.timing_window[j * w..(j + 1) * w];
+        let window_deals: f64 = window.iter().sum();
+        let target = st.cycle_target;
+        let pay = |now: f64| {
+            let mut cycle = st.cycle;
+            cycle.revenue += now;
+            let score = plan.score(cycle, target);
+            let converted = st.cycle_new_revenue + new_revenue * now;
+            let (b, c) = cycle_pay(plan, score, (cycle, converted, target));
+            b + c
+        };
+        let (pay_now, value_next) = (pay(0.0), next.value(plan, 0.0));
+        let (shift, moved) = dt.choose(window_deals, next.pipeline(), |m| {
+            pay(m.now) - pay_now + next.value(plan, m.next) - value_next
+        });
+        if moved.pulled == 0.0 && moved.pushed == 0.0 {
+            continue;
+        }
+        st.cycle.revenue += moved.now;
+        st.cycle_new_revenue += new_revenue * moved.now;
+        st.review.revenue += moved.now;
+        rec.revenue += moved.now;
+        if shift.pull > 0.0 {
+            st.pull_share = shift.pull;
+            st.pull_until = cycle_end + dt.window;
+        }
+        if shift.push > 0.0 {
+            st.carried = moved.pushed * (1.0 - dt.push_loss);
+            let cycle_start = (state_period / plan.cycle_len) * plan.cycle_len;
+            for (k, d) in window.iter().enumerate() {
+                let p = (cycle_end as usize + k).checked_sub(w);
+                if let Some(p) = p.filter(|&p| p >= cycle_start as usize) {
+                    let pos = (p - cycle_start as usize).min(CYCLE_POSITIONS - 1);
+                    ws.timing_positions[pos].pushed_out += shift.push * d;
+                }
+            }
+        }
+        totals.pulled += moved.pulled;
+        totals.pushed += moved.pushed;
+        totals.timing_lost += moved.lost(dt);
+    }
+    totals.timing_cycle_revenue += state.reps.iter().map(|st| st.cycle.revenue).sum::<f64>();
+    totals.timing_cycle_deals += ws.timing_cycle_deals;
 }

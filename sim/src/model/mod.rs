@@ -12,6 +12,7 @@
 //! and is the one way to a [`Model`].
 
 pub mod calibration;
+mod deal_timing;
 mod market;
 mod outcome;
 mod plan;
@@ -19,6 +20,7 @@ mod status_quo;
 mod targets;
 mod team;
 
+pub use deal_timing::{DealTiming, Moved, Shift};
 pub use market::Market;
 pub use outcome::{Funnel, Outcome};
 pub use plan::{Kpis, Plan};

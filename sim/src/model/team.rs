@@ -74,6 +74,8 @@ pub struct TeamRules {
     pub handover_loss: f64,
     /// Effort the team gives today: the starting point of the status-quo calibration.
     pub reference_effort: EffortPair,
+    /// Deals that move across a cycle's end (`[team.deal_timing]`), if any.
+    pub deal_timing: Option<super::DealTiming>,
 }
 
 impl TeamRules {
@@ -90,6 +92,7 @@ impl TeamRules {
             ramp_periods: t.ramp_periods,
             handover_loss: t.handover_loss,
             reference_effort: t.reference_effort,
+            deal_timing: t.deal_timing.as_ref().map(super::DealTiming::new),
         }
     }
 

@@ -178,6 +178,40 @@ pub struct TeamSection {
     /// it, and outside options rise with ability. Absent, a hire copies the leaver's traits.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hiring: Option<HiringSection>,
+    /// Optional timing games (`[team.deal_timing]`): at a cycle's close a rep may pull
+    /// deals of the next periods into the cycle at a discount, or push the cycle's last
+    /// deals into the next cycle at a risk of losing them. Absent, no deal moves.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deal_timing: Option<DealTimingSection>,
+}
+
+/// Deals a rep can move across a cycle's end (docs/model.md section 8.8).
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[serde(default)]
+pub struct DealTimingSection {
+    /// Price discount on a deal pulled into the current cycle (share of its revenue).
+    pub pull_discount: f64,
+    /// Chance that a deal pushed into the next cycle is lost.
+    pub push_loss: f64,
+    /// Most of the next `window` periods' expected deal revenue a rep can pull in.
+    pub max_pull_share: f64,
+    /// Most of the last `window` periods' deal revenue a rep can push out.
+    pub max_push_share: f64,
+    /// Periods on each side of a cycle's end whose deals can move (at most the cycle).
+    pub window: u32,
+}
+
+impl Default for DealTimingSection {
+    fn default() -> Self {
+        DealTimingSection {
+            pull_discount: 0.1,
+            push_loss: 0.1,
+            max_pull_share: 0.5,
+            max_push_share: 0.5,
+            window: 1,
+        }
+    }
 }
 
 /// The hiring pool replacement hires come from, and how outside options rise with
@@ -267,6 +301,7 @@ impl Default for TeamSection {
             ramp_periods: 3,
             handover_loss: 0.15,
             hiring: None,
+            deal_timing: None,
         }
     }
 }

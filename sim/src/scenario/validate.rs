@@ -61,6 +61,67 @@ pub fn check(s: &Scenario, p: &mut Problems) {
     if let Some(h) = &s.team.hiring {
         check_hiring(h, s, p);
     }
+    if let Some(d) = &s.team.deal_timing {
+        check_deal_timing(d, s, p);
+    }
+}
+
+/// Checks `[team.deal_timing]`: shares in [0, 1] (a discount below 1), a window of 1
+/// period up to the shorter of the two plans' cycles, and no pay that depends on the
+/// team or a hiring pool (a rep's timing decision weighs its own pay alone, with the
+/// slot's own policy).
+fn check_deal_timing(d: &DealTimingSection, s: &Scenario, p: &mut Problems) {
+    p.range("team.deal_timing.pull_discount", d.pull_discount, 0.0, 0.99);
+    p.range("team.deal_timing.push_loss", d.push_loss, 0.0, 1.0);
+    p.range(
+        "team.deal_timing.max_pull_share",
+        d.max_pull_share,
+        0.0,
+        1.0,
+    );
+    p.range(
+        "team.deal_timing.max_push_share",
+        d.max_push_share,
+        0.0,
+        1.0,
+    );
+    let cycle = s.plan.cycle.periods().min(s.baseline.cycle.periods());
+    if d.window == 0 || d.window > cycle {
+        p.push(
+            "team.deal_timing.window",
+            format!(
+                "must be between 1 and the shorter of the plan's and the baseline's cycles \
+                 ({cycle} periods), got {}",
+                d.window
+            ),
+        );
+    }
+    if s.team.hiring.is_some() {
+        p.push(
+            "team.deal_timing",
+            "cannot be combined with [team.hiring]: a hire's timing decision would need its \
+             ability type's policy, which is not built",
+        );
+    }
+    for (name, plan) in [("plan", &s.plan), ("baseline", &s.baseline)] {
+        let team_bonus = plan
+            .target_bonus
+            .as_ref()
+            .is_some_and(|b| b.basis == Basis::Team);
+        let tournament = plan
+            .promotion
+            .as_ref()
+            .is_some_and(|pr| pr.mode == PromotionMode::Tournament);
+        if team_bonus || tournament {
+            p.push(
+                "team.deal_timing",
+                format!(
+                    "cannot be combined with {name}'s team-basis target bonus or promotion \
+                     tournament: a rep's timing decision weighs its own pay alone"
+                ),
+            );
+        }
+    }
 }
 
 /// Range of `team.hiring.applicant_sensitivity` (a share of salary): above zero (a
