@@ -133,11 +133,6 @@ impl<'a, T> Memo<'a, T> {
         self.budget.store(budget, Ordering::SeqCst);
     }
 
-    /// Evaluations made so far.
-    pub(crate) fn len(&self) -> usize {
-        self.count.load(Ordering::SeqCst)
-    }
-
     /// Why the memo takes no new point, as argmin's termination reason: the search was
     /// interrupted, or its evaluation budget is spent; None while it takes them.
     pub(crate) fn stop(&self) -> Option<TerminationReason> {
