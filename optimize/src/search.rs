@@ -198,7 +198,8 @@ const SWARM_SHARE: f64 = 0.6;
 
 /// How many explored points of least loss a staged search re-evaluates on the full
 /// count, among which (and the starting plan) the winner is chosen: as many as a
-/// simplex has vertices in `dim` dimensions.
+/// simplex has vertices in `dim` dimensions. A search whose evaluation budget is at
+/// most twice as many evaluates every candidate on the full count.
 pub fn final_candidates(dim: usize) -> usize {
     dim + 1
 }
@@ -402,11 +403,21 @@ pub fn optimize(
         .insert_tagged(&x, counts.full, search.loss_of(&first), first, |r| {
             search.report(r)
         });
-    // The final candidates re-evaluated on the full count (none without an explore stage).
-    let finals = if settings.staged() {
-        final_candidates(evaluator.space().dim())
+    // The final candidates re-evaluated on the full count: none without an explore
+    // stage, which also needs more evaluations than twice the final candidates.
+    let finals = final_candidates(evaluator.space().dim());
+    let finals = if settings.staged() && budget > 2 * finals {
+        finals
     } else {
         0
+    };
+    let counts = if finals > 0 {
+        counts
+    } else {
+        Counts {
+            explore: counts.full,
+            ..counts
+        }
     };
     // The explore stage's evaluations: the budget less the finals.
     let explore_budget = budget.saturating_sub(finals).max(1);

@@ -74,7 +74,8 @@ pub struct OptimizeArgs {
     /// (default: a quarter of --replications, rounded up); the explored plans of least
     /// loss, as many as the variables plus one, are then evaluated on --replications
     /// and the winner is chosen among them. Give --replications' value to evaluate
-    /// every candidate on the full count.
+    /// every candidate on the full count (as nelder-mead alone, and a search of at most
+    /// twice the final candidates' evaluations, do).
     #[arg(long, value_name = "N")]
     pub explore_replications: Option<u64>,
     /// --replications, --seed, --threads.
