@@ -1,12 +1,16 @@
 //! The search: argmin's solvers over the decision space, minimising a pure cost (the
 //! penalised loss of a point, from a memoised evaluator), each run ended by argmin's
 //! termination: the solver's convergence or its most iterations, the evaluation budget,
-//! or an interrupt. The best feasible evaluation wins.
+//! or an interrupt. The best feasible evaluation on the full count wins.
 //!
 //! Stages: a particle swarm over the box (its iterations as many as its share of the
 //! evaluation budget allows), then Nelder-Mead from the best feasible point so far
-//! (`auto`); or either alone. Every evaluation is kept in the order made, with the
-//! progress reported after each one; argmin's observer records each iteration.
+//! (`auto`); or either alone. The swarm and Nelder-Mead after it explore on the
+//! settings' explore replications (the first of the seed set); the explored points of
+//! least loss ([`final_candidates`]) are then evaluated on the full count, where the
+//! winner is chosen (docs/model.md section 17). Every evaluation is kept in the order
+//! made, with the progress reported after each one; argmin's observer records each
+//! iteration.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -51,7 +55,9 @@ pub struct Outcome {
     /// Every evaluation, in order (the first is the starting plan).
     pub evaluations: Vec<Evaluation>,
     /// Index of the best feasible evaluation whose efforts are an equilibrium
-    /// ([`Evaluation::selectable`]), if any.
+    /// ([`Evaluation::selectable`]) on the full count, if any; of a search interrupted
+    /// while it explored, the best explored one (on fewer replications, as its
+    /// [`Evaluation::replications`] says), else the starting plan.
     pub best: Option<usize>,
     /// Why the search stopped.
     pub stop: StopReason,
@@ -179,10 +185,14 @@ impl CostFunction for Loss<'_, '_> {
 /// among those on the most replications (the full count: evaluations on fewer, while
 /// the swarm explores, only guide the search).
 fn best_feasible(records: &[Evaluation]) -> Option<usize> {
-    let full = records.iter().map(|e| e.replications).max()?;
+    best_on_count(records, records.iter().map(|e| e.replications).max()?)
+}
+
+/// The best selectable evaluation among those on `replications`.
+fn best_on_count(records: &[Evaluation], replications: u64) -> Option<usize> {
     let mut best: Option<usize> = None;
     for (i, e) in records.iter().enumerate() {
-        if e.replications == full
+        if e.replications == replications
             && e.selectable()
             && best.is_none_or(|b| e.objective.mean > records[b].objective.mean)
         {
@@ -341,19 +351,9 @@ fn run_finals(
 
 /// The point of the best selectable evaluation on `replications`, if any.
 fn best_on(search: &Search<'_>, replications: u64) -> Option<Vec<f64>> {
-    search.memo.with(|records| {
-        let on: Vec<&Evaluation> = records
-            .iter()
-            .filter(|e| e.replications == replications && e.selectable())
-            .collect();
-        let mut best: Option<&Evaluation> = None;
-        for e in on {
-            if best.is_none_or(|b| e.objective.mean > b.objective.mean) {
-                best = Some(e);
-            }
-        }
-        best.map(|e| e.x.clone())
-    })
+    search
+        .memo
+        .with(|records| best_on_count(records, replications).map(|b| records[b].x.clone()))
 }
 
 /// Ends a staged search whose explore stage ended for `reason`: the final candidates
@@ -465,7 +465,16 @@ pub fn optimize(
         .expect("the log is only pushed to")
         .clone();
     let evaluations = search.memo.into_values();
-    let best = best_feasible(&evaluations);
+    let mut best = best_feasible(&evaluations);
+    // Interrupted before any final candidate: the best explored point so far (explored
+    // points compare with each other on common random numbers), else the start.
+    let finalists = evaluations[1..]
+        .iter()
+        .filter(|e| e.replications == counts.full)
+        .count();
+    if stop == StopReason::Interrupted && finals > 0 && finalists == 0 {
+        best = best_on_count(&evaluations, counts.explore).or(best);
+    }
     Ok(Outcome {
         solver: solver.to_string(),
         evaluations,
