@@ -238,6 +238,51 @@ fn bad_searches_are_refused_naming_the_field() {
         "no [optimize] section",
     );
     assert_refused("zero-evals", |t| t, &["--max-evals", "0"], "--max-evals");
+    assert_refused(
+        "zero-explore",
+        |t| t,
+        &["--explore-replications", "0"],
+        "--explore-replications must be at least 1, got 0",
+    );
+    assert_refused(
+        "explore-above",
+        |t| t,
+        &["--explore-replications", "129"],
+        "--explore-replications (129) must be at most the replications per evaluation (128)",
+    );
+}
+
+/// The search explores on a quarter of the replications and evaluates the start and
+/// its final candidates on all of them, and says so; `--explore-replications` equal
+/// to the replications evaluates every candidate on the full count.
+#[test]
+fn the_report_says_how_many_evaluations_explored_on_fewer_replications() {
+    let dir = temp_dir("explore");
+    let file = scenario(&dir, |t| t);
+    let run = |extra: &[&str]| {
+        let mut args = vec!["optimize", file.as_str(), "--wide"];
+        args.extend_from_slice(extra);
+        let o = plansim(&args);
+        assert!(o.status.success(), "{}", stderr(&o));
+        String::from_utf8(o.stdout).unwrap()
+    };
+    // 14 evaluations, 5 kept for the final candidates (four variables plus one): the
+    // start and 8 explored on 32 replications, then the 5 candidates on 128.
+    let staged = run(&[]);
+    assert!(
+        staged.contains(
+            "14 evaluations (8 exploring on 32 replications, 6 on 128: the start and the final candidates)"
+        ),
+        "{staged}"
+    );
+    let v: Value = serde_json::from_str(&run(&["--format", "json"])).unwrap();
+    assert_eq!(v["explore_replications"], 32);
+    assert_eq!(v["full_evaluations"], 6);
+    let full = run(&["--explore-replications", "128"]);
+    assert!(
+        full.contains("14 evaluations of 128 replications ("),
+        "{full}"
+    );
 }
 
 /// `text` with `from` replaced by `to`, which must occur in it.

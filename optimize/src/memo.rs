@@ -28,7 +28,8 @@ pub(crate) const BUDGET_SPENT: &str = "evaluation budget spent";
 ///
 /// Points are the same when their bits are.
 pub(crate) struct Memo<'a, T> {
-    budget: usize,
+    /// Most evaluations: the budget, or less while a stage must leave some for the next.
+    budget: AtomicUsize,
     interrupt: Option<&'a AtomicBool>,
     entries: Mutex<Entries<T>>,
     /// Evaluations made, shared with the [`Trace`] observer.
@@ -40,8 +41,10 @@ struct Entries<T> {
     losses: HashMap<Vec<u64>, f64>,
 }
 
-fn key(x: &[f64]) -> Vec<u64> {
-    x.iter().map(|v| v.to_bits()).collect()
+/// The key of point `x` evaluated on `tag` (the search's replications; 0 for one kind
+/// of evaluation).
+fn key(x: &[f64], tag: u64) -> Vec<u64> {
+    x.iter().map(|v| v.to_bits()).chain([tag]).collect()
 }
 
 impl<'a, T> Memo<'a, T> {
@@ -49,7 +52,7 @@ impl<'a, T> Memo<'a, T> {
     /// `interrupt` is set.
     pub(crate) fn new(budget: usize, interrupt: Option<&'a AtomicBool>) -> Self {
         Memo {
-            budget,
+            budget: AtomicUsize::new(budget),
             interrupt,
             entries: Mutex::new(Entries {
                 values: Vec::new(),
@@ -68,8 +71,20 @@ impl<'a, T> Memo<'a, T> {
     /// Remembers `value` of loss `loss` at `x`, evaluated outside the memo; `then` is
     /// told every value so far.
     pub(crate) fn insert(&self, x: &[f64], loss: f64, value: T, then: impl FnOnce(&[T])) {
+        self.insert_tagged(x, 0, loss, value, then)
+    }
+
+    /// [`insert`](Self::insert) of `x` evaluated on `tag`.
+    pub(crate) fn insert_tagged(
+        &self,
+        x: &[f64],
+        tag: u64,
+        loss: f64,
+        value: T,
+        then: impl FnOnce(&[T]),
+    ) {
         let mut e = self.lock();
-        e.losses.insert(key(x), loss);
+        e.losses.insert(key(x, tag), loss);
         e.values.push(value);
         self.count.store(e.values.len(), Ordering::SeqCst);
         then(&e.values);
@@ -86,15 +101,36 @@ impl<'a, T> Memo<'a, T> {
         evaluate: impl FnOnce() -> Result<(f64, T), E>,
         then: impl FnOnce(&[T]),
     ) -> Result<Option<f64>, E> {
-        if let Some(&loss) = self.lock().losses.get(&key(x)) {
+        self.loss_tagged(x, 0, evaluate, then)
+    }
+
+    /// [`loss`](Self::loss) of `x` evaluated on `tag`: points evaluated on different
+    /// tags are remembered apart.
+    ///
+    /// # Errors
+    /// The error of `evaluate`.
+    pub(crate) fn loss_tagged<E>(
+        &self,
+        x: &[f64],
+        tag: u64,
+        evaluate: impl FnOnce() -> Result<(f64, T), E>,
+        then: impl FnOnce(&[T]),
+    ) -> Result<Option<f64>, E> {
+        if let Some(&loss) = self.lock().losses.get(&key(x, tag)) {
             return Ok(Some(loss));
         }
         if self.stop().is_some() {
             return Ok(None);
         }
         let (loss, value) = evaluate()?;
-        self.insert(x, loss, value, then);
+        self.insert_tagged(x, tag, loss, value, then);
         Ok(Some(loss))
+    }
+
+    /// Takes no new point beyond `budget` evaluations (at most the budget it was made
+    /// with, which a stage lowers to leave evaluations to the next and restores).
+    pub(crate) fn set_budget(&self, budget: usize) {
+        self.budget.store(budget, Ordering::SeqCst);
     }
 
     /// Why the memo takes no new point, as argmin's termination reason: the search was
@@ -103,7 +139,7 @@ impl<'a, T> Memo<'a, T> {
         if self.interrupt.is_some_and(|f| f.load(Ordering::SeqCst)) {
             return Some(TerminationReason::Interrupt);
         }
-        (self.lock().values.len() >= self.budget)
+        (self.lock().values.len() >= self.budget.load(Ordering::SeqCst))
             .then(|| TerminationReason::SolverExit(BUDGET_SPENT.into()))
     }
 

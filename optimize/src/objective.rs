@@ -1,5 +1,7 @@
 //! The sample-average objective: a candidate plan simulated on a fixed set of seeds.
 
+use std::sync::{Arc, Mutex};
+
 use serde::Serialize;
 
 use plansim_sim::behaviour::{self, Equilibrium, PlanningStart, Policy};
@@ -63,6 +65,8 @@ pub struct Evaluation {
     /// found ([`Equilibrium::holds`]): figures of such a plan rest on beliefs the reps'
     /// own efforts contradict, so it cannot win the search.
     pub equilibrium: bool,
+    /// Replications the estimates rest on (the first of the seed set).
+    pub replications: u64,
 }
 
 impl Evaluation {
@@ -90,6 +94,50 @@ pub struct Evaluator {
     space: DecisionSpace,
     settings: Settings,
     rule: BudgetRule,
+    policies: PolicyCache,
+}
+
+/// Solved policies by plan, so that a plan is solved once however often it is
+/// simulated (the starting plan and the baseline by the warnings, the search and the
+/// certification; a point at the explore and the full count; the winner when rounded
+/// and certified). The starting plan's and the baseline's stay; of the others the
+/// [`RECENT_POLICIES`] last used.
+struct PolicyCache {
+    pinned: [Plan; 2],
+    entries: Mutex<Vec<(Plan, Arc<Policy>)>>,
+}
+
+/// Policies other than the starting plan's and the baseline's a cache keeps (each
+/// about 2 MB for the default's team).
+const RECENT_POLICIES: usize = 6;
+
+impl PolicyCache {
+    /// The policy of `plan`: remembered, or `solve`d now (outside the lock) and
+    /// remembered.
+    fn get(&self, plan: &Plan, solve: impl FnOnce() -> Policy) -> Arc<Policy> {
+        let lock = || self.entries.lock().expect("no solve runs under the lock");
+        {
+            let mut entries = lock();
+            if let Some(i) = entries.iter().position(|(p, _)| p == plan) {
+                // The most recently used last.
+                let entry = entries.remove(i);
+                let policy = Arc::clone(&entry.1);
+                entries.push(entry);
+                return policy;
+            }
+        }
+        let policy = Arc::new(solve());
+        let mut entries = lock();
+        if !entries.iter().any(|(p, _)| p == plan) {
+            entries.push((plan.clone(), Arc::clone(&policy)));
+            let recent = |e: &(Plan, Arc<Policy>)| !self.pinned.contains(&e.0);
+            if entries.iter().filter(|e| recent(e)).count() > RECENT_POLICIES {
+                let oldest = entries.iter().position(recent).expect("counted");
+                entries.remove(oldest);
+            }
+        }
+        policy
+    }
 }
 
 /// Per-replication objective values from a tally of replication metrics.
@@ -125,10 +173,14 @@ impl Evaluator {
         space: DecisionSpace,
         settings: Settings,
     ) -> Result<Self, OptimizeError> {
-        space.scenario_at(base, &space.start)?;
+        let start_plan = Plan::new(&space.scenario_at(base, &space.start)?.scenario().plan);
         let rule = settings.budget_rule();
         let model = Model::new(base);
         let start = PlanningStart::initial(&model);
+        let policies = PolicyCache {
+            pinned: [start_plan, model.baseline().clone()],
+            entries: Mutex::new(Vec::new()),
+        };
         Ok(Evaluator {
             base: base.clone(),
             model,
@@ -136,6 +188,7 @@ impl Evaluator {
             space,
             settings,
             rule,
+            policies,
         })
     }
 
@@ -171,9 +224,11 @@ impl Evaluator {
         self.space.scenario_at(&self.base, x)
     }
 
-    /// The reps' behaviour under `plan`, solved from the search's planning start.
-    pub fn solve(&self, plan: &Plan) -> Policy {
-        behaviour::solve(&self.model, plan, &self.start)
+    /// The reps' behaviour under `plan`, solved from the search's planning start (once
+    /// for the starting plan, the baseline and the plans last solved: see the cache).
+    pub fn solve(&self, plan: &Plan) -> Arc<Policy> {
+        self.policies
+            .get(plan, || behaviour::solve(&self.model, plan, &self.start))
     }
 
     /// Simulates `plan` on `replications` replications of `seed`: its replication
@@ -197,6 +252,7 @@ impl Evaluator {
             overrun_probability: estimate.overrun_probability,
             feasible: self.rule.feasible(&estimate),
             equilibrium: equilibrium.holds(),
+            replications: costs.len() as u64,
         }
     }
 
@@ -205,14 +261,23 @@ impl Evaluator {
         &self.rule
     }
 
-    /// Evaluates point `x` on the search's fixed seed set.
+    /// Evaluates point `x` on the search's fixed seed set, all its replications.
     ///
     /// # Errors
     /// The [`OptimizeError`] of a point that is no valid plan.
     pub fn evaluate(&self, x: &[f64]) -> Result<Evaluation, OptimizeError> {
+        self.evaluate_on(x, self.settings.replications())
+    }
+
+    /// Evaluates point `x` on the first `replications` of the search's seed set (the
+    /// same for every point, so that points evaluated on as many compare on common
+    /// random numbers).
+    ///
+    /// # Errors
+    /// The [`OptimizeError`] of a point that is no valid plan.
+    pub fn evaluate_on(&self, x: &[f64], replications: u64) -> Result<Evaluation, OptimizeError> {
         let plan = self.plan_at(x)?;
-        let (tally, equilibrium) =
-            self.simulate(&plan, self.settings.seed(), self.settings.replications());
+        let (tally, equilibrium) = self.simulate(&plan, self.settings.seed(), replications);
         Ok(self.judge(x.to_vec(), &tally, equilibrium))
     }
 

@@ -1,12 +1,16 @@
 //! The search: argmin's solvers over the decision space, minimising a pure cost (the
 //! penalised loss of a point, from a memoised evaluator), each run ended by argmin's
 //! termination: the solver's convergence or its most iterations, the evaluation budget,
-//! or an interrupt. The best feasible evaluation wins.
+//! or an interrupt. The best feasible evaluation on the full count wins.
 //!
 //! Stages: a particle swarm over the box (its iterations as many as its share of the
 //! evaluation budget allows), then Nelder-Mead from the best feasible point so far
-//! (`auto`); or either alone. Every evaluation is kept in the order made, with the
-//! progress reported after each one; argmin's observer records each iteration.
+//! (`auto`); or either alone. The swarm and Nelder-Mead after it explore on the
+//! settings' explore replications (the first of the seed set); the explored points of
+//! least loss ([`final_candidates`]) are then evaluated on the full count, where the
+//! winner is chosen (docs/model.md section 17). Every evaluation is kept in the order
+//! made, with the progress reported after each one; argmin's observer records each
+//! iteration.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -51,7 +55,9 @@ pub struct Outcome {
     /// Every evaluation, in order (the first is the starting plan).
     pub evaluations: Vec<Evaluation>,
     /// Index of the best feasible evaluation whose efforts are an equilibrium
-    /// ([`Evaluation::selectable`]), if any.
+    /// ([`Evaluation::selectable`]) on the full count, if any; of a search interrupted
+    /// while it explored, the best explored one (on fewer replications, as its
+    /// [`Evaluation::replications`] says), else the starting plan.
     pub best: Option<usize>,
     /// Why the search stopped.
     pub stop: StopReason,
@@ -113,6 +119,15 @@ struct Search<'a> {
     log: Arc<Mutex<Vec<Iteration>>>,
 }
 
+/// The evaluations' replications at the stages of a search.
+#[derive(Clone, Copy)]
+struct Counts {
+    /// While the particle swarm explores.
+    explore: u64,
+    /// The full count, on which the winner is chosen.
+    full: u64,
+}
+
 impl Search<'_> {
     /// The penalised loss of an evaluation: what the solvers minimise.
     fn loss_of(&self, e: &Evaluation) -> f64 {
@@ -121,13 +136,14 @@ impl Search<'_> {
             .penalised_loss(e.objective.mean, self.scale, &e.cost_estimate())
     }
 
-    /// The loss at `x` (inside the bounds): remembered, or evaluated now when the
-    /// budget allows and the search is not interrupted; None otherwise.
-    fn loss(&self, x: &[f64]) -> Result<Option<f64>, OptimizeError> {
-        self.memo.loss(
+    /// The loss at `x` (inside the bounds) on `replications`: remembered, or evaluated
+    /// now when the budget allows and the search is not interrupted; None otherwise.
+    fn loss(&self, x: &[f64], replications: u64) -> Result<Option<f64>, OptimizeError> {
+        self.memo.loss_tagged(
             x,
+            replications,
             || {
-                let e = self.evaluator.evaluate(x)?;
+                let e = self.evaluator.evaluate_on(x, replications)?;
                 Ok((self.loss_of(&e), e))
             },
             |records| self.report(records),
@@ -146,6 +162,8 @@ impl Search<'_> {
 #[derive(Clone, Copy)]
 struct Loss<'s, 'a> {
     search: &'s Search<'a>,
+    /// The replications points are evaluated on.
+    replications: u64,
 }
 
 impl CostFunction for Loss<'_, '_> {
@@ -155,7 +173,7 @@ impl CostFunction for Loss<'_, '_> {
     fn cost(&self, x: &Self::Param) -> Result<f64, ArgminError> {
         let space = self.search.evaluator.space();
         let outside = 10.0 * space.outside(x);
-        match self.search.loss(&space.clamp(x)) {
+        match self.search.loss(&space.clamp(x), self.replications) {
             Ok(Some(loss)) => Ok(loss + outside),
             Ok(None) => Ok(f64::INFINITY),
             Err(e) => Err(ArgminError::new(e)),
@@ -163,15 +181,37 @@ impl CostFunction for Loss<'_, '_> {
     }
 }
 
-/// The best evaluation that keeps the budget and whose efforts are an equilibrium.
+/// The best evaluation that keeps the budget and whose efforts are an equilibrium,
+/// among those on the most replications (the full count: evaluations on fewer, while
+/// the swarm explores, only guide the search).
 fn best_feasible(records: &[Evaluation]) -> Option<usize> {
+    best_on_count(records, records.iter().map(|e| e.replications).max()?)
+}
+
+/// The best selectable evaluation among those on `replications`.
+fn best_on_count(records: &[Evaluation], replications: u64) -> Option<usize> {
     let mut best: Option<usize> = None;
     for (i, e) in records.iter().enumerate() {
-        if e.selectable() && best.is_none_or(|b| e.objective.mean > records[b].objective.mean) {
+        if e.replications == replications
+            && e.selectable()
+            && best.is_none_or(|b| e.objective.mean > records[b].objective.mean)
+        {
             best = Some(i);
         }
     }
     best
+}
+
+/// The particle swarm's share of the explore stage's evaluations under `auto`; Nelder-Mead
+/// has the rest.
+const SWARM_SHARE: f64 = 0.6;
+
+/// How many explored points of least loss a staged search re-evaluates on the full
+/// count, among which (and the starting plan) the winner is chosen: as many as a
+/// simplex has vertices in `dim` dimensions. A search whose evaluation budget is at
+/// most twice as many evaluates every candidate on the full count.
+pub fn final_candidates(dim: usize) -> usize {
+    dim + 1
 }
 
 fn particle_count(dim: usize) -> usize {
@@ -198,19 +238,19 @@ fn termination<O, S, I: State>(result: &OptimizationResult<O, S, I>) -> Terminat
         .unwrap_or_default()
 }
 
-/// The particle swarm over the box, for as many iterations as `budget_share` of the
-/// evaluation budget allows.
+/// The particle swarm over the box on `replications`, for as many iterations as
+/// `evaluations` allow.
 fn run_swarm(
     search: &Search<'_>,
     seed: u64,
-    budget_share: f64,
+    evaluations: f64,
+    replications: u64,
 ) -> Result<TerminationReason, OptimizeError> {
     let space = search.evaluator.space();
     let lower: Vec<f64> = space.variables.iter().map(|v| v.lower).collect();
     let upper: Vec<f64> = space.variables.iter().map(|v| v.upper).collect();
     let particles = particle_count(space.dim());
-    let total = search.evaluator.settings().max_evaluations() as f64 * budget_share;
-    let iterations = ((total / particles as f64).floor() as u64)
+    let iterations = ((evaluations / particles as f64).floor() as u64)
         .saturating_sub(1)
         .max(1);
     let solver = ParticleSwarm::new((lower, upper), particles).with_rng_generator(
@@ -218,7 +258,11 @@ fn run_swarm(
     );
     // The caller owns Ctrl-C (its interrupt flag stops the memo and the run): argmin's
     // own handler is installed once per process and stays bound to the first run.
-    let result = Executor::new(Loss { search }, Metered::new(solver, &search.memo))
+    let loss = Loss {
+        search,
+        replications,
+    };
+    let result = Executor::new(loss, Metered::new(solver, &search.memo))
         .configure(|s| s.max_iters(iterations))
         .add_observer(
             search.memo.trace(PARTICLE_SWARM, &search.log),
@@ -230,21 +274,29 @@ fn run_swarm(
     Ok(termination(&result))
 }
 
-/// Nelder-Mead from `from`, until it converges or the search stops.
-fn run_simplex(search: &Search<'_>, from: &[f64]) -> Result<TerminationReason, OptimizeError> {
+/// Nelder-Mead from `from` on `replications`, until it converges or the search stops.
+fn run_simplex(
+    search: &Search<'_>,
+    from: &[f64],
+    replications: u64,
+) -> Result<TerminationReason, OptimizeError> {
     let simplex = space::simplex(&search.evaluator.space().variables, from, 0.1);
     // Argmin's Nelder-Mead unwraps the costs of its starting simplex, so its vertices
     // are evaluated (and remembered) here first: an evaluation that fails is returned,
     // and a stop before the last vertex skips the stage.
     for vertex in &simplex {
-        if search.loss(vertex)?.is_none() {
+        if search.loss(vertex, replications)?.is_none() {
             return Ok(search.memo.stop().unwrap_or_default());
         }
     }
     let solver = NelderMead::new(simplex)
         .with_sd_tolerance(1e-6)
         .map_err(|e| from_argmin(e, NELDER_MEAD))?;
-    let result = Executor::new(Loss { search }, Metered::new(solver, &search.memo))
+    let loss = Loss {
+        search,
+        replications,
+    };
+    let result = Executor::new(loss, Metered::new(solver, &search.memo))
         .configure(|s| s.max_iters(100_000))
         .add_observer(
             search.memo.trace(NELDER_MEAD, &search.log),
@@ -268,6 +320,57 @@ fn stop_reason(reason: &TerminationReason) -> StopReason {
     }
 }
 
+/// The final candidates: the `k` explored points of least loss, each evaluated on the
+/// full count; the argmin termination reason when the search stopped before the last.
+fn run_finals(
+    search: &Search<'_>,
+    k: usize,
+    counts: Counts,
+) -> Result<Option<TerminationReason>, OptimizeError> {
+    let candidates: Vec<Vec<f64>> = search.memo.with(|records| {
+        let mut explored: Vec<(f64, usize)> = records
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| e.replications == counts.explore)
+            .map(|(i, e)| (search.loss_of(e), i))
+            .collect();
+        explored.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        explored
+            .iter()
+            .take(k)
+            .map(|&(_, i)| records[i].x.clone())
+            .collect()
+    });
+    for x in &candidates {
+        if search.loss(x, counts.full)?.is_none() {
+            return Ok(Some(search.memo.stop().unwrap_or_default()));
+        }
+    }
+    Ok(None)
+}
+
+/// The point of the best selectable evaluation on `replications`, if any.
+fn best_on(search: &Search<'_>, replications: u64) -> Option<Vec<f64>> {
+    search
+        .memo
+        .with(|records| best_on_count(records, replications).map(|b| records[b].x.clone()))
+}
+
+/// Ends a staged search whose explore stage ended for `reason`: the final candidates
+/// on the full count, unless the search was interrupted; the reason the search
+/// stopped.
+fn finish(
+    search: &Search<'_>,
+    reason: TerminationReason,
+    finals: usize,
+    counts: Counts,
+) -> Result<TerminationReason, OptimizeError> {
+    if finals == 0 || matches!(search.memo.stop(), Some(TerminationReason::Interrupt)) {
+        return Ok(reason);
+    }
+    Ok(run_finals(search, finals, counts)?.unwrap_or(reason))
+}
+
 /// Runs the search. The starting plan is evaluated first; `progress` is told the
 /// number of evaluations and the best feasible one after each evaluation; setting
 /// `interrupt` stops the search, keeping the best so far.
@@ -280,32 +383,74 @@ pub fn optimize(
     progress: &(dyn Fn(usize, Option<&Evaluation>) + Sync),
 ) -> Result<Outcome, OptimizeError> {
     let settings = evaluator.settings().clone();
+    let counts = Counts {
+        explore: settings.explore_replications(),
+        full: settings.replications(),
+    };
+    let budget = settings.max_evaluations();
     let start = evaluator.space().start.clone();
     let first = evaluator.evaluate(&start)?;
     let search = Search {
         evaluator,
         scale: plansim_sim::budget::objective_scale(first.objective.mean),
-        memo: Memo::new(settings.max_evaluations(), Some(interrupt)),
+        memo: Memo::new(budget, Some(interrupt)),
         progress,
         log: Arc::new(Mutex::new(Vec::new())),
     };
     let x = first.x.clone();
     search
         .memo
-        .insert(&x, search.loss_of(&first), first, |r| search.report(r));
+        .insert_tagged(&x, counts.full, search.loss_of(&first), first, |r| {
+            search.report(r)
+        });
+    // The final candidates re-evaluated on the full count: none without an explore
+    // stage, which also needs more evaluations than twice the final candidates.
+    let finals = final_candidates(evaluator.space().dim());
+    let finals = if settings.staged() && budget > 2 * finals {
+        finals
+    } else {
+        0
+    };
+    let counts = if finals > 0 {
+        counts
+    } else {
+        Counts {
+            explore: counts.full,
+            ..counts
+        }
+    };
+    // The explore stage's evaluations: the budget less the finals.
+    let explore_budget = budget.saturating_sub(finals).max(1);
     let (solver, reason) = match settings.solver() {
-        SolverKind::ParticleSwarm => (PARTICLE_SWARM, run_swarm(&search, settings.seed(), 1.0)?),
-        SolverKind::NelderMead => (NELDER_MEAD, run_simplex(&search, &start)?),
+        SolverKind::ParticleSwarm => {
+            search.memo.set_budget(explore_budget);
+            let swarm = run_swarm(
+                &search,
+                settings.seed(),
+                explore_budget as f64,
+                counts.explore,
+            )?;
+            search.memo.set_budget(budget);
+            (PARTICLE_SWARM, finish(&search, swarm, finals, counts)?)
+        }
+        SolverKind::NelderMead => (NELDER_MEAD, run_simplex(&search, &start, counts.full)?),
         SolverKind::Auto => {
-            let swarm = run_swarm(&search, settings.seed(), 0.6)?;
-            let reason = if search.memo.stop().is_some() {
+            search.memo.set_budget(explore_budget);
+            let swarm = run_swarm(
+                &search,
+                settings.seed(),
+                explore_budget as f64 * SWARM_SHARE,
+                counts.explore,
+            )?;
+            let explored = if search.memo.stop().is_some() {
                 swarm
             } else {
-                let from = search.memo.with(|records| {
-                    best_feasible(records).map_or(start.clone(), |b| records[b].x.clone())
-                });
-                run_simplex(&search, &from)?
+                // From the best explored point (the starting plan when none is selectable).
+                let from = best_on(&search, counts.explore).unwrap_or(start.clone());
+                run_simplex(&search, &from, counts.explore)?
             };
+            search.memo.set_budget(budget);
+            let reason = finish(&search, explored, finals, counts)?;
             ("particle-swarm + nelder-mead", reason)
         }
     };
@@ -320,7 +465,16 @@ pub fn optimize(
         .expect("the log is only pushed to")
         .clone();
     let evaluations = search.memo.into_values();
-    let best = best_feasible(&evaluations);
+    let mut best = best_feasible(&evaluations);
+    // Interrupted before any final candidate: the best explored point so far (explored
+    // points compare with each other on common random numbers), else the start.
+    let finalists = evaluations[1..]
+        .iter()
+        .filter(|e| e.replications == counts.full)
+        .count();
+    if stop == StopReason::Interrupted && finals > 0 && finalists == 0 {
+        best = best_on_count(&evaluations, counts.explore).or(best);
+    }
     Ok(Outcome {
         solver: solver.to_string(),
         evaluations,

@@ -17,9 +17,24 @@ pub enum SettingsError {
     /// A count that must be positive is 0.
     #[error("{what} must be at least 1, got 0")]
     Zero {
-        /// The setting: `replications`, `certify_replications` or `max_evaluations`.
+        /// The setting: `replications`, `explore_replications`, `certify_replications`
+        /// or `max_evaluations`.
         what: &'static str,
     },
+    /// The explore stage's replications exceed the evaluation's.
+    #[error("explore_replications ({explore}) must be at most replications ({replications})")]
+    ExploreAbove {
+        /// The explore stage's replications.
+        explore: u64,
+        /// Replications per evaluation.
+        replications: u64,
+    },
+}
+
+/// The explore stage's replications unless set: a quarter of the evaluation's, rounded
+/// up.
+pub fn default_explore_replications(replications: u64) -> u64 {
+    replications.div_ceil(4)
 }
 
 /// Checked settings of a search.
@@ -28,6 +43,7 @@ pub struct Settings {
     objective: ObjectiveKind,
     rule: BudgetRule,
     replications: u64,
+    explore_replications: u64,
     certify_replications: u64,
     max_evaluations: usize,
     solver: SolverKind,
@@ -42,6 +58,7 @@ pub struct SettingsParams {
     budget: f64,
     max_overrun_probability: Option<f64>,
     replications: u64,
+    explore_replications: Option<u64>,
     certify_replications: Option<u64>,
     max_evaluations: usize,
     solver: SolverKind,
@@ -61,6 +78,7 @@ impl Settings {
             budget,
             max_overrun_probability: None,
             replications: simulation.replications,
+            explore_replications: None,
             certify_replications: None,
             max_evaluations: DEFAULT_MAX_EVALUATIONS as usize,
             solver: SolverKind::Auto,
@@ -91,6 +109,18 @@ impl Settings {
     /// Replications per evaluation.
     pub fn replications(&self) -> u64 {
         self.replications
+    }
+
+    /// Replications per evaluation while the particle swarm explores (the first of
+    /// the evaluation's seed set); the winner is chosen among evaluations on all
+    /// [`replications`](Self::replications).
+    pub fn explore_replications(&self) -> u64 {
+        self.explore_replications
+    }
+
+    /// True when the swarm explores on fewer replications than the winner is chosen on.
+    pub fn staged(&self) -> bool {
+        self.explore_replications < self.replications
     }
 
     /// Replications of the certification on fresh seeds.
@@ -124,6 +154,14 @@ impl SettingsParams {
     /// Replications per evaluation.
     pub fn replications(mut self, n: u64) -> Self {
         self.replications = n;
+        self
+    }
+
+    /// Replications per evaluation while the particle swarm explores (a quarter of the
+    /// evaluation's, rounded up, unless set; as many as the evaluation's turns the
+    /// explore stage off).
+    pub fn explore_replications(mut self, n: u64) -> Self {
+        self.explore_replications = Some(n);
         self
     }
 
@@ -161,8 +199,12 @@ impl SettingsParams {
         let certify_replications = self
             .certify_replications
             .unwrap_or(self.replications.saturating_mul(2));
+        let explore_replications = self
+            .explore_replications
+            .unwrap_or(default_explore_replications(self.replications));
         for (what, n) in [
             ("replications", self.replications),
+            ("explore_replications", explore_replications),
             ("certify_replications", certify_replications),
             ("max_evaluations", self.max_evaluations as u64),
         ] {
@@ -170,10 +212,17 @@ impl SettingsParams {
                 return Err(SettingsError::Zero { what });
             }
         }
+        if explore_replications > self.replications {
+            return Err(SettingsError::ExploreAbove {
+                explore: explore_replications,
+                replications: self.replications,
+            });
+        }
         Ok(Settings {
             objective: self.objective,
             rule,
             replications: self.replications,
+            explore_replications,
             certify_replications,
             max_evaluations: self.max_evaluations,
             solver: self.solver,
@@ -195,6 +244,11 @@ mod tests {
         assert_eq!(s.objective(), ObjectiveKind::Profit);
         assert_eq!(s.budget(), 1e6);
         assert_eq!(s.certify_replications(), 600);
+        assert_eq!(s.explore_replications(), 75);
+        assert!(s.staged());
+        let odd = Settings::params(ObjectiveKind::Profit, 1e6).replications(301);
+        assert_eq!(odd.clone().check().unwrap().explore_replications(), 76);
+        assert!(!odd.explore_replications(301).check().unwrap().staged());
         assert_eq!(s.max_evaluations(), DEFAULT_MAX_EVALUATIONS as usize);
         assert_eq!(s.seed(), SimulationSection::default().seed);
         assert_eq!(s.solver(), SolverKind::Auto);
@@ -219,6 +273,16 @@ mod tests {
             SettingsError::Zero {
                 what: "max_evaluations"
             }
+        );
+        assert_eq!(
+            bad(p().explore_replications(0)),
+            SettingsError::Zero {
+                what: "explore_replications"
+            }
+        );
+        assert_eq!(
+            bad(p().replications(100).explore_replications(101)).to_string(),
+            "explore_replications (101) must be at most replications (100)"
         );
         assert_eq!(
             bad(p().certify_replications(0)).to_string(),

@@ -58,16 +58,22 @@ fn auto_stops_at_its_evaluation_budget() {
 
 #[test]
 fn the_swarm_alone_stops_after_the_iterations_that_fit_its_budget() {
-    // 16 particles and 40 evaluations: the start, 16 at the swarm's start and 16 in
-    // its one iteration (floor(40 / 16) - 1), 33 in all.
+    // 16 particles and 40 evaluations, 5 of them kept for the final candidates (the
+    // variables plus one): the start, 16 at the swarm's start and 16 in its one
+    // iteration (floor(35 / 16) - 1), 33, then the 5 final candidates on the full
+    // count, 38 in all.
     let o = search(default_space(), SolverKind::ParticleSwarm, 40);
     assert_eq!(o.stop, StopReason::MaxIterations);
-    assert_eq!(o.evaluations.len(), 33);
+    assert_eq!(o.evaluations.len(), 38);
     assert_eq!(o.iterations.len(), 1);
     assert_eq!(o.iterations[0].evaluations, 33);
+    let counts: Vec<u64> = o.evaluations.iter().map(|e| e.replications).collect();
+    assert_eq!(counts[0], 32);
+    assert!(counts[1..33].iter().all(|&n| n == 8), "{counts:?}");
+    assert!(counts[33..].iter().all(|&n| n == 32), "{counts:?}");
     assert_eq!(
         o.stop_words(),
-        "stopped after the 1 particle-swarm iteration that fit its evaluation budget of 40 (33 evaluations)"
+        "stopped after the 1 particle-swarm iteration that fit its evaluation budget of 40 (38 evaluations)"
     );
     check_iterations(&o);
 }

@@ -226,3 +226,115 @@ fn the_chance_constraint_binds_where_theory_says() {
     );
     assert!(best.overrun_probability <= alpha);
 }
+
+/// The staged search (the default: the particle swarm and Nelder-Mead explore on a
+/// quarter of the replications, the final candidates are evaluated on all of them)
+/// finds the budget-only optimum beta* = sqrt(c B) of
+/// [`budget_only_commission_is_sqrt_c_b`], and chooses its winner on the full count:
+/// the start and the final candidates are the only evaluations on all replications,
+/// the final candidates are the explored points of least loss, and the winner is the
+/// best of those. The explored points carry the explore count's errors: its sampling
+/// error (twice the full count's, on a quarter of the draws) and its feasibility
+/// margin (two of its standard errors of cost, twice the full count's); 1e-3 is
+/// Nelder-Mead's resolution at the budget's kink, as there.
+#[test]
+fn staged_search_finds_sqrt_c_b_and_chooses_on_the_full_count() {
+    let (c, sigma, b) = (1.0, 1.0, 0.25);
+    let replications = 400;
+    let total_budget = b * (REPS * PERIODS) as f64;
+    let valid = scenario(0.0, c, sigma, "revenue", total_budget);
+    let space = DecisionSpace::new(&valid, valid.scenario().optimize.as_ref().unwrap()).unwrap();
+    let s = params(ObjectiveKind::Revenue, total_budget, replications, 42)
+        .solver(SolverKind::Auto)
+        .check()
+        .expect("valid settings");
+    assert_eq!(s.explore_replications(), replications / 4);
+    let rule = s.budget_rule();
+    let evaluator = Evaluator::new(&valid, space, s).expect("a valid budget");
+    let outcome = optimize(&evaluator, &AtomicBool::new(false), &|_, _| {}).unwrap();
+    let evaluations = &outcome.evaluations;
+
+    // The start first, the final candidates last, on the full count; the rest explored.
+    let finals = plansim_optimize::search::final_candidates(1);
+    let full: Vec<usize> = (0..evaluations.len())
+        .filter(|&i| evaluations[i].replications == replications)
+        .collect();
+    let expected: Vec<usize> = std::iter::once(0)
+        .chain(evaluations.len() - finals..evaluations.len())
+        .collect();
+    assert_eq!(full, expected);
+    assert!(evaluations[1..evaluations.len() - finals]
+        .iter()
+        .all(|e| e.replications == replications / 4));
+
+    // The final candidates are the explored points of least penalised loss.
+    let scale = plansim_sim::budget::objective_scale(evaluations[0].objective.mean);
+    let loss = |e: &plansim_optimize::Evaluation| {
+        rule.penalised_loss(e.objective.mean, scale, &e.cost_estimate())
+    };
+    let mut explored: Vec<&plansim_optimize::Evaluation> = evaluations
+        .iter()
+        .filter(|e| e.replications < replications)
+        .collect();
+    explored.sort_by(|a, b| loss(a).total_cmp(&loss(b)));
+    for (k, e) in explored.iter().take(finals).enumerate() {
+        assert_eq!(evaluations[evaluations.len() - finals + k].x, e.x);
+    }
+
+    // The winner is the best selectable evaluation on the full count.
+    let best = outcome.best().expect("a feasible plan");
+    assert_eq!(best.replications, replications);
+    assert!(best.selectable());
+    for &i in &full {
+        let e = &evaluations[i];
+        assert!(!e.selectable() || e.objective.mean <= best.objective.mean);
+    }
+
+    let beta_star = (c * b).sqrt();
+    let explore_draws = (replications as usize / 4 * REPS * PERIODS) as f64;
+    let se_beta = sigma * c / (2.0 * explore_draws.sqrt());
+    let margin_shift =
+        2.0 * (2.0 * best.cost.std_err) / (REPS * PERIODS) as f64 * c / (2.0 * beta_star);
+    let tolerance = 4.5 * se_beta + margin_shift + 1e-3;
+    assert!(
+        (best.x[0] - beta_star).abs() <= tolerance,
+        "beta {} vs sqrt(cB) {beta_star} (tolerance {tolerance})",
+        best.x[0]
+    );
+    assert!(best.cost.mean <= total_budget);
+}
+
+/// With the explore stage off (explore replications = replications) every evaluation
+/// is on the full count, as before the stages, and the search still finds
+/// beta* = sqrt(c B) within [`budget_only_commission_is_sqrt_c_b`]'s tolerance.
+#[test]
+fn unstaged_search_evaluates_every_candidate_on_the_full_count() {
+    let (c, sigma, b) = (1.0, 1.0, 0.25);
+    let replications = 400;
+    let total_budget = b * (REPS * PERIODS) as f64;
+    let valid = scenario(0.0, c, sigma, "revenue", total_budget);
+    let space = DecisionSpace::new(&valid, valid.scenario().optimize.as_ref().unwrap()).unwrap();
+    let s = params(ObjectiveKind::Revenue, total_budget, replications, 42)
+        .solver(SolverKind::Auto)
+        .explore_replications(replications)
+        .check()
+        .expect("valid settings");
+    assert!(!s.staged());
+    let evaluator = Evaluator::new(&valid, space, s).expect("a valid budget");
+    let outcome = optimize(&evaluator, &AtomicBool::new(false), &|_, _| {}).unwrap();
+    assert!(outcome
+        .evaluations
+        .iter()
+        .all(|e| e.replications == replications));
+    let best = outcome.best().expect("a feasible plan");
+    let beta_star = (c * b).sqrt();
+    let n = (replications as usize * REPS * PERIODS) as f64;
+    let se_beta = sigma * c / (2.0 * n.sqrt());
+    let margin_shift = 2.0 * best.cost.std_err / (REPS * PERIODS) as f64 * c / (2.0 * beta_star);
+    let tolerance = 4.5 * se_beta + margin_shift + 1e-3;
+    assert!(
+        (best.x[0] - beta_star).abs() <= tolerance,
+        "beta {} vs sqrt(cB) {beta_star} (tolerance {tolerance})",
+        best.x[0]
+    );
+}

@@ -120,6 +120,12 @@ pub struct OptimizeReport {
     pub certification_seed: u64,
     /// Replications per evaluation.
     pub replications: u64,
+    /// Replications per evaluation while the search explores (as many as
+    /// `replications` when it evaluates every candidate on the full count).
+    pub explore_replications: u64,
+    /// Evaluations on `replications`: the starting plan and the final candidates the
+    /// winner is chosen among (every evaluation without an explore stage).
+    pub full_evaluations: usize,
     /// Replications of the certification.
     pub certification_replications: u64,
     #[serde(skip)]
@@ -194,6 +200,12 @@ impl OptimizeReport {
             seed: s.seed(),
             certification_seed: c.seed,
             replications: s.replications(),
+            explore_replications: s.explore_replications(),
+            full_evaluations: o
+                .evaluations
+                .iter()
+                .filter(|v| v.replications == s.replications())
+                .count(),
             certification_replications: c.replications,
             winner_x: winner_in.x.clone(),
         }
@@ -234,14 +246,25 @@ impl OptimizeReport {
         if let Some(a) = self.max_overrun_probability {
             let _ = writeln!(out, "chance constraint: P(cost > budget) <= {a}");
         }
+        let evaluations = if self.full_evaluations == self.evaluations {
+            format!(
+                "{} evaluations of {} replications",
+                self.evaluations, self.replications
+            )
+        } else {
+            format!(
+                "{} evaluations ({} exploring on {} replications, {} on {}: the start and the final candidates)",
+                self.evaluations,
+                self.evaluations - self.full_evaluations,
+                self.explore_replications,
+                self.full_evaluations,
+                self.replications
+            )
+        };
         let _ = writeln!(
             out,
-            "{} evaluations of {} replications ({}; {}); certified on {} fresh replications\n",
-            self.evaluations,
-            self.replications,
-            self.solver,
-            self.stopped,
-            self.certification_replications
+            "{evaluations} ({}; {}); certified on {} fresh replications\n",
+            self.solver, self.stopped, self.certification_replications
         );
         let width = self.best.keys().map(|k| k.len()).max().unwrap_or(9).max(9);
         let _ = writeln!(

@@ -10,6 +10,7 @@ use plansim_analysis::memory;
 use plansim_analysis::variants::search_sample;
 use plansim_analysis::warnings::Warnings;
 use plansim_optimize::objective::Evaluation;
+use plansim_optimize::settings::default_explore_replications;
 use plansim_optimize::Settings;
 use plansim_optimize::{certify, optimize, DecisionSpace, Evaluator, Outcome};
 use plansim_report::csv_safe::with_bom;
@@ -69,6 +70,14 @@ pub struct OptimizeArgs {
     /// Most objective evaluations (default: the scenario's).
     #[arg(long)]
     pub max_evals: Option<usize>,
+    /// Replications per evaluation while the particle swarm and Nelder-Mead explore
+    /// (default: a quarter of --replications, rounded up); the explored plans of least
+    /// loss, as many as the variables plus one, are then evaluated on --replications
+    /// and the winner is chosen among them. Give --replications' value to evaluate
+    /// every candidate on the full count (as nelder-mead alone, and a search of at most
+    /// twice the final candidates' evaluations, do).
+    #[arg(long, value_name = "N")]
+    pub explore_replications: Option<u64>,
     /// --replications, --seed, --threads.
     #[command(flatten)]
     pub sim: SimArgs,
@@ -115,6 +124,20 @@ fn settings(valid: &ValidScenario, args: &OptimizeArgs) -> CliResult<Settings> {
             .or(section.replications)
             .unwrap_or(s.simulation.replications),
     )?;
+    let explore_replications = match args.explore_replications {
+        Some(0) => {
+            return Err(CliError::Input(
+                "--explore-replications must be at least 1, got 0".into(),
+            ))
+        }
+        Some(n) if n > replications => {
+            return Err(CliError::Input(format!(
+                "--explore-replications ({n}) must be at most the replications per evaluation ({replications})"
+            )))
+        }
+        Some(n) => n,
+        None => default_explore_replications(replications),
+    };
     let max_evaluations = args.max_evals.unwrap_or(section.max_evaluations as usize);
     if max_evaluations == 0 {
         return Err(CliError::Input(
@@ -124,6 +147,7 @@ fn settings(valid: &ValidScenario, args: &OptimizeArgs) -> CliResult<Settings> {
     Settings::params(section.objective, budget)
         .max_overrun_probability(section.max_overrun_probability)
         .replications(replications)
+        .explore_replications(explore_replications)
         .certify_replications(
             section
                 .certify_replications
