@@ -31,6 +31,10 @@ mod pass;
 mod policy;
 pub mod steady_state;
 
+#[doc(hidden)]
+pub use choice::{Audit, Search};
+#[doc(hidden)]
+pub use equilibrium::solve_with;
 pub use equilibrium::{mixture_quantile, naive_cutoff, solve, Equilibrium, EquilibriumGap};
 pub use forecast::Forecast;
 pub use policy::{Cell, Policy};
