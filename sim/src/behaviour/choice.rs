@@ -513,54 +513,78 @@ fn refine(b: &EffortBox, start: (f64, f64, f64), ce: &impl Fn(f64, f64) -> f64) 
             break;
         }
         let (v0, h0, f0) = best;
+        // The stencil's values, and whether each is at its own (unclamped) point.
         let mut stencil = [[v0; 3]; 3];
-        let mut inside = true;
-        let mut seen: [(f64, f64); 8] = [(h0, f0); 8];
+        let mut exact = [[true; 3]; 3];
+        let mut seen: [(f64, f64, f64); 8] = [(h0, f0, v0); 8];
         let mut n_seen = 0;
         for (di, dj) in NEIGHBOURS {
             if !two && dj != 0 {
                 continue;
             }
+            let (i, j) = ((di + 1) as usize, (dj + 1) as usize);
             let h = h0 + di as f64 * step_h;
             let f = f0 + dj as f64 * step_f;
             let (hc, fc) = (h.clamp(h_lo, h_hi), f.clamp(f_lo, f_hi));
-            if (hc, fc) != (h, f) {
-                inside = false;
-            }
-            if (hc, fc) == (h0, f0) || seen[..n_seen].contains(&(hc, fc)) {
+            exact[i][j] = (hc, fc) == (h, f);
+            if (hc, fc) == (h0, f0) {
                 continue;
             }
-            seen[n_seen] = (hc, fc);
-            n_seen += 1;
+            if let Some(&(_, _, v)) = seen[..n_seen].iter().find(|p| (p.0, p.1) == (hc, fc)) {
+                stencil[i][j] = v;
+                continue;
+            }
             let v = ce(hc, fc);
-            stencil[(di + 1) as usize][(dj + 1) as usize] = v;
+            seen[n_seen] = (hc, fc, v);
+            n_seen += 1;
+            stencil[i][j] = v;
             if v > best.0 {
                 best = (v, hc, fc);
             }
         }
-        let mut trusted = false;
-        if inside {
-            if let Some((dh, df, predicted)) = quadratic_step(&stencil, two) {
-                let h = (h0 + dh * step_h).clamp(h_lo, h_hi);
-                let f = (f0 + df * step_f).clamp(f_lo, f_hi);
-                if (h, f) != (h0, f0) {
-                    let v = ce(h, f);
-                    if v > best.0 {
-                        best = (v, h, f);
-                        let within = dh.abs() <= 1.0 && df.abs() <= 1.0;
-                        let gain = predicted - v0;
-                        trusted = within && (v - predicted).abs() <= TRUST * gain;
-                    }
-                }
+        // The quadratic model: over the whole stencil where it is inside the box, else
+        // along the row or column through the centre that is.
+        let row = exact[0][1] && exact[2][1];
+        let column = two && exact[1][0] && exact[1][2];
+        let step = if two && row && column && exact.iter().flatten().all(|&e| e) {
+            quadratic_step(&stencil)
+        } else if row {
+            line_step(stencil[0][1], v0, stencil[2][1]).map(|(d, p, k)| (d, 0.0, p, k))
+        } else if column {
+            line_step(stencil[1][0], v0, stencil[1][2]).map(|(d, p, k)| (0.0, d, p, k))
+        } else {
+            None
+        };
+        let mut shrink = 1.0;
+        let mut far = (best.1, best.2) != (h0, f0);
+        if let Some((dh, df, predicted, curvature)) = step {
+            let h = (h0 + dh * step_h).clamp(h_lo, h_hi);
+            let f = (f0 + df * step_f).clamp(f_lo, f_hi);
+            let v = if (h, f) == (h0, f0) { v0 } else { ce(h, f) };
+            if v > best.0 {
+                best = (v, h, f);
+            }
+            let within = dh.abs() <= 1.0 && df.abs() <= 1.0;
+            far = far || !within;
+            // The model's error at its maximiser, as a distance (in steps) along its
+            // flattest direction: sqrt(2 error / |curvature|); rounding is no error.
+            let rounding = ROUNDING * (1.0 + v0.abs());
+            let error = ((v - predicted).abs() - rounding).max(0.0);
+            let distance = (2.0 * error / curvature).sqrt();
+            if within && v >= best.0 - rounding && distance <= TRUST {
+                shrink = (4.0 * distance).clamp(1.0 / 64.0, 1.0 / 8.0);
             }
         }
-        let shrink = if trusted {
-            0.125
-        } else if (best.1, best.2) != (h0, f0) {
-            1.0
-        } else {
-            0.5
-        };
+        // Shrink where the model is trusted (to four times the distance its error stands
+        // for, an eighth to a 64th), keep the step while the search travels (the best
+        // point is a step or more away), else halve.
+        if shrink == 1.0 {
+            shrink = if far && (best.1, best.2) != (h0, f0) {
+                1.0
+            } else {
+                0.5
+            };
+        }
         step_h *= shrink;
         step_f *= shrink;
     }
@@ -569,27 +593,37 @@ fn refine(b: &EffortBox, start: (f64, f64, f64), ce: &impl Fn(f64, f64) -> f64) 
 
 /// Furthest the quadratic model's maximiser may lie from the stencil's centre, in steps.
 const REACH: f64 = 4.0;
-/// Largest error of the quadratic model's predicted value at its maximiser, as a share
-/// of the gain it predicted, for the step to shrink eightfold.
-const TRUST: f64 = 0.05;
+/// Largest distance, in steps, that the quadratic model's error at its maximiser may
+/// stand for (along the model's flattest direction) for the step to shrink more than
+/// by half: the maximum then stays well within the next, smaller stencil.
+const TRUST: f64 = 1.0 / 16.0;
+/// Relative rounding error of a value, below which the quadratic's prediction counts
+/// as exact.
+const ROUNDING: f64 = 1e-12;
 /// Most rounds of a refinement.
 const MAX_ROUNDS: usize = 60;
 
-/// The maximiser of the quadratic through a 3 x 3 stencil of values (unit steps; a
-/// 3-point line when `two` is false), in steps from its centre (at most [`REACH`] in
-/// each task), with the value the quadratic predicts there; None unless the quadratic
-/// is strictly concave.
-fn quadratic_step(v: &[[f64; 3]; 3], two: bool) -> Option<(f64, f64, f64)> {
+/// The maximiser of the parabola through values `lo`, `c`, `hi` at -1, 0, 1 (at most
+/// [`REACH`] from 0), with the value it predicts there and its |curvature|; None unless
+/// it is concave.
+fn line_step(lo: f64, c: f64, hi: f64) -> Option<(f64, f64, f64)> {
+    let g = 0.5 * (hi - lo);
+    let curvature = hi - 2.0 * c + lo;
+    if curvature >= 0.0 {
+        return None;
+    }
+    let d = (-g / curvature).clamp(-REACH, REACH);
+    Some((d, c + g * d + 0.5 * curvature * d * d, -curvature))
+}
+
+/// The maximiser of the quadratic through a 3 x 3 stencil of values (unit steps), in
+/// steps from its centre (at most [`REACH`] in each task), with the value the quadratic
+/// predicts there and its smallest |curvature|; None unless the quadratic is strictly
+/// concave.
+fn quadratic_step(v: &[[f64; 3]; 3]) -> Option<(f64, f64, f64, f64)> {
     let c = v[1][1];
     let gh = 0.5 * (v[2][1] - v[0][1]);
     let hh = v[2][1] - 2.0 * c + v[0][1];
-    if !two {
-        if hh >= 0.0 {
-            return None;
-        }
-        let dh = (-gh / hh).clamp(-REACH, REACH);
-        return Some((dh, 0.0, c + gh * dh + 0.5 * hh * dh * dh));
-    }
     let gf = 0.5 * (v[1][2] - v[1][0]);
     let ff = v[1][2] - 2.0 * c + v[1][0];
     let hf = 0.25 * (v[2][2] - v[2][0] - v[0][2] + v[0][0]);
@@ -609,12 +643,14 @@ fn quadratic_step(v: &[[f64; 3]; 3], two: bool) -> Option<(f64, f64, f64)> {
     }
     let predicted =
         c + gh * dh + gf * df + 0.5 * (hh * dh * dh + 2.0 * hf * dh * df + ff * df * df);
-    Some((dh, df, predicted))
+    // The Hessian's eigenvalue nearest zero.
+    let flattest = 0.5 * ((hh + ff) + ((hh - ff) * (hh - ff) + 4.0 * hf * hf).sqrt());
+    Some((dh, df, predicted, -flattest))
 }
 
 /// The effort box and its grids: the exhaustive search's fine grid of 25 x 13 points for
 /// the funnel's two tasks (121 points of acquisition with service at its minimum for
-/// the linear-normal model), and the fast search's coarse grid of every other point.
+/// the linear-normal model), and the fast search's coarse grid of every third point.
 struct EffortBox {
     h: (f64, f64),
     f: (f64, f64),
@@ -635,9 +671,10 @@ impl EffortBox {
         }
     }
 
-    /// The coarse grid's points per task: every other point of the fine grid.
+    /// The coarse grid's points per task: every third point of the fine grid (9 x 5 for
+    /// the funnel, 41 for the linear-normal model).
     fn coarse(&self) -> (usize, usize) {
-        (self.nh.div_ceil(2), self.nf.div_ceil(2))
+        ((self.nh - 1) / 3 + 1, (self.nf - 1) / 3 + 1)
     }
 }
 
