@@ -295,9 +295,8 @@ pub(super) fn best_effort(ctx: &Context<'_>, attainment_so_far: f64) -> Choice {
 /// without it.
 ///
 /// The fast search evaluates the effort-only terms of a coarse grid once for every
-/// cell, takes each cell's promising local maxima of the grid and refines each by a
-/// pattern search whose step shrinks eightfold where a quadratic model of the stencil
-/// predicts the value at its maximum, else halves.
+/// cell (and the payouts once for both eligibility states), takes each cell's
+/// promising local maxima of the grid ([`candidates`]) and refines each ([`refine`]).
 pub(super) fn best_efforts(ctx: &Context<'_>, xs: &[f64], states: &[bool]) -> Vec<Choice> {
     let b = EffortBox::of(ctx.model);
     match ctx.search {
@@ -490,12 +489,15 @@ const NEIGHBOURS: [(isize, isize); 8] = [
 /// search accelerated by quadratic models. Each round evaluates the 8 neighbours of
 /// the best point at the current step (clamped to the box, each distinct point once);
 /// where the stencil lies inside the box, the quadratic through it proposes its
-/// maximiser (up to [`REACH`] steps away), which is evaluated too. The best point seen
-/// becomes the centre. The step then shrinks eightfold if the quadratic's maximiser,
-/// within the stencil, was the best point and its value was predicted closely; it stays
-/// if the centre moved otherwise (so a far maximum is reached); else it halves. It stops
-/// when the step falls below the exhaustive search's last (the fine grid's spacing /
-/// 2^13), or after [`MAX_ROUNDS`] rounds.
+/// maximiser (up to [`REACH`] steps away), and at a bound of one task the parabola
+/// along the row or column through the centre that lies inside does; that point is
+/// evaluated too. The best point seen becomes the centre. If the model's maximiser,
+/// within the stencil, is the best point (within rounding) and the model's error there
+/// stands for at most [`TRUST`] steps, the step shrinks to four times that distance
+/// (an eighth to a 64th of it); otherwise it stays while the search travels (the best
+/// point is a step or more away) and halves when it does not. It stops when the step
+/// falls below the exhaustive search's last (the fine grid's spacing / 2^13), or after
+/// [`MAX_ROUNDS`] rounds.
 fn refine(b: &EffortBox, start: (f64, f64, f64), ce: &impl Fn(f64, f64) -> f64) -> (f64, f64, f64) {
     let ((h_lo, h_hi), (f_lo, f_hi)) = (b.h, b.f);
     let (nh, nf) = b.coarse();
