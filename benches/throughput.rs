@@ -58,7 +58,7 @@ fn solve(c: &mut Criterion) {
     group.bench_function("solve_default_plan_and_baseline", |b| {
         b.iter(|| engine::solve(&model))
     });
-    // A 10,000-rep team: the plan's solve (the baseline's is about a third of it).
+    // A 10,000-rep team: the plan's solve alone.
     let big = default_scenario()
         .with_changes(|s| s.team.size = 10_000)
         .expect("a 10,000-rep team is valid");
