@@ -2,14 +2,17 @@
 //!
 //! `cargo bench --bench throughput` reports rep-periods per second (criterion's
 //! "elements") of the hot loop, on one thread, into the sketched tally `plansim run`
-//! keeps, and the time to solve behaviour (plan and baseline); `plansim bench
-//! --check` guards the same two against a reference loop.
+//! keeps, and the time to solve behaviour (plan and baseline of the default, the plan
+//! of a 10,000-rep team, and the status quo's calibration); `plansim bench --check`
+//! guards the hot loop and the default's solve against a reference loop.
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 
 use plansim_analysis::memory::Shape;
+use plansim_sim::behaviour::steady_state::calibrate;
+use plansim_sim::behaviour::{self, PlanningStart};
 use plansim_sim::engine;
-use plansim_sim::model::Model;
+use plansim_sim::model::{Model, Uncalibrated};
 use plansim_sim::scenario::default_scenario;
 
 fn simulate(c: &mut Criterion) {
@@ -54,6 +57,19 @@ fn solve(c: &mut Criterion) {
     group.sample_size(10);
     group.bench_function("solve_default_plan_and_baseline", |b| {
         b.iter(|| engine::solve(&model))
+    });
+    // A 10,000-rep team: the plan's solve alone.
+    let big = default_scenario()
+        .with_changes(|s| s.team.size = 10_000)
+        .expect("a 10,000-rep team is valid");
+    let big = Model::new(&big);
+    group.bench_function("solve_plan_10000_reps", |b| {
+        b.iter(|| behaviour::solve(&big, big.plan(), &PlanningStart::initial(&big)))
+    });
+    // The status quo's steady state of the default (its fixed-point iterations).
+    let draft = Uncalibrated::new(&default_scenario());
+    group.bench_function("calibrate_default_status_quo", |b| {
+        b.iter(|| calibrate(draft.clone()))
     });
     group.finish();
 }

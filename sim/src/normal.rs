@@ -7,14 +7,37 @@
 //! value and variance of such a payout have closed forms built from `Phi` and `phi`.
 
 /// The standard normal density phi(z).
+///
+/// Beyond |z| = [`PDF_ZERO`] the density underflows to exactly zero, which is returned
+/// without calling `exp`.
 pub fn pdf(z: f64) -> f64 {
+    if z.abs() > PDF_ZERO {
+        return 0.0;
+    }
     (-0.5 * z * z).exp() * 0.398_942_280_401_432_7
 }
 
 /// The standard normal distribution function Phi(z), accurate to double precision.
+///
+/// Below z = -[`PDF_ZERO`] it is exactly 0 and above [`CDF_ONE`] exactly 1 in double
+/// precision; those values are returned without calling `erfc`.
 pub fn cdf(z: f64) -> f64 {
+    if z < -PDF_ZERO {
+        return 0.0;
+    }
+    if z > CDF_ONE {
+        return 1.0;
+    }
     0.5 * libm::erfc(-z * std::f64::consts::FRAC_1_SQRT_2)
 }
+
+/// |z| beyond which phi(z) and Phi(-|z|) underflow to exactly zero in double precision
+/// (exp(-800) and erfc(28.3) are below the smallest subnormal).
+pub const PDF_ZERO: f64 = 40.0;
+
+/// z above which Phi(z) rounds to exactly one in double precision (1 - Phi(9) is 1e-19,
+/// below half an ulp of one).
+pub const CDF_ONE: f64 = 9.0;
 
 /// The standard normal quantile Phi^-1(p) (Wichura's AS 241, relative error about 1e-16).
 ///
@@ -181,32 +204,53 @@ pub struct Piece {
     pub slope: f64,
 }
 
-/// Partial moments of X ~ N(m, s^2) on [a, b): P, E[X; a<=X<b], E[X^2; a<=X<b].
-fn partial_moments(x: Normal, a: f64, b: f64) -> (f64, f64, f64) {
-    let (m, s) = (x.mean, x.sd);
-    if s <= 0.0 {
-        return if m >= a && m < b {
-            (1.0, m, m * m)
+/// Phi, phi and z phi at one end `z` of an interval (infinite ends exact).
+#[derive(Clone, Copy)]
+struct End {
+    cdf: f64,
+    pdf: f64,
+    z_pdf: f64,
+}
+
+impl End {
+    fn at(z: f64) -> End {
+        if z.is_finite() {
+            let d = pdf(z);
+            End {
+                cdf: cdf(z),
+                pdf: d,
+                z_pdf: z * d,
+            }
         } else {
-            (0.0, 0.0, 0.0)
-        };
+            End {
+                cdf: if z > 0.0 { 1.0 } else { 0.0 },
+                pdf: 0.0,
+                z_pdf: 0.0,
+            }
+        }
     }
-    let za = (a - m) / s;
-    let zb = (b - m) / s;
-    let (pa, pb) = (cdf(za), cdf(zb));
-    let (da, db) = (
-        if za.is_finite() { pdf(za) } else { 0.0 },
-        if zb.is_finite() { pdf(zb) } else { 0.0 },
-    );
-    let p = pb - pa;
+}
+
+/// Partial moments of X ~ N(m, s^2) (s > 0) between two ends a < b: P, E[X; a<=X<b],
+/// E[X^2; a<=X<b].
+fn partial_moments(x: Normal, a: End, b: End) -> (f64, f64, f64) {
+    let (m, s) = (x.mean, x.sd);
+    let p = b.cdf - a.cdf;
     // E[Z; za<Z<zb] = phi(za) - phi(zb); E[Z^2; ...] = p + za phi(za) - zb phi(zb).
-    let ez = da - db;
-    let za_da = if za.is_finite() { za * da } else { 0.0 };
-    let zb_db = if zb.is_finite() { zb * db } else { 0.0 };
-    let ez2 = p + za_da - zb_db;
+    let ez = a.pdf - b.pdf;
+    let ez2 = p + a.z_pdf - b.z_pdf;
     let ex = m * p + s * ez;
     let ex2 = m * m * p + 2.0 * m * s * ez + s * s * ez2;
     (p, ex, ex2)
+}
+
+/// The same for a point mass at m on [a, b).
+fn point_moments(m: f64, a: f64, b: f64) -> (f64, f64, f64) {
+    if m >= a && m < b {
+        (1.0, m, m * m)
+    } else {
+        (0.0, 0.0, 0.0)
+    }
 }
 
 /// Expected value and variance of g(X) for a piecewise-linear g and X ~ N(mean, sd^2).
@@ -223,8 +267,24 @@ fn partial_moments(x: Normal, a: f64, b: f64) -> (f64, f64, f64) {
 pub fn piecewise_moments(pieces: &[Piece], x: Normal) -> (f64, f64) {
     let mut e = 0.0;
     let mut e2 = 0.0;
+    // Adjacent pieces share an end: its Phi and phi are computed once.
+    let mut last: Option<(f64, End)> = None;
+    let mut end = |v: f64| match last {
+        Some((at, end)) if at == v => end,
+        _ => {
+            let end = End::at((v - x.mean) / x.sd);
+            last = Some((v, end));
+            end
+        }
+    };
     for piece in pieces {
-        let (p, ex, ex2) = partial_moments(x, piece.from, piece.to);
+        let (p, ex, ex2) = if x.sd <= 0.0 {
+            point_moments(x.mean, piece.from, piece.to)
+        } else {
+            let a = end(piece.from);
+            let b = end(piece.to);
+            partial_moments(x, a, b)
+        };
         let (a, b) = (piece.intercept, piece.slope);
         e += a * p + b * ex;
         e2 += a * a * p + 2.0 * a * b * ex + b * b * ex2;
@@ -330,6 +390,69 @@ mod tests {
         }
         assert!((m - s1).abs() < 1e-6, "{m} vs {s1}");
         assert!((v - (s2 - s1 * s1)).abs() < 1e-6);
+    }
+
+    #[test]
+    fn tail_shortcuts_return_what_libm_returns() {
+        // The shortcuts return the values the full formulas give at their thresholds,
+        // and Phi and phi are monotone beyond them, so they change no result.
+        let full_cdf = |z: f64| 0.5 * libm::erfc(-z * std::f64::consts::FRAC_1_SQRT_2);
+        let full_pdf = |z: f64| (-0.5 * z * z).exp() * 0.398_942_280_401_432_7;
+        assert_eq!(full_cdf(-PDF_ZERO), 0.0);
+        assert_eq!(full_cdf(CDF_ONE), 1.0);
+        assert_eq!(full_pdf(PDF_ZERO), 0.0);
+        assert_eq!(full_pdf(-PDF_ZERO), 0.0);
+        for i in 0..=4000 {
+            let z = -50.0 + 0.025 * i as f64;
+            assert_eq!(cdf(z).to_bits(), full_cdf(z).to_bits(), "cdf({z})");
+            assert_eq!(pdf(z).to_bits(), full_pdf(z).to_bits(), "pdf({z})");
+        }
+        assert!(full_cdf(8.0) < 1.0 && full_pdf(38.0) > 0.0 && full_cdf(-38.0) > 0.0);
+    }
+
+    #[test]
+    fn shared_ends_give_the_same_moments_as_separate_pieces() {
+        // A curve with adjacent pieces against the same pieces one at a time (no end
+        // shared), far tails included: bit-identical sums.
+        let pieces = [
+            Piece {
+                from: 0.8,
+                to: 1.0,
+                intercept: -4.0,
+                slope: 5.0,
+            },
+            Piece {
+                from: 1.0,
+                to: 1.25,
+                intercept: -1.0,
+                slope: 2.0,
+            },
+            Piece {
+                from: 1.25,
+                to: f64::INFINITY,
+                intercept: 1.5,
+                slope: 0.0,
+            },
+        ];
+        for &(mean, sd) in &[(0.95, 0.2), (1.0, 1e-4), (3.0, 0.01), (-2.0, 0.05)] {
+            let x = Normal { mean, sd };
+            let (mut e, mut e2) = (0.0, 0.0);
+            for piece in &pieces {
+                let (p, ex, ex2) = {
+                    let (a, b) = (
+                        End::at((piece.from - mean) / sd),
+                        End::at((piece.to - mean) / sd),
+                    );
+                    partial_moments(x, a, b)
+                };
+                let (a, b) = (piece.intercept, piece.slope);
+                e += a * p + b * ex;
+                e2 += a * a * p + 2.0 * a * b * ex + b * b * ex2;
+            }
+            let (m, v) = piecewise_moments(&pieces, x);
+            assert_eq!(m.to_bits(), e.to_bits());
+            assert_eq!(v.to_bits(), (e2 - e * e).max(0.0).to_bits());
+        }
     }
 
     #[test]

@@ -8,9 +8,10 @@
 //! fall, and a plan holding only the mechanism under study; the baseline pays salary
 //! only unless a test says otherwise.
 //!
-//! Precision of policy efforts: the solver (behaviour::best_effort) searches a 25 x 13
-//! grid over the effort box [0.3, 3]^2 and refines by a pattern search whose steps
-//! halve 14 times, ending at about 1.4e-5 (acquisition) and 3e-5 (service). A corner
+//! Precision of policy efforts: the solver (docs/model.md section 8.3) searches a 9 x 5
+//! grid over the effort box [0.3, 3]^2 and refines by a pattern search accelerated by
+//! quadratic models until its steps fall below about 1.4e-5 (acquisition) and 3e-5
+//! (service). A corner
 //! effort is returned exactly (the search clamps to the box). Margins below (1e-3 for
 //! "strictly", 0.1 for "markedly") are far above that precision.
 

@@ -8,10 +8,10 @@
 //! the test), then simulates the plan with a fixed seed and compares the simulated
 //! means with the theory within 4.5 Monte Carlo standard errors.
 //!
-//! Tolerance on policy efforts: the solver (behaviour::best_effort) searches effort
-//! on a 121-point grid over [min, max] and then refines by a pattern search whose
-//! step halves 14 times, so its final step is (max - min) / 120 / 2^13, 3e-6 to 4e-6
-//! for the effort ranges used (3 and 4). The reference maximisers below are computed on a
+//! Tolerance on policy efforts: the solver (docs/model.md section 8.3) searches effort
+//! on a 41-point grid over [min, max] and then refines by a pattern search accelerated
+//! by quadratic models until its step falls below (max - min) / 120 / 2^13, 3e-6 to
+//! 4e-6 for the effort ranges used (3 and 4). The reference maximisers below are computed on a
 //! grid of 200 001 points (spacing 1.5e-5 to 2e-5). `SOLVER_TOL` = 2.5e-4 is 60 to
 //! 80 solver steps and over 12 reference-grid spacings, and below 1e-3 of the effort
 //! range: any model error that moves effort by a tenth of a percent of its range

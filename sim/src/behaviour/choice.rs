@@ -38,6 +38,8 @@ pub(super) struct Context<'a> {
     /// now costs the rep in the next cycle through its ratchet target, discounted
     /// (docs/model.md section 8.7); zero for myopic reps.
     pub(super) shadow: Kpis,
+    /// How best efforts are searched for.
+    pub(super) search: Search<'a>,
 }
 
 /// Certainty equivalent of effort (h, f) for the rest of the cycle, its risk premium,
@@ -48,147 +50,609 @@ pub(super) fn certainty_equivalent(
     h: f64,
     f: f64,
 ) -> (f64, f64, f64) {
-    let plan = ctx.plan;
-    let rep = ctx.rep;
-    let k = ctx.remaining;
-    let fc = forecast(ctx.model, &ctx.productivity[..k], ctx.book, h, f, ctx.cv2);
-    let mut mean_pay = 0.0;
-    let mut var_pay = 0.0;
-    let mut extra = 0.0;
-    let team_mode = plan.team_bonus();
-    let (own_so_far, team_so_far) = if team_mode {
-        (ctx.own_attainment_so_far, attainment_so_far)
-    } else {
-        (attainment_so_far, ctx.team_attainment_so_far)
-    };
-    let (m_own, v_own) = score(plan, &fc, ctx.target, false);
-    let own = Normal {
-        mean: own_so_far + m_own,
-        sd: v_own.sqrt(),
-    };
-    let needs_team = team_mode
-        || plan
-            .salary_adjustment
-            .as_ref()
-            .is_some_and(|s| s.team_weight > 0.0);
-    let team = if needs_team {
-        let mut all = ctx.others;
-        all.add(&fc);
-        let (m, v) = score(plan, &all, ctx.team_target, false);
-        Normal {
-            mean: team_so_far + m,
-            sd: v.sqrt(),
-        }
-    } else {
-        Normal { mean: 0.0, sd: 0.0 }
-    };
-    if let Some(bonus) = &plan.target_bonus {
-        let (m, v) = bonus.moments(if team_mode { team } else { own });
-        mean_pay += m;
-        var_pay += v;
-    }
-    if let Some(c) = &plan.per_customer {
-        let counted = match c.on {
-            CustomerCount::New => fc.m_nc,
-            CustomerCount::Converted => fc.m_conv,
-        };
-        let (m, v) = match (c.satisfaction_gate, ctx.model.outcome()) {
-            (Some(gate), Outcome::Funnel(fun)) => {
-                c.gated_moments(counted, ctx.cv2, fun.satisfaction_at_least(f, gate), k)
-            }
-            _ => c.moments(counted, ctx.cv2),
-        };
-        mean_pay += m;
-        var_pay += v;
-    }
-    if let Some(c) = &plan.commission {
-        match c.on {
-            CommissionBase::NewRevenue => {
-                mean_pay += c.base_rate * fc.m_new_rev;
-                var_pay += c.base_rate * c.base_rate * fc.v_new_rev;
-            }
-            CommissionBase::Revenue if !c.tiered || ctx.target.revenue <= 0.0 => {
-                mean_pay += c.base_rate * fc.m_rev;
-                var_pay += c.base_rate * c.base_rate * fc.v_rev;
-            }
-            CommissionBase::Revenue => {
-                // Score attainment so far stands in for revenue attainment so far.
-                let x = Normal {
-                    mean: own_so_far + fc.m_rev / ctx.target.revenue,
-                    sd: fc.v_rev.sqrt() / ctx.target.revenue,
-                };
-                let (m, v) = c.moments(x);
-                let (m0, _) = c.moments(Normal {
-                    mean: own_so_far,
-                    sd: 0.0,
-                });
-                mean_pay += ctx.target.revenue * (m - m0);
-                var_pay += ctx.target.revenue * ctx.target.revenue * v;
-            }
-        }
-    }
-    if let (Some(p), true) = (&plan.promotion, ctx.eligible) {
-        let prob = match p.rule {
-            PromotionRule::Chance(_) => p.chance_probability(fc.m_conv),
-            PromotionRule::Tournament(_) => {
-                let (m, v) = score(plan, &fc, ctx.target, true);
-                Promotion::tournament_probability(own_so_far + m, v.sqrt(), ctx.cutoff)
-            }
-        };
-        extra += rep.promotion_value * prob;
-    }
-    if let Some(s) = &plan.salary_adjustment {
-        let (mi, _) = s.moments(own);
-        let mt = if s.team_weight > 0.0 {
-            s.moments(team).0
-        } else {
-            0.0
-        };
-        let share = s.pool * (s.individual_weight * mi + s.team_weight * mt);
-        extra += share * ctx.review_weight * ctx.salary * plan.raise_horizon as f64;
-    }
-    let effort_cost = 0.5 * rep.effort_cost * (h * h + f * f) * k as f64;
-    let risk_premium = 0.5 * rep.risk_aversion * var_pay;
-    let shadow_cost = if ctx.shadow == Kpis::ZERO {
-        0.0
-    } else {
-        ctx.shadow.revenue * fc.m_rev + ctx.shadow.new_customers * fc.m_nc
-    };
+    let terms = Terms::at(ctx, h, f);
+    let v = terms.value(ctx, attainment_so_far);
     (
-        mean_pay - risk_premium + extra - effort_cost,
-        risk_premium,
-        shadow_cost,
+        v.ce[usize::from(!ctx.eligible)],
+        v.risk_premium,
+        terms.shadow_cost,
     )
 }
 
-/// Global maximiser (h, f) of the certainty equivalent over the effort box, with the
-/// certainty equivalent and risk premium there (docs/model.md section 8.3): the best
-/// point of a grid, polished by a shrinking pattern search. With shadow prices on
-/// output (a ratchet foreseen, section 8.7) the effort maximises the certainty
-/// equivalent less the output's shadow cost, and the certainty equivalent returned is
-/// the cycle's own, without it.
-pub(super) fn best_effort(ctx: &Context<'_>, attainment_so_far: f64) -> (f64, f64, f64, f64) {
-    let b = EffortBox::of(ctx.model);
-    let ce = |h: f64, f: f64| {
-        let (v, _, shadow_cost) = certainty_equivalent(ctx, attainment_so_far, h, f);
-        if ctx.shadow == Kpis::ZERO {
-            v
+/// The parts of the certainty equivalent of effort (h, f) that depend on the effort
+/// alone, not on attainment so far or promotion eligibility: the forecast's moments,
+/// the payouts on counts and revenue, the promotion chance, effort and shadow costs.
+/// Cells that differ only in attainment so far or eligibility share them.
+#[derive(Clone, Copy, Debug)]
+struct Terms {
+    /// Mean and variance of the rep's score over the rest of the cycle.
+    own: (f64, f64),
+    /// Mean and variance of the team's score over the rest of the cycle (when needed).
+    team: (f64, f64),
+    /// Mean and variance of the per-customer reward.
+    per_customer: (f64, f64),
+    /// Mean revenue, its variance and its first-month part (commission).
+    m_rev: f64,
+    v_rev: f64,
+    m_new_rev: f64,
+    v_new_rev: f64,
+    /// Promotion probability under a chance rule.
+    chance: f64,
+    /// Mean and variance of the rep's idiosyncratic score (tournaments).
+    idio: (f64, f64),
+    effort_cost: f64,
+    shadow_cost: f64,
+}
+
+/// The certainty equivalent of one effort at one attainment so far: eligible for
+/// promotion (`ce[0]`) and not (`ce[1]`), and the risk premium.
+#[derive(Clone, Copy, Debug)]
+struct Value {
+    ce: [f64; 2],
+    risk_premium: f64,
+}
+
+impl Terms {
+    fn at(ctx: &Context<'_>, h: f64, f: f64) -> Terms {
+        let plan = ctx.plan;
+        let k = ctx.remaining;
+        let fc = forecast(ctx.model, &ctx.productivity[..k], ctx.book, h, f, ctx.cv2);
+        let own = score(plan, &fc, ctx.target, false);
+        let needs_team = plan.team_bonus()
+            || plan
+                .salary_adjustment
+                .as_ref()
+                .is_some_and(|s| s.team_weight > 0.0);
+        let team = if needs_team {
+            let mut all = ctx.others;
+            all.add(&fc);
+            score(plan, &all, ctx.team_target, false)
         } else {
-            v - shadow_cost
+            (0.0, 0.0)
+        };
+        let per_customer = plan.per_customer.as_ref().map_or((0.0, 0.0), |c| {
+            let counted = match c.on {
+                CustomerCount::New => fc.m_nc,
+                CustomerCount::Converted => fc.m_conv,
+            };
+            match (c.satisfaction_gate, ctx.model.outcome()) {
+                (Some(gate), Outcome::Funnel(fun)) => {
+                    c.gated_moments(counted, ctx.cv2, fun.satisfaction_at_least(f, gate), k)
+                }
+                _ => c.moments(counted, ctx.cv2),
+            }
+        });
+        let (chance, idio) = match plan.promotion.as_ref().map(|p| (p, &p.rule)) {
+            Some((p, PromotionRule::Chance(_))) => (p.chance_probability(fc.m_conv), (0.0, 0.0)),
+            Some((_, PromotionRule::Tournament(_))) => (0.0, score(plan, &fc, ctx.target, true)),
+            None => (0.0, (0.0, 0.0)),
+        };
+        let shadow_cost = if ctx.shadow == Kpis::ZERO {
+            0.0
+        } else {
+            ctx.shadow.revenue * fc.m_rev + ctx.shadow.new_customers * fc.m_nc
+        };
+        Terms {
+            own,
+            team,
+            per_customer,
+            m_rev: fc.m_rev,
+            v_rev: fc.v_rev,
+            m_new_rev: fc.m_new_rev,
+            v_new_rev: fc.v_new_rev,
+            chance,
+            idio,
+            effort_cost: 0.5 * ctx.rep.effort_cost * (h * h + f * f) * k as f64,
+            shadow_cost,
         }
-    };
-    let best = polish(&b, grid(&b, &ce), &ce);
-    let (value, risk_premium, _) = certainty_equivalent(ctx, attainment_so_far, best.1, best.2);
+    }
+
+    /// The certainty equivalent at `attainment_so_far` (the rep's own, or the team's
+    /// under a team bonus), eligible for promotion and not.
+    fn value(&self, ctx: &Context<'_>, attainment_so_far: f64) -> Value {
+        let plan = ctx.plan;
+        let rep = ctx.rep;
+        let mut mean_pay = 0.0;
+        let mut var_pay = 0.0;
+        let team_mode = plan.team_bonus();
+        let (own_so_far, team_so_far) = if team_mode {
+            (ctx.own_attainment_so_far, attainment_so_far)
+        } else {
+            (attainment_so_far, ctx.team_attainment_so_far)
+        };
+        let own = Normal {
+            mean: own_so_far + self.own.0,
+            sd: self.own.1.sqrt(),
+        };
+        let team = Normal {
+            mean: team_so_far + self.team.0,
+            sd: self.team.1.sqrt(),
+        };
+        if let Some(bonus) = &plan.target_bonus {
+            let (m, v) = bonus.moments(if team_mode { team } else { own });
+            mean_pay += m;
+            var_pay += v;
+        }
+        if plan.per_customer.is_some() {
+            mean_pay += self.per_customer.0;
+            var_pay += self.per_customer.1;
+        }
+        if let Some(c) = &plan.commission {
+            match c.on {
+                CommissionBase::NewRevenue => {
+                    mean_pay += c.base_rate * self.m_new_rev;
+                    var_pay += c.base_rate * c.base_rate * self.v_new_rev;
+                }
+                CommissionBase::Revenue if !c.tiered || ctx.target.revenue <= 0.0 => {
+                    mean_pay += c.base_rate * self.m_rev;
+                    var_pay += c.base_rate * c.base_rate * self.v_rev;
+                }
+                CommissionBase::Revenue => {
+                    // Score attainment so far stands in for revenue attainment so far.
+                    let x = Normal {
+                        mean: own_so_far + self.m_rev / ctx.target.revenue,
+                        sd: self.v_rev.sqrt() / ctx.target.revenue,
+                    };
+                    let (m, v) = c.moments(x);
+                    let (m0, _) = c.moments(Normal {
+                        mean: own_so_far,
+                        sd: 0.0,
+                    });
+                    mean_pay += ctx.target.revenue * (m - m0);
+                    var_pay += ctx.target.revenue * ctx.target.revenue * v;
+                }
+            }
+        }
+        // Eligible reps add the promotion's value first, as `extra` accumulates.
+        let mut extra = [0.0, 0.0];
+        if let Some(p) = &plan.promotion {
+            let prob = match p.rule {
+                PromotionRule::Chance(_) => self.chance,
+                PromotionRule::Tournament(_) => Promotion::tournament_probability(
+                    own_so_far + self.idio.0,
+                    self.idio.1.sqrt(),
+                    ctx.cutoff,
+                ),
+            };
+            extra[0] += rep.promotion_value * prob;
+        }
+        if let Some(s) = &plan.salary_adjustment {
+            let (mi, _) = s.moments(own);
+            let mt = if s.team_weight > 0.0 {
+                s.moments(team).0
+            } else {
+                0.0
+            };
+            let share = s.pool * (s.individual_weight * mi + s.team_weight * mt);
+            let raise = share * ctx.review_weight * ctx.salary * plan.raise_horizon as f64;
+            extra[0] += raise;
+            extra[1] += raise;
+        }
+        let risk_premium = 0.5 * rep.risk_aversion * var_pay;
+        Value {
+            ce: extra.map(|e| mean_pay - risk_premium + e - self.effort_cost),
+            risk_premium,
+        }
+    }
+}
+
+/// How best efforts are searched for: the fast search of docs/model.md section 8.3, or
+/// the exhaustive one it replaced (a 25 x 13 grid and a 14-round pattern search),
+/// kept as the reference the fast search is tested against; `Audit` runs both on every
+/// cell, keeps the fast one and records how far apart they are.
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug)]
+pub enum Search<'a> {
+    /// The fast search (the default).
+    Fast,
+    /// The exhaustive reference search.
+    Exhaustive,
+    /// Both, the fast one kept, their differences recorded.
+    Audit(&'a std::sync::Mutex<Audit>),
+}
+
+/// How far the fast search's choices are from the exhaustive reference's, over the
+/// cells of a solve ([`Search::Audit`]).
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Audit {
+    /// Cells compared.
+    pub cells: usize,
+    /// Largest |difference| of acquisition effort, as a share of its range, over the
+    /// cells where the fast choice is not better than the reference's.
+    pub acquisition: f64,
+    /// Largest |difference| of service effort, as a share of its range.
+    pub service: f64,
+    /// Largest amount by which the reference's objective beats the fast choice's.
+    pub shortfall: f64,
+    /// Largest |objective| at the reference's choice (the scale of `shortfall`).
+    pub scale: f64,
+    /// Cells where the fast choice's objective beats the reference's beyond rounding
+    /// (1e-9 x (1 + |objective|)): the reference stopped short of the maximum.
+    pub better: usize,
+    /// Largest amount by which the fast choice's objective beats the reference's.
+    pub gain: f64,
+    /// At the largest shortfall: the fast choice's (h, f, objective), then the
+    /// reference's, and the attainment so far.
+    pub worst: [f64; 7],
+}
+
+/// A cell's best choice: efforts, certainty equivalent and risk premium.
+pub(super) type Choice = (f64, f64, f64, f64);
+
+/// Global maximiser (h, f) of the certainty equivalent over the effort box, with the
+/// certainty equivalent and risk premium there (docs/model.md section 8.3), for one
+/// attainment so far and the context's eligibility.
+pub(super) fn best_effort(ctx: &Context<'_>, attainment_so_far: f64) -> Choice {
+    let states = [ctx.eligible];
+    best_efforts(ctx, &[attainment_so_far], &states)[0]
+}
+
+/// The best choices of the cells of one rep-period: for each eligibility in `states`
+/// (outer) and each attainment so far in `xs` (inner). With shadow prices on output (a
+/// ratchet foreseen, section 8.7) the effort maximises the certainty equivalent less
+/// the output's shadow cost, and the certainty equivalent returned is the cycle's own,
+/// without it.
+///
+/// The fast search evaluates the effort-only terms of a coarse grid once for every
+/// cell (and the payouts once for both eligibility states), takes each cell's
+/// promising local maxima of the grid ([`candidates`]) and refines each ([`refine`]).
+pub(super) fn best_efforts(ctx: &Context<'_>, xs: &[f64], states: &[bool]) -> Vec<Choice> {
+    let b = EffortBox::of(ctx.model);
+    match ctx.search {
+        Search::Exhaustive => exhaustive(ctx, &b, xs, states),
+        Search::Fast => fast(ctx, &b, xs, states),
+        Search::Audit(audit) => {
+            let fast = fast(ctx, &b, xs, states);
+            let reference = exhaustive(ctx, &b, xs, states);
+            let mut a = audit.lock().unwrap_or_else(|e| e.into_inner());
+            let mut i = 0;
+            for &eligible in states {
+                for &x in xs {
+                    let objective = |h: f64, f: f64| {
+                        let t = Terms::at(ctx, h, f);
+                        t.value(ctx, x).ce[usize::from(!eligible)] - t.shadow_cost
+                    };
+                    let (n, r) = (fast[i], reference[i]);
+                    let (vn, vr) = (objective(n.0, n.1), objective(r.0, r.1));
+                    a.cells += 1;
+                    // Where the fast choice is better beyond rounding, the reference
+                    // stopped short of the maximum: recorded, not compared.
+                    if vn - vr > 1e-9 * (1.0 + vr.abs()) {
+                        a.better += 1;
+                        a.gain = a.gain.max(vn - vr);
+                    } else {
+                        a.acquisition = a.acquisition.max((n.0 - r.0).abs() / (b.h.1 - b.h.0));
+                        if b.nf > 1 {
+                            a.service = a.service.max((n.1 - r.1).abs() / (b.f.1 - b.f.0));
+                        }
+                    }
+                    if vr - vn > a.shortfall {
+                        a.shortfall = vr - vn;
+                        a.worst = [n.0, n.1, vn, r.0, r.1, vr, x];
+                    }
+                    a.scale = a.scale.max(vr.abs());
+                    i += 1;
+                }
+            }
+            fast
+        }
+    }
+}
+
+/// The objective of a cell: the certainty equivalent, less the shadow cost of output.
+fn objective(ctx: &Context<'_>, t: &Terms, v: &Value, eligible: bool) -> f64 {
+    let ce = v.ce[usize::from(!eligible)];
+    if ctx.shadow == Kpis::ZERO {
+        ce
+    } else {
+        ce - t.shadow_cost
+    }
+}
+
+/// The choice at the objective's maximiser (h, f): the certainty equivalent returned is
+/// the cycle's own, without the shadow cost.
+fn choice_at(ctx: &Context<'_>, x: f64, eligible: bool, best: (f64, f64, f64)) -> Choice {
+    let t = Terms::at(ctx, best.1, best.2);
+    let v = t.value(ctx, x);
     let value = if ctx.shadow == Kpis::ZERO {
         best.0
     } else {
-        value
+        v.ce[usize::from(!eligible)]
     };
-    (best.1, best.2, value, risk_premium)
+    (best.1, best.2, value, v.risk_premium)
 }
 
-/// The effort box and its grid: 25 x 13 points for the funnel's two tasks, 121 points
-/// of acquisition with service at its minimum for the linear-normal model.
+/// The exhaustive reference search, cell by cell: the best point of the fine grid,
+/// polished by 14 rounds of pattern search.
+fn exhaustive(ctx: &Context<'_>, b: &EffortBox, xs: &[f64], states: &[bool]) -> Vec<Choice> {
+    let mut out = Vec::with_capacity(xs.len() * states.len());
+    for &eligible in states {
+        for &x in xs {
+            let ce = |h: f64, f: f64| {
+                let t = Terms::at(ctx, h, f);
+                objective(ctx, &t, &t.value(ctx, x), eligible)
+            };
+            let best = polish(b, grid(b, &ce), &ce);
+            out.push(choice_at(ctx, x, eligible, best));
+        }
+    }
+    out
+}
+
+/// Most local maxima of the coarse grid refined per cell.
+const CANDIDATES: usize = 3;
+
+/// The fast search (see [`best_efforts`]).
+fn fast(ctx: &Context<'_>, b: &EffortBox, xs: &[f64], states: &[bool]) -> Vec<Choice> {
+    let (nh, nf) = b.coarse();
+    let point = |i: usize, j: usize| {
+        let h = b.h.0 + (b.h.1 - b.h.0) * i as f64 / (nh - 1) as f64;
+        let f = if nf == 1 {
+            b.f.0
+        } else {
+            b.f.0 + (b.f.1 - b.f.0) * j as f64 / (nf - 1) as f64
+        };
+        (h, f)
+    };
+    let terms: Vec<Terms> = (0..nh)
+        .flat_map(|i| (0..nf).map(move |j| (i, j)))
+        .map(|(i, j)| {
+            let (h, f) = point(i, j);
+            Terms::at(ctx, h, f)
+        })
+        .collect();
+    let mut values = vec![vec![0.0; nh * nf]; states.len()];
+    let mut out = vec![(0.0, 0.0, 0.0, 0.0); xs.len() * states.len()];
+    for (bucket, &x) in xs.iter().enumerate() {
+        for (k, t) in terms.iter().enumerate() {
+            let v = t.value(ctx, x);
+            for (e, &eligible) in states.iter().enumerate() {
+                values[e][k] = objective(ctx, t, &v, eligible);
+            }
+        }
+        for (e, &eligible) in states.iter().enumerate() {
+            let ce = |h: f64, f: f64| {
+                let t = Terms::at(ctx, h, f);
+                objective(ctx, &t, &t.value(ctx, x), eligible)
+            };
+            let mut best = (f64::NEG_INFINITY, b.h.0, b.f.0);
+            for (v, i, j) in candidates(&values[e], nh, nf) {
+                let (h, f) = point(i, j);
+                let refined = refine(b, (v, h, f), &ce);
+                if refined.0 > best.0 {
+                    best = refined;
+                }
+            }
+            out[e * xs.len() + bucket] = choice_at(ctx, x, eligible, best);
+        }
+    }
+    out
+}
+
+/// The coarse grid's local maxima `(value, i, j)` worth refining, best first: the best
+/// point, and up to [`CANDIDATES`] - 1 other local maxima (not below any of their
+/// neighbours) whose value plus their own drop to their lowest neighbour reaches the
+/// best value, i.e. which could overtake it between grid points.
+fn candidates(values: &[f64], nh: usize, nf: usize) -> Vec<(f64, usize, usize)> {
+    let at = |i: usize, j: usize| values[i * nf + j];
+    let mut best = (f64::NEG_INFINITY, 0, 0);
+    for i in 0..nh {
+        for j in 0..nf {
+            if at(i, j) > best.0 {
+                best = (at(i, j), i, j);
+            }
+        }
+    }
+    let mut out = vec![best];
+    let mut others = Vec::new();
+    for i in 0..nh {
+        for j in 0..nf {
+            if (i, j) == (best.1, best.2) {
+                continue;
+            }
+            let v = at(i, j);
+            let mut lowest = v;
+            let mut peak = true;
+            for (di, dj) in NEIGHBOURS {
+                let (ni, nj) = (i as isize + di, j as isize + dj);
+                if ni < 0 || nj < 0 || ni >= nh as isize || nj >= nf as isize {
+                    continue;
+                }
+                let w = at(ni as usize, nj as usize);
+                peak &= w <= v;
+                lowest = lowest.min(w);
+            }
+            if peak && v + (v - lowest) >= best.0 {
+                others.push((v, i, j));
+            }
+        }
+    }
+    others.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+    out.extend(others.into_iter().take(CANDIDATES - 1));
+    out
+}
+
+/// The eight neighbours of a grid point or stencil centre.
+const NEIGHBOURS: [(isize, isize); 8] = [
+    (-1, -1),
+    (-1, 0),
+    (-1, 1),
+    (0, -1),
+    (0, 1),
+    (1, -1),
+    (1, 0),
+    (1, 1),
+];
+
+/// Refines a local maximum `start = (value, h, f)` of the coarse grid by a pattern
+/// search accelerated by quadratic models. Each round evaluates the 8 neighbours of
+/// the best point at the current step (clamped to the box, each distinct point once);
+/// where the stencil lies inside the box, the quadratic through it proposes its
+/// maximiser (up to [`REACH`] steps away), and at a bound of one task the parabola
+/// along the row or column through the centre that lies inside does; that point is
+/// evaluated too. The best point seen becomes the centre. If the model's maximiser,
+/// within the stencil, is the best point (within rounding) and the model's error there
+/// stands for at most [`TRUST`] steps, the step shrinks to four times that distance
+/// (an eighth to a 64th of it); otherwise it stays while the search travels (the best
+/// point is a step or more away) and halves when it does not. It stops when the step
+/// falls below the exhaustive search's last (the fine grid's spacing / 2^13), or after
+/// [`MAX_ROUNDS`] rounds.
+fn refine(b: &EffortBox, start: (f64, f64, f64), ce: &impl Fn(f64, f64) -> f64) -> (f64, f64, f64) {
+    let ((h_lo, h_hi), (f_lo, f_hi)) = (b.h, b.f);
+    let (nh, nf) = b.coarse();
+    let two = nf > 1;
+    let mut step_h = (h_hi - h_lo) / (nh - 1) as f64;
+    let mut step_f = if two {
+        (f_hi - f_lo) / (nf - 1) as f64
+    } else {
+        0.0
+    };
+    let last_h = (h_hi - h_lo) / (b.nh - 1) as f64 / 8192.0;
+    let mut best = start;
+    for _ in 0..MAX_ROUNDS {
+        if step_h < last_h {
+            break;
+        }
+        let (v0, h0, f0) = best;
+        // The stencil's values, and whether each is at its own (unclamped) point.
+        let mut stencil = [[v0; 3]; 3];
+        let mut exact = [[true; 3]; 3];
+        let mut seen: [(f64, f64, f64); 8] = [(h0, f0, v0); 8];
+        let mut n_seen = 0;
+        for (di, dj) in NEIGHBOURS {
+            if !two && dj != 0 {
+                continue;
+            }
+            let (i, j) = ((di + 1) as usize, (dj + 1) as usize);
+            let h = h0 + di as f64 * step_h;
+            let f = f0 + dj as f64 * step_f;
+            let (hc, fc) = (h.clamp(h_lo, h_hi), f.clamp(f_lo, f_hi));
+            exact[i][j] = (hc, fc) == (h, f);
+            if (hc, fc) == (h0, f0) {
+                continue;
+            }
+            if let Some(&(_, _, v)) = seen[..n_seen].iter().find(|p| (p.0, p.1) == (hc, fc)) {
+                stencil[i][j] = v;
+                continue;
+            }
+            let v = ce(hc, fc);
+            seen[n_seen] = (hc, fc, v);
+            n_seen += 1;
+            stencil[i][j] = v;
+            if v > best.0 {
+                best = (v, hc, fc);
+            }
+        }
+        // The quadratic model: over the whole stencil where it is inside the box, else
+        // along the row or column through the centre that is.
+        let row = exact[0][1] && exact[2][1];
+        let column = two && exact[1][0] && exact[1][2];
+        let step = if two && row && column && exact.iter().flatten().all(|&e| e) {
+            quadratic_step(&stencil)
+        } else if row {
+            line_step(stencil[0][1], v0, stencil[2][1]).map(|(d, p, k)| (d, 0.0, p, k))
+        } else if column {
+            line_step(stencil[1][0], v0, stencil[1][2]).map(|(d, p, k)| (0.0, d, p, k))
+        } else {
+            None
+        };
+        let mut shrink = 1.0;
+        let mut far = (best.1, best.2) != (h0, f0);
+        if let Some((dh, df, predicted, curvature)) = step {
+            let h = (h0 + dh * step_h).clamp(h_lo, h_hi);
+            let f = (f0 + df * step_f).clamp(f_lo, f_hi);
+            let v = if (h, f) == (h0, f0) { v0 } else { ce(h, f) };
+            if v > best.0 {
+                best = (v, h, f);
+            }
+            let within = dh.abs() <= 1.0 && df.abs() <= 1.0;
+            far = far || !within;
+            // The model's error at its maximiser, as a distance (in steps) along its
+            // flattest direction: sqrt(2 error / |curvature|); rounding is no error.
+            let rounding = ROUNDING * (1.0 + v0.abs());
+            let error = ((v - predicted).abs() - rounding).max(0.0);
+            let distance = (2.0 * error / curvature).sqrt();
+            if within && v >= best.0 - rounding && distance <= TRUST {
+                shrink = (4.0 * distance).clamp(1.0 / 64.0, 1.0 / 8.0);
+            }
+        }
+        // Shrink where the model is trusted (to four times the distance its error stands
+        // for, an eighth to a 64th), keep the step while the search travels (the best
+        // point is a step or more away), else halve.
+        if shrink == 1.0 {
+            shrink = if far && (best.1, best.2) != (h0, f0) {
+                1.0
+            } else {
+                0.5
+            };
+        }
+        step_h *= shrink;
+        step_f *= shrink;
+    }
+    best
+}
+
+/// Furthest the quadratic model's maximiser may lie from the stencil's centre, in steps.
+const REACH: f64 = 4.0;
+/// Largest distance, in steps, that the quadratic model's error at its maximiser may
+/// stand for (along the model's flattest direction) for the step to shrink more than
+/// by half: the maximum then stays well within the next, smaller stencil.
+const TRUST: f64 = 1.0 / 16.0;
+/// Relative rounding error of a value, below which the quadratic's prediction counts
+/// as exact.
+const ROUNDING: f64 = 1e-12;
+/// Most rounds of a refinement.
+const MAX_ROUNDS: usize = 60;
+
+/// The maximiser of the parabola through values `lo`, `c`, `hi` at -1, 0, 1 (at most
+/// [`REACH`] from 0), with the value it predicts there and its |curvature|; None unless
+/// it is concave.
+fn line_step(lo: f64, c: f64, hi: f64) -> Option<(f64, f64, f64)> {
+    let g = 0.5 * (hi - lo);
+    let curvature = hi - 2.0 * c + lo;
+    if curvature >= 0.0 {
+        return None;
+    }
+    let d = (-g / curvature).clamp(-REACH, REACH);
+    Some((d, c + g * d + 0.5 * curvature * d * d, -curvature))
+}
+
+/// The maximiser of the quadratic through a 3 x 3 stencil of values (unit steps), in
+/// steps from its centre (at most [`REACH`] in each task), with the value the quadratic
+/// predicts there and its smallest |curvature|; None unless the quadratic is strictly
+/// concave.
+fn quadratic_step(v: &[[f64; 3]; 3]) -> Option<(f64, f64, f64, f64)> {
+    let c = v[1][1];
+    let gh = 0.5 * (v[2][1] - v[0][1]);
+    let hh = v[2][1] - 2.0 * c + v[0][1];
+    let gf = 0.5 * (v[1][2] - v[1][0]);
+    let ff = v[1][2] - 2.0 * c + v[1][0];
+    let hf = 0.25 * (v[2][2] - v[2][0] - v[0][2] + v[0][0]);
+    let det = hh * ff - hf * hf;
+    if hh >= 0.0 || det <= 0.0 {
+        return None;
+    }
+    // Newton step: -H^-1 g, shortened to the reach along its direction.
+    let (mut dh, mut df) = ((-ff * gh + hf * gf) / det, (hf * gh - hh * gf) / det);
+    let longest = dh.abs().max(df.abs());
+    if !longest.is_finite() {
+        return None;
+    }
+    if longest > REACH {
+        dh *= REACH / longest;
+        df *= REACH / longest;
+    }
+    let predicted =
+        c + gh * dh + gf * df + 0.5 * (hh * dh * dh + 2.0 * hf * dh * df + ff * df * df);
+    // The Hessian's eigenvalue nearest zero.
+    let flattest = 0.5 * ((hh + ff) + ((hh - ff) * (hh - ff) + 4.0 * hf * hf).sqrt());
+    Some((dh, df, predicted, -flattest))
+}
+
+/// The effort box and its grids: the exhaustive search's fine grid of 25 x 13 points for
+/// the funnel's two tasks (121 points of acquisition with service at its minimum for
+/// the linear-normal model), and the fast search's coarse grid of every third point.
 struct EffortBox {
     h: (f64, f64),
     f: (f64, f64),
@@ -207,6 +671,12 @@ impl EffortBox {
             nh,
             nf,
         }
+    }
+
+    /// The coarse grid's points per task: every third point of the fine grid (9 x 5 for
+    /// the funnel, 41 for the linear-normal model).
+    fn coarse(&self) -> (usize, usize) {
+        ((self.nh - 1) / 3 + 1, (self.nf - 1) / 3 + 1)
     }
 }
 

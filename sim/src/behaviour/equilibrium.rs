@@ -2,6 +2,7 @@
 //! on the others' effort, the passes that make efforts mutually consistent, and
 //! whether they are.
 
+use super::choice::Search;
 use super::forecast::{forecast, productivities, score};
 use super::pass::solve_pass;
 use super::policy::{Cell, Policy};
@@ -102,7 +103,14 @@ impl Equilibrium {
 /// type's ability. Hires do not enter the team's equilibrium (validation refuses pay
 /// that depends on the team with a pool).
 pub fn solve(model: &Model, plan: &Plan, start: &PlanningStart) -> Policy {
-    let mut policy = solve_team(model, plan, start);
+    solve_with(model, plan, start, Search::Fast)
+}
+
+/// [`solve`] with a chosen search for best efforts (the exhaustive reference, or both
+/// audited against each other): for tests of the fast search.
+#[doc(hidden)]
+pub fn solve_with(model: &Model, plan: &Plan, start: &PlanningStart, search: Search<'_>) -> Policy {
+    let mut policy = solve_team(model, plan, start, search);
     if let (Some(hires), Some(hiring)) = (model.hire_model(), model.hiring()) {
         let g = hiring.type_count();
         let hire_start = PlanningStart {
@@ -114,7 +122,7 @@ pub fn solve(model: &Model, plan: &Plan, start: &PlanningStart) -> Policy {
                 .collect(),
             tournament_cutoff: start.tournament_cutoff,
         };
-        let hire_policy = solve_team(&hires, plan, &hire_start);
+        let hire_policy = solve_team(&hires, plan, &hire_start, search);
         if hiring.applicants_respond() {
             policy.hire_cdf = super::applicants::acceptance_cdf(hiring, &hires, &hire_policy);
         }
@@ -124,13 +132,13 @@ pub fn solve(model: &Model, plan: &Plan, start: &PlanningStart) -> Policy {
 }
 
 /// [`solve`] for the team's own reps.
-fn solve_team(model: &Model, plan: &Plan, start: &PlanningStart) -> Policy {
+fn solve_team(model: &Model, plan: &Plan, start: &PlanningStart, search: Search<'_>) -> Policy {
     let tournament = plan
         .tournament_share()
         .filter(|_| start.tournament_cutoff.is_none());
     let Some(share) = tournament else {
         let cutoff = start.tournament_cutoff.unwrap_or(f64::NAN);
-        let (mut policy, equilibrium, _) = solve_consistent(model, plan, start, cutoff);
+        let (mut policy, equilibrium, _) = solve_consistent(model, plan, start, cutoff, search);
         if plan.tournament_share().is_none() {
             policy.tournament_cutoff = f64::NAN;
         }
@@ -139,7 +147,7 @@ fn solve_team(model: &Model, plan: &Plan, start: &PlanningStart) -> Policy {
     };
     let spent = std::cell::Cell::new(0usize);
     let attempt = |c: f64| {
-        let (policy, equilibrium, n) = solve_consistent(model, plan, start, c);
+        let (policy, equilibrium, n) = solve_consistent(model, plan, start, c, search);
         spent.set(spent.get() + n);
         let implied = equilibrium_cutoff(model, plan, start, &policy.planned, share);
         (implied - c, policy, equilibrium)
@@ -250,6 +258,7 @@ fn solve_consistent(
     plan: &Plan,
     start: &PlanningStart,
     cutoff: f64,
+    search: Search<'_>,
 ) -> (Policy, Equilibrium, usize) {
     // Team bonuses need the reps' efforts to be mutually consistent; a team share of the
     // raise only nudges them (two passes); individual plans need one pass.
@@ -263,7 +272,7 @@ fn solve_consistent(
     let mut guide: Option<Vec<Vec<Cell>>> = None;
     let mut change = f64::INFINITY;
     for pass in 1..=passes {
-        let p = solve_pass(model, plan, start, guide.as_ref(), cutoff);
+        let p = solve_pass(model, plan, start, guide.as_ref(), cutoff, search);
         if let Some(g) = &guide {
             change = max_effort_change(g, &p.planned);
         }

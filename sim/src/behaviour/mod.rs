@@ -11,10 +11,11 @@
 //!
 //! - `forecast`: the rep's forecast of the rest of the cycle at constant effort, and
 //!   the normal forecast of the score (section 8.2);
-//! - `choice`: the certainty equivalent of an effort (8.1), its global maximum (a grid
-//!   over both efforts, then a shrinking pattern search, so non-concave threshold
-//!   problems find their global maximum, corners included; 8.3), and the quit hazard
-//!   (10);
+//! - `choice`: the certainty equivalent of an effort (8.1), its global maximum (a coarse
+//!   grid over both efforts shared by a rep-period's cells, then a pattern search
+//!   accelerated by quadratic models from its promising local maxima, so non-concave
+//!   threshold problems find their global maximum, corners included; 8.3), and the
+//!   quit hazard (10);
 //! - `pass`: one planning pass, period by period, advancing the planned path (8.4);
 //! - `policy`: the table a pass fills and the engine reads (8.4);
 //! - `equilibrium`: repeated passes and the tournament's cut-off, which make efforts
@@ -33,6 +34,10 @@ mod policy;
 pub mod steady_state;
 mod timing;
 
+#[doc(hidden)]
+pub use choice::{Audit, Search};
+#[doc(hidden)]
+pub use equilibrium::solve_with;
 pub use equilibrium::{mixture_quantile, naive_cutoff, solve, Equilibrium, EquilibriumGap};
 pub use forecast::Forecast;
 pub use policy::{Cell, Policy};

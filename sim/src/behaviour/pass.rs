@@ -10,7 +10,9 @@
 
 use rayon::prelude::*;
 
-use super::choice::{best_effort, certainty_equivalent, quit_hazard, Context};
+use super::choice::{
+    best_effort, best_efforts, certainty_equivalent, quit_hazard, Context, Search,
+};
 use super::forecast::{forecast, productivities, score, Forecast};
 use super::policy::{expected_cell, Cell, Policy, TableBuilder};
 use super::{RepStart, ATTAINMENT_BUCKETS, ATTAINMENT_MAX};
@@ -241,6 +243,7 @@ pub(super) fn solve_pass(
     start: &super::PlanningStart,
     guide: Option<&Vec<Vec<Cell>>>,
     cutoff: f64,
+    search: Search<'_>,
 ) -> Policy {
     let t0 = start.period;
     let periods = model.periods() - t0;
@@ -273,6 +276,7 @@ pub(super) fn solve_pass(
             buckets,
             eligibility_states,
             cutoff,
+            search,
         };
         let solved: Vec<(Vec<Cell>, Cell)> = (0..model.reps().len())
             .into_par_iter()
@@ -366,7 +370,7 @@ fn ratchet_shadow(ctx: &Context<'_>, p: &Planned, t: u32, end: u32) -> Kpis {
 }
 
 /// The period a pass solves.
-struct Period {
+struct Period<'a> {
     /// The period.
     t: u32,
     /// The end of its cycle.
@@ -377,6 +381,8 @@ struct Period {
     eligibility_states: usize,
     /// The tournament cut-off reps believe in.
     cutoff: f64,
+    /// How best efforts are searched for.
+    search: Search<'a>,
 }
 
 /// Rep `j`'s choices in `period`: for each eligibility state, the best effort at each
@@ -388,7 +394,7 @@ fn rep_choices(
     plan: &Plan,
     path: &PlannedPath,
     team: &TeamView,
-    period: &Period,
+    period: &Period<'_>,
     j: usize,
 ) -> (Vec<Cell>, Cell) {
     let Period {
@@ -397,6 +403,7 @@ fn rep_choices(
         buckets,
         eligibility_states,
         cutoff,
+        search,
     } = *period;
     let rep = &model.reps()[j];
     let p = &path.reps[j];
@@ -423,32 +430,32 @@ fn rep_choices(
         review_weight,
         cv2: model.market().cv2(),
         shadow: Kpis::ZERO,
+        search,
     };
     ctx.shadow = ratchet_shadow(&ctx, p, t, end);
-    let mut cells = Vec::with_capacity(buckets * eligibility_states);
-    for e in 0..eligibility_states {
-        ctx.eligible = e == 0;
-        for b in 0..buckets {
-            let x = if buckets == 1 {
-                if plan.team_bonus() {
-                    team.so_far
-                } else {
-                    own_so_far
-                }
-            } else {
-                ATTAINMENT_MAX * b as f64 / (buckets - 1) as f64
-            };
-            let (h, f, ce, risk) = best_effort(&ctx, x);
-            let per_period = remaining as f64;
-            cells.push(Cell {
-                acquisition: h,
-                service: f,
-                quit_hazard: quit_hazard(model, rep, p.salary, ce / per_period),
-                value: ce / per_period,
-                risk_premium: risk / per_period,
-            });
-        }
-    }
+    let xs: Vec<f64> = if buckets == 1 {
+        vec![if plan.team_bonus() {
+            team.so_far
+        } else {
+            own_so_far
+        }]
+    } else {
+        (0..buckets)
+            .map(|b| ATTAINMENT_MAX * b as f64 / (buckets - 1) as f64)
+            .collect()
+    };
+    let states = [true, false];
+    let per_period = remaining as f64;
+    let cells: Vec<Cell> = best_efforts(&ctx, &xs, &states[..eligibility_states])
+        .into_iter()
+        .map(|(h, f, ce, risk)| Cell {
+            acquisition: h,
+            service: f,
+            quit_hazard: quit_hazard(model, rep, p.salary, ce / per_period),
+            value: ce / per_period,
+            risk_premium: risk / per_period,
+        })
+        .collect();
     // The planned path is the eligible rep's expected choice: the policy averaged over
     // the attainment so far, normal around its planned value.
     let (planned_x, planned_var) = if plan.team_bonus() {

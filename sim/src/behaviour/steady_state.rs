@@ -11,7 +11,10 @@
 //! handover share) reproduce at the cycle's end, and the run-rate to the cycle's
 //! expected revenue and new customers per period from that book. Run-rates are
 //! updated with a damping that halves for a rep whose update changes direction, so
-//! the iteration settles however steeply effort responds to targets. Where it cannot
+//! the iteration settles however steeply effort responds to targets. Where each rep's
+//! status-quo pay depends on their own results alone (no team share, no tournament),
+//! a rep whose run-rates have settled (changed by at most the tolerance) keeps them and
+//! is not solved again. Where it cannot
 //! settle (a status quo whose threshold makes effort jump between pushing for the
 //! target and giving up as the run-rate crosses one value) there is no steady
 //! state, and [`StatusQuoFit`] says for how many reps.
@@ -75,12 +78,23 @@ pub fn calibrate(draft: Uncalibrated) -> Model {
     // run-rates evaluated, with the book, value and hazard they led to.
     let mut best = vec![Fitted::default(); n];
     let mut iterations = 0;
+    // Where each rep's status-quo pay depends on their own results alone, a rep whose
+    // run-rates have settled is not solved again: the others' efforts do not move it.
+    let independent = !baseline.strategic();
+    let mut settled = vec![false; n];
     for iteration in 1..=MAX_ITERATIONS {
         iterations = iteration;
-        let policy = behaviour::solve(&cycle, &baseline, &PlanningStart::initial(&cycle));
+        let active: Vec<usize> = (0..n).filter(|&j| !settled[j]).collect();
+        let policy = if active.len() == n {
+            behaviour::solve(&cycle, &baseline, &PlanningStart::initial(&cycle))
+        } else {
+            let reps = active.iter().map(|&j| cycle.reps()[j].clone()).collect();
+            let some = cycle.with_reps(reps, cycle.periods());
+            behaviour::solve(&some, &baseline, &PlanningStart::initial(&some))
+        };
         let mut residual = 0.0f64;
-        for j in 0..n {
-            let path: Vec<(f64, f64, f64)> = policy.planned[j]
+        for (a, &j) in active.iter().enumerate() {
+            let path: Vec<(f64, f64, f64)> = policy.planned[a]
                 .iter()
                 .map(|c| (c.acquisition, c.service, c.quit_hazard))
                 .collect();
@@ -107,7 +121,7 @@ pub fn calibrate(draft: Uncalibrated) -> Model {
                     // The book the evaluated efforts were solved from.
                     book: rep.book,
                     revenue: state.revenue,
-                    value: policy.planned[j][0].value,
+                    value: policy.planned[a][0].value,
                     quit_hazard: path.iter().map(|p| p.2).sum::<f64>() / path.len() as f64,
                 };
             }
@@ -124,7 +138,8 @@ pub fn calibrate(draft: Uncalibrated) -> Model {
             rep.book = book;
             rep.run_rate_revenue += step[j] * (rev - rep.run_rate_revenue);
             rep.run_rate_new_customers += step[j] * (nc - rep.run_rate_new_customers);
-            rep.outside_option = rep.base_salary + policy.planned[j][0].value + premiums[j];
+            rep.outside_option = rep.base_salary + policy.planned[a][0].value + premiums[j];
+            settled[j] = independent && gap <= TOLERANCE;
         }
         // Stop when every rep has settled or keeps reversing across a jump.
         let done = (0..n).all(|j| best[j].gap <= TOLERANCE || reversals[j] >= STUCK_REVERSALS);
