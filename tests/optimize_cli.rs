@@ -252,7 +252,7 @@ fn bad_searches_are_refused_naming_the_field() {
     );
 }
 
-/// The search explores on a quarter of the replications and evaluates the start and
+/// The search explores on an eighth of the replications and evaluates the start and
 /// its final candidates on all of them, and says so; `--explore-replications` equal
 /// to the replications evaluates every candidate on the full count.
 #[test]
@@ -267,16 +267,16 @@ fn the_report_says_how_many_evaluations_explored_on_fewer_replications() {
         String::from_utf8(o.stdout).unwrap()
     };
     // 14 evaluations, 5 kept for the final candidates (four variables plus one): the
-    // start and 8 explored on 32 replications, then the 5 candidates on 128.
+    // start and 8 explored on 16 replications, then the 5 candidates on 128.
     let staged = run(&[]);
     assert!(
         staged.contains(
-            "14 evaluations (8 exploring on 32 replications, 6 on 128: the start and the final candidates)"
+            "14 evaluations (8 exploring on 16 replications, 6 on 128: the start and the final candidates)"
         ),
         "{staged}"
     );
     let v: Value = serde_json::from_str(&run(&["--format", "json"])).unwrap();
-    assert_eq!(v["explore_replications"], 32);
+    assert_eq!(v["explore_replications"], 16);
     assert_eq!(v["full_evaluations"], 6);
     let full = run(&["--explore-replications", "128"]);
     assert!(

@@ -31,10 +31,12 @@ pub enum SettingsError {
     },
 }
 
-/// The explore stage's replications unless set: a quarter of the evaluation's, rounded
-/// up.
+/// The explore stage's replications unless set: an eighth of the evaluation's, rounded
+/// up (on the default scenario at `-n 2000` a quarter took 5.2 s and certified a
+/// winner of 23.4 % growth, an eighth 3.8 s and 23.7 %: the final candidates and the
+/// winner are chosen on the full count either way).
 pub fn default_explore_replications(replications: u64) -> u64 {
-    replications.div_ceil(4)
+    replications.div_ceil(8)
 }
 
 /// Checked settings of a search.
@@ -157,7 +159,7 @@ impl SettingsParams {
         self
     }
 
-    /// Replications per evaluation while the particle swarm explores (a quarter of the
+    /// Replications per evaluation while the particle swarm explores (an eighth of the
     /// evaluation's, rounded up, unless set; as many as the evaluation's turns the
     /// explore stage off).
     pub fn explore_replications(mut self, n: u64) -> Self {
@@ -244,11 +246,11 @@ mod tests {
         assert_eq!(s.objective(), ObjectiveKind::Profit);
         assert_eq!(s.budget(), 1e6);
         assert_eq!(s.certify_replications(), 600);
-        assert_eq!(s.explore_replications(), 75);
+        assert_eq!(s.explore_replications(), 38);
         assert!(s.staged());
-        let odd = Settings::params(ObjectiveKind::Profit, 1e6).replications(301);
-        assert_eq!(odd.clone().check().unwrap().explore_replications(), 76);
-        assert!(!odd.explore_replications(301).check().unwrap().staged());
+        let odd = Settings::params(ObjectiveKind::Profit, 1e6).replications(305);
+        assert_eq!(odd.clone().check().unwrap().explore_replications(), 39);
+        assert!(!odd.explore_replications(305).check().unwrap().staged());
         assert_eq!(s.max_evaluations(), DEFAULT_MAX_EVALUATIONS as usize);
         assert_eq!(s.seed(), SimulationSection::default().seed);
         assert_eq!(s.solver(), SolverKind::Auto);

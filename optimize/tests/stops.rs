@@ -69,7 +69,7 @@ fn the_swarm_alone_stops_after_the_iterations_that_fit_its_budget() {
     assert_eq!(o.iterations[0].evaluations, 33);
     let counts: Vec<u64> = o.evaluations.iter().map(|e| e.replications).collect();
     assert_eq!(counts[0], 32);
-    assert!(counts[1..33].iter().all(|&n| n == 8), "{counts:?}");
+    assert!(counts[1..33].iter().all(|&n| n == 4), "{counts:?}");
     assert!(counts[33..].iter().all(|&n| n == 32), "{counts:?}");
     assert_eq!(
         o.stop_words(),

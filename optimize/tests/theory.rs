@@ -227,15 +227,16 @@ fn the_chance_constraint_binds_where_theory_says() {
     assert!(best.overrun_probability <= alpha);
 }
 
-/// The staged search (the default: the particle swarm and Nelder-Mead explore on a
-/// quarter of the replications, the final candidates are evaluated on all of them)
+/// The staged search (the default: the particle swarm and Nelder-Mead explore on an
+/// eighth of the replications, the final candidates are evaluated on all of them)
 /// finds the budget-only optimum beta* = sqrt(c B) of
 /// [`budget_only_commission_is_sqrt_c_b`], and chooses its winner on the full count:
 /// the start and the final candidates are the only evaluations on all replications,
 /// the final candidates are the explored points of least loss, and the winner is the
 /// best of those. The explored points carry the explore count's errors: its sampling
-/// error (twice the full count's, on a quarter of the draws) and its feasibility
-/// margin (two of its standard errors of cost, twice the full count's); 1e-3 is
+/// error (sqrt(8) times the full count's, on an eighth of the draws) and its
+/// feasibility margin (two of its standard errors of cost, sqrt(8) times the full
+/// count's); 1e-3 is
 /// Nelder-Mead's resolution at the budget's kink, as there.
 #[test]
 fn staged_search_finds_sqrt_c_b_and_chooses_on_the_full_count() {
@@ -248,7 +249,7 @@ fn staged_search_finds_sqrt_c_b_and_chooses_on_the_full_count() {
         .solver(SolverKind::Auto)
         .check()
         .expect("valid settings");
-    assert_eq!(s.explore_replications(), replications / 4);
+    assert_eq!(s.explore_replications(), replications / 8);
     let rule = s.budget_rule();
     let evaluator = Evaluator::new(&valid, space, s).expect("a valid budget");
     let outcome = optimize(&evaluator, &AtomicBool::new(false), &|_, _| {}).unwrap();
@@ -265,7 +266,7 @@ fn staged_search_finds_sqrt_c_b_and_chooses_on_the_full_count() {
     assert_eq!(full, expected);
     assert!(evaluations[1..evaluations.len() - finals]
         .iter()
-        .all(|e| e.replications == replications / 4));
+        .all(|e| e.replications == replications / 8));
 
     // The final candidates are the explored points of least penalised loss.
     let scale = plansim_sim::budget::objective_scale(evaluations[0].objective.mean);
@@ -291,10 +292,10 @@ fn staged_search_finds_sqrt_c_b_and_chooses_on_the_full_count() {
     }
 
     let beta_star = (c * b).sqrt();
-    let explore_draws = (replications as usize / 4 * REPS * PERIODS) as f64;
+    let explore_draws = (replications as usize / 8 * REPS * PERIODS) as f64;
     let se_beta = sigma * c / (2.0 * explore_draws.sqrt());
     let margin_shift =
-        2.0 * (2.0 * best.cost.std_err) / (REPS * PERIODS) as f64 * c / (2.0 * beta_star);
+        2.0 * (8f64.sqrt() * best.cost.std_err) / (REPS * PERIODS) as f64 * c / (2.0 * beta_star);
     let tolerance = 4.5 * se_beta + margin_shift + 1e-3;
     assert!(
         (best.x[0] - beta_star).abs() <= tolerance,

@@ -71,7 +71,7 @@ pub struct OptimizeArgs {
     #[arg(long)]
     pub max_evals: Option<usize>,
     /// Replications per evaluation while the particle swarm and Nelder-Mead explore
-    /// (default: a quarter of --replications, rounded up); the explored plans of least
+    /// (default: an eighth of --replications, rounded up); the explored plans of least
     /// loss, as many as the variables plus one, are then evaluated on --replications
     /// and the winner is chosen among them. Give --replications' value to evaluate
     /// every candidate on the full count (as nelder-mead alone, and a search of at most
