@@ -87,7 +87,7 @@ impl DealTiming {
     /// The shift that maximises `gain(moved)` (pay now plus the next cycle's value,
     /// each less its value without a shift) over no shift, `STEPS` shares of the most
     /// that can be pulled and as many of the most that can be pushed. A shift is chosen
-    /// only when it gains more than [`MIN_GAIN`] of the revenue it moves; ties go to
+    /// only when it gains more than `MIN_GAIN` of the revenue it moves; ties go to
     /// the smaller shift.
     pub fn choose(
         &self,
