@@ -12,7 +12,7 @@
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::simulate::{self, TeamState, Totals, Workspace};
+use super::simulate::{self, Workspace};
 use super::{block_count, Solved, BLOCK_SIZE};
 use crate::behaviour::{Policy, MAX_CYCLE};
 use crate::model::{Model, Plan};
@@ -269,20 +269,10 @@ fn simulate_recorded(
     row: &mut [f64; WIDTH],
     pay: &mut Vec<f64>,
 ) {
-    let mut state = TeamState::initial(model, seed, i);
-    let mut totals = Totals::default();
     if let Some(r) = ws.recorder.as_deref_mut() {
         r.clear();
     }
-    simulate::simulate(
-        model,
-        plan,
-        policy,
-        &mut state,
-        model.periods(),
-        ws,
-        &mut totals,
-    );
+    simulate::whole_horizon(model, plan, policy, seed, i, ws);
     let r = ws.recorder.as_deref().expect("the workspace records");
     for (k, b) in r.bins.iter().enumerate() {
         let c = &mut row[k * BIN_COLUMNS..(k + 1) * BIN_COLUMNS];

@@ -21,7 +21,7 @@ use crate::behaviour::{self, PlanningStart, Policy};
 use crate::model::{Model, Plan};
 use crate::tally::Tally;
 use metrics::{N_METRICS, N_PERIOD_METRICS};
-use simulate::{TeamState, Totals, Workspace};
+use simulate::Workspace;
 
 /// Replications per block: the unit of parallel work and of merging.
 pub const BLOCK_SIZE: u64 = 64;
@@ -127,17 +127,7 @@ pub fn replicate(
     ws: &mut Workspace,
     period_rows: &mut [f64],
 ) -> [f64; N_METRICS] {
-    let mut state = TeamState::initial(model, seed, replication);
-    let mut totals = Totals::default();
-    simulate::simulate(
-        model,
-        plan,
-        policy,
-        &mut state,
-        model.periods(),
-        ws,
-        &mut totals,
-    );
+    let totals = simulate::whole_horizon(model, plan, policy, seed, replication, ws);
     let mut out = [0.0; N_METRICS];
     let last = ws.periods[model.periods() as usize - 1];
     metrics::replication_metrics(model, &totals, &last, &mut out);

@@ -13,7 +13,7 @@
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::simulate::{self, TeamState, Totals, Turnover, Workspace};
+use super::simulate::{self, Totals, Turnover, Workspace};
 use super::{block_count, Solved, BLOCK_SIZE};
 use crate::behaviour::Policy;
 use crate::model::{Model, Plan};
@@ -103,18 +103,8 @@ fn totals_of(
     ws: &mut Workspace,
     turnover: Turnover,
 ) -> Totals {
-    let mut state = TeamState::initial(model, seed, replication);
-    let mut totals = Totals::default();
     ws.turnover = turnover;
-    simulate::simulate(
-        model,
-        plan,
-        policy,
-        &mut state,
-        model.periods(),
-        ws,
-        &mut totals,
-    );
+    let totals = simulate::whole_horizon(model, plan, policy, seed, replication, ws);
     ws.turnover = Turnover::Hazard;
     totals
 }

@@ -363,6 +363,31 @@ fn team_score(plan: &Plan, reps: &[RepState], kpis: impl Fn(&RepState) -> (Kpis,
     plan.score(actual, target)
 }
 
+/// Simulates replication `replication` of `plan` (solved as `policy`) over the whole
+/// horizon from the team's start, with the workspace's settings (turnover, recorder),
+/// and returns its totals: what every whole run of one replication shares.
+pub fn whole_horizon(
+    model: &Model,
+    plan: &Plan,
+    policy: &Policy,
+    seed: u64,
+    replication: u64,
+    ws: &mut Workspace,
+) -> Totals {
+    let mut state = TeamState::initial(model, seed, replication);
+    let mut totals = Totals::default();
+    simulate(
+        model,
+        plan,
+        policy,
+        &mut state,
+        model.periods(),
+        ws,
+        &mut totals,
+    );
+    totals
+}
+
 /// Simulates periods `[state.period, to)` of one replication under `plan`, adding to `totals`
 /// and writing each period's record into `ws.periods`.
 ///

@@ -10,7 +10,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use super::selection::Estimate;
-use super::simulate::{self, TeamState, Totals, Workspace, CYCLE_POSITIONS};
+use super::simulate::{self, Workspace, CYCLE_POSITIONS};
 use super::{block_count, Solved, BLOCK_SIZE};
 use crate::behaviour::Policy;
 use crate::model::{Model, Plan};
@@ -90,18 +90,8 @@ fn simulate_row(
     ws: &mut Workspace,
     row: &mut [f64],
 ) {
-    let mut state = TeamState::initial(model, seed, i);
-    let mut totals = Totals::default();
     ws.timing_positions = Default::default();
-    simulate::simulate(
-        model,
-        plan,
-        policy,
-        &mut state,
-        model.periods(),
-        ws,
-        &mut totals,
-    );
+    let totals = simulate::whole_horizon(model, plan, policy, seed, i, ws);
     row[REVENUE] = totals.sum.revenue;
     row[DEALS] = totals.deals;
     row[PULLED] = totals.pulled;
