@@ -349,10 +349,10 @@ mod tests {
         assert!((v - 9.0 * 0.49).abs() < 1e-12);
     }
 
-    #[test]
-    fn capped_ramp_matches_numerical_integration() {
-        // g(x) = 0 below 0.8, linear 0..1 between 0.8 and 1.0, 1 + 2 (x - 1) to 1.25, capped at 1.5.
-        let pieces = [
+    /// g(x) = 0 below 0.8, linear 0..1 between 0.8 and 1.0, 1 + 2 (x - 1) to 1.25,
+    /// capped at 1.5.
+    fn capped_ramp() -> [Piece; 3] {
+        [
             Piece {
                 from: 0.8,
                 to: 1.0,
@@ -371,7 +371,12 @@ mod tests {
                 intercept: 1.5,
                 slope: 0.0,
             },
-        ];
+        ]
+    }
+
+    #[test]
+    fn capped_ramp_matches_numerical_integration() {
+        let pieces = capped_ramp();
         let x = Normal {
             mean: 0.95,
             sd: 0.2,
@@ -414,26 +419,7 @@ mod tests {
     fn shared_ends_give_the_same_moments_as_separate_pieces() {
         // A curve with adjacent pieces against the same pieces one at a time (no end
         // shared), far tails included: bit-identical sums.
-        let pieces = [
-            Piece {
-                from: 0.8,
-                to: 1.0,
-                intercept: -4.0,
-                slope: 5.0,
-            },
-            Piece {
-                from: 1.0,
-                to: 1.25,
-                intercept: -1.0,
-                slope: 2.0,
-            },
-            Piece {
-                from: 1.25,
-                to: f64::INFINITY,
-                intercept: 1.5,
-                slope: 0.0,
-            },
-        ];
+        let pieces = capped_ramp();
         for &(mean, sd) in &[(0.95, 0.2), (1.0, 1e-4), (3.0, 0.01), (-2.0, 0.05)] {
             let x = Normal { mean, sd };
             let (mut e, mut e2) = (0.0, 0.0);

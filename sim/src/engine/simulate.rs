@@ -1052,7 +1052,7 @@ fn time_deals(
     };
     if pulled != 0.0 {
         out.revenue -= pulled;
-        if let Outcome::Funnel(_) = model.outcome() {
+        if deals_are_new_revenue(model) {
             out.new_revenue -= pulled;
         }
     }
