@@ -595,6 +595,52 @@ fn optimize_refuses_a_start_without_an_equilibrium_and_never_picks_a_candidate_w
 }
 
 #[test]
+fn optimize_warns_when_the_certified_winner_costs_more_than_its_revenue() {
+    // theory.rs's world: revenue about 1 a rep-month, and every plan the search may
+    // pick pays a bonus of 2 to 30 on meeting a target of 1: the incentives cost more
+    // than the revenue whichever amount wins.
+    let dir = temp_dir("optimize-cost");
+    let bonus = "[plan.target_bonus]\namount = 2.0\nthreshold = 1.0\n";
+    let search = "\n[budget]\nincentive_cost = 100000.0\n\n[optimize]\nobjective = \"revenue\"\nreplications = 64\ncertify_replications = 128\nmax_evaluations = 8\nsolver = \"particle-swarm\"\n\n[[optimize.variables]]\npath = \"plan.target_bonus.amount\"\nmin = 2.0\nmax = 30.0\n";
+    write(
+        &dir,
+        "costly.toml",
+        &(world(5, 2, 0.3, 0.0, bonus) + search),
+    );
+    let doc = json(&ok(plansim_in(
+        &dir,
+        &["optimize", "costly.toml", "--format", "json"],
+        &[],
+    )));
+    let w = warnings_of(&doc);
+    assert!(
+        w.iter()
+            .any(|w| w.starts_with("Winner: the incentives cost")),
+        "{w:?}"
+    );
+    // The same world with a bonus worth less than the revenue it buys has no warning.
+    let cheap = "[plan.target_bonus]\namount = 0.02\nthreshold = 1.0\n";
+    let search = search.replace("min = 2.0\nmax = 30.0", "min = 0.01\nmax = 0.05");
+    write(
+        &dir,
+        "cheap.toml",
+        &(world(5, 2, 0.3, 0.0, cheap) + &search),
+    );
+    let doc = json(&ok(plansim_in(
+        &dir,
+        &["optimize", "cheap.toml", "--format", "json"],
+        &[],
+    )));
+    assert!(
+        !warnings_of(&doc)
+            .iter()
+            .any(|w| w.contains("incentives cost")),
+        "{:?}",
+        warnings_of(&doc)
+    );
+}
+
+#[test]
 fn rounds_refuse_a_first_plan_without_an_equilibrium_and_warn_of_later_rounds() {
     let dir = temp_dir("rounds");
     write(&dir, "cycling.toml", &team_bonus(10.0, 2, ""));

@@ -27,6 +27,8 @@ pub enum Subject {
     Baseline,
     /// The starting plan of a search.
     StartingPlan,
+    /// The winner of a search, as certified on fresh seeds.
+    Winner,
     /// The candidates a search evaluated.
     Search,
     /// One round of a run of rounds under one policy.

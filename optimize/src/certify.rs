@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+use plansim_sim::engine::metrics::Metric;
 use plansim_sim::rng::mix64;
 
 use crate::objective::{objective_values, Estimate, Evaluation, Evaluator};
@@ -24,6 +25,8 @@ pub struct Certification {
     pub start: Evaluation,
     /// The baseline on fresh seeds.
     pub baseline: Evaluation,
+    /// The winner's mean cost of sales (incentive cost over revenue) on the fresh seeds.
+    pub winner_cost_of_sales: f64,
     /// Winner minus start, paired on the fresh seeds.
     pub improvement_over_start: Estimate,
     /// Winner minus baseline, paired on the fresh seeds.
@@ -62,6 +65,7 @@ pub fn certify(evaluator: &Evaluator, winner: &[f64]) -> Result<Certification, O
         winner: evaluator.judge(winner.to_vec(), &winner_tally, winner_eq),
         start: evaluator.judge(start_x, &start_tally, start_eq),
         baseline: evaluator.judge(Vec::new(), &baseline_tally, baseline_eq),
+        winner_cost_of_sales: winner_tally.moments(Metric::CostOfSales.index()).mean,
         improvement_over_start: paired(&w, &st),
         improvement_over_baseline: paired(&w, &b),
     })

@@ -50,6 +50,7 @@ fn subject_text(subject: &Subject, lang: Lang) -> String {
         Subject::Plan => ("Plan", "新方案"),
         Subject::Baseline => ("Status quo (baseline)", "现行方案（基准）"),
         Subject::StartingPlan => ("Starting plan", "初始方案"),
+        Subject::Winner => ("Winner", "最优方案"),
         Subject::Search => ("Search", "搜索"),
         Subject::Round { policy, round } => {
             return match lang {

@@ -8,7 +8,7 @@ use clap::{Args, ValueEnum};
 use plansim_analysis::budget::scenario_budget;
 use plansim_analysis::memory;
 use plansim_analysis::variants::search_sample;
-use plansim_analysis::warnings::Warnings;
+use plansim_analysis::warnings::{Subject, Warnings};
 use plansim_optimize::objective::Evaluation;
 use plansim_optimize::settings::default_explore_replications;
 use plansim_optimize::Settings;
@@ -214,6 +214,10 @@ pub fn execute(args: &OptimizeArgs) -> CliResult {
         .filter(|e| !e.equilibrium)
         .count();
     warnings.extend(Warnings::of_candidates(without, outcome.evaluations.len()));
+    warnings.extend(Warnings::of_cost_of_sales(
+        Subject::Winner,
+        certification.winner_cost_of_sales,
+    ));
     let report = OptimizeReport::new(
         &evaluator,
         &outcome,
