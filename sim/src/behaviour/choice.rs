@@ -498,7 +498,11 @@ const NEIGHBOURS: [(isize, isize); 8] = [
 /// point is a step or more away) and halves when it does not. It stops when the step
 /// falls below the exhaustive search's last (the fine grid's spacing / 2^13), or after
 /// [`MAX_ROUNDS`] rounds.
-pub(super) fn refine(b: &EffortBox, start: (f64, f64, f64), ce: &impl Fn(f64, f64) -> f64) -> (f64, f64, f64) {
+pub(super) fn refine(
+    b: &EffortBox,
+    start: (f64, f64, f64),
+    ce: &impl Fn(f64, f64) -> f64,
+) -> (f64, f64, f64) {
     let ((h_lo, h_hi), (f_lo, f_hi)) = (b.h, b.f);
     let (nh, nf) = b.coarse();
     let two = nf > 1;

@@ -14,8 +14,7 @@
 //! interpolation in attainment.
 
 use super::choice::{
-    best_effort, best_efforts, candidates, certainty_equivalent, refine, Choice, Context,
-    EffortBox,
+    best_effort, best_efforts, candidates, certainty_equivalent, refine, Choice, Context, EffortBox,
 };
 use super::forecast::{forecast, score, Forecast};
 use super::{ATTAINMENT_BUCKETS, ATTAINMENT_MAX, MAX_CYCLE};
@@ -432,7 +431,10 @@ mod tests {
             .map(|b| 3.0 + 2.0 * ATTAINMENT_MAX * b as f64 / (ATTAINMENT_BUCKETS - 1) as f64)
             .collect();
         for x in [0.0, 0.37, 1.0, 1.99, 2.0, 2.6] {
-            assert!((interpolate(&values, x) - (3.0 + 2.0 * x)).abs() < 1e-12, "{x}");
+            assert!(
+                (interpolate(&values, x) - (3.0 + 2.0 * x)).abs() < 1e-12,
+                "{x}"
+            );
         }
         assert_eq!(interpolate(&values, -0.5), 3.0);
     }

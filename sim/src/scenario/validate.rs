@@ -102,7 +102,11 @@ fn check_closed_loop(s: &Scenario, p: &mut Problems) {
                 ),
             );
         }
-        if plan.commission.as_ref().is_some_and(|c| !c.tiers.is_empty()) {
+        if plan
+            .commission
+            .as_ref()
+            .is_some_and(|c| !c.tiers.is_empty())
+        {
             p.push(
                 "team.planning",
                 format!(
