@@ -434,7 +434,7 @@ fn fast(ctx: &Context<'_>, b: &EffortBox, xs: &[f64], states: &[bool]) -> Vec<Ch
 /// point, and up to [`CANDIDATES`] - 1 other local maxima (not below any of their
 /// neighbours) whose value plus their own drop to their lowest neighbour reaches the
 /// best value, i.e. which could overtake it between grid points.
-fn candidates(values: &[f64], nh: usize, nf: usize) -> Vec<(f64, usize, usize)> {
+pub(super) fn candidates(values: &[f64], nh: usize, nf: usize) -> Vec<(f64, usize, usize)> {
     let at = |i: usize, j: usize| values[i * nf + j];
     let mut best = (f64::NEG_INFINITY, 0, 0);
     for i in 0..nh {
@@ -498,7 +498,11 @@ const NEIGHBOURS: [(isize, isize); 8] = [
 /// point is a step or more away) and halves when it does not. It stops when the step
 /// falls below the exhaustive search's last (the fine grid's spacing / 2^13), or after
 /// [`MAX_ROUNDS`] rounds.
-fn refine(b: &EffortBox, start: (f64, f64, f64), ce: &impl Fn(f64, f64) -> f64) -> (f64, f64, f64) {
+pub(super) fn refine(
+    b: &EffortBox,
+    start: (f64, f64, f64),
+    ce: &impl Fn(f64, f64) -> f64,
+) -> (f64, f64, f64) {
     let ((h_lo, h_hi), (f_lo, f_hi)) = (b.h, b.f);
     let (nh, nf) = b.coarse();
     let two = nf > 1;
@@ -653,15 +657,15 @@ fn quadratic_step(v: &[[f64; 3]; 3]) -> Option<(f64, f64, f64, f64)> {
 /// The effort box and its grids: the exhaustive search's fine grid of 25 x 13 points for
 /// the funnel's two tasks (121 points of acquisition with service at its minimum for
 /// the linear-normal model), and the fast search's coarse grid of every third point.
-struct EffortBox {
-    h: (f64, f64),
-    f: (f64, f64),
+pub(super) struct EffortBox {
+    pub(super) h: (f64, f64),
+    pub(super) f: (f64, f64),
     nh: usize,
     nf: usize,
 }
 
 impl EffortBox {
-    fn of(model: &Model) -> Self {
+    pub(super) fn of(model: &Model) -> Self {
         let rules = model.rules();
         let two_tasks = matches!(model.outcome(), Outcome::Funnel(_));
         let (nh, nf) = if two_tasks { (25, 13) } else { (121, 1) };
@@ -675,7 +679,7 @@ impl EffortBox {
 
     /// The coarse grid's points per task: every third point of the fine grid (9 x 5 for
     /// the funnel, 41 for the linear-normal model).
-    fn coarse(&self) -> (usize, usize) {
+    pub(super) fn coarse(&self) -> (usize, usize) {
         ((self.nh - 1) / 3 + 1, (self.nf - 1) / 3 + 1)
     }
 }

@@ -16,6 +16,8 @@
 //!   accelerated by quadratic models from its promising local maxima, so non-concave
 //!   threshold problems find their global maximum, corners included; 8.3), and the
 //!   quit hazard (10);
+//! - `closed_loop`: under `team.planning = "closed_loop"`, the cells' choices by
+//!   backward induction over the rest of the cycle on the attainment grid (8.9);
 //! - `pass`: one planning pass, period by period, advancing the planned path (8.4);
 //! - `policy`: the table a pass fills and the engine reads (8.4);
 //! - `equilibrium`: repeated passes and the tournament's cut-off, which make efforts
@@ -27,6 +29,7 @@
 
 mod applicants;
 mod choice;
+mod closed_loop;
 mod equilibrium;
 mod forecast;
 mod pass;

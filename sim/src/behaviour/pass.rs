@@ -13,11 +13,12 @@ use rayon::prelude::*;
 use super::choice::{
     best_effort, best_efforts, certainty_equivalent, quit_hazard, Context, Search,
 };
+use super::closed_loop::best_efforts_closed;
 use super::forecast::{forecast, productivities, score, Forecast};
 use super::policy::{expected_cell, Cell, Policy, TableBuilder};
 use super::{RepStart, ATTAINMENT_BUCKETS, ATTAINMENT_MAX};
 use crate::model::{Kpis, Model, Outcome, Plan};
-use crate::scenario::{TargetMode, TargetSpec};
+use crate::scenario::{Planning, TargetMode, TargetSpec};
 
 /// The planned state of one rep as the planning pass walks the horizon.
 #[derive(Clone, Debug)]
@@ -446,7 +447,11 @@ fn rep_choices(
     };
     let states = [true, false];
     let per_period = remaining as f64;
-    let cells: Vec<Cell> = best_efforts(&ctx, &xs, &states[..eligibility_states])
+    let choices = match model.rules().planning {
+        Planning::OpenLoop => best_efforts(&ctx, &xs, &states[..eligibility_states]),
+        Planning::ClosedLoop => best_efforts_closed(&ctx, &xs, &states[..eligibility_states]),
+    };
+    let cells: Vec<Cell> = choices
         .into_iter()
         .map(|(h, f, ce, risk)| Cell {
             acquisition: h,

@@ -76,6 +76,8 @@ pub struct TeamRules {
     pub reference_effort: EffortPair,
     /// Deals that move across a cycle's end (`[team.deal_timing]`), if any.
     pub deal_timing: Option<super::DealTiming>,
+    /// How reps plan the rest of a cycle (`team.planning`, docs/model.md section 8.9).
+    pub planning: crate::scenario::Planning,
 }
 
 impl TeamRules {
@@ -93,6 +95,7 @@ impl TeamRules {
             handover_loss: t.handover_loss,
             reference_effort: t.reference_effort,
             deal_timing: t.deal_timing.as_ref().map(super::DealTiming::new),
+            planning: t.planning,
         }
     }
 

@@ -183,6 +183,32 @@ pub struct TeamSection {
     /// deals into the next cycle at a risk of losing them. Absent, no deal moves.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deal_timing: Option<DealTimingSection>,
+    /// How reps plan the rest of a reward cycle (docs/model.md section 8.9):
+    /// `"open_loop"` (the default) or `"closed_loop"`.
+    #[serde(default, skip_serializing_if = "Planning::is_open_loop")]
+    pub planning: Planning,
+}
+
+/// How reps plan the rest of a reward cycle (docs/model.md section 8.9).
+#[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Planning {
+    /// Each period the rep chooses the effort it would keep for the rest of the cycle
+    /// (an open-loop plan, re-planned every period).
+    #[default]
+    OpenLoop,
+    /// The rep's effort is a policy on the state (period of the cycle, attainment so
+    /// far) solved by backward induction over the cycle.
+    ClosedLoop,
+}
+
+impl Planning {
+    /// True for the default, open-loop planning (a field left at its default is not
+    /// written back).
+    pub fn is_open_loop(&self) -> bool {
+        *self == Planning::OpenLoop
+    }
 }
 
 /// Deals a rep can move across a cycle's end (docs/model.md section 8.8).
@@ -302,6 +328,7 @@ impl Default for TeamSection {
             handover_loss: 0.15,
             hiring: None,
             deal_timing: None,
+            planning: Planning::OpenLoop,
         }
     }
 }

@@ -64,6 +64,75 @@ pub fn check(s: &Scenario, p: &mut Problems) {
     if let Some(d) = &s.team.deal_timing {
         check_deal_timing(d, s, p);
     }
+    if s.team.planning == Planning::ClosedLoop {
+        check_closed_loop(s, p);
+    }
+}
+
+/// Checks `team.planning = "closed_loop"` (docs/model.md section 8.9): the backward
+/// induction runs on each rep's own attainment alone, so it refuses pay that depends
+/// on the team's results or the others' ranks, tiered commission, deals that move
+/// across the cycle's end and foreseen ratchets.
+fn check_closed_loop(s: &Scenario, p: &mut Problems) {
+    const WHY: &str = "the closed loop's state is the rep's own attainment so far alone";
+    for (name, plan) in [("plan", &s.plan), ("baseline", &s.baseline)] {
+        if plan
+            .target_bonus
+            .as_ref()
+            .is_some_and(|b| b.basis == Basis::Team)
+        {
+            p.push(
+                "team.planning",
+                format!(
+                    "\"closed_loop\" cannot be combined with {name}.target_bonus.basis = \"team\": \
+                     {WHY}, not the team's"
+                ),
+            );
+        }
+        if plan
+            .promotion
+            .as_ref()
+            .is_some_and(|pr| pr.mode == PromotionMode::Tournament)
+        {
+            p.push(
+                "team.planning",
+                format!(
+                    "\"closed_loop\" cannot be combined with {name}.promotion.mode = \
+                     \"tournament\": {WHY}, not the others' ranks"
+                ),
+            );
+        }
+        if plan
+            .commission
+            .as_ref()
+            .is_some_and(|c| !c.tiers.is_empty())
+        {
+            p.push(
+                "team.planning",
+                format!(
+                    "\"closed_loop\" cannot be combined with {name}.commission.tiers: tiered \
+                     commission is not yet split into the period's pay and the cycle's close"
+                ),
+            );
+        }
+    }
+    if s.team.deal_timing.is_some() {
+        p.push(
+            "team.planning",
+            "\"closed_loop\" cannot be combined with [team.deal_timing]: the timing decision \
+             at the cycle's close is not part of the backward induction",
+        );
+    }
+    if s.targets.foresight > 0.0 {
+        p.push(
+            "team.planning",
+            format!(
+                "\"closed_loop\" cannot be combined with targets.foresight > 0 (got {}): the \
+                 ratchet's shadow prices are not part of the backward induction",
+                fmt_num(s.targets.foresight)
+            ),
+        );
+    }
 }
 
 /// Checks `[team.deal_timing]`: shares in [0, 1] (a discount below 1), a window of 1
