@@ -330,6 +330,7 @@ fn equilibrium_cutoff(
             let e = planned[j][0];
             let fc = forecast(
                 model,
+                plan,
                 &prod[..(end - t0) as usize],
                 rs.book,
                 e.acquisition,

@@ -29,6 +29,8 @@ struct Planned {
     so_far: Kpis,
     /// Variance of the score so far in the cycle (attainment is random in the engine).
     var_so_far: f64,
+    /// Variance of the sum of satisfaction scores so far in the cycle.
+    satisfaction_var_so_far: f64,
     /// Expected book at the cycle's start, and the sum over the cycle's periods so far of
     /// the share of it still kept: across replications the book is Poisson, so it adds
     /// `(a_r rec)^2 book kept^2` to the variance of the score so far.
@@ -49,6 +51,7 @@ impl Planned {
             book: rs.book,
             so_far: Kpis::ZERO,
             var_so_far: 0.0,
+            satisfaction_var_so_far: 0.0,
             cycle_book: 0.0,
             kept_sum: 0.0,
             kept: 1.0,
@@ -86,6 +89,8 @@ struct PlannedPath {
     team_so_far: Kpis,
     /// Variance of the team's score so far in the cycle.
     team_var_so_far: f64,
+    /// The first period of the cycle under way (or of its part from the start).
+    cycle_from: u32,
 }
 
 /// What every rep sees of the team in one period: the forecasts at the guide
@@ -109,6 +114,7 @@ impl PlannedPath {
             reps: start.reps.iter().map(Planned::new).collect(),
             team_so_far: Kpis::ZERO,
             team_var_so_far: 0.0,
+            cycle_from: start.period,
         }
     }
 
@@ -118,12 +124,14 @@ impl PlannedPath {
             p.target = model.cycle_targets(rep, from, end, p.last_cycle);
             p.so_far = Kpis::ZERO;
             p.var_so_far = 0.0;
+            p.satisfaction_var_so_far = 0.0;
             p.cycle_book = p.book;
             p.kept_sum = 0.0;
             p.kept = 1.0;
         }
         self.team_so_far = Kpis::ZERO;
         self.team_var_so_far = 0.0;
+        self.cycle_from = from;
     }
 
     /// The team's view in period `t` of the cycle ending at `end`, each rep at its
@@ -151,6 +159,7 @@ impl PlannedPath {
                 let prod = p.productivities(model, plan, j, t, end);
                 forecast(
                     model,
+                    plan,
                     &prod[..remaining],
                     p.book,
                     e.acquisition,
@@ -193,14 +202,24 @@ impl PlannedPath {
         for (j, p) in self.reps.iter_mut().enumerate() {
             let e = choice(j);
             let prod = p.productivities(model, plan, j, t, t + 1);
-            let fc = forecast(model, &prod[..1], p.book, e.acquisition, e.service, cv2);
+            let fc = forecast(
+                model,
+                plan,
+                &prod[..1],
+                p.book,
+                e.acquisition,
+                e.service,
+                cv2,
+            );
             let expected = Kpis {
                 revenue: fc.m_rev,
                 new_customers: fc.m_nc,
+                satisfaction: fc.m_sat,
             };
             p.so_far.add(expected);
             self.team_so_far.add(expected);
             p.var_so_far += score(plan, &fc, p.target, false).1;
+            p.satisfaction_var_so_far += fc.v_sat;
             if let Outcome::Funnel(fun) = model.outcome() {
                 p.kept *= 1.0 - fun.churn(e.service);
                 p.kept_sum += p.kept;
@@ -313,6 +332,7 @@ fn ratchet_shadow(ctx: &Context<'_>, p: &Planned, t: u32, end: u32) -> Kpis {
     let (h, f, _, _) = best_effort(ctx, x);
     let rest = forecast(
         model,
+        ctx.plan,
         &ctx.productivity[..ctx.remaining],
         p.book,
         h,
@@ -323,6 +343,7 @@ fn ratchet_shadow(ctx: &Context<'_>, p: &Planned, t: u32, end: u32) -> Kpis {
     total.add(Kpis {
         revenue: rest.m_rev,
         new_customers: rest.m_nc,
+        satisfaction: rest.m_sat,
     });
     let target = model.cycle_targets(ctx.rep, end, next_end, Some(total));
     let mut next = ctx.clone();
@@ -366,6 +387,8 @@ fn ratchet_shadow(ctx: &Context<'_>, p: &Planned, t: u32, end: u32) -> Kpis {
             target.new_customers,
             &|k, v| k.new_customers = v,
         ),
+        // The satisfaction target is a level: it does not ratchet.
+        satisfaction: 0.0,
     }
 }
 
@@ -431,6 +454,8 @@ fn rep_choices(
         cv2: model.market().cv2(),
         shadow: Kpis::ZERO,
         search,
+        satisfaction_so_far: (p.so_far.satisfaction, p.satisfaction_var_so_far),
+        cycle_months: (end - path.cycle_from) as f64,
     };
     ctx.shadow = ratchet_shadow(&ctx, p, t, end);
     let xs: Vec<f64> = if buckets == 1 {
