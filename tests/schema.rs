@@ -73,10 +73,17 @@ fn the_schema_lists_the_satisfaction_fields() {
     let defs = &schema["$defs"];
     let described = |v: &Value| v["description"].as_str().is_some_and(|d| !d.is_empty());
     assert!(described(&defs["KpiWeights"]["properties"]["satisfaction"]));
-    assert!(described(&defs["TargetsSection"]["properties"]["satisfaction"]));
-    assert!(described(&defs["PlanSection"]["properties"]["satisfaction"]));
+    assert!(described(
+        &defs["TargetsSection"]["properties"]["satisfaction"]
+    ));
+    assert!(described(
+        &defs["PlanSection"]["properties"]["satisfaction"]
+    ));
     for field in ["gate", "multiplier"] {
-        assert!(described(&defs["SatisfactionPaySpec"]["properties"][field]), "{field}");
+        assert!(
+            described(&defs["SatisfactionPaySpec"]["properties"][field]),
+            "{field}"
+        );
     }
     for field in ["low", "high", "low_value", "high_value"] {
         assert!(

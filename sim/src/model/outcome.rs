@@ -112,8 +112,8 @@ const LEGENDRE_NODES: usize = 64;
 
 /// The 32-point Gauss-Hermite rule for the standard normal: nodes z_i and weights
 /// w_i with `E[g(Z)] ~ sum w_i g(z_i)` (weights sum to 1). Computed once, by Newton's
-/// method on the orthonormal Hermite polynomials (Press et al., Numerical Recipes,
-/// section 4.5), then rescaled from the weight `exp(-x^2)` to the normal density.
+/// method on the orthonormal Hermite polynomials (Press et al. 2007, Numerical Recipes,
+/// 3rd edition, section 4.6), then rescaled from the weight `exp(-x^2)` to the normal density.
 fn gauss_hermite() -> &'static ([f64; HERMITE_NODES], [f64; HERMITE_NODES]) {
     static RULE: std::sync::OnceLock<([f64; HERMITE_NODES], [f64; HERMITE_NODES])> =
         std::sync::OnceLock::new();
@@ -162,7 +162,7 @@ fn gauss_hermite() -> &'static ([f64; HERMITE_NODES], [f64; HERMITE_NODES]) {
 
 /// The 64-point Gauss-Legendre rule on (0, 1): nodes and weights (summing to 1),
 /// computed once by Newton's method on the Legendre polynomials (Press et al.,
-/// Numerical Recipes, section 4.5).
+/// Numerical Recipes 2007, section 4.6).
 fn gauss_legendre() -> &'static ([f64; LEGENDRE_NODES], [f64; LEGENDRE_NODES]) {
     static RULE: std::sync::OnceLock<([f64; LEGENDRE_NODES], [f64; LEGENDRE_NODES])> =
         std::sync::OnceLock::new();
