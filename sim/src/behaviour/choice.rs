@@ -46,6 +46,10 @@ pub(super) struct Context<'a> {
     /// Months of the cycle (from its opening): the cycle's mean satisfaction is its sum
     /// over them.
     pub(super) cycle_months: f64,
+    /// Training as a reward (docs/model.md section 5.6): the value to the rep of the
+    /// sessions whose trainees this cycle's score selects, and the score cut-off of the
+    /// trained share; value 0 when training is not a reward this cycle decides.
+    pub(super) training: (f64, f64),
 }
 
 /// Certainty equivalent of effort (h, f) for the rest of the cycle, its risk premium,
@@ -138,11 +142,14 @@ impl Terms {
                 _ => c.moments(counted, ctx.cv2),
             }
         });
-        let (chance, idio) = match plan.promotion.as_ref().map(|p| (p, &p.rule)) {
+        let (chance, mut idio) = match plan.promotion.as_ref().map(|p| (p, &p.rule)) {
             Some((p, PromotionRule::Chance(_))) => (p.chance_probability(fc.m_conv), (0.0, 0.0)),
             Some((_, PromotionRule::Tournament(_))) => (0.0, score(plan, &fc, ctx.target, true)),
             None => (0.0, (0.0, 0.0)),
         };
+        if ctx.training.0 != 0.0 && idio == (0.0, 0.0) {
+            idio = score(plan, &fc, ctx.target, true);
+        }
         let shadow_cost = if ctx.shadow == Kpis::ZERO {
             0.0
         } else {
@@ -250,6 +257,16 @@ impl Terms {
                 ),
             };
             extra[0] += rep.promotion_value * prob;
+        }
+        if ctx.training.0 != 0.0 {
+            // Training as a reward: trained when the cycle's score is above the cut-off.
+            let trained = Promotion::tournament_probability(
+                own_so_far + self.idio.0,
+                self.idio.1.sqrt(),
+                ctx.training.1,
+            );
+            extra[0] += trained * ctx.training.0;
+            extra[1] += trained * ctx.training.0;
         }
         if let Some(s) = &plan.salary_adjustment {
             let (mi, _) = s.moments(own);

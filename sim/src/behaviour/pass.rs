@@ -269,6 +269,7 @@ pub(super) fn solve_pass(
     let len = plan.cycle_len;
     let eligibility_states = if plan.promotion_capped() { 2 } else { 1 };
     let reference = Cell::reference(model);
+    let training_cutoff = super::equilibrium::training_cutoff(model, plan, start);
     let mut path = PlannedPath::new(start);
     let mut table = TableBuilder::new(model.reps().len(), periods, eligibility_states);
     for t in t0..model.periods() {
@@ -296,6 +297,7 @@ pub(super) fn solve_pass(
             eligibility_states,
             cutoff,
             search,
+            training_cutoff,
         };
         let solved: Vec<(Vec<Cell>, Cell)> = (0..model.reps().len())
             .into_par_iter()
@@ -392,6 +394,52 @@ fn ratchet_shadow(ctx: &Context<'_>, p: &Planned, t: u32, end: u32) -> Kpis {
     }
 }
 
+/// Training as a reward in the cycle ending at `end` (docs/model.md section 5.6): the
+/// value to the rep of the sessions whose trainees this cycle's score selects, with the
+/// cut-off `cutoff` (both 0 when training is not a reward or this cycle selects no
+/// session's trainees).
+///
+/// A unit of skill is worth `per_month` a month: the derivative of the cycle's certainty
+/// equivalent over its remaining months with respect to skill (productivity is
+/// proportional to skill), at the rep's best effort without the training term (by the
+/// envelope theorem the effort's response does not enter), over those months
+/// ([`Training::session_value`](crate::mechanisms::Training::session_value) values each
+/// session with it).
+fn training_reward(ctx: &Context<'_>, p: &Planned, end: u32, cutoff: f64) -> (f64, f64) {
+    let model = ctx.model;
+    let Some(tr) = ctx.plan.training.as_ref().filter(|tr| tr.is_reward()) else {
+        return (0.0, 0.0);
+    };
+    let sessions: Vec<u32> = tr
+        .sessions_decided_by(end, ctx.plan.cycle_len, model.periods())
+        .collect();
+    if sessions.is_empty() || p.skill <= 0.0 {
+        return (0.0, 0.0);
+    }
+    let x = if ctx.plan.team_bonus() {
+        ctx.team_attainment_so_far
+    } else {
+        ctx.own_attainment_so_far
+    };
+    let (h, f, _, _) = best_effort(ctx, x);
+    const STEP: f64 = 1e-4;
+    let at = |scale: f64| {
+        let mut c = ctx.clone();
+        for v in c.productivity[..c.remaining].iter_mut() {
+            *v *= scale;
+        }
+        certainty_equivalent(&c, x, h, f).0
+    };
+    let per_log_skill = (at(1.0 + STEP) - at(1.0 - STEP)) / (2.0 * STEP);
+    let per_month = per_log_skill / p.skill / ctx.remaining as f64;
+    let max_skill = model.rules().max_skill;
+    let value: f64 = sessions
+        .iter()
+        .map(|&s| tr.session_value(p.skill, max_skill, per_month, s, model.periods()))
+        .sum();
+    (value, cutoff)
+}
+
 /// The period a pass solves.
 struct Period<'a> {
     /// The period.
@@ -406,6 +454,8 @@ struct Period<'a> {
     cutoff: f64,
     /// How best efforts are searched for.
     search: Search<'a>,
+    /// The score cut-off of training as a reward (NaN when it is not one).
+    training_cutoff: f64,
 }
 
 /// Rep `j`'s choices in `period`: for each eligibility state, the best effort at each
@@ -427,6 +477,7 @@ fn rep_choices(
         eligibility_states,
         cutoff,
         search,
+        training_cutoff,
     } = *period;
     let rep = &model.reps()[j];
     let p = &path.reps[j];
@@ -456,8 +507,10 @@ fn rep_choices(
         search,
         satisfaction_so_far: (p.so_far.satisfaction, p.satisfaction_var_so_far),
         cycle_months: (end - path.cycle_from) as f64,
+        training: (0.0, training_cutoff),
     };
     ctx.shadow = ratchet_shadow(&ctx, p, t, end);
+    ctx.training = training_reward(&ctx, p, end, training_cutoff);
     let xs: Vec<f64> = if buckets == 1 {
         vec![if plan.team_bonus() {
             team.so_far

@@ -425,7 +425,7 @@ pub fn simulate(
         }
         let session = plan.training.as_ref().filter(|tr| tr.in_period(t));
         if let Some(tr) = session {
-            select_trainees(&state.reps, tr.share, &mut ws.ranking, &mut ws.training);
+            select_trainees(&state.reps, tr, &mut ws.ranking, &mut ws.training);
         }
         let mut rec = PeriodRecord {
             rep_periods: model.reps().len() as f64,
@@ -892,11 +892,11 @@ fn add_record(sum: &mut PeriodRecord, r: &PeriodRecord) {
 /// Marks the reps trained this session: everyone, or the top share by last cycle's score.
 fn select_trainees(
     reps: &[RepState],
-    share: f64,
+    tr: &Training,
     ranking: &mut Vec<(f64, u32)>,
     chosen: &mut [bool],
 ) {
-    if share >= 1.0 {
+    if !tr.is_reward() {
         chosen.iter_mut().for_each(|c| *c = true);
         return;
     }
@@ -907,7 +907,7 @@ fn select_trainees(
             .map(|(j, st)| (st.last_cycle_score, j as u32)),
     );
     ranking.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-    let k = ((share * reps.len() as f64).round() as usize).clamp(1, reps.len());
+    let k = tr.trainees(reps.len());
     chosen.iter_mut().for_each(|c| *c = false);
     for &(_, j) in &ranking[..k] {
         chosen[j as usize] = true;
