@@ -57,7 +57,7 @@ impl Funnel {
     ///
     /// # Method
     /// `E[L(X)^k]` for `X ~ N(l, sigma^2)`, k = 1, 2, by quadrature
-    /// ([`logistic_normal_moments`]): 32-point Gauss-Hermite in z when `sigma <= 1`
+    /// (`logistic_normal_moments`): 32-point Gauss-Hermite in z when `sigma <= 1`
     /// (the integrand is smooth on the normal's scale); otherwise, since
     /// `L(x)^k = P(x > M_k)` with `M_k` the largest of k independent standard logistics
     /// (whose distribution function is `L^k`), `E[L(X)^k] = E[Phi((l - M_k) / sigma)]`,
@@ -78,7 +78,7 @@ impl Funnel {
 
 /// `E[L(X)]` and `E[L(X)^2]` for `X ~ N(mean, sd^2)`, L the logistic function (see
 /// [`Funnel::satisfaction_moments`] for the method).
-pub fn logistic_normal_moments(mean: f64, sd: f64) -> (f64, f64) {
+pub(crate) fn logistic_normal_moments(mean: f64, sd: f64) -> (f64, f64) {
     let logistic = |x: f64| 1.0 / (1.0 + (-x).exp());
     if sd <= 0.0 {
         let p = logistic(mean);
