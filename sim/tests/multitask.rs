@@ -111,6 +111,23 @@ fn a_satisfaction_gate_on_a_commission_raises_service_and_satisfaction() {
 }
 
 #[test]
+fn a_quarterly_gate_on_the_quarters_mean_satisfaction_raises_them_too() {
+    // Within a quarter reps value the gate with the satisfaction so far on their planned
+    // path (docs/model.md section 8.1). Measured (100 replications, seed 3):
+    // satisfaction +8.1, service +0.49.
+    let text = shipped("multitask-satisfaction-commission-gate")
+        .replace(
+            "[plan.commission]",
+            "[plan]\ncycle = \"quarter\"\n[plan.commission]",
+        )
+        .replace(
+            "[baseline.commission]",
+            "[baseline]\ncycle = \"quarter\"\n[baseline.commission]",
+        );
+    raises_service_and_satisfaction(&model_of(&text), 100, 0.1, 2.0);
+}
+
+#[test]
 fn a_satisfaction_weight_in_the_score_raises_service_and_satisfaction() {
     // Measured (500 replications, seed 3): satisfaction +0.73, service +0.04: a level
     // of mean satisfaction moves little with service, so even half the score's weight is
