@@ -68,6 +68,36 @@ fn the_schema_is_valid_and_every_shipped_scenario_passes_it() {
 }
 
 #[test]
+fn the_schema_lists_the_satisfaction_fields() {
+    let schema = schema();
+    let defs = &schema["$defs"];
+    let described = |v: &Value| v["description"].as_str().is_some_and(|d| !d.is_empty());
+    assert!(described(&defs["KpiWeights"]["properties"]["satisfaction"]));
+    assert!(described(
+        &defs["TargetsSection"]["properties"]["satisfaction"]
+    ));
+    assert!(described(
+        &defs["PlanSection"]["properties"]["satisfaction"]
+    ));
+    for field in ["gate", "multiplier"] {
+        assert!(
+            described(&defs["SatisfactionPaySpec"]["properties"][field]),
+            "{field}"
+        );
+    }
+    for field in ["low", "high", "low_value", "high_value"] {
+        assert!(
+            described(&defs["SatisfactionMultiplierSpec"]["properties"][field]),
+            "{field}"
+        );
+    }
+    // A misspelt key of the new table is refused, as in every other table.
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let bad = "[plan.commission]\nrate = 0.1\n[plan.satisfaction]\ngates = 70.0\n";
+    assert!(!validator.is_valid(&instance(bad)));
+}
+
+#[test]
 fn bad_files_fail_it() {
     let validator = jsonschema::validator_for(&schema()).unwrap();
     let base = plansim_sim::scenario::DEFAULT_SCENARIO_TOML;

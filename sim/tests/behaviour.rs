@@ -53,6 +53,7 @@ fn model(change: impl FnOnce(&mut Scenario)) -> Model {
                 kpi: KpiWeights {
                     revenue: 1.0,
                     new_customers: 0.0,
+                    satisfaction: 0.0,
                 },
                 ..PlanSection::default()
             };
@@ -190,6 +191,7 @@ fn only_paid_tasks_get_effort() {
         s.plan.kpi = KpiWeights {
             revenue: 0.0,
             new_customers: 1.0,
+            satisfaction: 0.0,
         };
         s.plan.per_customer = Some(PerCustomerSpec {
             amount: 400.0,

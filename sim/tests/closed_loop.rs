@@ -382,7 +382,8 @@ fn closed_loop_run_is_identical_for_one_and_two_threads() {
 
 /// The closed loop refuses what its state cannot carry, naming the field.
 #[test]
-fn closed_loop_refuses_team_pay_tournaments_timing_and_foresight() {
+fn closed_loop_refuses_team_pay_tournaments_timing_foresight_satisfaction_pay_and_training_as_reward(
+) {
     let base = closed(&quarterly());
     let cases = [
         (
@@ -400,6 +401,18 @@ fn closed_loop_refuses_team_pay_tournaments_timing_and_foresight() {
         (
             base.replacen("[targets]\n", "[targets]\nforesight = 0.9\n", 1),
             "targets.foresight",
+        ),
+        (
+            base.replacen("[baseline] ", "[plan.satisfaction]\ngate = 70.0\n\n[baseline] ", 1),
+            "[plan.satisfaction]",
+        ),
+        (
+            base.replacen(
+                "eligibility = \"all\"         # \"all\" or \"top\" (a reward for the top performers)\n# top_share = 0.3 ",
+                "eligibility = \"top\"\ntop_share = 0.3 ",
+                1,
+            ),
+            "plan.training.eligibility",
         ),
     ];
     for (text, names) in cases {

@@ -40,6 +40,16 @@ pub(super) struct Context<'a> {
     pub(super) shadow: Kpis,
     /// How best efforts are searched for.
     pub(super) search: Search<'a>,
+    /// Mean and variance of the sum of the rep's monthly satisfaction scores so far in
+    /// the cycle, on the planned path (a satisfaction gate or multiplier).
+    pub(super) satisfaction_so_far: (f64, f64),
+    /// Months of the cycle (from its opening): the cycle's mean satisfaction is its sum
+    /// over them.
+    pub(super) cycle_months: f64,
+    /// Training as a reward (docs/model.md section 5.6): the value to the rep of the
+    /// sessions whose trainees this cycle's score selects, and the score cut-off of the
+    /// trained share; value 0 when training is not a reward this cycle decides.
+    pub(super) training: (f64, f64),
 }
 
 /// Certainty equivalent of effort (h, f) for the rest of the cycle, its risk premium,
@@ -76,6 +86,8 @@ struct Terms {
     v_rev: f64,
     m_new_rev: f64,
     v_new_rev: f64,
+    /// Mean and variance of the sum of the remaining months' satisfaction scores.
+    sat: (f64, f64),
     /// Promotion probability under a chance rule.
     chance: f64,
     /// Mean and variance of the rep's idiosyncratic score (tournaments).
@@ -96,7 +108,15 @@ impl Terms {
     fn at(ctx: &Context<'_>, h: f64, f: f64) -> Terms {
         let plan = ctx.plan;
         let k = ctx.remaining;
-        let fc = forecast(ctx.model, &ctx.productivity[..k], ctx.book, h, f, ctx.cv2);
+        let fc = forecast(
+            ctx.model,
+            plan,
+            &ctx.productivity[..k],
+            ctx.book,
+            h,
+            f,
+            ctx.cv2,
+        );
         let own = score(plan, &fc, ctx.target, false);
         let needs_team = plan.team_bonus()
             || plan
@@ -122,11 +142,14 @@ impl Terms {
                 _ => c.moments(counted, ctx.cv2),
             }
         });
-        let (chance, idio) = match plan.promotion.as_ref().map(|p| (p, &p.rule)) {
+        let (chance, mut idio) = match plan.promotion.as_ref().map(|p| (p, &p.rule)) {
             Some((p, PromotionRule::Chance(_))) => (p.chance_probability(fc.m_conv), (0.0, 0.0)),
             Some((_, PromotionRule::Tournament(_))) => (0.0, score(plan, &fc, ctx.target, true)),
             None => (0.0, (0.0, 0.0)),
         };
+        if ctx.training.0 != 0.0 && idio == (0.0, 0.0) {
+            idio = score(plan, &fc, ctx.target, true);
+        }
         let shadow_cost = if ctx.shadow == Kpis::ZERO {
             0.0
         } else {
@@ -140,6 +163,7 @@ impl Terms {
             v_rev: fc.v_rev,
             m_new_rev: fc.m_new_rev,
             v_new_rev: fc.v_new_rev,
+            sat: (fc.m_sat, fc.v_sat),
             chance,
             idio,
             effort_cost: 0.5 * ctx.rep.effort_cost * (h * h + f * f) * k as f64,
@@ -152,8 +176,11 @@ impl Terms {
     fn value(&self, ctx: &Context<'_>, attainment_so_far: f64) -> Value {
         let plan = ctx.plan;
         let rep = ctx.rep;
-        let mut mean_pay = 0.0;
-        let mut var_pay = 0.0;
+        // Money pay's mean and variance; the cycle's target bonus and commission go to
+        // `cycle` instead when satisfaction gates or multiplies them (section 5.7).
+        let mut pay = (0.0, 0.0);
+        let mut cycle = (0.0, 0.0);
+        let gated = plan.satisfaction_pay.is_some();
         let team_mode = plan.team_bonus();
         let (own_so_far, team_so_far) = if team_mode {
             (ctx.own_attainment_so_far, attainment_so_far)
@@ -170,22 +197,24 @@ impl Terms {
         };
         if let Some(bonus) = &plan.target_bonus {
             let (m, v) = bonus.moments(if team_mode { team } else { own });
-            mean_pay += m;
-            var_pay += v;
+            let acc = if gated { &mut cycle } else { &mut pay };
+            acc.0 += m;
+            acc.1 += v;
         }
         if plan.per_customer.is_some() {
-            mean_pay += self.per_customer.0;
-            var_pay += self.per_customer.1;
+            pay.0 += self.per_customer.0;
+            pay.1 += self.per_customer.1;
         }
         if let Some(c) = &plan.commission {
+            let acc = if gated { &mut cycle } else { &mut pay };
             match c.on {
                 CommissionBase::NewRevenue => {
-                    mean_pay += c.base_rate * self.m_new_rev;
-                    var_pay += c.base_rate * c.base_rate * self.v_new_rev;
+                    acc.0 += c.base_rate * self.m_new_rev;
+                    acc.1 += c.base_rate * c.base_rate * self.v_new_rev;
                 }
                 CommissionBase::Revenue if !c.tiered || ctx.target.revenue <= 0.0 => {
-                    mean_pay += c.base_rate * self.m_rev;
-                    var_pay += c.base_rate * c.base_rate * self.v_rev;
+                    acc.0 += c.base_rate * self.m_rev;
+                    acc.1 += c.base_rate * c.base_rate * self.v_rev;
                 }
                 CommissionBase::Revenue => {
                     // Score attainment so far stands in for revenue attainment so far.
@@ -198,11 +227,24 @@ impl Terms {
                         mean: own_so_far,
                         sd: 0.0,
                     });
-                    mean_pay += ctx.target.revenue * (m - m0);
-                    var_pay += ctx.target.revenue * ctx.target.revenue * v;
+                    acc.0 += ctx.target.revenue * (m - m0);
+                    acc.1 += ctx.target.revenue * ctx.target.revenue * v;
                 }
             }
         }
+        if let Some(sp) = &plan.satisfaction_pay {
+            // The cycle's mean satisfaction: what has passed of it (planned) and the
+            // forecast of the rest, independent of revenue's noise.
+            let months = ctx.cycle_months.max(1.0);
+            let mean_satisfaction = Normal {
+                mean: (ctx.satisfaction_so_far.0 + self.sat.0) / months,
+                sd: (ctx.satisfaction_so_far.1 + self.sat.1).sqrt() / months,
+            };
+            let (m, v) = sp.moments(cycle, mean_satisfaction);
+            pay.0 += m;
+            pay.1 += v;
+        }
+        let (mean_pay, var_pay) = pay;
         // Eligible reps add the promotion's value first, as `extra` accumulates.
         let mut extra = [0.0, 0.0];
         if let Some(p) = &plan.promotion {
@@ -215,6 +257,16 @@ impl Terms {
                 ),
             };
             extra[0] += rep.promotion_value * prob;
+        }
+        if ctx.training.0 != 0.0 {
+            // Training as a reward: trained when the cycle's score is above the cut-off.
+            let trained = Promotion::tournament_probability(
+                own_so_far + self.idio.0,
+                self.idio.1.sqrt(),
+                ctx.training.1,
+            );
+            extra[0] += trained * ctx.training.0;
+            extra[1] += trained * ctx.training.0;
         }
         if let Some(s) = &plan.salary_adjustment {
             let (mi, _) = s.moments(own);

@@ -97,6 +97,7 @@ impl<'c, 'a> Cycle<'c, 'a> {
         for i in 0..ctx.remaining {
             let fc = forecast(
                 ctx.model,
+                ctx.plan,
                 &ctx.productivity[i..i + 1],
                 books[i],
                 h,
@@ -130,7 +131,15 @@ impl<'c, 'a> Cycle<'c, 'a> {
         c.others = scaled(&ctx.others, left);
         if i > 0 {
             let (h, f) = self.planned;
-            let own = forecast(ctx.model, &ctx.productivity[..i], ctx.book, h, f, ctx.cv2);
+            let own = forecast(
+                ctx.model,
+                ctx.plan,
+                &ctx.productivity[..i],
+                ctx.book,
+                h,
+                f,
+                ctx.cv2,
+            );
             let mut done = scaled(&ctx.others, 1.0 - left);
             done.add(&own);
             c.team_attainment_so_far += score(ctx.plan, &done, ctx.team_target, false).0;
@@ -153,6 +162,8 @@ fn scaled(fc: &Forecast, s: f64) -> Forecast {
         m_conv: fc.m_conv * s,
         m_new_rev: fc.m_new_rev * s,
         v_new_rev: fc.v_new_rev * s,
+        m_sat: fc.m_sat * s,
+        v_sat: fc.v_sat * s,
         book_end: fc.book_end,
     }
 }
@@ -234,7 +245,7 @@ impl<'s, 'a> Stage<'s, 'a> {
     fn step(&self, h: f64, f: f64) -> Step {
         let c = &self.full;
         let (flow, flow_risk, _) = certainty_equivalent(&self.flow, 0.0, h, f);
-        let fc = forecast(c.model, &c.productivity[..1], c.book, h, f, c.cv2);
+        let fc = forecast(c.model, c.plan, &c.productivity[..1], c.book, h, f, c.cv2);
         let (mean, var) = score(c.plan, &fc, c.target, false);
         let more = fc.book_end - self.book_next;
         Step {

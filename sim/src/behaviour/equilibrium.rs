@@ -330,6 +330,7 @@ fn equilibrium_cutoff(
             let e = planned[j][0];
             let fc = forecast(
                 model,
+                plan,
                 &prod[..(end - t0) as usize],
                 rs.book,
                 e.acquisition,
@@ -379,6 +380,23 @@ pub fn mixture_quantile(components: &[(f64, f64)], p: f64) -> f64 {
         }
     }
     0.5 * (lo + hi)
+}
+
+/// The score cut-off reps believe training as a reward selects at (docs/model.md
+/// section 5.6): the (1 - k / R) quantile of the team's first-cycle score if everyone
+/// gave the reference effort, k of the R reps trained; minus infinity when all are,
+/// NaN when training is not a reward.
+pub(super) fn training_cutoff(model: &Model, plan: &Plan, start: &PlanningStart) -> f64 {
+    let Some(tr) = plan.training.as_ref().filter(|t| t.is_reward()) else {
+        return f64::NAN;
+    };
+    let n = model.reps().len();
+    let k = tr.trainees(n);
+    if k >= n {
+        return f64::NEG_INFINITY;
+    }
+    let reference = vec![vec![Cell::reference(model)]; n];
+    equilibrium_cutoff(model, plan, start, &reference, k as f64 / n as f64)
 }
 
 /// The cut-off reps believe in before they have seen a tournament: the (1 - share)

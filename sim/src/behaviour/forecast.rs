@@ -32,6 +32,11 @@ pub struct Forecast {
     pub v_new_rev: f64,
     /// Mean book at the end of the forecast.
     pub book_end: f64,
+    /// Mean sum of the monthly satisfaction scores (only where the plan prices
+    /// satisfaction, [`Plan::prices_satisfaction`]; else 0).
+    pub m_sat: f64,
+    /// Variance of the sum of the monthly satisfaction scores (months independent).
+    pub v_sat: f64,
 }
 
 impl Forecast {
@@ -47,6 +52,8 @@ impl Forecast {
         self.m_conv += o.m_conv;
         self.m_new_rev += o.m_new_rev;
         self.v_new_rev += o.v_new_rev;
+        self.m_sat += o.m_sat;
+        self.v_sat += o.v_sat;
     }
 
     pub(super) fn minus(&self, o: &Forecast) -> Forecast {
@@ -63,13 +70,17 @@ impl Forecast {
             m_new_rev: self.m_new_rev - o.m_new_rev,
             v_new_rev: (self.v_new_rev - o.v_new_rev).max(0.0),
             book_end: 0.0,
+            m_sat: self.m_sat - o.m_sat,
+            v_sat: (self.v_sat - o.v_sat).max(0.0),
         }
     }
 }
 
-/// Forecast of one rep over `remaining` periods at effort (h, f).
+/// Forecast of one rep over the periods of `productivity` at effort (h, f) under
+/// `plan` (which says whether satisfaction's moments are needed).
 pub(super) fn forecast(
     model: &Model,
+    plan: &Plan,
     productivity: &[f64],
     book: f64,
     h: f64,
@@ -105,6 +116,12 @@ pub(super) fn forecast(
                 b = kept + conv;
             }
             out.book_end = b;
+            if plan.prices_satisfaction() {
+                let (m, v) = fun.satisfaction_moments(f);
+                let months = productivity.len() as f64;
+                out.m_sat = months * m;
+                out.v_sat = months * v;
+            }
         }
         Outcome::LinearNormal { noise_sd } => {
             for &prod in productivity {
@@ -119,6 +136,9 @@ pub(super) fn forecast(
 }
 
 /// Mean and variance of the plan's score ([`Plan::score`]) of a forecast against `target`.
+///
+/// Satisfaction's noise is its own (docs/model.md section 12) and not the market's, so
+/// its variance adds to the others' and is idiosyncratic.
 pub(super) fn score(plan: &Plan, fc: &Forecast, target: Kpis, idio: bool) -> (f64, f64) {
     let (ar, an) = plan.score_coefficients(target);
     let (vr, vn, c) = if idio {
@@ -126,8 +146,13 @@ pub(super) fn score(plan: &Plan, fc: &Forecast, target: Kpis, idio: bool) -> (f6
     } else {
         (fc.v_rev, fc.v_nc, fc.c_rn)
     };
-    let mean = ar * fc.m_rev + an * fc.m_nc;
-    let var = ar * ar * vr + an * an * vn + 2.0 * ar * an * c;
+    let mut mean = ar * fc.m_rev + an * fc.m_nc;
+    let mut var = ar * ar * vr + an * an * vn + 2.0 * ar * an * c;
+    if plan.weight_satisfaction > 0.0 {
+        let a_s = plan.satisfaction_coefficient(target);
+        mean += a_s * fc.m_sat;
+        var += a_s * a_s * fc.v_sat;
+    }
     (mean, var.max(0.0))
 }
 

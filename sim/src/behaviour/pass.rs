@@ -30,6 +30,8 @@ struct Planned {
     so_far: Kpis,
     /// Variance of the score so far in the cycle (attainment is random in the engine).
     var_so_far: f64,
+    /// Variance of the sum of satisfaction scores so far in the cycle.
+    satisfaction_var_so_far: f64,
     /// Expected book at the cycle's start, and the sum over the cycle's periods so far of
     /// the share of it still kept: across replications the book is Poisson, so it adds
     /// `(a_r rec)^2 book kept^2` to the variance of the score so far.
@@ -50,6 +52,7 @@ impl Planned {
             book: rs.book,
             so_far: Kpis::ZERO,
             var_so_far: 0.0,
+            satisfaction_var_so_far: 0.0,
             cycle_book: 0.0,
             kept_sum: 0.0,
             kept: 1.0,
@@ -87,6 +90,8 @@ struct PlannedPath {
     team_so_far: Kpis,
     /// Variance of the team's score so far in the cycle.
     team_var_so_far: f64,
+    /// The first period of the cycle under way (or of its part from the start).
+    cycle_from: u32,
 }
 
 /// What every rep sees of the team in one period: the forecasts at the guide
@@ -110,6 +115,7 @@ impl PlannedPath {
             reps: start.reps.iter().map(Planned::new).collect(),
             team_so_far: Kpis::ZERO,
             team_var_so_far: 0.0,
+            cycle_from: start.period,
         }
     }
 
@@ -119,12 +125,14 @@ impl PlannedPath {
             p.target = model.cycle_targets(rep, from, end, p.last_cycle);
             p.so_far = Kpis::ZERO;
             p.var_so_far = 0.0;
+            p.satisfaction_var_so_far = 0.0;
             p.cycle_book = p.book;
             p.kept_sum = 0.0;
             p.kept = 1.0;
         }
         self.team_so_far = Kpis::ZERO;
         self.team_var_so_far = 0.0;
+        self.cycle_from = from;
     }
 
     /// The team's view in period `t` of the cycle ending at `end`, each rep at its
@@ -152,6 +160,7 @@ impl PlannedPath {
                 let prod = p.productivities(model, plan, j, t, end);
                 forecast(
                     model,
+                    plan,
                     &prod[..remaining],
                     p.book,
                     e.acquisition,
@@ -194,14 +203,24 @@ impl PlannedPath {
         for (j, p) in self.reps.iter_mut().enumerate() {
             let e = choice(j);
             let prod = p.productivities(model, plan, j, t, t + 1);
-            let fc = forecast(model, &prod[..1], p.book, e.acquisition, e.service, cv2);
+            let fc = forecast(
+                model,
+                plan,
+                &prod[..1],
+                p.book,
+                e.acquisition,
+                e.service,
+                cv2,
+            );
             let expected = Kpis {
                 revenue: fc.m_rev,
                 new_customers: fc.m_nc,
+                satisfaction: fc.m_sat,
             };
             p.so_far.add(expected);
             self.team_so_far.add(expected);
             p.var_so_far += score(plan, &fc, p.target, false).1;
+            p.satisfaction_var_so_far += fc.v_sat;
             if let Outcome::Funnel(fun) = model.outcome() {
                 p.kept *= 1.0 - fun.churn(e.service);
                 p.kept_sum += p.kept;
@@ -251,6 +270,7 @@ pub(super) fn solve_pass(
     let len = plan.cycle_len;
     let eligibility_states = if plan.promotion_capped() { 2 } else { 1 };
     let reference = Cell::reference(model);
+    let training_cutoff = super::equilibrium::training_cutoff(model, plan, start);
     let mut path = PlannedPath::new(start);
     let mut table = TableBuilder::new(model.reps().len(), periods, eligibility_states);
     for t in t0..model.periods() {
@@ -278,6 +298,7 @@ pub(super) fn solve_pass(
             eligibility_states,
             cutoff,
             search,
+            training_cutoff,
         };
         let solved: Vec<(Vec<Cell>, Cell)> = (0..model.reps().len())
             .into_par_iter()
@@ -314,6 +335,7 @@ fn ratchet_shadow(ctx: &Context<'_>, p: &Planned, t: u32, end: u32) -> Kpis {
     let (h, f, _, _) = best_effort(ctx, x);
     let rest = forecast(
         model,
+        ctx.plan,
         &ctx.productivity[..ctx.remaining],
         p.book,
         h,
@@ -324,6 +346,7 @@ fn ratchet_shadow(ctx: &Context<'_>, p: &Planned, t: u32, end: u32) -> Kpis {
     total.add(Kpis {
         revenue: rest.m_rev,
         new_customers: rest.m_nc,
+        satisfaction: rest.m_sat,
     });
     let target = model.cycle_targets(ctx.rep, end, next_end, Some(total));
     let mut next = ctx.clone();
@@ -367,7 +390,55 @@ fn ratchet_shadow(ctx: &Context<'_>, p: &Planned, t: u32, end: u32) -> Kpis {
             target.new_customers,
             &|k, v| k.new_customers = v,
         ),
+        // The satisfaction target is a level: it does not ratchet.
+        satisfaction: 0.0,
     }
+}
+
+/// Training as a reward in the cycle ending at `end` (docs/model.md section 5.6): the
+/// value to the rep of the sessions whose trainees this cycle's score selects, with the
+/// cut-off `cutoff` (both 0 when training is not a reward or this cycle selects no
+/// session's trainees).
+///
+/// A unit of skill is worth `per_month` a month: the derivative of the cycle's certainty
+/// equivalent over its remaining months with respect to skill (productivity is
+/// proportional to skill), at the rep's best effort without the training term (by the
+/// envelope theorem the effort's response does not enter), over those months
+/// ([`Training::session_value`](crate::mechanisms::Training::session_value) values each
+/// session with it).
+fn training_reward(ctx: &Context<'_>, p: &Planned, end: u32, cutoff: f64) -> (f64, f64) {
+    let model = ctx.model;
+    let Some(tr) = ctx.plan.training.as_ref().filter(|tr| tr.is_reward()) else {
+        return (0.0, 0.0);
+    };
+    let sessions: Vec<u32> = tr
+        .sessions_decided_by(end, ctx.plan.cycle_len, model.periods())
+        .collect();
+    if sessions.is_empty() || p.skill <= 0.0 {
+        return (0.0, 0.0);
+    }
+    let x = if ctx.plan.team_bonus() {
+        ctx.team_attainment_so_far
+    } else {
+        ctx.own_attainment_so_far
+    };
+    let (h, f, _, _) = best_effort(ctx, x);
+    const STEP: f64 = 1e-4;
+    let at = |scale: f64| {
+        let mut c = ctx.clone();
+        for v in c.productivity[..c.remaining].iter_mut() {
+            *v *= scale;
+        }
+        certainty_equivalent(&c, x, h, f).0
+    };
+    let per_log_skill = (at(1.0 + STEP) - at(1.0 - STEP)) / (2.0 * STEP);
+    let per_month = per_log_skill / p.skill / ctx.remaining as f64;
+    let max_skill = model.rules().max_skill;
+    let value: f64 = sessions
+        .iter()
+        .map(|&s| tr.session_value(p.skill, max_skill, per_month, s, model.periods()))
+        .sum();
+    (value, cutoff)
 }
 
 /// The period a pass solves.
@@ -384,6 +455,8 @@ struct Period<'a> {
     cutoff: f64,
     /// How best efforts are searched for.
     search: Search<'a>,
+    /// The score cut-off of training as a reward (NaN when it is not one).
+    training_cutoff: f64,
 }
 
 /// Rep `j`'s choices in `period`: for each eligibility state, the best effort at each
@@ -405,6 +478,7 @@ fn rep_choices(
         eligibility_states,
         cutoff,
         search,
+        training_cutoff,
     } = *period;
     let rep = &model.reps()[j];
     let p = &path.reps[j];
@@ -432,8 +506,12 @@ fn rep_choices(
         cv2: model.market().cv2(),
         shadow: Kpis::ZERO,
         search,
+        satisfaction_so_far: (p.so_far.satisfaction, p.satisfaction_var_so_far),
+        cycle_months: (end - path.cycle_from) as f64,
+        training: (0.0, training_cutoff),
     };
     ctx.shadow = ratchet_shadow(&ctx, p, t, end);
+    ctx.training = training_reward(&ctx, p, end, training_cutoff);
     let xs: Vec<f64> = if buckets == 1 {
         vec![if plan.team_bonus() {
             team.so_far

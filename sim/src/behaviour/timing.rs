@@ -68,6 +68,7 @@ impl NextCycle {
             let cell = planned[(q - policy.start()) as usize];
             let fc = forecast(
                 model,
+                plan,
                 &prod[i..i + 1],
                 book,
                 cell.acquisition,

@@ -425,7 +425,7 @@ pub fn simulate(
         }
         let session = plan.training.as_ref().filter(|tr| tr.in_period(t));
         if let Some(tr) = session {
-            select_trainees(&state.reps, tr.share, &mut ws.ranking, &mut ws.training);
+            select_trainees(&state.reps, tr, &mut ws.ranking, &mut ws.training);
         }
         let mut rec = PeriodRecord {
             rep_periods: model.reps().len() as f64,
@@ -448,7 +448,8 @@ pub fn simulate(
             if let Some(dt) = timing.filter(|_| cycle_end < model.periods()) {
                 shift_deals(model, plan, policy, &dt, state, ws, &mut rec, totals);
             }
-            close_cycle(plan, state, ws, &mut rec, totals);
+            let months = (cycle_end - cycle_start.max(policy.start())) as f64;
+            close_cycle(plan, state, months, ws, &mut rec, totals);
         }
         review_salaries(plan, state, t, cycle_end, ws, &mut rec, totals);
         if let Some(tr) = session {
@@ -750,6 +751,7 @@ fn tally_rep_period(
     let achieved = Kpis {
         revenue: out.revenue,
         new_customers: out.new_customers,
+        satisfaction: out.satisfaction,
     };
     st.cycle.add(achieved);
     st.cycle_new_revenue += out.new_revenue;
@@ -890,11 +892,11 @@ fn add_record(sum: &mut PeriodRecord, r: &PeriodRecord) {
 /// Marks the reps trained this session: everyone, or the top share by last cycle's score.
 fn select_trainees(
     reps: &[RepState],
-    share: f64,
+    tr: &Training,
     ranking: &mut Vec<(f64, u32)>,
     chosen: &mut [bool],
 ) {
-    if share >= 1.0 {
+    if !tr.is_reward() {
         chosen.iter_mut().for_each(|c| *c = true);
         return;
     }
@@ -905,7 +907,7 @@ fn select_trainees(
             .map(|(j, st)| (st.last_cycle_score, j as u32)),
     );
     ranking.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-    let k = ((share * reps.len() as f64).round() as usize).clamp(1, reps.len());
+    let k = tr.trainees(reps.len());
     chosen.iter_mut().for_each(|c| *c = false);
     for &(_, j) in &ranking[..k] {
         chosen[j as usize] = true;
@@ -913,10 +915,12 @@ fn select_trainees(
 }
 
 /// Pays cycle-based mechanisms, counts hits and runs the tournament at a cycle's end
-/// (docs/model.md section 7, step 5).
+/// (docs/model.md section 7, step 5). `months` is the cycle's length from its opening:
+/// its mean satisfaction, which may gate or multiply the pay, is over them.
 fn close_cycle(
     plan: &Plan,
     state: &mut TeamState,
+    months: f64,
     ws: &mut Workspace,
     rec: &mut PeriodRecord,
     totals: &mut Totals,
@@ -938,11 +942,16 @@ fn close_cycle(
             Some(b) if b.basis == Basis::Team => team,
             _ => own,
         };
-        let (bonus, commission) = cycle_pay(
+        let (mut bonus, mut commission) = cycle_pay(
             plan,
             bonus_score,
             (st.cycle, st.cycle_new_revenue, st.cycle_target),
         );
+        if let Some(sp) = &plan.satisfaction_pay {
+            let factor = sp.factor(st.cycle.satisfaction / months);
+            bonus *= factor;
+            commission *= factor;
+        }
         if plan.target_bonus.is_some() {
             totals.cost_by_mechanism[mechanism::TARGET_BONUS] += bonus;
             rec.incentive_cost += bonus;

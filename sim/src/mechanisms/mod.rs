@@ -9,6 +9,7 @@ mod curve;
 mod per_customer;
 mod promotion;
 mod salary_adjustment;
+mod satisfaction;
 mod target_bonus;
 mod training;
 
@@ -17,6 +18,7 @@ pub use curve::PayoutCurve;
 pub use per_customer::PerCustomer;
 pub use promotion::{Promotion, PromotionRule};
 pub use salary_adjustment::SalaryAdjustment;
+pub use satisfaction::SatisfactionPay;
 pub use target_bonus::TargetBonus;
 pub use training::Training;
 

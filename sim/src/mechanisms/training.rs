@@ -49,6 +49,63 @@ impl Training {
     pub fn trained_skill(&self, skill: f64, max_skill: f64) -> f64 {
         skill + self.skill_gain * (max_skill - skill).max(0.0)
     }
+
+    /// True when training is a reward: only the top share by score is trained.
+    pub fn is_reward(&self) -> bool {
+        self.share < 1.0
+    }
+
+    /// The trainees of a session in a team of `reps`: the top `k` slots by score,
+    /// `k = min(max(round(share x reps), 1), reps)` (all of them when everyone is
+    /// trained).
+    pub fn trainees(&self, reps: usize) -> usize {
+        if self.share >= 1.0 {
+            reps
+        } else {
+            ((self.share * reps as f64).round() as usize).clamp(1, reps)
+        }
+    }
+
+    /// The sessions whose trainees the score of the cycle ending at `end` selects: the
+    /// session months in `[end, end + cycle_len)` within a horizon of `periods` (the
+    /// score of the last cycle closed before a session ranks the reps).
+    pub fn sessions_decided_by(
+        &self,
+        end: u32,
+        cycle_len: u32,
+        periods: u32,
+    ) -> impl Iterator<Item = u32> + '_ {
+        (end..(end + cycle_len).min(periods)).filter(|&t| self.in_period(t))
+    }
+
+    /// What one session in period `session` is worth to a rep of skill `skill` who
+    /// values a unit of skill at `per_month` a month (docs/model.md section 5.6): the
+    /// skill gain's value over the months after the session to the horizon's end
+    /// (`periods`), undiscounted, less the session month's lost selling time.
+    ///
+    /// # Formula
+    /// `W = per_month x (ds x (periods - session - 1) - time_share x s)`, where
+    /// `ds = skill_gain x max(s_max - s, 0)` and the lost time is worth
+    /// `per_month x time_share x s` (a month's productivity is proportional to skill).
+    ///
+    /// ```
+    /// use plansim_sim::mechanisms::Training;
+    /// let t = Training { every: 3, cost: 0.0, time_share: 0.1, skill_gain: 0.25, share: 0.3 };
+    /// // ds = 0.25 x (1.4 - 1.0) = 0.1; 12 - 2 - 1 = 9 months after; lost 0.1 x 1.0.
+    /// assert!((t.session_value(1.0, 1.4, 50.0, 2, 12) - 50.0 * (0.1 * 9.0 - 0.1)).abs() < 1e-9);
+    /// ```
+    pub fn session_value(
+        &self,
+        skill: f64,
+        max_skill: f64,
+        per_month: f64,
+        session: u32,
+        periods: u32,
+    ) -> f64 {
+        let gain = self.trained_skill(skill, max_skill) - skill;
+        let after = periods.saturating_sub(session + 1) as f64;
+        per_month * (gain * after - self.time_share * skill)
+    }
 }
 
 #[cfg(test)]

@@ -44,6 +44,7 @@ pub struct Model {
     outcome: Outcome,
     revenue_target: TargetSpec,
     new_customer_target: TargetSpec,
+    satisfaction_target: f64,
     foresight: f64,
     plan: Plan,
     baseline: Plan,
@@ -136,6 +137,13 @@ impl Model {
         &self.new_customer_target
     }
 
+    /// The satisfaction target's level (0-100) of the cycle's mean monthly
+    /// satisfaction score; 0 without a target.
+    #[inline]
+    pub fn satisfaction_target(&self) -> f64 {
+        self.satisfaction_target
+    }
+
     /// The discount factor with which reps anticipate ratchet targets (0: myopic).
     #[inline]
     pub fn foresight(&self) -> f64 {
@@ -207,6 +215,7 @@ impl Model {
             outcome: self.outcome.clone(),
             revenue_target: self.revenue_target,
             new_customer_target: self.new_customer_target,
+            satisfaction_target: self.satisfaction_target,
             foresight: self.foresight,
             plan: self.plan.clone(),
             baseline: self.baseline.clone(),
@@ -246,6 +255,7 @@ impl Uncalibrated {
             outcome,
             revenue_target: s.targets.revenue,
             new_customer_target: s.targets.new_customers,
+            satisfaction_target: s.targets.satisfaction.map_or(0.0, |t| t.value),
             foresight: s.targets.foresight,
             plan: Plan::new(&s.plan),
             baseline: Plan::new(&s.baseline),
@@ -327,10 +337,12 @@ mod tests {
         let target = Kpis {
             revenue: 200.0,
             new_customers: 10.0,
+            satisfaction: 0.0,
         };
         let actual = Kpis {
             revenue: 100.0,
             new_customers: 20.0,
+            satisfaction: 0.0,
         };
         assert!((plan.score(actual, target) - (0.25 * 0.5 + 0.75 * 2.0)).abs() < 1e-12);
         // A KPI without a target drops out of the score.
@@ -339,6 +351,36 @@ mod tests {
             ..target
         };
         assert!((plan.score(actual, no_nc) - 0.125).abs() < 1e-12);
+    }
+
+    /// With a satisfaction weight, the score adds the cycle's mean satisfaction over its
+    /// target level: a sum of 3 months' scores over the level times 3.
+    #[test]
+    fn satisfaction_enters_the_score_as_its_mean_over_the_level() {
+        let mut plan = Model::new(&default_scenario()).plan;
+        plan.weight_revenue = 0.5;
+        plan.weight_new_customers = 0.3;
+        plan.weight_satisfaction = 0.2;
+        let target = Kpis {
+            revenue: 200.0,
+            new_customers: 10.0,
+            satisfaction: 80.0 * 3.0,
+        };
+        let actual = Kpis {
+            revenue: 100.0,
+            new_customers: 20.0,
+            satisfaction: 70.0 + 60.0 + 80.0,
+        };
+        let mean_over_level = (210.0 / 3.0) / 80.0;
+        let want = 0.5 * 0.5 + 0.3 * 2.0 + 0.2 * mean_over_level;
+        assert!((plan.score(actual, target) - want).abs() < 1e-12);
+        // Without a weight, the satisfaction total changes nothing.
+        plan.weight_satisfaction = 0.0;
+        let other = Kpis {
+            satisfaction: 0.0,
+            ..actual
+        };
+        assert_eq!(plan.score(actual, target), plan.score(other, target));
     }
 
     #[test]

@@ -50,11 +50,152 @@ impl Funnel {
         }
     }
 
+    /// Mean and variance of one month's satisfaction score (0-100) at service effort
+    /// `service`: `Sat = 100 L(l(f) + sigma_s z)` with L the logistic function and z
+    /// standard normal (docs/model.md section 3.1). Months are independent given the
+    /// effort, so a cycle's sum of K months has K times both.
+    ///
+    /// # Method
+    /// `E[L(X)^k]` for `X ~ N(l, sigma^2)`, k = 1, 2, by quadrature
+    /// (`logistic_normal_moments`): 32-point Gauss-Hermite in z when `sigma <= 1`
+    /// (the integrand is smooth on the normal's scale); otherwise, since
+    /// `L(x)^k = P(x > M_k)` with `M_k` the largest of k independent standard logistics
+    /// (whose distribution function is `L^k`), `E[L(X)^k] = E[Phi((l - M_k) / sigma)]`,
+    /// integrated over `u = L(M_k)^k` uniform on (0, 1) by 64-point Gauss-Legendre (the
+    /// integrand is then smooth on the logistic's scale). Tested against Monte Carlo.
+    pub fn satisfaction_moments(&self, service: f64) -> (f64, f64) {
+        let l = self.satisfaction_logit_at_zero + self.satisfaction_slope * service;
+        let (m1, m2) = logistic_normal_moments(l, self.satisfaction_noise);
+        (100.0 * m1, (1e4 * (m2 - m1 * m1)).max(0.0))
+    }
+
     /// Monthly churn probability at service effort `f`.
     #[inline]
     pub fn churn(&self, service: f64) -> f64 {
         self.churn_at_zero_service * (-self.churn_service_rate * service).exp()
     }
+}
+
+/// `E[L(X)]` and `E[L(X)^2]` for `X ~ N(mean, sd^2)`, L the logistic function (see
+/// [`Funnel::satisfaction_moments`] for the method).
+pub(crate) fn logistic_normal_moments(mean: f64, sd: f64) -> (f64, f64) {
+    let logistic = |x: f64| 1.0 / (1.0 + (-x).exp());
+    if sd <= 0.0 {
+        let p = logistic(mean);
+        return (p, p * p);
+    }
+    if sd <= 1.0 {
+        let (nodes, weights) = gauss_hermite();
+        let (mut m1, mut m2) = (0.0, 0.0);
+        for (&z, &w) in nodes.iter().zip(weights) {
+            let p = logistic(mean + sd * z);
+            m1 += w * p;
+            m2 += w * p * p;
+        }
+        return (m1, m2);
+    }
+    let (nodes, weights) = gauss_legendre();
+    let (mut m1, mut m2) = (0.0, 0.0);
+    for (&u, &w) in nodes.iter().zip(weights) {
+        // M_1 = logit(u), M_2 = logit(sqrt(u)).
+        let logit = |p: f64| (p / (1.0 - p)).ln();
+        m1 += w * crate::normal::cdf((mean - logit(u)) / sd);
+        m2 += w * crate::normal::cdf((mean - logit(u.sqrt())) / sd);
+    }
+    (m1, m2)
+}
+
+/// Nodes of the Gauss-Hermite rules.
+const HERMITE_NODES: usize = 32;
+/// Nodes of the Gauss-Legendre rule.
+const LEGENDRE_NODES: usize = 64;
+
+/// The 32-point Gauss-Hermite rule for the standard normal: nodes z_i and weights
+/// w_i with `E[g(Z)] ~ sum w_i g(z_i)` (weights sum to 1). Computed once, by Newton's
+/// method on the orthonormal Hermite polynomials (Press et al. 2007, Numerical Recipes,
+/// 3rd edition, section 4.6), then rescaled from the weight `exp(-x^2)` to the normal density.
+fn gauss_hermite() -> &'static ([f64; HERMITE_NODES], [f64; HERMITE_NODES]) {
+    static RULE: std::sync::OnceLock<([f64; HERMITE_NODES], [f64; HERMITE_NODES])> =
+        std::sync::OnceLock::new();
+    RULE.get_or_init(|| {
+        let n = HERMITE_NODES;
+        let nf = n as f64;
+        let pim4 = std::f64::consts::PI.powf(-0.25);
+        let (mut x, mut w) = ([0.0; HERMITE_NODES], [0.0; HERMITE_NODES]);
+        let mut z = 0.0;
+        for i in 0..n.div_ceil(2) {
+            z = match i {
+                0 => (2.0 * nf + 1.0).sqrt() - 1.85575 * (2.0 * nf + 1.0).powf(-1.0 / 6.0),
+                1 => z - 1.14 * nf.powf(0.426) / z,
+                2 => 1.86 * z - 0.86 * x[0],
+                3 => 1.91 * z - 0.91 * x[1],
+                _ => 2.0 * z - x[i - 2],
+            };
+            let mut pp = 0.0;
+            for _ in 0..100 {
+                let (mut p1, mut p2) = (pim4, 0.0);
+                for j in 1..=n {
+                    let p3 = p2;
+                    p2 = p1;
+                    let jf = j as f64;
+                    p1 = z * (2.0 / jf).sqrt() * p2 - ((jf - 1.0) / jf).sqrt() * p3;
+                }
+                pp = (2.0 * nf).sqrt() * p2;
+                let step = p1 / pp;
+                z -= step;
+                if step.abs() <= 1e-14 * z.abs().max(1.0) {
+                    break;
+                }
+            }
+            x[i] = z;
+            x[n - 1 - i] = -z;
+            w[i] = 2.0 / (pp * pp);
+            w[n - 1 - i] = w[i];
+        }
+        let sqrt_pi = std::f64::consts::PI.sqrt();
+        (
+            x.map(|v| v * std::f64::consts::SQRT_2),
+            w.map(|v| v / sqrt_pi),
+        )
+    })
+}
+
+/// The 64-point Gauss-Legendre rule on (0, 1): nodes and weights (summing to 1),
+/// computed once by Newton's method on the Legendre polynomials (Press et al.,
+/// Numerical Recipes 2007, section 4.6).
+fn gauss_legendre() -> &'static ([f64; LEGENDRE_NODES], [f64; LEGENDRE_NODES]) {
+    static RULE: std::sync::OnceLock<([f64; LEGENDRE_NODES], [f64; LEGENDRE_NODES])> =
+        std::sync::OnceLock::new();
+    RULE.get_or_init(|| {
+        let n = LEGENDRE_NODES;
+        let nf = n as f64;
+        let (mut x, mut w) = ([0.0; LEGENDRE_NODES], [0.0; LEGENDRE_NODES]);
+        for i in 0..n.div_ceil(2) {
+            let mut z = (std::f64::consts::PI * (i as f64 + 0.75) / (nf + 0.5)).cos();
+            let mut pp = 0.0;
+            for _ in 0..100 {
+                let (mut p1, mut p2) = (1.0, 0.0);
+                for j in 1..=n {
+                    let p3 = p2;
+                    p2 = p1;
+                    let jf = j as f64;
+                    p1 = ((2.0 * jf - 1.0) * z * p2 - (jf - 1.0) * p3) / jf;
+                }
+                pp = nf * (z * p1 - p2) / (z * z - 1.0);
+                let step = p1 / pp;
+                z -= step;
+                if step.abs() <= 1e-15 {
+                    break;
+                }
+            }
+            // Mapped from (-1, 1) to (0, 1).
+            x[i] = 0.5 * (1.0 - z);
+            x[n - 1 - i] = 0.5 * (1.0 + z);
+            w[i] = 1.0 / ((1.0 - z * z) * pp * pp);
+            w[n - 1 - i] = w[i];
+        }
+        (x, w)
+    })
 }
 
 /// The outcome model.
@@ -94,5 +235,88 @@ impl Outcome {
                 noise_sd: o.linear_normal.noise_sd,
             },
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quadrature_rules_integrate_polynomials_exactly() {
+        let (z, w) = gauss_hermite();
+        let moment = |k: i32| z.iter().zip(w).map(|(z, w)| w * z.powi(k)).sum::<f64>();
+        assert!((moment(0) - 1.0).abs() < 1e-13);
+        assert!(moment(1).abs() < 1e-13);
+        assert!((moment(2) - 1.0).abs() < 1e-12);
+        assert!((moment(4) - 3.0).abs() < 1e-11);
+        let (u, w) = gauss_legendre();
+        let moment = |k: i32| u.iter().zip(w).map(|(u, w)| w * u.powi(k)).sum::<f64>();
+        assert!((moment(0) - 1.0).abs() < 1e-13);
+        assert!((moment(3) - 0.25).abs() < 1e-13);
+    }
+
+    /// The satisfaction score's mean and variance match a Monte Carlo estimate within
+    /// 4.5 standard errors, in both of the quadrature's regimes and at the regimes'
+    /// border; without noise the score is a point.
+    #[test]
+    fn satisfaction_moments_match_monte_carlo() {
+        use rand::{RngCore, SeedableRng};
+        let n = 400_000;
+        let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(11);
+        for (l, sd) in [
+            (1.1, 0.3),
+            (-0.4, 1.0),
+            (0.7, 1.0 + 1e-9),
+            (0.5, 3.0),
+            (2.0, 12.0),
+        ] {
+            let fun = Funnel {
+                new_customers_per_effort: 1.0,
+                conversion: 0.5,
+                deal_mean: 1.0,
+                deal_var: 0.0,
+                recurring_revenue: 1.0,
+                churn_at_zero_service: 0.1,
+                churn_service_rate: 1.0,
+                satisfaction_logit_at_zero: l,
+                satisfaction_slope: 0.0,
+                satisfaction_noise: sd,
+            };
+            let (mean, var) = fun.satisfaction_moments(0.0);
+            let draws: Vec<f64> = (0..n)
+                .map(|_| {
+                    let z = crate::rng::std_normal(crate::rng::open_uniform(rng.next_u64()));
+                    100.0 / (1.0 + (-(l + sd * z)).exp())
+                })
+                .collect();
+            let m = draws.iter().sum::<f64>() / n as f64;
+            let v = draws.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (n - 1) as f64;
+            let fourth = draws.iter().map(|x| (x - m).powi(4)).sum::<f64>() / n as f64;
+            let se_mean = (v / n as f64).sqrt();
+            let se_var = ((fourth - v * v) / n as f64).sqrt();
+            assert!(
+                (mean - m).abs() < 4.5 * se_mean,
+                "l {l} sd {sd}: mean {mean} vs {m} (se {se_mean})"
+            );
+            assert!(
+                (var - v).abs() < 4.5 * se_var,
+                "l {l} sd {sd}: var {var} vs {v} (se {se_var})"
+            );
+        }
+        let point = Funnel {
+            new_customers_per_effort: 1.0,
+            conversion: 0.5,
+            deal_mean: 1.0,
+            deal_var: 0.0,
+            recurring_revenue: 1.0,
+            churn_at_zero_service: 0.1,
+            churn_service_rate: 1.0,
+            satisfaction_logit_at_zero: 0.0,
+            satisfaction_slope: 1.0,
+            satisfaction_noise: 0.0,
+        };
+        let (m, v) = point.satisfaction_moments(1.0);
+        assert!((m - 100.0 / (1.0 + (-1.0f64).exp())).abs() < 1e-12 && v == 0.0);
     }
 }

@@ -2,31 +2,42 @@
 //! weights and the mechanisms in force.
 
 use crate::mechanisms::{
-    Commission, PerCustomer, Promotion, PromotionRule, SalaryAdjustment, TargetBonus, Training,
+    Commission, PerCustomer, Promotion, PromotionRule, SalaryAdjustment, SatisfactionPay,
+    TargetBonus, Training,
 };
 use crate::scenario::{Basis, PlanSection};
 
-/// Revenue and new customers: what a rep or the team achieved, or was set as target.
+/// Revenue, new customers and satisfaction: what a rep or the team achieved, or was
+/// set as target.
+///
+/// Satisfaction is the sum of monthly satisfaction scores (0-100 each) over the
+/// months counted, and its target the target level times the cycle's months, so that
+/// the score's satisfaction term is the cycle's mean score over the level at the
+/// cycle's close (docs/model.md section 4).
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Kpis {
     /// Revenue.
     pub revenue: f64,
     /// New customers.
     pub new_customers: f64,
+    /// Sum of monthly satisfaction scores.
+    pub satisfaction: f64,
 }
 
 impl Kpis {
-    /// Both KPIs zero.
+    /// Every KPI zero.
     pub const ZERO: Kpis = Kpis {
         revenue: 0.0,
         new_customers: 0.0,
+        satisfaction: 0.0,
     };
 
-    /// Adds `other` to both KPIs.
+    /// Adds `other` to every KPI.
     #[inline]
     pub fn add(&mut self, other: Kpis) {
         self.revenue += other.revenue;
         self.new_customers += other.new_customers;
+        self.satisfaction += other.satisfaction;
     }
 }
 
@@ -39,6 +50,8 @@ pub struct Plan {
     pub weight_revenue: f64,
     /// Weight of new-customer attainment in the score.
     pub weight_new_customers: f64,
+    /// Weight of satisfaction attainment in the score (0 unless the plan weighs it).
+    pub weight_satisfaction: f64,
     /// Months a raise is costed and valued over.
     pub raise_horizon: u32,
     /// Target bonus.
@@ -53,16 +66,19 @@ pub struct Plan {
     pub salary_adjustment: Option<SalaryAdjustment>,
     /// Training.
     pub training: Option<Training>,
+    /// Satisfaction's gate on, and multiplier of, the target bonus and commission.
+    pub satisfaction_pay: Option<SatisfactionPay>,
 }
 
 impl Plan {
     /// Compiles a plan section.
     pub fn new(p: &PlanSection) -> Self {
-        let total = p.kpi.revenue + p.kpi.new_customers;
+        let total = p.kpi.revenue + p.kpi.new_customers + p.kpi.satisfaction;
         Plan {
             cycle_len: p.cycle.periods(),
             weight_revenue: p.kpi.revenue / total,
             weight_new_customers: p.kpi.new_customers / total,
+            weight_satisfaction: p.kpi.satisfaction / total,
             raise_horizon: p.raise_horizon,
             target_bonus: p.target_bonus.as_ref().map(TargetBonus::new),
             per_customer: p.per_customer.as_ref().map(PerCustomer::new),
@@ -70,6 +86,11 @@ impl Plan {
             promotion: p.promotion.as_ref().map(Promotion::new),
             salary_adjustment: p.salary_adjustment.as_ref().map(SalaryAdjustment::new),
             training: p.training.as_ref().map(Training::new),
+            satisfaction_pay: p
+                .satisfaction
+                .as_ref()
+                .map(SatisfactionPay::new)
+                .filter(|s| !s.is_neutral()),
         }
     }
 
@@ -84,15 +105,42 @@ impl Plan {
         )
     }
 
+    /// The coefficient `a_s` of the satisfaction sum in the attainment score against
+    /// `target`: the satisfaction weight over the target's satisfaction sum (the level
+    /// times the cycle's months), 0 without a weight or a target.
+    #[inline]
+    pub fn satisfaction_coefficient(&self, target: Kpis) -> f64 {
+        if self.weight_satisfaction > 0.0 && target.satisfaction > 0.0 {
+            self.weight_satisfaction / target.satisfaction
+        } else {
+            0.0
+        }
+    }
+
     /// The attainment score of `actual` against `target`: the weighted attainment of
-    /// the two targets (1.0 = 100 %). Every score in plansim is this one.
+    /// the targets (1.0 = 100 %). Every score in plansim is this one.
     ///
     /// # Formula
-    /// `w_r R / T_R + w_n N / T_N`, a term dropped where its target is 0.
+    /// `w_r R / T_R + w_n N / T_N + w_s S / T_S`, a term dropped where its target is 0
+    /// (S the sum of monthly satisfaction scores, T_S the target level times the
+    /// cycle's months; the satisfaction term is left out, exactly, without its weight).
     #[inline]
     pub fn score(&self, actual: Kpis, target: Kpis) -> f64 {
         let (ar, an) = self.score_coefficients(target);
-        ar * actual.revenue + an * actual.new_customers
+        let score = ar * actual.revenue + an * actual.new_customers;
+        if self.weight_satisfaction > 0.0 {
+            score + self.satisfaction_coefficient(target) * actual.satisfaction
+        } else {
+            score
+        }
+    }
+
+    /// True when the plan pays on satisfaction beyond the per-customer gate: a weight in
+    /// the score, or a gate on or multiplier of the cycle's pay. The forecast then
+    /// needs satisfaction's moments.
+    #[inline]
+    pub fn prices_satisfaction(&self) -> bool {
+        self.weight_satisfaction > 0.0 || self.satisfaction_pay.is_some()
     }
 
     /// True when the team bonus makes the team's attainment the state reps track.

@@ -1,5 +1,6 @@
-//! Targets (docs/model.md section 4): each rep's revenue and new-customer targets of
-//! a cycle, from the scenario's target rules and the rep's pre-plan run-rates.
+//! Targets (docs/model.md section 4): each rep's revenue, new-customer and
+//! satisfaction targets of a cycle, from the scenario's target rules and the rep's
+//! pre-plan run-rates.
 
 use super::{Kpis, Model, Rep};
 use crate::scenario::{TargetMode, TargetSpec};
@@ -26,6 +27,9 @@ impl Model {
                 to,
                 last_cycle.map(|k| k.new_customers),
             ),
+            // A level of the mean monthly score: the level times the cycle's months, as
+            // the satisfaction KPI sums the months' scores.
+            satisfaction: self.satisfaction_target * (to - from) as f64,
         }
     }
 }

@@ -61,10 +61,12 @@ impl RoundObservation {
             Kpis {
                 revenue: o.revenue,
                 new_customers: o.new_customers,
+                satisfaction: after.sum.satisfaction_sum - before.sum.satisfaction_sum,
             },
             Kpis {
                 revenue: o.target_revenue,
                 new_customers: o.target_new_customers,
+                satisfaction: after.targets.satisfaction - before.targets.satisfaction,
             },
         );
         o
@@ -142,6 +144,7 @@ pub fn expected_state(model: &Model, trajectories: &[Trajectory], period: u32) -
                 last_cycle: (with_last_cycle > 0).then(|| Kpis {
                     revenue: last_cycle.revenue / with_last_cycle as f64,
                     new_customers: last_cycle.new_customers / with_last_cycle as f64,
+                    satisfaction: last_cycle.satisfaction / with_last_cycle as f64,
                 }),
             }
         })

@@ -493,6 +493,11 @@ pub struct TargetsSection {
     /// cycle's ratchet target (docs/model.md section 8.7); 0, the default, is myopic.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub foresight: f64,
+    /// Customer-satisfaction target: the level (0-100) of the cycle's mean monthly
+    /// satisfaction score that counts as 100 % (`mode = "absolute"` only); needed when
+    /// a plan gives `kpi.satisfaction` a weight.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub satisfaction: Option<TargetSpec>,
 }
 
 /// True for 0 (a field left at its default is not written back).
@@ -514,6 +519,7 @@ impl Default for TargetsSection {
                 value: 0.0,
             },
             foresight: 0.0,
+            satisfaction: None,
         }
     }
 }
@@ -553,6 +559,10 @@ pub struct KpiWeights {
     /// Weight of new-customer attainment.
     #[serde(default)]
     pub new_customers: f64,
+    /// Weight of customer-satisfaction attainment: the cycle's mean satisfaction score
+    /// over `targets.satisfaction` (funnel model only; 0, the default, leaves it out).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub satisfaction: f64,
 }
 
 impl Default for KpiWeights {
@@ -560,6 +570,7 @@ impl Default for KpiWeights {
         KpiWeights {
             revenue: 0.5,
             new_customers: 0.5,
+            satisfaction: 0.0,
         }
     }
 }
@@ -794,6 +805,41 @@ pub struct PlanSection {
     pub salary_adjustment: Option<SalaryAdjustmentSpec>,
     /// Training.
     pub training: Option<TrainingSpec>,
+    /// Customer satisfaction as a gate on, and a multiplier of, the cycle's target
+    /// bonus and commission.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub satisfaction: Option<SatisfactionPaySpec>,
+}
+
+/// Customer satisfaction on the cycle's pay (docs/model.md section 5.7): the target
+/// bonus and the commission of a cycle are paid only when the rep's mean monthly
+/// satisfaction score over the cycle is at least `gate`, and are multiplied by
+/// `multiplier`'s curve of it (funnel model only).
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct SatisfactionPaySpec {
+    /// Lowest mean satisfaction score (0-100) of the cycle at which its target bonus
+    /// and commission are paid.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gate: Option<f64>,
+    /// A multiplier of the cycle's target bonus and commission by its mean satisfaction.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub multiplier: Option<SatisfactionMultiplierSpec>,
+}
+
+/// A multiplier linear in the cycle's mean satisfaction score between two levels:
+/// `low_value` at or below `low`, `high_value` at or above `high`.
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct SatisfactionMultiplierSpec {
+    /// Satisfaction level (0-100) at and below which the multiplier is `low_value`.
+    pub low: f64,
+    /// Satisfaction level (0-100) at and above which the multiplier is `high_value`.
+    pub high: f64,
+    /// The multiplier at and below `low` (the floor).
+    pub low_value: f64,
+    /// The multiplier at and above `high` (the cap).
+    pub high_value: f64,
 }
 
 impl Default for PlanSection {
@@ -808,6 +854,7 @@ impl Default for PlanSection {
             promotion: None,
             salary_adjustment: None,
             training: None,
+            satisfaction: None,
         }
     }
 }

@@ -102,6 +102,29 @@ fn check_closed_loop(s: &Scenario, p: &mut Problems) {
                 ),
             );
         }
+        if plan.satisfaction.is_some() {
+            p.push(
+                "team.planning",
+                format!(
+                    "\"closed_loop\" cannot be combined with [{name}.satisfaction]: the gate and \
+                     multiplier read the cycle's mean satisfaction, which {WHY} does not track"
+                ),
+            );
+        }
+        if plan
+            .training
+            .as_ref()
+            .is_some_and(|t| t.eligibility == TrainingEligibility::Top && t.top_share < 1.0)
+        {
+            p.push(
+                "team.planning",
+                format!(
+                    "\"closed_loop\" cannot be combined with {name}.training.eligibility = \
+                     \"top\" (training as a reward): its chance is not yet split into the \
+                     period's pay and the cycle's close"
+                ),
+            );
+        }
         if plan
             .commission
             .as_ref()
@@ -187,6 +210,15 @@ fn check_deal_timing(d: &DealTimingSection, s: &Scenario, p: &mut Problems) {
                 format!(
                     "cannot be combined with {name}'s team-basis target bonus or promotion \
                      tournament: a rep's timing decision weighs its own pay alone"
+                ),
+            );
+        }
+        if plan.satisfaction.is_some() {
+            p.push(
+                "team.deal_timing",
+                format!(
+                    "cannot be combined with [{name}.satisfaction]: a rep's timing decision \
+                     does not value the satisfaction gate or multiplier"
                 ),
             );
         }
@@ -757,6 +789,16 @@ fn check_targets(t: &TargetsSection, p: &mut Problems) {
             ),
         );
     }
+    if let Some(spec) = &t.satisfaction {
+        if spec.mode != TargetMode::Absolute {
+            p.push(
+                "targets.satisfaction.mode",
+                "must be \"absolute\": the target is a level (0-100) of the cycle's mean \
+                 monthly satisfaction score, given as value",
+            );
+        }
+        p.positive("targets.satisfaction.value", spec.value, 100.0);
+    }
     for (name, spec) in [("revenue", &t.revenue), ("new_customers", &t.new_customers)] {
         match spec.mode {
             TargetMode::Absolute => p.positive(&format!("targets.{name}.value"), spec.value, 1e15),
@@ -781,7 +823,7 @@ fn check_targets(t: &TargetsSection, p: &mut Problems) {
 fn check_plan(root: &str, plan: &PlanSection, s: &Scenario, p: &mut Problems) {
     let linear = s.outcome.model == OutcomeKind::LinearNormal;
     check_plan_ranges(root, plan, p);
-    check_kpi_weights(root, plan, linear, p);
+    check_kpi_weights(root, plan, linear, s.targets.satisfaction.is_some(), p);
     if let Some(b) = &plan.target_bonus {
         check_target_bonus(root, b, p);
     }
@@ -801,6 +843,9 @@ fn check_plan(root: &str, plan: &PlanSection, s: &Scenario, p: &mut Problems) {
     }
     if let Some(c) = &plan.commission {
         check_commission(&format!("{root}.commission"), c, p);
+    }
+    if let Some(sp) = &plan.satisfaction {
+        check_satisfaction_pay(root, plan, sp, linear, p);
     }
     if let Some(pr) = &plan.promotion {
         if pr.mode == PromotionMode::Chance && linear {
@@ -825,19 +870,89 @@ fn check_plan_ranges(root: &str, plan: &PlanSection, p: &mut Problems) {
     }
 }
 
-/// The score's weights: not both 0, and none on new customers the outcome model lacks.
-fn check_kpi_weights(root: &str, plan: &PlanSection, linear: bool, p: &mut Problems) {
+/// The score's weights: revenue's and new customers' not both 0, none on a KPI the
+/// outcome model lacks, and a satisfaction weight only with a satisfaction target.
+fn check_kpi_weights(
+    root: &str,
+    plan: &PlanSection,
+    linear: bool,
+    satisfaction_target: bool,
+    p: &mut Problems,
+) {
     if plan.kpi.revenue + plan.kpi.new_customers <= 0.0 {
         p.push(
             format!("{root}.kpi"),
             "the weights of revenue and new_customers must not both be 0",
         );
     }
+    let sat = format!("{root}.kpi.satisfaction");
+    p.range(&sat, plan.kpi.satisfaction, 0.0, 100.0);
+    if plan.kpi.satisfaction > 0.0 {
+        if linear {
+            p.push(
+                sat.clone(),
+                "must be 0 with outcome.model = \"linear_normal\", which has no satisfaction",
+            );
+        }
+        if !satisfaction_target {
+            p.push(
+                sat,
+                "a satisfaction weight needs [targets.satisfaction] (mode = \"absolute\", \
+                 value = the level 0-100 of the cycle's mean satisfaction that counts as 100 %)",
+            );
+        }
+    }
     if linear && plan.kpi.new_customers > 0.0 {
         p.push(
             format!("{root}.kpi.new_customers"),
             "must be 0 with outcome.model = \"linear_normal\", which has no customers",
         );
+    }
+}
+
+/// `[plan.satisfaction]`: the funnel model (it has satisfaction), a cycle payout to
+/// gate or multiply, a gate and multiplier levels within 0-100, the multiplier's levels
+/// in increasing order and its values within [0, 10].
+fn check_satisfaction_pay(
+    root: &str,
+    plan: &PlanSection,
+    sp: &SatisfactionPaySpec,
+    linear: bool,
+    p: &mut Problems,
+) {
+    let path = format!("{root}.satisfaction");
+    if linear {
+        p.push(
+            path.clone(),
+            "needs the funnel outcome model (linear_normal has no satisfaction)",
+        );
+    }
+    if plan.target_bonus.is_none() && plan.commission.is_none() {
+        p.push(
+            path.clone(),
+            "gates and multiplies the target bonus and the commission, and the plan has \
+             neither (the per-customer reward has its own satisfaction_gate)",
+        );
+    }
+    if let Some(g) = sp.gate {
+        p.range(&format!("{path}.gate"), g, 0.0, 100.0);
+    }
+    if let Some(m) = &sp.multiplier {
+        let mp = format!("{path}.multiplier");
+        p.range(&format!("{mp}.low"), m.low, 0.0, 100.0);
+        p.range(&format!("{mp}.high"), m.high, 0.0, 100.0);
+        p.range(&format!("{mp}.low_value"), m.low_value, 0.0, 10.0);
+        p.range(&format!("{mp}.high_value"), m.high_value, 0.0, 10.0);
+        if m.low.is_finite() && m.high.is_finite() && m.high <= m.low {
+            p.push(
+                format!("{mp}.high"),
+                format!(
+                    "must be above low ({}), got {}",
+                    fmt_num(m.low),
+                    fmt_num(m.high)
+                ),
+            );
+        }
     }
 }
 
