@@ -304,39 +304,48 @@ pub(super) fn solve_pass(
 /// a pass that differs between reps is identical bit for bit (the rep's traits and
 /// calibrated state, its planning start and, in later passes, its guide efforts), so a
 /// pass computes the same cells for them. Types are numbered in order of their first rep.
+///
+/// Reps are looked up by a hash of their inputs' bits, and a rep joins a type only when
+/// its inputs equal the type's first rep's in full, so a collision of hashes never
+/// merges two types; no rep's inputs are kept beyond the lookup.
 fn rep_types(
     model: &Model,
     start: &super::PlanningStart,
     guide: Option<&Vec<Vec<Cell>>>,
 ) -> (Vec<u32>, Vec<usize>) {
-    let keys: Vec<Vec<u64>> = model
-        .reps()
-        .iter()
-        .zip(&start.reps)
-        .enumerate()
-        .map(|(j, (rep, rs))| {
-            let mut key = Vec::with_capacity(32);
-            rep_bits(rep, &mut key);
-            start_bits(rs, &mut key);
-            for c in guide.map_or(&[][..], |g| &g[j][..]) {
-                cell_bits(c, &mut key);
-            }
-            key
-        })
-        .collect();
-    let mut seen: std::collections::HashMap<&[u64], u32> =
-        std::collections::HashMap::with_capacity(keys.len());
-    let mut representatives = Vec::new();
-    let types = keys
-        .iter()
-        .enumerate()
-        .map(|(j, key)| {
-            *seen.entry(&key[..]).or_insert_with(|| {
-                representatives.push(j);
-                (representatives.len() - 1) as u32
-            })
-        })
-        .collect();
+    let key = |j: usize, key: &mut Vec<u64>| {
+        key.clear();
+        rep_bits(&model.reps()[j], key);
+        start_bits(&start.reps[j], key);
+        for c in guide.map_or(&[][..], |g| &g[j][..]) {
+            cell_bits(c, key);
+        }
+    };
+    let n = model.reps().len();
+    let mut by_hash: std::collections::HashMap<u64, Vec<u32>> =
+        std::collections::HashMap::with_capacity(n);
+    let mut representatives: Vec<usize> = Vec::new();
+    let mut types = Vec::with_capacity(n);
+    let (mut mine, mut theirs) = (Vec::new(), Vec::new());
+    for j in 0..n {
+        key(j, &mut mine);
+        // Fx-style mixing of the words: fast, and collisions are resolved below.
+        let hash = mine.iter().fold(0u64, |h, &w| {
+            (h.rotate_left(5) ^ w).wrapping_mul(0x517c_c1b7_2722_0a95)
+        });
+        let candidates = by_hash.entry(hash).or_default();
+        let found = candidates.iter().copied().find(|&g| {
+            key(representatives[g as usize], &mut theirs);
+            theirs == mine
+        });
+        let g = found.unwrap_or_else(|| {
+            representatives.push(j);
+            let g = (representatives.len() - 1) as u32;
+            candidates.push(g);
+            g
+        });
+        types.push(g);
+    }
     (types, representatives)
 }
 
