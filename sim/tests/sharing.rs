@@ -10,12 +10,13 @@ use plansim_sim::behaviour::{self, Cell, PlanningStart, Policy};
 use plansim_sim::model::{Model, Plan};
 use plansim_sim::scenario::{parse_and_validate_with_roster, DEFAULT_SCENARIO_TOML};
 
-/// Distinct types of the roster: (ability, salary, tenure in months).
+/// Distinct types of the roster: (ability, salary, tenure in months); each differs
+/// from the first in one column, so a type that a solve merged with another shows.
 const TYPES: [(f64, f64, u32); 4] = [
-    (0.8, 8000.0, 24),
     (1.0, 9000.0, 24),
+    (1.3, 9000.0, 24),
+    (1.0, 10500.0, 24),
     (1.0, 9000.0, 2),
-    (1.3, 10500.0, 36),
 ];
 /// Reps of each type, interleaved in the roster.
 const COPIES: usize = 4;
