@@ -3,7 +3,8 @@
 //! `cargo bench --bench throughput` reports rep-periods per second (criterion's
 //! "elements") of the hot loop, on one thread, into the sketched tally `plansim run`
 //! keeps, and the time to solve behaviour (plan and baseline of the default, the plan
-//! of a 10,000-rep team, and the status quo's calibration); `plansim bench --check`
+//! of a 10,000-rep team whose traits all differ and of one of 20 repeated types, whose
+//! reps share their solves, and the status quo's calibration); `plansim bench --check`
 //! guards the hot loop and the default's solve against a reference loop.
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
@@ -13,7 +14,9 @@ use plansim_sim::behaviour::steady_state::calibrate;
 use plansim_sim::behaviour::{self, PlanningStart};
 use plansim_sim::engine;
 use plansim_sim::model::{Model, Uncalibrated};
-use plansim_sim::scenario::default_scenario;
+use plansim_sim::scenario::{
+    default_scenario, parse_and_validate_with_roster, DEFAULT_SCENARIO_TOML,
+};
 
 fn simulate(c: &mut Criterion) {
     let model = Model::new(&default_scenario());
@@ -66,12 +69,47 @@ fn solve(c: &mut Criterion) {
     group.bench_function("solve_plan_10000_reps", |b| {
         b.iter(|| behaviour::solve(&big, big.plan(), &PlanningStart::initial(&big)))
     });
+    // A 10,000-rep roster of 20 types (5 abilities x 4 salaries, the other traits
+    // alike): each type is solved once and its reps share the rows.
+    let typed = Model::new(&typed_roster(10_000));
+    group.bench_function("solve_plan_10000_reps_20_types", |b| {
+        b.iter(|| behaviour::solve(&typed, typed.plan(), &PlanningStart::initial(&typed)))
+    });
     // The status quo's steady state of the default (its fixed-point iterations).
     let draft = Uncalibrated::new(&default_scenario());
     group.bench_function("calibrate_default_status_quo", |b| {
         b.iter(|| calibrate(draft.clone()))
     });
     group.finish();
+}
+
+/// The default scenario on a roster of `reps` reps of 20 types: abilities 0.7 to 1.3
+/// and salaries 7,800 to 10,200 (rep `j` of type `j % 20`), the drawn traits alike.
+fn typed_roster(reps: usize) -> plansim_sim::scenario::ValidScenario {
+    let mut csv = String::from("id,base_salary,ability\n");
+    for j in 0..reps {
+        let (salary, ability) = (
+            7800.0 + 800.0 * (j % 20 / 5) as f64,
+            0.7 + 0.15 * (j % 5) as f64,
+        );
+        csv.push_str(&format!("R{j},{salary},{ability}\n"));
+    }
+    let text =
+        DEFAULT_SCENARIO_TOML.replacen("# roster = \"team.csv\"", "roster = \"team.csv\"", 1);
+    parse_and_validate_with_roster(&text, "typed", Some(&csv))
+        .and_then(|v| {
+            v.with_changes(|s| {
+                for t in [
+                    &mut s.team.effort_cost,
+                    &mut s.team.risk_aversion,
+                    &mut s.team.promotion_value,
+                    &mut s.team.outside_premium,
+                ] {
+                    t.sd = 0.0;
+                }
+            })
+        })
+        .expect("the typed roster is valid")
 }
 
 criterion_group!(benches, simulate, solve);

@@ -110,7 +110,25 @@ pub fn solve(model: &Model, plan: &Plan, start: &PlanningStart) -> Policy {
 /// audited against each other): for tests of the fast search.
 #[doc(hidden)]
 pub fn solve_with(model: &Model, plan: &Plan, start: &PlanningStart, search: Search<'_>) -> Policy {
-    let mut policy = solve_team(model, plan, start, search);
+    solve_configured(model, plan, start, search, true)
+}
+
+/// [`solve`] with every rep solved on its own, even where reps' planning inputs are
+/// identical: the reference of the tests of shared solves (docs/model.md section 8.4).
+#[doc(hidden)]
+pub fn solve_unshared(model: &Model, plan: &Plan, start: &PlanningStart) -> Policy {
+    solve_configured(model, plan, start, Search::Fast, false)
+}
+
+/// [`solve`] with a chosen search, sharing the solve of identical reps or not.
+fn solve_configured(
+    model: &Model,
+    plan: &Plan,
+    start: &PlanningStart,
+    search: Search<'_>,
+    sharing: bool,
+) -> Policy {
+    let mut policy = solve_team(model, plan, start, search, sharing);
     if let (Some(hires), Some(hiring)) = (model.hire_model(), model.hiring()) {
         let g = hiring.type_count();
         let hire_start = PlanningStart {
@@ -122,7 +140,7 @@ pub fn solve_with(model: &Model, plan: &Plan, start: &PlanningStart, search: Sea
                 .collect(),
             tournament_cutoff: start.tournament_cutoff,
         };
-        let hire_policy = solve_team(&hires, plan, &hire_start, search);
+        let hire_policy = solve_team(&hires, plan, &hire_start, search, sharing);
         if hiring.applicants_respond() {
             policy.hire_cdf = super::applicants::acceptance_cdf(hiring, &hires, &hire_policy);
         }
@@ -132,13 +150,20 @@ pub fn solve_with(model: &Model, plan: &Plan, start: &PlanningStart, search: Sea
 }
 
 /// [`solve`] for the team's own reps.
-fn solve_team(model: &Model, plan: &Plan, start: &PlanningStart, search: Search<'_>) -> Policy {
+fn solve_team(
+    model: &Model,
+    plan: &Plan,
+    start: &PlanningStart,
+    search: Search<'_>,
+    sharing: bool,
+) -> Policy {
     let tournament = plan
         .tournament_share()
         .filter(|_| start.tournament_cutoff.is_none());
     let Some(share) = tournament else {
         let cutoff = start.tournament_cutoff.unwrap_or(f64::NAN);
-        let (mut policy, equilibrium, _) = solve_consistent(model, plan, start, cutoff, search);
+        let (mut policy, equilibrium, _) =
+            solve_consistent(model, plan, start, cutoff, search, sharing);
         if plan.tournament_share().is_none() {
             policy.tournament_cutoff = f64::NAN;
         }
@@ -147,7 +172,7 @@ fn solve_team(model: &Model, plan: &Plan, start: &PlanningStart, search: Search<
     };
     let spent = std::cell::Cell::new(0usize);
     let attempt = |c: f64| {
-        let (policy, equilibrium, n) = solve_consistent(model, plan, start, c, search);
+        let (policy, equilibrium, n) = solve_consistent(model, plan, start, c, search, sharing);
         spent.set(spent.get() + n);
         let implied = equilibrium_cutoff(model, plan, start, &policy.planned, share);
         (implied - c, policy, equilibrium)
@@ -259,6 +284,7 @@ fn solve_consistent(
     start: &PlanningStart,
     cutoff: f64,
     search: Search<'_>,
+    sharing: bool,
 ) -> (Policy, Equilibrium, usize) {
     // Team bonuses need the reps' efforts to be mutually consistent; a team share of the
     // raise only nudges them (two passes); individual plans need one pass.
@@ -272,7 +298,7 @@ fn solve_consistent(
     let mut guide: Option<Vec<Vec<Cell>>> = None;
     let mut change = f64::INFINITY;
     for pass in 1..=passes {
-        let p = solve_pass(model, plan, start, guide.as_ref(), cutoff, search);
+        let p = solve_pass(model, plan, start, guide.as_ref(), cutoff, search, sharing);
         if let Some(g) = &guide {
             change = max_effort_change(g, &p.planned);
         }

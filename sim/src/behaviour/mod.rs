@@ -39,9 +39,9 @@ mod timing;
 
 #[doc(hidden)]
 pub use choice::{Audit, Search};
-#[doc(hidden)]
-pub use equilibrium::solve_with;
 pub use equilibrium::{mixture_quantile, naive_cutoff, solve, Equilibrium, EquilibriumGap};
+#[doc(hidden)]
+pub use equilibrium::{solve_unshared, solve_with};
 pub use forecast::Forecast;
 pub use policy::{Cell, Policy};
 pub use timing::{CloseState, NextCycle};

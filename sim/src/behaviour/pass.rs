@@ -17,7 +17,7 @@ use super::closed_loop::best_efforts_closed;
 use super::forecast::{forecast, productivities, score, Forecast};
 use super::policy::{expected_cell, Cell, Policy, TableBuilder};
 use super::{RepStart, ATTAINMENT_BUCKETS, ATTAINMENT_MAX};
-use crate::model::{Kpis, Model, Outcome, Plan};
+use crate::model::{Kpis, Model, Outcome, Plan, Rep};
 use crate::scenario::{Planning, TargetMode, TargetSpec};
 
 /// The planned state of one rep as the planning pass walks the horizon.
@@ -257,6 +257,9 @@ fn book_variance(model: &Model, plan: &Plan, p: &Planned, target: Kpis) -> f64 {
 /// One planning pass from `start` under the tournament cut-off belief `cutoff`; with
 /// a `guide`, each rep expects the others to follow its planned efforts (`guide[j][k]`
 /// for period `start.period + k`), else the reference effort.
+///
+/// With `sharing`, reps whose planning inputs are identical bit for bit ([`rep_types`])
+/// are solved once and share their rows of the table: the same table as solving each.
 pub(super) fn solve_pass(
     model: &Model,
     plan: &Plan,
@@ -264,6 +267,7 @@ pub(super) fn solve_pass(
     guide: Option<&Vec<Vec<Cell>>>,
     cutoff: f64,
     search: Search<'_>,
+    sharing: bool,
 ) -> Policy {
     let t0 = start.period;
     let periods = model.periods() - t0;
@@ -272,7 +276,13 @@ pub(super) fn solve_pass(
     let reference = Cell::reference(model);
     let training_cutoff = super::equilibrium::training_cutoff(model, plan, start);
     let mut path = PlannedPath::new(start);
-    let mut table = TableBuilder::new(model.reps().len(), periods, eligibility_states);
+    let (types, representatives) = if sharing {
+        rep_types(model, start, guide)
+    } else {
+        let n = model.reps().len();
+        ((0..n as u32).collect(), (0..n).collect())
+    };
+    let mut table = TableBuilder::new(types, periods, eligibility_states);
     for t in t0..model.periods() {
         let cycle_start = (t / len) * len;
         let end = (cycle_start + len).min(model.periods());
@@ -300,14 +310,147 @@ pub(super) fn solve_pass(
             search,
             training_cutoff,
         };
-        let solved: Vec<(Vec<Cell>, Cell)> = (0..model.reps().len())
-            .into_par_iter()
-            .map(|j| rep_choices(model, plan, &path, &team, &period, j))
+        // One solve per type, by its first rep: reps of a type have the same planned
+        // state in every period, since their inputs and their choices are the same.
+        let solved: Vec<(Vec<Cell>, Cell)> = representatives
+            .par_iter()
+            .map(|&j| rep_choices(model, plan, &path, &team, &period, j))
             .collect();
         table.push(solved, buckets);
         path.advance(model, plan, t, end, team.target, |j| table.planned(j, k));
     }
     table.finish(t0, periods, cutoff)
+}
+
+/// Each rep's type and each type's first rep: reps are of one type when every input of
+/// a pass that differs between reps is identical bit for bit (the rep's traits and
+/// calibrated state, its planning start and, in later passes, its guide efforts), so a
+/// pass computes the same cells for them. Types are numbered in order of their first rep.
+///
+/// Reps are looked up by a hash of their inputs' bits, and a rep joins a type only when
+/// its inputs equal the type's first rep's in full, so a collision of hashes never
+/// merges two types; no rep's inputs are kept beyond the lookup.
+fn rep_types(
+    model: &Model,
+    start: &super::PlanningStart,
+    guide: Option<&Vec<Vec<Cell>>>,
+) -> (Vec<u32>, Vec<usize>) {
+    let key = |j: usize, key: &mut Vec<u64>| {
+        key.clear();
+        rep_bits(&model.reps()[j], key);
+        start_bits(&start.reps[j], key);
+        for c in guide.map_or(&[][..], |g| &g[j][..]) {
+            cell_bits(c, key);
+        }
+    };
+    let n = model.reps().len();
+    let mut by_hash: std::collections::HashMap<u64, Vec<u32>> =
+        std::collections::HashMap::with_capacity(n);
+    let mut representatives: Vec<usize> = Vec::new();
+    let mut types = Vec::with_capacity(n);
+    let (mut mine, mut theirs) = (Vec::new(), Vec::new());
+    for j in 0..n {
+        key(j, &mut mine);
+        // Fx-style mixing of the words: fast, and collisions are resolved below.
+        let hash = mine.iter().fold(0u64, |h, &w| {
+            (h.rotate_left(5) ^ w).wrapping_mul(0x517c_c1b7_2722_0a95)
+        });
+        let candidates = by_hash.entry(hash).or_default();
+        let found = candidates.iter().copied().find(|&g| {
+            key(representatives[g as usize], &mut theirs);
+            theirs == mine
+        });
+        let g = found.unwrap_or_else(|| {
+            representatives.push(j);
+            let g = (representatives.len() - 1) as u32;
+            candidates.push(g);
+            g
+        });
+        types.push(g);
+    }
+    (types, representatives)
+}
+
+/// Appends the bits of every field of `rep` a pass may read (all but the id). The
+/// destructuring names every field, so a field added to [`Rep`] must be added here.
+fn rep_bits(rep: &Rep, key: &mut Vec<u64>) {
+    let Rep {
+        id: _,
+        ability,
+        effort_cost,
+        risk_aversion,
+        promotion_value,
+        outside_option,
+        base_salary,
+        level,
+        tenure,
+        tenure_given,
+        quit_hazard,
+        book,
+        book_given,
+        run_rate_revenue,
+        run_rate_new_customers,
+    } = rep;
+    key.extend(
+        [
+            ability,
+            effort_cost,
+            risk_aversion,
+            promotion_value,
+            outside_option,
+            base_salary,
+            quit_hazard,
+            book,
+            run_rate_revenue,
+            run_rate_new_customers,
+        ]
+        .map(|x| x.to_bits()),
+    );
+    key.extend([
+        u64::from(*level),
+        u64::from(*tenure),
+        u64::from(*tenure_given),
+        u64::from(*book_given),
+    ]);
+}
+
+/// Appends the bits of a rep's planning start (every field, named as in [`rep_bits`]).
+fn start_bits(rs: &RepStart, key: &mut Vec<u64>) {
+    let RepStart {
+        skill,
+        salary,
+        tenure,
+        book,
+        promotions,
+        last_cycle,
+    } = rs;
+    key.extend([skill, salary, book].map(|x| x.to_bits()));
+    key.extend([u64::from(*tenure), u64::from(*promotions)]);
+    match last_cycle {
+        None => key.push(0),
+        Some(Kpis {
+            revenue,
+            new_customers,
+            satisfaction,
+        }) => key.extend([
+            1,
+            revenue.to_bits(),
+            new_customers.to_bits(),
+            satisfaction.to_bits(),
+        ]),
+    }
+}
+
+/// Appends the bits of a guide cell (every field, named as in [`rep_bits`]).
+fn cell_bits(c: &Cell, key: &mut Vec<u64>) {
+    let Cell {
+        acquisition,
+        service,
+        quit_hazard,
+        value,
+        risk_premium,
+    } = c;
+    key.extend([acquisition, service, quit_hazard, value, risk_premium].map(|x| x.to_bits()));
 }
 
 /// The shadow prices of output in the cycle ending at `end` for a rep who foresees a

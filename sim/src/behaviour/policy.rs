@@ -38,11 +38,18 @@ impl Cell {
 }
 
 /// Optimal efforts and quit hazards for every rep, period, eligibility and attainment so far.
+///
+/// Reps whose planning inputs are identical share one row set (docs/model.md section
+/// 8.4): the cells are stored once per distinct type, and each rep holds the index of
+/// its type's rows.
 #[derive(Clone, Debug)]
 pub struct Policy {
     start: u32,
     periods: u32,
     eligibility_states: usize,
+    /// Each rep's row set: the index of its type.
+    rows: Vec<u32>,
+    /// Where each row set's cells start, per (row set, period, eligibility state).
     offsets: Vec<u32>,
     cells: Vec<Cell>,
     pub(super) tournament_cutoff: f64,
@@ -62,8 +69,9 @@ impl Policy {
         } else {
             0
         };
+        let row = self.rows[rep] as usize;
         let key =
-            (rep * self.periods as usize + (t - self.start) as usize) * self.eligibility_states + e;
+            (row * self.periods as usize + (t - self.start) as usize) * self.eligibility_states + e;
         let from = self.offsets[key] as usize;
         let to = self.offsets[key + 1] as usize;
         interpolate(&self.cells[from..to], attainment)
@@ -77,9 +85,16 @@ impl Policy {
             (other.start, other.periods, other.eligibility_states)
         );
         let base = self.cells.len() as u32;
+        let row_base = self.row_sets() as u32;
         self.cells.extend_from_slice(&other.cells);
         self.offsets
             .extend(other.offsets[1..].iter().map(|o| base + o));
+        self.rows.extend(other.rows.iter().map(|r| row_base + r));
+    }
+
+    /// Number of row sets stored: the distinct types solved.
+    pub fn row_sets(&self) -> usize {
+        (self.offsets.len() - 1) / (self.periods as usize * self.eligibility_states).max(1)
     }
 
     /// The hire a uniform `u` gives in `slot` (docs/model.md section 10.1): from the
@@ -187,63 +202,76 @@ fn interpolate(cells: &[Cell], x: f64) -> Cell {
     }
 }
 
-/// A policy table as a pass fills it, period by period.
+/// A policy table as a pass fills it, period by period: one row set per distinct type
+/// of rep, and each rep's type.
 pub(super) struct TableBuilder {
-    /// Each rep's cells: per period and eligibility state, the cells over attainment.
-    per_rep: Vec<Vec<Vec<Cell>>>,
-    /// Each rep's planned (expected-path) cell of each period.
+    /// Each type's cells: per period and eligibility state, the cells over attainment.
+    per_type: Vec<Vec<Vec<Cell>>>,
+    /// Each type's planned (expected-path) cell of each period.
     planned: Vec<Vec<Cell>>,
+    /// Each rep's type.
+    types: Vec<u32>,
     eligibility_states: usize,
 }
 
 impl TableBuilder {
-    /// An empty table of `reps` reps over `periods` periods.
-    pub(super) fn new(reps: usize, periods: u32, eligibility_states: usize) -> Self {
+    /// An empty table over `periods` periods for reps of the types `types` (rep `j` is
+    /// of type `types[j]`, numbered from 0 without gaps).
+    pub(super) fn new(types: Vec<u32>, periods: u32, eligibility_states: usize) -> Self {
+        let n = types.iter().map(|&g| g as usize + 1).max().unwrap_or(0);
         TableBuilder {
-            per_rep: vec![Vec::with_capacity(periods as usize * eligibility_states); reps],
-            planned: vec![Vec::with_capacity(periods as usize); reps],
+            per_type: vec![Vec::with_capacity(periods as usize * eligibility_states); n],
+            planned: vec![Vec::with_capacity(periods as usize); n],
+            types,
             eligibility_states,
         }
     }
 
-    /// Adds the next period: each rep's cells (eligibility state by state, `buckets`
+    /// Adds the next period: each type's cells (eligibility state by state, `buckets`
     /// cells each) and planned cell.
     pub(super) fn push(&mut self, solved: Vec<(Vec<Cell>, Cell)>, buckets: usize) {
-        for (j, (cells, planned_cell)) in solved.into_iter().enumerate() {
+        debug_assert_eq!(solved.len(), self.per_type.len());
+        for (g, (cells, planned_cell)) in solved.into_iter().enumerate() {
             for e in 0..self.eligibility_states {
-                self.per_rep[j].push(cells[e * buckets..(e + 1) * buckets].to_vec());
+                self.per_type[g].push(cells[e * buckets..(e + 1) * buckets].to_vec());
             }
-            self.planned[j].push(planned_cell);
+            self.planned[g].push(planned_cell);
         }
     }
 
     /// Rep `j`'s planned cell of the `k`-th period pushed.
     pub(super) fn planned(&self, j: usize, k: usize) -> Cell {
-        self.planned[j][k]
+        self.planned[self.types[j] as usize][k]
     }
 
     /// The policy from period `start` over `periods` periods, planned with the
     /// tournament cut-off `cutoff`.
     pub(super) fn finish(self, start: u32, periods: u32, cutoff: f64) -> Policy {
-        let n = self.per_rep.len();
+        let n = self.per_type.len();
         let mut offsets = Vec::with_capacity(n * periods as usize * self.eligibility_states + 1);
         let mut cells = Vec::new();
         offsets.push(0u32);
-        for rep_cells in self.per_rep {
-            for c in rep_cells {
+        for type_cells in self.per_type {
+            for c in type_cells {
                 cells.extend_from_slice(&c);
                 offsets.push(cells.len() as u32);
             }
         }
+        let planned = self
+            .types
+            .iter()
+            .map(|&g| self.planned[g as usize].clone())
+            .collect();
         Policy {
             start,
             periods,
             eligibility_states: self.eligibility_states,
+            rows: self.types,
             offsets,
             cells,
             tournament_cutoff: cutoff,
             equilibrium: Equilibrium::NotNeeded,
-            planned: self.planned,
+            planned,
             hire_cdf: Vec::new(),
         }
     }
