@@ -53,14 +53,28 @@ pub struct Plan {
     pub salary_adjustment: Option<SalaryAdjustment>,
     /// Training.
     pub training: Option<Training>,
+    /// Periods of the plan's shorter cycle where its bonus or commission names one
+    /// (docs/model.md section 5); None when every mechanism runs on `cycle_len`.
+    pub short_cycle_len: Option<u32>,
+    /// The target bonus is paid on the shorter cycle.
+    pub bonus_on_short: bool,
+    /// The commission is paid on the shorter cycle.
+    pub commission_on_short: bool,
 }
 
 impl Plan {
     /// Compiles a plan section.
     pub fn new(p: &PlanSection) -> Self {
         let total = p.kpi.revenue + p.kpi.new_customers;
+        let cycle_len = p.cycle.periods();
+        // A mechanism's own cycle, where it is shorter than the plan's (validation
+        // allows one shorter cycle at most).
+        let short =
+            |c: Option<crate::scenario::Cycle>| c.map(|c| c.periods()).filter(|&n| n < cycle_len);
+        let bonus = short(p.target_bonus.as_ref().and_then(|b| b.cycle));
+        let commission = short(p.commission.as_ref().and_then(|c| c.cycle));
         Plan {
-            cycle_len: p.cycle.periods(),
+            cycle_len,
             weight_revenue: p.kpi.revenue / total,
             weight_new_customers: p.kpi.new_customers / total,
             raise_horizon: p.raise_horizon,
@@ -70,6 +84,9 @@ impl Plan {
             promotion: p.promotion.as_ref().map(Promotion::new),
             salary_adjustment: p.salary_adjustment.as_ref().map(SalaryAdjustment::new),
             training: p.training.as_ref().map(Training::new),
+            short_cycle_len: bonus.or(commission),
+            bonus_on_short: bonus.is_some(),
+            commission_on_short: commission.is_some(),
         }
     }
 
@@ -93,6 +110,13 @@ impl Plan {
     pub fn score(&self, actual: Kpis, target: Kpis) -> f64 {
         let (ar, an) = self.score_coefficients(target);
         ar * actual.revenue + an * actual.new_customers
+    }
+
+    /// Periods of the cycle the policy table's attainment axis tracks: the shorter
+    /// cycle where the plan has two, else the plan's cycle.
+    #[inline]
+    pub fn primary_cycle_len(&self) -> u32 {
+        self.short_cycle_len.unwrap_or(self.cycle_len)
     }
 
     /// True when the team bonus makes the team's attainment the state reps track.
