@@ -636,6 +636,7 @@ fn rep_periods(
         }
         if let Some(r) = ws.recorder.as_deref_mut() {
             r.rep_month(st.ability, cell.acquisition, st.salary);
+            r.revenue(st.ability, out.revenue);
             r.pay(j, st.ability, rec.incentive_cost - cost_before);
         }
         let leaves = u[source::ATTRITION] < cell.quit_hazard;
