@@ -67,7 +67,7 @@ pub(super) fn certainty_equivalent(
 /// alone, not on attainment so far or promotion eligibility: the forecast's moments,
 /// the payouts on counts and revenue, the promotion chance, effort and shadow costs.
 /// Cells that differ only in attainment so far or eligibility share them.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 struct Terms {
     /// Mean and variance of the rep's score over the rest of the cycle.
     own: (f64, f64),
@@ -88,12 +88,13 @@ struct Terms {
     shadow_cost: f64,
     /// Where the plan has two cycles, each shorter cycle's over the rest of the plan's
     /// cycle (as [`ShortCycles`]): the mean and variance of the rep's score against its
-    /// targets, its mean revenue and the revenue's variance.
-    short: [ShortTerms; MAX_CYCLE],
+    /// targets, its mean revenue and the revenue's variance. Empty with one cycle,
+    /// so that one-cycle plans neither fill nor allocate it.
+    short: Vec<ShortTerms>,
 }
 
 /// A shorter cycle's part of [`Terms`].
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug)]
 struct ShortTerms {
     own: (f64, f64),
     m_rev: f64,
@@ -112,7 +113,7 @@ impl Terms {
     fn at(ctx: &Context<'_>, h: f64, f: f64) -> Terms {
         let plan = ctx.plan;
         let k = ctx.remaining;
-        let mut short = [ShortTerms::default(); MAX_CYCLE];
+        let mut short = Vec::new();
         let fc = match &ctx.short_cycles {
             None => forecast(ctx.model, &ctx.productivity[..k], ctx.book, h, f, ctx.cv2),
             // The forecast of the rest of the plan's cycle is the sum of its shorter
@@ -120,15 +121,16 @@ impl Terms {
             Some(sc) => {
                 let mut total = Forecast::default();
                 let (mut book, mut from) = (ctx.book, 0);
-                for (i, s) in short.iter_mut().enumerate().take(sc.count) {
+                short.reserve_exact(sc.count);
+                for i in 0..sc.count {
                     let to = sc.ends[i];
                     let part =
                         forecast(ctx.model, &ctx.productivity[from..to], book, h, f, ctx.cv2);
-                    *s = ShortTerms {
+                    short.push(ShortTerms {
                         own: score(plan, &part, sc.targets[i], false),
                         m_rev: part.m_rev,
                         v_rev: part.v_rev,
-                    };
+                    });
                     total.add(&part);
                     book = part.book_end;
                     from = to;

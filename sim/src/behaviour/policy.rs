@@ -1,6 +1,7 @@
 //! The policy table (docs/model.md section 8.4): each rep's optimal choice per
 //! period, promotion eligibility and attainment of the cycle so far, read by the
-//! engine by linear interpolation in attainment.
+//! engine by linear interpolation in attainment (bilinear in the shorter and the
+//! plan cycle's attainments where a plan has two cycles).
 
 use super::equilibrium::Equilibrium;
 use super::ATTAINMENT_MAX;
