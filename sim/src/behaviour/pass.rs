@@ -11,12 +11,12 @@
 use rayon::prelude::*;
 
 use super::choice::{
-    best_effort, best_efforts, certainty_equivalent, quit_hazard, Context, Search,
+    best_effort, best_efforts, certainty_equivalent, quit_hazard, Choice, Context, Search,
 };
 use super::forecast::{forecast, productivities, score, Forecast, ShortCycles};
 use super::policy::{expected_cell, expected_cell_two, Cell, Policy, TableBuilder};
 use super::{RepStart, ATTAINMENT_BUCKETS, ATTAINMENT_MAX, LONG_ATTAINMENT_POINTS};
-use crate::model::{Kpis, Model, Outcome, Plan};
+use crate::model::{Kpis, Model, Outcome, Plan, Rep};
 use crate::scenario::{TargetMode, TargetSpec};
 
 /// The planned state of one rep as the planning pass walks the horizon.
@@ -512,13 +512,7 @@ fn rep_choices(
     let per_period = remaining as f64;
     let cells: Vec<Cell> = best_efforts(&ctx, &xs, &states[..eligibility_states])
         .into_iter()
-        .map(|(h, f, ce, risk)| Cell {
-            acquisition: h,
-            service: f,
-            quit_hazard: quit_hazard(model, rep, p.salary, ce / per_period),
-            value: ce / per_period,
-            risk_premium: risk / per_period,
-        })
+        .map(|choice| cell(model, rep, p.salary, per_period, choice))
         .collect();
     // The planned path is the eligible rep's expected choice: the policy averaged over
     // the attainment so far, normal around its planned value.
@@ -532,6 +526,20 @@ fn rep_choices(
     };
     let planned_cell = expected_cell(&cells[..buckets], planned_x, planned_var);
     (cells, planned_cell)
+}
+
+/// The table's cell of a best `choice` (efforts, certainty equivalent and risk premium
+/// over `per_period` periods) for `rep` at `salary`: the values per period and the
+/// quit hazard they imply.
+fn cell(model: &Model, rep: &Rep, salary: f64, per_period: f64, choice: Choice) -> Cell {
+    let (h, f, ce, risk) = choice;
+    Cell {
+        acquisition: h,
+        service: f,
+        quit_hazard: quit_hazard(model, rep, salary, ce / per_period),
+        value: ce / per_period,
+        risk_premium: risk / per_period,
+    }
 }
 
 /// Rep choices in `period` for a plan with two cycles (docs/model.md section 8.4): for
@@ -578,15 +586,10 @@ fn two_cycle_choices(
             sc.long_so_far = y;
         }
         let row = best_efforts(&row_ctx, &xs, &states[..eligibility_states]);
-        for (i, (h, f, ce, risk)) in row.into_iter().enumerate() {
+        for (i, choice) in row.into_iter().enumerate() {
             let (e, b) = (i / buckets, i % buckets);
-            cells[(e * long_points + l) * buckets + b] = Cell {
-                acquisition: h,
-                service: f,
-                quit_hazard: quit_hazard(ctx.model, ctx.rep, p.salary, ce / per_period),
-                value: ce / per_period,
-                risk_premium: risk / per_period,
-            };
+            cells[(e * long_points + l) * buckets + b] =
+                cell(ctx.model, ctx.rep, p.salary, per_period, choice);
         }
     }
     let planned_cell = expected_cell_two(

@@ -61,6 +61,10 @@ impl Policy {
     /// The choice of rep `rep` in period `t` given eligibility and attainment of the cycle so far.
     #[inline]
     pub fn cell(&self, rep: usize, t: u32, eligible: bool, attainment: f64) -> Cell {
+        debug_assert!(
+            self.long_axis.is_empty(),
+            "a two-cycle table is read by cell_two_cycles"
+        );
         let e = if self.eligibility_states == 2 && !eligible {
             1
         } else {
