@@ -76,6 +76,7 @@ fn bonus(amount: f64) -> TargetBonusSpec {
         accelerator: 0.0,
         cap: None,
         basis: Basis::Individual,
+        cycle: None,
     }
 }
 
@@ -206,6 +207,7 @@ fn only_paid_tasks_get_effort() {
             rate: 0.1,
             on: CommissionBase::Revenue,
             tiers: vec![],
+            cycle: None,
         });
     });
     let a = policy_of(&acquisition_only);
@@ -322,6 +324,7 @@ fn simulated_revenue_pay_keeps_service_and_satisfaction() {
             rate: 0.1,
             on: CommissionBase::Revenue,
             tiers: vec![],
+            cycle: None,
         });
         s.baseline.per_customer = Some(PerCustomerSpec {
             amount: 400.0,

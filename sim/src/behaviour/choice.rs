@@ -2,9 +2,9 @@
 //! certainty equivalent of an effort for the rest of the cycle, its global maximum
 //! over the effort box, and the quit hazard the chosen value implies.
 
-use super::forecast::{forecast, score, Forecast};
+use super::forecast::{forecast, score, Forecast, ShortCycles};
 use super::MAX_CYCLE;
-use crate::mechanisms::{AttainmentPayout, Promotion, PromotionRule};
+use crate::mechanisms::{AttainmentPayout, Commission, Promotion, PromotionRule};
 use crate::model::{Kpis, Model, Outcome, Plan, Rep};
 use crate::normal::Normal;
 use crate::scenario::{CommissionBase, CustomerCount};
@@ -50,6 +50,10 @@ pub(super) struct Context<'a> {
     /// sessions whose trainees this cycle's score selects, and the score cut-off of the
     /// trained share; value 0 when training is not a reward this cycle decides.
     pub(super) training: (f64, f64),
+    /// Where the plan has two cycles, the shorter ones over the rest of the plan's
+    /// cycle and the plan cycle's attainment so far: the attainment so far a cell is
+    /// solved at is then the shorter cycle's (docs/model.md section 8.4).
+    pub(super) short_cycles: Option<ShortCycles>,
 }
 
 /// Certainty equivalent of effort (h, f) for the rest of the cycle, its risk premium,
@@ -73,7 +77,7 @@ pub(super) fn certainty_equivalent(
 /// alone, not on attainment so far or promotion eligibility: the forecast's moments,
 /// the payouts on counts and revenue, the promotion chance, effort and shadow costs.
 /// Cells that differ only in attainment so far or eligibility share them.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 struct Terms {
     /// Mean and variance of the rep's score over the rest of the cycle.
     own: (f64, f64),
@@ -94,6 +98,19 @@ struct Terms {
     idio: (f64, f64),
     effort_cost: f64,
     shadow_cost: f64,
+    /// Where the plan has two cycles, each shorter cycle's over the rest of the plan's
+    /// cycle (as [`ShortCycles`]): the mean and variance of the rep's score against its
+    /// targets, its mean revenue and the revenue's variance. Empty with one cycle,
+    /// so that one-cycle plans neither fill nor allocate it.
+    short: Vec<ShortTerms>,
+}
+
+/// A shorter cycle's part of [`Terms`].
+#[derive(Clone, Copy, Debug)]
+struct ShortTerms {
+    own: (f64, f64),
+    m_rev: f64,
+    v_rev: f64,
 }
 
 /// The certainty equivalent of one effort at one attainment so far: eligible for
@@ -108,15 +125,47 @@ impl Terms {
     fn at(ctx: &Context<'_>, h: f64, f: f64) -> Terms {
         let plan = ctx.plan;
         let k = ctx.remaining;
-        let fc = forecast(
-            ctx.model,
-            plan,
-            &ctx.productivity[..k],
-            ctx.book,
-            h,
-            f,
-            ctx.cv2,
-        );
+        let mut short = Vec::new();
+        let fc = match &ctx.short_cycles {
+            None => forecast(
+                ctx.model,
+                plan,
+                &ctx.productivity[..k],
+                ctx.book,
+                h,
+                f,
+                ctx.cv2,
+            ),
+            // The forecast of the rest of the plan's cycle is the sum of its shorter
+            // cycles' (each period's moments add; the book carries over).
+            Some(sc) => {
+                let mut total = Forecast::default();
+                let (mut book, mut from) = (ctx.book, 0);
+                short.reserve_exact(sc.count);
+                for i in 0..sc.count {
+                    let to = sc.ends[i];
+                    let part = forecast(
+                        ctx.model,
+                        plan,
+                        &ctx.productivity[from..to],
+                        book,
+                        h,
+                        f,
+                        ctx.cv2,
+                    );
+                    short.push(ShortTerms {
+                        own: score(plan, &part, sc.targets[i], false),
+                        m_rev: part.m_rev,
+                        v_rev: part.v_rev,
+                    });
+                    total.add(&part);
+                    book = part.book_end;
+                    from = to;
+                }
+                total.book_end = book;
+                total
+            }
+        };
         let own = score(plan, &fc, ctx.target, false);
         let needs_team = plan.team_bonus()
             || plan
@@ -168,11 +217,13 @@ impl Terms {
             idio,
             effort_cost: 0.5 * ctx.rep.effort_cost * (h * h + f * f) * k as f64,
             shadow_cost,
+            short,
         }
     }
 
     /// The certainty equivalent at `attainment_so_far` (the rep's own, or the team's
-    /// under a team bonus), eligible for promotion and not.
+    /// under a team bonus; the shorter cycle's where the plan has two), eligible for
+    /// promotion and not.
     fn value(&self, ctx: &Context<'_>, attainment_so_far: f64) -> Value {
         let plan = ctx.plan;
         let rep = ctx.rep;
@@ -182,11 +233,22 @@ impl Terms {
         let mut cycle = (0.0, 0.0);
         let gated = plan.satisfaction_pay.is_some();
         let team_mode = plan.team_bonus();
-        let (own_so_far, team_so_far) = if team_mode {
+        let (own_so_far, team_so_far) = if let Some(sc) = &ctx.short_cycles {
+            (sc.long_so_far, ctx.team_attainment_so_far)
+        } else if team_mode {
             (ctx.own_attainment_so_far, attainment_so_far)
         } else {
             (attainment_so_far, ctx.team_attainment_so_far)
         };
+        // A mechanism on the shorter cycle is valued on each shorter cycle over the rest
+        // of the plan's cycle: the current one from its attainment so far, the later
+        // ones from zero; their payouts' variances add (docs/model.md section 8.2).
+        let short = |i: usize| -> (f64, &ShortTerms, Kpis) {
+            let sc = ctx.short_cycles.as_ref().expect("a plan with two cycles");
+            let so_far = if i == 0 { attainment_so_far } else { 0.0 };
+            (so_far, &self.short[i], sc.targets[i])
+        };
+        let short_count = ctx.short_cycles.as_ref().map_or(0, |sc| sc.count);
         let own = Normal {
             mean: own_so_far + self.own.0,
             sd: self.own.1.sqrt(),
@@ -196,10 +258,23 @@ impl Terms {
             sd: self.team.1.sqrt(),
         };
         if let Some(bonus) = &plan.target_bonus {
-            let (m, v) = bonus.moments(if team_mode { team } else { own });
-            let acc = if gated { &mut cycle } else { &mut pay };
-            acc.0 += m;
-            acc.1 += v;
+            if plan.bonus_on_short {
+                // Validation refuses a satisfaction gate or multiplier with two cycles.
+                for i in 0..short_count {
+                    let (so_far, s, _) = short(i);
+                    let (m, v) = bonus.moments(Normal {
+                        mean: so_far + s.own.0,
+                        sd: s.own.1.sqrt(),
+                    });
+                    pay.0 += m;
+                    pay.1 += v;
+                }
+            } else {
+                let (m, v) = bonus.moments(if team_mode { team } else { own });
+                let acc = if gated { &mut cycle } else { &mut pay };
+                acc.0 += m;
+                acc.1 += v;
+            }
         }
         if plan.per_customer.is_some() {
             pay.0 += self.per_customer.0;
@@ -216,19 +291,28 @@ impl Terms {
                     acc.0 += c.base_rate * self.m_rev;
                     acc.1 += c.base_rate * c.base_rate * self.v_rev;
                 }
+                CommissionBase::Revenue if plan.commission_on_short => {
+                    for i in 0..short_count {
+                        let (so_far, s, target) = short(i);
+                        let (m, v) = if target.revenue > 0.0 {
+                            tiered_commission(c, so_far, s.m_rev, s.v_rev, target.revenue)
+                        } else {
+                            (c.base_rate * s.m_rev, c.base_rate * c.base_rate * s.v_rev)
+                        };
+                        acc.0 += m;
+                        acc.1 += v;
+                    }
+                }
                 CommissionBase::Revenue => {
-                    // Score attainment so far stands in for revenue attainment so far.
-                    let x = Normal {
-                        mean: own_so_far + self.m_rev / ctx.target.revenue,
-                        sd: self.v_rev.sqrt() / ctx.target.revenue,
-                    };
-                    let (m, v) = c.moments(x);
-                    let (m0, _) = c.moments(Normal {
-                        mean: own_so_far,
-                        sd: 0.0,
-                    });
-                    acc.0 += ctx.target.revenue * (m - m0);
-                    acc.1 += ctx.target.revenue * ctx.target.revenue * v;
+                    let (m, v) = tiered_commission(
+                        c,
+                        own_so_far,
+                        self.m_rev,
+                        self.v_rev,
+                        ctx.target.revenue,
+                    );
+                    acc.0 += m;
+                    acc.1 += v;
                 }
             }
         }
@@ -286,6 +370,29 @@ impl Terms {
             risk_premium,
         }
     }
+}
+
+/// Mean and variance of a tiered commission on the rest of a cycle's revenue (mean
+/// `m_rev`, variance `v_rev`) against its revenue target `target`, from attainment so
+/// far `so_far` (the score's stands in for revenue's): what the commission adds to the
+/// pay of the cycle so far.
+fn tiered_commission(
+    c: &Commission,
+    so_far: f64,
+    m_rev: f64,
+    v_rev: f64,
+    target: f64,
+) -> (f64, f64) {
+    let x = Normal {
+        mean: so_far + m_rev / target,
+        sd: v_rev.sqrt() / target,
+    };
+    let (m, v) = c.moments(x);
+    let (m0, _) = c.moments(Normal {
+        mean: so_far,
+        sd: 0.0,
+    });
+    (target * (m - m0), target * target * v)
 }
 
 /// How best efforts are searched for: the fast search of docs/model.md section 8.3, or

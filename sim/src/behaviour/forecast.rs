@@ -181,3 +181,40 @@ pub(super) fn productivities(
     }
     out
 }
+
+/// The shorter cycles over the rest of the plan's cycle, for a plan with two cycles
+/// (docs/model.md section 8.2): the rest of the current shorter cycle, then each
+/// whole one to the plan cycle's end, each with its own targets.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct ShortCycles {
+    /// Number of shorter cycles over the rest of the plan's cycle.
+    pub(super) count: usize,
+    /// Each one's end, in periods from now.
+    pub(super) ends: [usize; MAX_CYCLE],
+    /// Each one's targets.
+    pub(super) targets: [Kpis; MAX_CYCLE],
+    /// The plan cycle's attainment so far (the policy table's second axis).
+    pub(super) long_so_far: f64,
+}
+
+impl ShortCycles {
+    /// The shorter cycles (of `short_len` periods) of rep `rep` from period `t` to the
+    /// plan cycle's end `end`, with their targets from [`Model::cycle_targets`].
+    pub(super) fn new(model: &Model, rep: &Rep, short_len: u32, t: u32, end: u32) -> Self {
+        let mut out = ShortCycles {
+            count: 0,
+            ends: [0; MAX_CYCLE],
+            targets: [Kpis::ZERO; MAX_CYCLE],
+            long_so_far: 0.0,
+        };
+        let mut from = (t / short_len) * short_len;
+        while from < end {
+            let to = (from + short_len).min(end);
+            out.ends[out.count] = (to - t) as usize;
+            out.targets[out.count] = model.cycle_targets(rep, from, to, None);
+            out.count += 1;
+            from = to;
+        }
+        out
+    }
+}

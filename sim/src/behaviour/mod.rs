@@ -52,6 +52,9 @@ use crate::model::{Kpis, Model};
 pub const ATTAINMENT_BUCKETS: usize = 41;
 /// Highest attainment so far on the grid (beyond it the last point applies).
 pub const ATTAINMENT_MAX: f64 = 2.0;
+/// Number of points of the second, coarser axis of a plan with two cycles: the plan
+/// cycle's attainment so far, from 0 to [`ATTAINMENT_MAX`] (docs/model.md section 8.4).
+pub const LONG_ATTAINMENT_POINTS: usize = 11;
 /// Most best-response passes when reps must anticipate each other (team bonus, tournament).
 pub const TEAM_PASSES: usize = 25;
 /// Longest cycle in periods.

@@ -11,12 +11,12 @@
 use rayon::prelude::*;
 
 use super::choice::{
-    best_effort, best_efforts, certainty_equivalent, quit_hazard, Context, Search,
+    best_effort, best_efforts, certainty_equivalent, quit_hazard, Choice, Context, Search,
 };
 use super::closed_loop::best_efforts_closed;
-use super::forecast::{forecast, productivities, score, Forecast};
-use super::policy::{expected_cell, Cell, Policy, TableBuilder};
-use super::{RepStart, ATTAINMENT_BUCKETS, ATTAINMENT_MAX};
+use super::forecast::{forecast, productivities, score, Forecast, ShortCycles};
+use super::policy::{expected_cell, expected_cell_two, Cell, Policy, TableBuilder};
+use super::{RepStart, ATTAINMENT_BUCKETS, ATTAINMENT_MAX, LONG_ATTAINMENT_POINTS};
 use crate::model::{Kpis, Model, Outcome, Plan, Rep};
 use crate::scenario::{Planning, TargetMode, TargetSpec};
 
@@ -40,6 +40,11 @@ struct Planned {
     kept: f64,
     target: Kpis,
     last_cycle: Option<Kpis>,
+    /// Where the plan has two cycles, the shorter cycle's KPIs so far, the variance
+    /// of its score so far, and its targets.
+    short_so_far: Kpis,
+    short_var_so_far: f64,
+    short_target: Kpis,
 }
 
 impl Planned {
@@ -58,6 +63,9 @@ impl Planned {
             kept: 1.0,
             target: Kpis::ZERO,
             last_cycle: rs.last_cycle,
+            short_so_far: Kpis::ZERO,
+            short_var_so_far: 0.0,
+            short_target: Kpis::ZERO,
         }
     }
 
@@ -133,6 +141,16 @@ impl PlannedPath {
         self.team_so_far = Kpis::ZERO;
         self.team_var_so_far = 0.0;
         self.cycle_from = from;
+    }
+
+    /// Opens the shorter cycle `[from, end)` of a plan with two cycles: each rep's
+    /// targets over it, its tallies reset.
+    fn open_short_cycle(&mut self, model: &Model, from: u32, end: u32) {
+        for (p, rep) in self.reps.iter_mut().zip(model.reps()) {
+            p.short_target = model.cycle_targets(rep, from, end, None);
+            p.short_so_far = Kpis::ZERO;
+            p.short_var_so_far = 0.0;
+        }
     }
 
     /// The team's view in period `t` of the cycle ending at `end`, each rep at its
@@ -221,6 +239,10 @@ impl PlannedPath {
             self.team_so_far.add(expected);
             p.var_so_far += score(plan, &fc, p.target, false).1;
             p.satisfaction_var_so_far += fc.v_sat;
+            if plan.short_cycle_len.is_some() {
+                p.short_so_far.add(expected);
+                p.short_var_so_far += score(plan, &fc, p.short_target, false).1;
+            }
             if let Outcome::Funnel(fun) = model.outcome() {
                 p.kept *= 1.0 - fun.churn(e.service);
                 p.kept_sum += p.kept;
@@ -290,6 +312,15 @@ pub(super) fn solve_pass(
         if first_of_cycle {
             path.open_cycle(model, cycle_start.max(t0), end);
         }
+        // The shorter cycle of a plan with two, nested in the plan's.
+        let short = plan.short_cycle_len.map(|s| {
+            let start = (t / s) * s;
+            let first = t == start || t == t0;
+            if first {
+                path.open_short_cycle(model, start.max(t0), (start + s).min(end));
+            }
+            (s, first)
+        });
         let k = (t - t0) as usize;
         let team = path.team_view(model, plan, t, end, |j| {
             guide.map_or(reference, |g| g[j][k])
@@ -301,6 +332,24 @@ pub(super) fn solve_pass(
         } else {
             ATTAINMENT_BUCKETS
         };
+        // With two cycles the first axis is the shorter cycle's attainment, likewise one
+        // cell at its first period, and the second the plan cycle's, one point at its
+        // first period (docs/model.md section 8.4).
+        let (buckets, long_points) = match short {
+            None => (buckets, 1),
+            Some((s, first)) => (
+                if first || s == 1 {
+                    1
+                } else {
+                    ATTAINMENT_BUCKETS
+                },
+                if first_of_cycle {
+                    1
+                } else {
+                    LONG_ATTAINMENT_POINTS
+                },
+            ),
+        };
         let period = Period {
             t,
             end,
@@ -309,6 +358,7 @@ pub(super) fn solve_pass(
             cutoff,
             search,
             training_cutoff,
+            long_points,
         };
         // One solve per type, by its first rep: reps of a type have the same planned
         // state in every period, since their inputs and their choices are the same.
@@ -316,7 +366,11 @@ pub(super) fn solve_pass(
             .par_iter()
             .map(|&j| rep_choices(model, plan, &path, &team, &period, j))
             .collect();
-        table.push(solved, buckets);
+        if short.is_some() {
+            table.push_two_cycles(solved, buckets, long_points);
+        } else {
+            table.push(solved, buckets);
+        }
         path.advance(model, plan, t, end, team.target, |j| table.planned(j, k));
     }
     table.finish(t0, periods, cutoff)
@@ -600,6 +654,9 @@ struct Period<'a> {
     search: Search<'a>,
     /// The score cut-off of training as a reward (NaN when it is not one).
     training_cutoff: f64,
+    /// Points of the second axis (the plan cycle's attainment so far) where the plan
+    /// has two cycles; 1 otherwise.
+    long_points: usize,
 }
 
 /// Rep `j`'s choices in `period`: for each eligibility state, the best effort at each
@@ -622,6 +679,7 @@ fn rep_choices(
         cutoff,
         search,
         training_cutoff,
+        ..
     } = *period;
     let rep = &model.reps()[j];
     let p = &path.reps[j];
@@ -652,8 +710,15 @@ fn rep_choices(
         satisfaction_so_far: (p.so_far.satisfaction, p.satisfaction_var_so_far),
         cycle_months: (end - path.cycle_from) as f64,
         training: (0.0, training_cutoff),
+        short_cycles: plan
+            .short_cycle_len
+            .map(|s| ShortCycles::new(model, rep, s, t, end)),
     };
     ctx.shadow = ratchet_shadow(&ctx, p, t, end);
+    if ctx.short_cycles.is_some() {
+        // Validation refuses training as a reward and the closed loop with two cycles.
+        return two_cycle_choices(&ctx, p, period, own_so_far);
+    }
     ctx.training = training_reward(&ctx, p, end, training_cutoff);
     let xs: Vec<f64> = if buckets == 1 {
         vec![if plan.team_bonus() {
@@ -674,13 +739,7 @@ fn rep_choices(
     };
     let cells: Vec<Cell> = choices
         .into_iter()
-        .map(|(h, f, ce, risk)| Cell {
-            acquisition: h,
-            service: f,
-            quit_hazard: quit_hazard(model, rep, p.salary, ce / per_period),
-            value: ce / per_period,
-            risk_premium: risk / per_period,
-        })
+        .map(|choice| cell(model, rep, p.salary, per_period, choice))
         .collect();
     // The planned path is the eligible rep's expected choice: the policy averaged over
     // the attainment so far, normal around its planned value.
@@ -693,5 +752,79 @@ fn rep_choices(
         )
     };
     let planned_cell = expected_cell(&cells[..buckets], planned_x, planned_var);
+    (cells, planned_cell)
+}
+
+/// The table's cell of a best `choice` (efforts, certainty equivalent and risk premium
+/// over `per_period` periods) for `rep` at `salary`: the values per period and the
+/// quit hazard they imply.
+fn cell(model: &Model, rep: &Rep, salary: f64, per_period: f64, choice: Choice) -> Cell {
+    let (h, f, ce, risk) = choice;
+    Cell {
+        acquisition: h,
+        service: f,
+        quit_hazard: quit_hazard(model, rep, salary, ce / per_period),
+        value: ce / per_period,
+        risk_premium: risk / per_period,
+    }
+}
+
+/// Rep choices in `period` for a plan with two cycles (docs/model.md section 8.4): for
+/// each eligibility state, each of `long_points` attainments so far of the plan's
+/// cycle (one: the planned), the best effort at each of `buckets` attainments so far of
+/// the shorter cycle (one: the planned); and the expected choice, the cells at the plan
+/// cycle's planned attainment averaged over the shorter cycle's, normal around its
+/// planned value.
+fn two_cycle_choices(
+    ctx: &Context<'_>,
+    p: &Planned,
+    period: &Period<'_>,
+    long_so_far: f64,
+) -> (Vec<Cell>, Cell) {
+    let Period {
+        t,
+        end,
+        buckets,
+        eligibility_states,
+        long_points,
+        ..
+    } = *period;
+    let plan = ctx.plan;
+    let short_so_far = plan.score(p.short_so_far, p.short_target);
+    let grid = |n: usize, planned: f64| -> Vec<f64> {
+        if n == 1 {
+            vec![planned]
+        } else {
+            (0..n)
+                .map(|b| ATTAINMENT_MAX * b as f64 / (n - 1) as f64)
+                .collect()
+        }
+    };
+    let xs = grid(buckets, short_so_far);
+    let ys = grid(long_points, long_so_far);
+    let states = [true, false];
+    let per_period = (end - t) as f64;
+    // Solved row by row of the plan cycle's attainment, laid out eligibility state by
+    // state, then row by row.
+    let mut cells = vec![Cell::default(); eligibility_states * long_points * buckets];
+    let mut row_ctx = ctx.clone();
+    for (l, &y) in ys.iter().enumerate() {
+        if let Some(sc) = row_ctx.short_cycles.as_mut() {
+            sc.long_so_far = y;
+        }
+        let row = best_efforts(&row_ctx, &xs, &states[..eligibility_states]);
+        for (i, choice) in row.into_iter().enumerate() {
+            let (e, b) = (i / buckets, i % buckets);
+            cells[(e * long_points + l) * buckets + b] =
+                cell(ctx.model, ctx.rep, p.salary, per_period, choice);
+        }
+    }
+    let planned_cell = expected_cell_two(
+        &cells[..long_points * buckets],
+        long_points,
+        short_so_far,
+        p.short_var_so_far,
+        long_so_far,
+    );
     (cells, planned_cell)
 }

@@ -1,6 +1,7 @@
 //! The policy table (docs/model.md section 8.4): each rep's optimal choice per
 //! period, promotion eligibility and attainment of the cycle so far, read by the
-//! engine by linear interpolation in attainment.
+//! engine by linear interpolation in attainment (bilinear in the shorter and the
+//! plan cycle's attainments where a plan has two cycles).
 
 use super::equilibrium::Equilibrium;
 use super::ATTAINMENT_MAX;
@@ -52,6 +53,9 @@ pub struct Policy {
     /// Where each row set's cells start, per (row set, period, eligibility state).
     offsets: Vec<u32>,
     cells: Vec<Cell>,
+    /// Where the plan has two cycles, each period's points on the second axis (the
+    /// plan cycle's attainment so far; docs/model.md section 8.4); empty otherwise.
+    long_axis: Vec<u32>,
     pub(super) tournament_cutoff: f64,
     pub(super) equilibrium: Equilibrium,
     pub(super) planned: Vec<Vec<Cell>>,
@@ -64,6 +68,10 @@ impl Policy {
     /// The choice of rep `rep` in period `t` given eligibility and attainment of the cycle so far.
     #[inline]
     pub fn cell(&self, rep: usize, t: u32, eligible: bool, attainment: f64) -> Cell {
+        debug_assert!(
+            self.long_axis.is_empty(),
+            "a two-cycle table is read by cell_two_cycles"
+        );
         let e = if self.eligibility_states == 2 && !eligible {
             1
         } else {
@@ -77,12 +85,48 @@ impl Policy {
         interpolate(&self.cells[from..to], attainment)
     }
 
+    /// The choice of rep `rep` in period `t` of a plan with two cycles, given
+    /// eligibility, attainment so far of the shorter cycle (`short`, the first axis)
+    /// and of the plan's cycle (`long`, the second): bilinear interpolation.
+    #[inline]
+    pub fn cell_two_cycles(
+        &self,
+        rep: usize,
+        t: u32,
+        eligible: bool,
+        short: f64,
+        long: f64,
+    ) -> Cell {
+        let e = if self.eligibility_states == 2 && !eligible {
+            1
+        } else {
+            0
+        };
+        let k = (t - self.start) as usize;
+        let row = self.rows[rep] as usize;
+        let key = (row * self.periods as usize + k) * self.eligibility_states + e;
+        let from = self.offsets[key] as usize;
+        let to = self.offsets[key + 1] as usize;
+        let long_points = self.long_axis.get(k).map_or(1, |&n| n as usize);
+        interpolate_two(&self.cells[from..to], long_points, short, long)
+    }
+
     /// Appends `other`'s rows after this policy's (the hire types' rows, docs/model.md
     /// section 10.1); both cover the same periods and eligibility states.
     pub(super) fn append_rows(&mut self, other: &Policy) {
         debug_assert_eq!(
-            (self.start, self.periods, self.eligibility_states),
-            (other.start, other.periods, other.eligibility_states)
+            (
+                self.start,
+                self.periods,
+                self.eligibility_states,
+                &self.long_axis
+            ),
+            (
+                other.start,
+                other.periods,
+                other.eligibility_states,
+                &other.long_axis
+            )
         );
         let base = self.cells.len() as u32;
         let row_base = self.row_sets() as u32;
@@ -184,15 +228,60 @@ pub(super) fn expected_cell(cells: &[Cell], mean: f64, variance: f64) -> Cell {
     }
 }
 
-fn interpolate(cells: &[Cell], x: f64) -> Cell {
-    let n = cells.len();
-    if n == 1 {
-        return cells[0];
+/// [`expected_cell`] of a plan with two cycles: the cells (`long_points` rows over the
+/// plan cycle's attainment, each over the shorter cycle's) at the plan cycle's planned
+/// attainment `long`, averaged over the shorter cycle's attainment ~ Normal(mean,
+/// variance).
+pub(super) fn expected_cell_two(
+    cells: &[Cell],
+    long_points: usize,
+    mean: f64,
+    variance: f64,
+    long: f64,
+) -> Cell {
+    if long_points == 1 {
+        return expected_cell(cells, mean, variance);
     }
+    let row = long_row(cells, long_points, long);
+    expected_cell(&row, mean, variance)
+}
+
+/// The row of a two-axis table at the plan cycle's attainment `long`: the two nearest
+/// rows (`long_points` of them over 0 to [`ATTAINMENT_MAX`]) interpolated linearly.
+fn long_row(cells: &[Cell], long_points: usize, long: f64) -> Vec<Cell> {
+    let n = cells.len() / long_points;
+    let (lo, w) = position(long_points, long);
+    (0..n)
+        .map(|b| lerp(cells[lo * n + b], cells[(lo + 1) * n + b], w))
+        .collect()
+}
+
+/// Bilinear interpolation in a two-axis table: `long_points` rows over the plan
+/// cycle's attainment `long`, each over the shorter cycle's attainment `short`.
+#[inline]
+fn interpolate_two(cells: &[Cell], long_points: usize, short: f64, long: f64) -> Cell {
+    if long_points == 1 {
+        return interpolate(cells, short);
+    }
+    let n = cells.len() / long_points;
+    let (lo, w) = position(long_points, long);
+    let a = interpolate(&cells[lo * n..(lo + 1) * n], short);
+    let b = interpolate(&cells[(lo + 1) * n..(lo + 2) * n], short);
+    lerp(a, b, w)
+}
+
+/// The lower grid point and the weight of the upper one of `x` on a grid of `n >= 2`
+/// points from 0 to [`ATTAINMENT_MAX`] (clamped to the grid).
+#[inline]
+fn position(n: usize, x: f64) -> (usize, f64) {
     let pos = (x.max(0.0) / ATTAINMENT_MAX * (n - 1) as f64).min((n - 1) as f64);
     let lo = (pos as usize).min(n - 2);
-    let w = pos - lo as f64;
-    let (a, b) = (cells[lo], cells[lo + 1]);
+    (lo, pos - lo as f64)
+}
+
+/// `a + w (b - a)`, field by field.
+#[inline]
+fn lerp(a: Cell, b: Cell, w: f64) -> Cell {
     Cell {
         acquisition: a.acquisition + w * (b.acquisition - a.acquisition),
         service: a.service + w * (b.service - a.service),
@@ -200,6 +289,15 @@ fn interpolate(cells: &[Cell], x: f64) -> Cell {
         value: a.value + w * (b.value - a.value),
         risk_premium: a.risk_premium + w * (b.risk_premium - a.risk_premium),
     }
+}
+
+fn interpolate(cells: &[Cell], x: f64) -> Cell {
+    let n = cells.len();
+    if n == 1 {
+        return cells[0];
+    }
+    let (lo, w) = position(n, x);
+    lerp(cells[lo], cells[lo + 1], w)
 }
 
 /// A policy table as a pass fills it, period by period: one row set per distinct type
@@ -212,6 +310,8 @@ pub(super) struct TableBuilder {
     /// Each rep's type.
     types: Vec<u32>,
     eligibility_states: usize,
+    /// Each period's points on the second axis (1 with one cycle).
+    long_axis: Vec<u32>,
 }
 
 impl TableBuilder {
@@ -224,13 +324,28 @@ impl TableBuilder {
             planned: vec![Vec::with_capacity(periods as usize); n],
             types,
             eligibility_states,
+            long_axis: Vec::with_capacity(periods as usize),
         }
     }
 
     /// Adds the next period: each type's cells (eligibility state by state, `buckets`
     /// cells each) and planned cell.
     pub(super) fn push(&mut self, solved: Vec<(Vec<Cell>, Cell)>, buckets: usize) {
+        self.push_two_cycles(solved, buckets, 1);
+    }
+
+    /// Adds the next period of a plan with two cycles: each type's cells (eligibility
+    /// state by state, `long_points` rows of `buckets` cells each, by the plan cycle's
+    /// attainment) and planned cell.
+    pub(super) fn push_two_cycles(
+        &mut self,
+        solved: Vec<(Vec<Cell>, Cell)>,
+        buckets: usize,
+        long_points: usize,
+    ) {
         debug_assert_eq!(solved.len(), self.per_type.len());
+        self.long_axis.push(long_points as u32);
+        let buckets = buckets * long_points;
         for (g, (cells, planned_cell)) in solved.into_iter().enumerate() {
             for e in 0..self.eligibility_states {
                 self.per_type[g].push(cells[e * buckets..(e + 1) * buckets].to_vec());
@@ -269,6 +384,12 @@ impl TableBuilder {
             rows: self.types,
             offsets,
             cells,
+            // One cycle: no second axis, the table exactly as before.
+            long_axis: if self.long_axis.iter().all(|&n| n == 1) {
+                Vec::new()
+            } else {
+                self.long_axis
+            },
             tournament_cutoff: cutoff,
             equilibrium: Equilibrium::NotNeeded,
             planned,

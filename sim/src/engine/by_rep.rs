@@ -35,6 +35,7 @@ struct Bin {
     pay: f64,
     salary: f64,
     leavers: f64,
+    revenue: f64,
 }
 
 /// Per-period-of-cycle sums of one replication.
@@ -154,6 +155,12 @@ impl Recorder {
         b.rep_cycles += 1.0;
     }
 
+    /// Revenue booked by a rep of `ability` in a period.
+    #[inline]
+    pub(crate) fn revenue(&mut self, ability: f64, revenue: f64) {
+        self.bin(ability).revenue += revenue;
+    }
+
     /// A leaver of `ability` replaced by a hire of `hire`.
     #[inline]
     pub(crate) fn turnover(&mut self, ability: f64, hire: f64) {
@@ -187,6 +194,10 @@ pub struct QuintileFigures {
     pub pay_mix: f64,
     /// Leavers per 100 rep-months.
     pub quits_per_100_rep_months: f64,
+    /// Revenue a rep-month.
+    pub revenue: f64,
+    /// Standard error of `revenue` over replications (as `given_up_std_err`).
+    pub revenue_std_err: f64,
 }
 
 /// Figures of one period of the reward cycle (the first month of every quarter, ...).
@@ -248,7 +259,7 @@ pub struct ByRepReport {
 }
 
 /// Columns per quintile of a replication's row.
-const BIN_COLUMNS: usize = 8;
+const BIN_COLUMNS: usize = 9;
 /// Columns after the quintiles: ability sums.
 const TAIL: usize = QUINTILES * BIN_COLUMNS;
 /// Columns per period of the cycle: rep-months, effort, given up, pay, leavers, then
@@ -285,6 +296,7 @@ fn simulate_recorded(
             b.pay,
             b.salary,
             b.leavers,
+            b.revenue,
         ]);
     }
     row[TAIL] = r.ability;
@@ -325,6 +337,8 @@ fn figures(t: &Tally, cuts: [f64; QUINTILES - 1], cycle_len: usize, mut pay: Vec
             pay: col(k, 5) / col(k, 0),
             pay_mix: col(k, 5) / (col(k, 5) + col(k, 6)),
             quits_per_100_rep_months: 100.0 * col(k, 7) / col(k, 0),
+            revenue: col(k, 8) / col(k, 0),
+            revenue_std_err: se(k * BIN_COLUMNS + 8) / col(k, 0),
         })
         .collect();
     let phase = |k: usize, c: usize| sum(PHASES + k * PHASE_COLUMNS + c);

@@ -56,6 +56,13 @@ pub struct RepState {
     pub cycle_new_revenue: f64,
     /// The current cycle's targets.
     pub cycle_target: Kpis,
+    /// Revenue and new customers so far in the current shorter cycle (a plan whose
+    /// bonus or commission has its own cycle; docs/model.md section 5).
+    pub short: Kpis,
+    /// First-month revenue of conversions so far in the shorter cycle.
+    pub short_new_revenue: f64,
+    /// The current shorter cycle's targets.
+    pub short_target: Kpis,
     /// What the rep achieved in the last completed cycle (ratchet targets).
     pub last_cycle: Option<Kpis>,
     /// Score of the last completed cycle (training as a reward).
@@ -132,6 +139,9 @@ impl TeamState {
                     cycle: Kpis::ZERO,
                     cycle_new_revenue: 0.0,
                     cycle_target: Kpis::ZERO,
+                    short: Kpis::ZERO,
+                    short_new_revenue: 0.0,
+                    short_target: Kpis::ZERO,
                     last_cycle: None,
                     last_cycle_score: 0.0,
                     review: Kpis::ZERO,
@@ -392,9 +402,10 @@ pub fn whole_horizon(
 /// and writing each period's record into `ws.periods`.
 ///
 /// Each period runs the stages of docs/model.md section 7, in its order: the market,
-/// opening a cycle (targets), choosing trainees, each rep's period (effort, outcomes,
-/// per-period pay, the decision to leave, tallies), closing a cycle (cycle pay, the
-/// tournament), the salary review, training, and replacing leavers.
+/// opening a cycle (targets; the shorter cycle's too where the plan has one), choosing
+/// trainees, each rep's period (effort, outcomes, per-period pay, the decision to
+/// leave, tallies), closing the shorter cycle (its mechanisms' pay), closing a cycle
+/// (cycle pay, the tournament), the salary review, training, and replacing leavers.
 pub fn simulate(
     model: &Model,
     plan: &Plan,
@@ -420,6 +431,15 @@ pub fn simulate(
                 totals,
             );
         }
+        // The shorter cycle nests in the plan's: it opens with it and at its own starts.
+        let short_end = plan.short_cycle_len.map(|s| {
+            let start = (t / s) * s;
+            let end = (start + s).min(model.periods());
+            if t == start || t == policy.start() {
+                open_short_cycle(model, state, start.max(policy.start()), end);
+            }
+            end
+        });
         if let Some(r) = ws.recorder.as_deref_mut() {
             r.period_of_cycle((t - cycle_start) as usize);
         }
@@ -443,6 +463,9 @@ pub fn simulate(
             cycle_end,
         };
         rep_periods(model, plan, policy, state, ws, &period, &mut rec, totals);
+        if short_end == Some(t + 1) {
+            close_short_cycle(plan, state, ws, &mut rec, totals);
+        }
         if t + 1 == cycle_end {
             // Nothing after the horizon is simulated: deals move at every close but its last.
             if let Some(dt) = timing.filter(|_| cycle_end < model.periods()) {
@@ -509,6 +532,16 @@ fn open_cycle(model: &Model, state: &mut TeamState, from: u32, to: u32, totals: 
     }
 }
 
+/// Opens the shorter cycle `[from, to)` of a plan with two cycles: each rep's targets
+/// over its periods (the same target formula as the plan's cycle), its tallies reset.
+fn open_short_cycle(model: &Model, state: &mut TeamState, from: u32, to: u32) {
+    for (st, rep) in state.reps.iter_mut().zip(model.reps()) {
+        st.short_target = model.cycle_targets(rep, from, to, None);
+        st.short = Kpis::ZERO;
+        st.short_new_revenue = 0.0;
+    }
+}
+
 /// What one rep's period produced (docs/model.md section 3).
 #[derive(Clone, Copy)]
 struct RepOutcome {
@@ -561,6 +594,7 @@ fn rep_periods(
         0.0
     };
     let n = model.reps().len();
+    let two_cycles = plan.short_cycle_len.is_some();
     let TeamState { reps, streams, .. } = state;
     for (j, (st, rep)) in reps.iter_mut().zip(model.reps()).enumerate() {
         // The effort and quit hazard the policy table gives the rep's state.
@@ -570,7 +604,12 @@ fn rep_periods(
         } else {
             plan.score(st.cycle, st.cycle_target)
         };
-        let cell = policy.cell(st.row as usize, t, eligible, so_far);
+        let cell = if two_cycles {
+            let short = plan.score(st.short, st.short_target);
+            policy.cell_two_cycles(st.row as usize, t, eligible, short, so_far)
+        } else {
+            policy.cell(st.row as usize, t, eligible, so_far)
+        };
         let u = rng::draw_block(&mut streams[j]);
         let time_left = match session {
             Some(tr) if ws.training[j] => 1.0 - tr.time_share,
@@ -598,6 +637,7 @@ fn rep_periods(
         }
         if let Some(r) = ws.recorder.as_deref_mut() {
             r.rep_month(st.ability, cell.acquisition, st.salary);
+            r.revenue(st.ability, out.revenue);
             r.pay(j, st.ability, rec.incentive_cost - cost_before);
         }
         let leaves = u[source::ATTRITION] < cell.quit_hazard;
@@ -611,6 +651,14 @@ fn rep_periods(
         };
         totals.ability_sum += st.ability;
         tally_rep_period(st, rep, &cell, &out, rec);
+        if two_cycles {
+            st.short.add(Kpis {
+                revenue: out.revenue,
+                new_customers: out.new_customers,
+                satisfaction: out.satisfaction,
+            });
+            st.short_new_revenue += out.new_revenue;
+        }
         // The handover uniform is drawn for every rep-period to keep streams aligned.
         if ws.leaving[j] {
             st.book = rng::binomial(
@@ -952,11 +1000,11 @@ fn close_cycle(
             bonus *= factor;
             commission *= factor;
         }
-        if plan.target_bonus.is_some() {
+        if plan.target_bonus.is_some() && !plan.bonus_on_short {
             totals.cost_by_mechanism[mechanism::TARGET_BONUS] += bonus;
             rec.incentive_cost += bonus;
         }
-        if plan.commission.is_some() {
+        if plan.commission.is_some() && !plan.commission_on_short {
             totals.cost_by_mechanism[mechanism::COMMISSION] += commission;
             rec.incentive_cost += commission;
         }
@@ -994,6 +1042,37 @@ fn close_cycle(
             if promoted > 0 {
                 state.observed_cutoff = Some(lowest);
             }
+        }
+    }
+}
+
+/// Pays the mechanisms on the shorter cycle of a plan with two cycles at that cycle's
+/// end, each rep on its own score of the shorter cycle (docs/model.md section 7, step 5).
+fn close_short_cycle(
+    plan: &Plan,
+    state: &mut TeamState,
+    ws: &mut Workspace,
+    rec: &mut PeriodRecord,
+    totals: &mut Totals,
+) {
+    for (j, st) in state.reps.iter_mut().enumerate() {
+        let score = plan.score(st.short, st.short_target);
+        let (bonus, commission) = cycle_pay(
+            plan,
+            score,
+            (st.short, st.short_new_revenue, st.short_target),
+        );
+        let cost_before = rec.incentive_cost;
+        if plan.bonus_on_short {
+            totals.cost_by_mechanism[mechanism::TARGET_BONUS] += bonus;
+            rec.incentive_cost += bonus;
+        }
+        if plan.commission_on_short {
+            totals.cost_by_mechanism[mechanism::COMMISSION] += commission;
+            rec.incentive_cost += commission;
+        }
+        if let Some(r) = ws.recorder.as_deref_mut() {
+            r.pay(j, st.ability, rec.incentive_cost - cost_before);
         }
     }
 }

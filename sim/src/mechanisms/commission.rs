@@ -24,7 +24,7 @@ impl Commission {
     /// use plansim_sim::mechanisms::{AttainmentPayout, Commission};
     /// use plansim_sim::scenario::{CommissionBase, CommissionSpec, CommissionTier};
     /// let spec = CommissionSpec { rate: 0.05, on: CommissionBase::Revenue,
-    ///     tiers: vec![CommissionTier { from: 1.0, rate: 0.10 }] };
+    ///     tiers: vec![CommissionTier { from: 1.0, rate: 0.10 }], cycle: None };
     /// let c = Commission::new(&spec);
     /// // At 120 % of a target of 100: 5 % of 100 plus 10 % of 20.
     /// assert!((100.0 * c.payout(1.2) - 7.0).abs() < 1e-9);
@@ -83,6 +83,7 @@ mod tests {
             rate: 0.04,
             on: CommissionBase::Revenue,
             tiers: vec![],
+            cycle: None,
         });
         assert!((c.payout(1.5) - 0.06).abs() < 1e-15);
         let (m, v) = c.moments(Normal { mean: 1.1, sd: 0.3 });
@@ -105,6 +106,7 @@ mod tests {
                     rate: 0.08,
                 },
             ],
+            cycle: None,
         };
         let c = Commission::new(&spec);
         let expected = |x: f64| {

@@ -22,7 +22,7 @@ impl TargetBonus {
     /// use plansim_sim::mechanisms::{AttainmentPayout, TargetBonus};
     /// use plansim_sim::scenario::{Basis, TargetBonusSpec};
     /// let spec = TargetBonusSpec { amount: 1000.0, threshold: 1.0, ramp_from: Some(0.8),
-    ///     accelerator: 2.0, cap: Some(1.5), basis: Basis::Individual };
+    ///     accelerator: 2.0, cap: Some(1.5), basis: Basis::Individual, cycle: None };
     /// let bonus = TargetBonus::new(&spec);
     /// assert_eq!(bonus.payout(0.7), 0.0);
     /// assert!((bonus.payout(0.9) - 500.0).abs() < 1e-9);
@@ -92,6 +92,7 @@ mod tests {
             accelerator: 0.0,
             cap: None,
             basis: Basis::Individual,
+            cycle: None,
         }
     }
 

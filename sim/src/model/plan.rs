@@ -68,14 +68,28 @@ pub struct Plan {
     pub training: Option<Training>,
     /// Satisfaction's gate on, and multiplier of, the target bonus and commission.
     pub satisfaction_pay: Option<SatisfactionPay>,
+    /// Periods of the plan's shorter cycle where its bonus or commission names one
+    /// (docs/model.md section 5); None when every mechanism runs on `cycle_len`.
+    pub short_cycle_len: Option<u32>,
+    /// The target bonus is paid on the shorter cycle.
+    pub bonus_on_short: bool,
+    /// The commission is paid on the shorter cycle.
+    pub commission_on_short: bool,
 }
 
 impl Plan {
     /// Compiles a plan section.
     pub fn new(p: &PlanSection) -> Self {
         let total = p.kpi.revenue + p.kpi.new_customers + p.kpi.satisfaction;
+        let cycle_len = p.cycle.periods();
+        // A mechanism's own cycle, where it is shorter than the plan's (validation
+        // allows one shorter cycle at most).
+        let short =
+            |c: Option<crate::scenario::Cycle>| c.map(|c| c.periods()).filter(|&n| n < cycle_len);
+        let bonus = short(p.target_bonus.as_ref().and_then(|b| b.cycle));
+        let commission = short(p.commission.as_ref().and_then(|c| c.cycle));
         Plan {
-            cycle_len: p.cycle.periods(),
+            cycle_len,
             weight_revenue: p.kpi.revenue / total,
             weight_new_customers: p.kpi.new_customers / total,
             weight_satisfaction: p.kpi.satisfaction / total,
@@ -91,6 +105,9 @@ impl Plan {
                 .as_ref()
                 .map(SatisfactionPay::new)
                 .filter(|s| !s.is_neutral()),
+            short_cycle_len: bonus.or(commission),
+            bonus_on_short: bonus.is_some(),
+            commission_on_short: commission.is_some(),
         }
     }
 
@@ -141,6 +158,13 @@ impl Plan {
     #[inline]
     pub fn prices_satisfaction(&self) -> bool {
         self.weight_satisfaction > 0.0 || self.satisfaction_pay.is_some()
+    }
+
+    /// Periods of the cycle the policy table's attainment axis tracks: the shorter
+    /// cycle where the plan has two, else the plan's cycle.
+    #[inline]
+    pub fn primary_cycle_len(&self) -> u32 {
+        self.short_cycle_len.unwrap_or(self.cycle_len)
     }
 
     /// True when the team bonus makes the team's attainment the state reps track.

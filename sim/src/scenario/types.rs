@@ -538,6 +538,15 @@ pub enum Cycle {
 }
 
 impl Cycle {
+    /// The cycle's name as a scenario writes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Cycle::Month => "month",
+            Cycle::Quarter => "quarter",
+            Cycle::Year => "year",
+        }
+    }
+
     /// Number of monthly periods in the cycle.
     pub fn periods(self) -> u32 {
         match self {
@@ -607,6 +616,10 @@ pub struct TargetBonusSpec {
     /// Individual or team target.
     #[serde(default = "individual")]
     pub basis: Basis,
+    /// The bonus's own cycle, shorter than `plan.cycle` (docs/model.md section 5);
+    /// absent, the plan's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cycle: Option<Cycle>,
 }
 
 fn one() -> f64 {
@@ -679,6 +692,10 @@ pub struct CommissionSpec {
     /// Higher marginal rates above attainment levels (on = "revenue" only).
     #[serde(default)]
     pub tiers: Vec<CommissionTier>,
+    /// The commission's own cycle, shorter than `plan.cycle` (docs/model.md section 5);
+    /// absent, the plan's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cycle: Option<Cycle>,
 }
 
 fn revenue_base() -> CommissionBase {
@@ -787,7 +804,8 @@ fn all_reps() -> TrainingEligibility {
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(default)]
 pub struct PlanSection {
-    /// Reward cycle for targets, bonus, commission and tournaments.
+    /// Reward cycle for targets, bonus, commission and tournaments: the plan's longest
+    /// cycle, which a bonus or commission may shorten with its own `cycle`.
     pub cycle: Cycle,
     /// Weights of the attainment score.
     pub kpi: KpiWeights,

@@ -858,6 +858,113 @@ fn check_plan(root: &str, plan: &PlanSection, s: &Scenario, p: &mut Problems) {
     if let Some(sa) = &plan.salary_adjustment {
         check_review_period(root, sa, plan.cycle.periods(), p);
     }
+    check_cycles(root, plan, s, p);
+}
+
+/// The mechanisms' own cycles (docs/model.md section 5): none longer than the plan's
+/// cycle (its longest), at most one shorter cycle in the plan, and with a shorter
+/// cycle none of what is supported on one cycle only (a team bonus, ratchet targets,
+/// deal timing).
+fn check_cycles(root: &str, plan: &PlanSection, s: &Scenario, p: &mut Problems) {
+    let long = plan.cycle;
+    let own = [
+        (
+            "target_bonus",
+            plan.target_bonus.as_ref().and_then(|b| b.cycle),
+        ),
+        ("commission", plan.commission.as_ref().and_then(|c| c.cycle)),
+    ];
+    let mut short: Option<(&str, Cycle)> = None;
+    for (name, cycle) in own {
+        let Some(c) = cycle else { continue };
+        let path = format!("{root}.{name}.cycle");
+        if c.periods() > long.periods() {
+            p.push(
+                path,
+                format!(
+                    "must not be longer than {root}.cycle (\"{}\"), the plan's longest cycle, got \"{}\"; \
+                     set {root}.cycle = \"{}\" and give the shorter mechanisms their own cycle",
+                    long.name(),
+                    c.name(),
+                    c.name()
+                ),
+            );
+            continue;
+        }
+        if c == long {
+            continue;
+        }
+        match short {
+            Some((other, o)) if o != c => p.push(
+                path,
+                format!(
+                    "a plan has at most two distinct cycles; {root}.cycle (\"{}\") and \
+                     {root}.{other}.cycle (\"{}\") are already two, got \"{}\"",
+                    long.name(),
+                    o.name(),
+                    c.name()
+                ),
+            ),
+            Some(_) => {}
+            None => short = Some((name, c)),
+        }
+    }
+    let Some((name, c)) = short else { return };
+    let why = format!(
+        "is supported on a single cycle only, and {root}.{name}.cycle = \"{}\" gives the plan \
+         a second one (shorter than {root}.cycle = \"{}\")",
+        c.name(),
+        long.name()
+    );
+    if plan
+        .target_bonus
+        .as_ref()
+        .is_some_and(|b| b.basis == Basis::Team)
+    {
+        p.push(
+            format!("{root}.target_bonus.basis"),
+            format!("\"team\" {why}"),
+        );
+    }
+    for (kpi, spec) in [
+        ("revenue", &s.targets.revenue),
+        ("new_customers", &s.targets.new_customers),
+    ] {
+        if spec.mode == TargetMode::Ratchet {
+            p.push(format!("targets.{kpi}.mode"), format!("\"ratchet\" {why}"));
+        }
+    }
+    if s.team.deal_timing.is_some() {
+        p.push("team.deal_timing".to_string(), format!("deal timing {why}"));
+    }
+    if plan.satisfaction.is_some() {
+        p.push(
+            format!("{root}.satisfaction"),
+            format!("a satisfaction gate or multiplier {why}"),
+        );
+    }
+    if plan.kpi.satisfaction > 0.0 {
+        p.push(
+            format!("{root}.kpi.satisfaction"),
+            format!("a satisfaction weight in the score {why}"),
+        );
+    }
+    if plan
+        .training
+        .as_ref()
+        .is_some_and(|t| t.eligibility == TrainingEligibility::Top && t.top_share < 1.0)
+    {
+        p.push(
+            format!("{root}.training.eligibility"),
+            format!("training as a reward (\"top\") {why}"),
+        );
+    }
+    if s.team.planning == Planning::ClosedLoop {
+        p.push(
+            "team.planning".to_string(),
+            format!("\"closed_loop\" {why}"),
+        );
+    }
 }
 
 /// Every adjustable field in effect within its valid range, from the one table of them.
