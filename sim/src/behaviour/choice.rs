@@ -545,15 +545,7 @@ const CANDIDATES: usize = 3;
 /// The fast search (see [`best_efforts`]).
 fn fast(ctx: &Context<'_>, b: &EffortBox, xs: &[f64], states: &[bool]) -> Vec<Choice> {
     let (nh, nf) = b.coarse();
-    let point = |i: usize, j: usize| {
-        let h = b.h.0 + (b.h.1 - b.h.0) * i as f64 / (nh - 1) as f64;
-        let f = if nf == 1 {
-            b.f.0
-        } else {
-            b.f.0 + (b.f.1 - b.f.0) * j as f64 / (nf - 1) as f64
-        };
-        (h, f)
-    };
+    let point = |i: usize, j: usize| b.coarse_point(i, j);
     let terms: Vec<Terms> = (0..nh)
         .flat_map(|i| (0..nf).map(move |j| (i, j)))
         .map(|(i, j)| {
@@ -840,6 +832,18 @@ impl EffortBox {
     /// the funnel, 41 for the linear-normal model).
     pub(super) fn coarse(&self) -> (usize, usize) {
         ((self.nh - 1) / 3 + 1, (self.nf - 1) / 3 + 1)
+    }
+
+    /// The efforts `(h, f)` of point `(i, j)` of the coarse grid ([`Self::coarse`]).
+    pub(super) fn coarse_point(&self, i: usize, j: usize) -> (f64, f64) {
+        let (nh, nf) = self.coarse();
+        let h = self.h.0 + (self.h.1 - self.h.0) * i as f64 / (nh - 1) as f64;
+        let f = if nf == 1 {
+            self.f.0
+        } else {
+            self.f.0 + (self.f.1 - self.f.0) * j as f64 / (nf - 1) as f64
+        };
+        (h, f)
     }
 }
 

@@ -19,6 +19,7 @@ use super::choice::{
 use super::forecast::{forecast, score, Forecast};
 use super::{ATTAINMENT_BUCKETS, ATTAINMENT_MAX, MAX_CYCLE};
 use crate::model::{Outcome, Plan};
+use crate::normal::gauss_hermite;
 use crate::scenario::CommissionBase;
 
 /// Nodes of the Gauss-Hermite rule for the expectation over a period's output.
@@ -38,7 +39,7 @@ pub(super) fn best_efforts_closed(ctx: &Context<'_>, xs: &[f64], states: &[bool]
     let grid: Vec<f64> = (0..ATTAINMENT_BUCKETS)
         .map(|b| ATTAINMENT_MAX * b as f64 / (ATTAINMENT_BUCKETS - 1) as f64)
         .collect();
-    let (nodes, weights) = hermite(HERMITE_NODES);
+    let (nodes, weights) = gauss_hermite(HERMITE_NODES);
     let k = ctx.remaining;
     let mut out = vec![(0.0, 0.0, 0.0, 0.0); xs.len() * states.len()];
     for (e, &eligible) in states.iter().enumerate() {
@@ -287,15 +288,7 @@ impl<'s, 'a> Stage<'s, 'a> {
     fn best(&self, next: &Values, a: f64, nodes: &[f64], weights: &[f64]) -> (Choice, f64) {
         let b = &self.box_;
         let (nh, nf) = b.coarse();
-        let point = |i: usize, j: usize| {
-            let h = b.h.0 + (b.h.1 - b.h.0) * i as f64 / (nh - 1) as f64;
-            let f = if nf == 1 {
-                b.f.0
-            } else {
-                b.f.0 + (b.f.1 - b.f.0) * j as f64 / (nf - 1) as f64
-            };
-            (h, f)
-        };
+        let point = |i: usize, j: usize| b.coarse_point(i, j);
         let objective = |h: f64, f: f64| {
             let s = self.step(h, f);
             s.flow
@@ -352,82 +345,14 @@ fn interpolate(values: &[f64], x: f64) -> f64 {
     values[lo] + w * (values[lo + 1] - values[lo])
 }
 
-/// Nodes and weights of the `n`-point Gauss-Hermite rule for a standard normal:
-/// `E[g(Z)] ~ sum w_i g(z_i)`, the weights summing to 1. The physicists' nodes are
-/// found by Newton's method on the normalised Hermite recurrence (Press et al.,
-/// Numerical Recipes, 3rd ed., section 4.6, `gauher`), then scaled by sqrt 2.
-pub(super) fn hermite(n: usize) -> (Vec<f64>, Vec<f64>) {
-    let pim4 = std::f64::consts::PI.powf(-0.25);
-    let mut x = vec![0.0; n];
-    let mut w = vec![0.0; n];
-    let nf = n as f64;
-    let mut z = 0.0f64;
-    for i in 0..n.div_ceil(2) {
-        z = match i {
-            0 => (2.0 * nf + 1.0).sqrt() - 1.85575 * (2.0 * nf + 1.0).powf(-0.16667),
-            1 => z - 1.14 * nf.powf(0.426) / z,
-            2 => 1.86 * z - 0.86 * x[0],
-            3 => 1.91 * z - 0.91 * x[1],
-            _ => 2.0 * z - x[i - 2],
-        };
-        let mut pp = 0.0;
-        for _ in 0..100 {
-            let mut p1 = pim4;
-            let mut p2 = 0.0;
-            for j in 0..n {
-                let p3 = p2;
-                p2 = p1;
-                let jf = j as f64;
-                p1 = z * (2.0 / (jf + 1.0)).sqrt() * p2 - (jf / (jf + 1.0)).sqrt() * p3;
-            }
-            pp = (2.0 * nf).sqrt() * p2;
-            let z1 = z;
-            z = z1 - p1 / pp;
-            if (z - z1).abs() <= 1e-14 {
-                break;
-            }
-        }
-        x[i] = z;
-        x[n - 1 - i] = -z;
-        w[i] = 2.0 / (pp * pp);
-        w[n - 1 - i] = w[i];
-    }
-    let sqrt_pi = std::f64::consts::PI.sqrt();
-    (
-        x.iter().map(|v| v * std::f64::consts::SQRT_2).collect(),
-        w.iter().map(|v| v / sqrt_pi).collect(),
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn hermite_rule_integrates_normal_moments_exactly() {
-        let (z, w) = hermite(HERMITE_NODES);
-        let moment = |p: i32| -> f64 { z.iter().zip(&w).map(|(z, w)| w * z.powi(p)).sum() };
-        // E[Z^0..8] of a standard normal: 1, 0, 1, 0, 3, 0, 15, 0, 105.
-        for (p, exact) in [1.0, 0.0, 1.0, 0.0, 3.0, 0.0, 15.0, 0.0, 105.0]
-            .into_iter()
-            .enumerate()
-        {
-            assert!(
-                (moment(p as i32) - exact).abs() < 1e-10 * (1.0 + exact),
-                "E[Z^{p}] = {} not {exact}",
-                moment(p as i32)
-            );
-        }
-        // E[exp(-s Z)] = exp(s^2 / 2): the CARA expectation of a normal.
-        let s: f64 = 1.3;
-        let e: f64 = z.iter().zip(&w).map(|(z, w)| w * (-s * z).exp()).sum();
-        assert!((e - (s * s / 2.0).exp()).abs() < 1e-10 * e);
-    }
-
-    #[test]
     fn cara_certainty_equivalent_of_a_normal_is_mean_less_half_r_variance() {
         // Values linear in a normal draw: CE = mean - (r/2) var exactly under CARA.
-        let (z, w) = hermite(HERMITE_NODES);
+        let (z, w) = gauss_hermite(HERMITE_NODES);
         let (mean, sd, r) = (1000.0, 400.0, 0.002);
         let values: Vec<f64> = z.iter().map(|z| mean + sd * z).collect();
         let ce = certainty_equivalent_of(&values, &w, r);

@@ -110,54 +110,11 @@ const HERMITE_NODES: usize = 32;
 /// Nodes of the Gauss-Legendre rule.
 const LEGENDRE_NODES: usize = 64;
 
-/// The 32-point Gauss-Hermite rule for the standard normal: nodes z_i and weights
-/// w_i with `E[g(Z)] ~ sum w_i g(z_i)` (weights sum to 1). Computed once, by Newton's
-/// method on the orthonormal Hermite polynomials (Press et al. 2007, Numerical Recipes,
-/// 3rd edition, section 4.6), then rescaled from the weight `exp(-x^2)` to the normal density.
-fn gauss_hermite() -> &'static ([f64; HERMITE_NODES], [f64; HERMITE_NODES]) {
-    static RULE: std::sync::OnceLock<([f64; HERMITE_NODES], [f64; HERMITE_NODES])> =
-        std::sync::OnceLock::new();
-    RULE.get_or_init(|| {
-        let n = HERMITE_NODES;
-        let nf = n as f64;
-        let pim4 = std::f64::consts::PI.powf(-0.25);
-        let (mut x, mut w) = ([0.0; HERMITE_NODES], [0.0; HERMITE_NODES]);
-        let mut z = 0.0;
-        for i in 0..n.div_ceil(2) {
-            z = match i {
-                0 => (2.0 * nf + 1.0).sqrt() - 1.85575 * (2.0 * nf + 1.0).powf(-1.0 / 6.0),
-                1 => z - 1.14 * nf.powf(0.426) / z,
-                2 => 1.86 * z - 0.86 * x[0],
-                3 => 1.91 * z - 0.91 * x[1],
-                _ => 2.0 * z - x[i - 2],
-            };
-            let mut pp = 0.0;
-            for _ in 0..100 {
-                let (mut p1, mut p2) = (pim4, 0.0);
-                for j in 1..=n {
-                    let p3 = p2;
-                    p2 = p1;
-                    let jf = j as f64;
-                    p1 = z * (2.0 / jf).sqrt() * p2 - ((jf - 1.0) / jf).sqrt() * p3;
-                }
-                pp = (2.0 * nf).sqrt() * p2;
-                let step = p1 / pp;
-                z -= step;
-                if step.abs() <= 1e-14 * z.abs().max(1.0) {
-                    break;
-                }
-            }
-            x[i] = z;
-            x[n - 1 - i] = -z;
-            w[i] = 2.0 / (pp * pp);
-            w[n - 1 - i] = w[i];
-        }
-        let sqrt_pi = std::f64::consts::PI.sqrt();
-        (
-            x.map(|v| v * std::f64::consts::SQRT_2),
-            w.map(|v| v / sqrt_pi),
-        )
-    })
+/// The 32-point Gauss-Hermite rule for the standard normal ([`crate::normal::gauss_hermite`]),
+/// computed once.
+fn gauss_hermite() -> &'static (Vec<f64>, Vec<f64>) {
+    static RULE: std::sync::OnceLock<(Vec<f64>, Vec<f64>)> = std::sync::OnceLock::new();
+    RULE.get_or_init(|| crate::normal::gauss_hermite(HERMITE_NODES))
 }
 
 /// The 64-point Gauss-Legendre rule on (0, 1): nodes and weights (summing to 1),
