@@ -546,13 +546,15 @@ const CANDIDATES: usize = 3;
 fn fast(ctx: &Context<'_>, b: &EffortBox, xs: &[f64], states: &[bool]) -> Vec<Choice> {
     let (nh, nf) = b.coarse();
     let point = |i: usize, j: usize| b.coarse_point(i, j);
-    let terms: Vec<Terms> = (0..nh)
-        .flat_map(|i| (0..nf).map(move |j| (i, j)))
-        .map(|(i, j)| {
+    // Filled at its final size: collecting the nested iterator (no size hint) grew it
+    // by reallocation, copying the Terms already made.
+    let mut terms: Vec<Terms> = Vec::with_capacity(nh * nf);
+    for i in 0..nh {
+        for j in 0..nf {
             let (h, f) = point(i, j);
-            Terms::at(ctx, h, f)
-        })
-        .collect();
+            terms.push(Terms::at(ctx, h, f));
+        }
+    }
     let mut values = vec![vec![0.0; nh * nf]; states.len()];
     let mut out = vec![(0.0, 0.0, 0.0, 0.0); xs.len() * states.len()];
     for (bucket, &x) in xs.iter().enumerate() {
