@@ -56,13 +56,6 @@ pub struct RepState {
     pub cycle_new_revenue: f64,
     /// The current cycle's targets.
     pub cycle_target: Kpis,
-    /// Revenue and new customers so far in the current shorter cycle (a plan whose
-    /// bonus or commission has its own cycle; docs/model.md section 5).
-    pub short: Kpis,
-    /// First-month revenue of conversions so far in the shorter cycle.
-    pub short_new_revenue: f64,
-    /// The current shorter cycle's targets.
-    pub short_target: Kpis,
     /// What the rep achieved in the last completed cycle (ratchet targets).
     pub last_cycle: Option<Kpis>,
     /// Score of the last completed cycle (training as a reward).
@@ -97,6 +90,22 @@ pub struct TeamState {
     pub hire_streams: Vec<Xoshiro256PlusPlus>,
     /// Lowest score promoted in the last tournament (reps' belief for the next round).
     pub observed_cutoff: Option<f64>,
+    /// Each slot's state in the plan's shorter cycle, where the plan has two (empty
+    /// otherwise: kept out of [`RepState`] so that one-cycle plans, the common case,
+    /// do not carry it through the hot loop).
+    pub short: Vec<ShortCycleState>,
+}
+
+/// A slot's state in the shorter cycle of a plan with two (a bonus or commission with
+/// its own cycle; docs/model.md section 5).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ShortCycleState {
+    /// KPIs so far in the current shorter cycle.
+    pub so_far: Kpis,
+    /// First-month revenue of conversions so far in the shorter cycle.
+    pub new_revenue: f64,
+    /// The current shorter cycle's targets.
+    pub target: Kpis,
 }
 
 impl TeamState {
@@ -139,9 +148,6 @@ impl TeamState {
                     cycle: Kpis::ZERO,
                     cycle_new_revenue: 0.0,
                     cycle_target: Kpis::ZERO,
-                    short: Kpis::ZERO,
-                    short_new_revenue: 0.0,
-                    short_target: Kpis::ZERO,
                     last_cycle: None,
                     last_cycle_score: 0.0,
                     review: Kpis::ZERO,
@@ -169,6 +175,7 @@ impl TeamState {
             market_stream: rng::stream(seed, replication, rng::MARKET_STREAM),
             hire_streams,
             observed_cutoff: None,
+            short: Vec::new(),
         }
     }
 }
@@ -535,10 +542,16 @@ fn open_cycle(model: &Model, state: &mut TeamState, from: u32, to: u32, totals: 
 /// Opens the shorter cycle `[from, to)` of a plan with two cycles: each rep's targets
 /// over its periods (the same target formula as the plan's cycle), its tallies reset.
 fn open_short_cycle(model: &Model, state: &mut TeamState, from: u32, to: u32) {
-    for (st, rep) in state.reps.iter_mut().zip(model.reps()) {
-        st.short_target = model.cycle_targets(rep, from, to, None);
-        st.short = Kpis::ZERO;
-        st.short_new_revenue = 0.0;
+    // Sized once per replication, at its first shorter cycle.
+    state
+        .short
+        .resize(model.reps().len(), ShortCycleState::default());
+    for (sc, rep) in state.short.iter_mut().zip(model.reps()) {
+        *sc = ShortCycleState {
+            so_far: Kpis::ZERO,
+            new_revenue: 0.0,
+            target: model.cycle_targets(rep, from, to, None),
+        };
     }
 }
 
@@ -595,7 +608,12 @@ fn rep_periods(
     };
     let n = model.reps().len();
     let two_cycles = plan.short_cycle_len.is_some();
-    let TeamState { reps, streams, .. } = state;
+    let TeamState {
+        reps,
+        streams,
+        short: short_cycle,
+        ..
+    } = state;
     for (j, (st, rep)) in reps.iter_mut().zip(model.reps()).enumerate() {
         // The effort and quit hazard the policy table gives the rep's state.
         let eligible = st.promotions < max_promotions;
@@ -605,7 +623,8 @@ fn rep_periods(
             plan.score(st.cycle, st.cycle_target)
         };
         let cell = if two_cycles {
-            let short = plan.score(st.short, st.short_target);
+            let sc = &short_cycle[j];
+            let short = plan.score(sc.so_far, sc.target);
             policy.cell_two_cycles(st.row as usize, t, eligible, short, so_far)
         } else {
             policy.cell(st.row as usize, t, eligible, so_far)
@@ -652,12 +671,13 @@ fn rep_periods(
         totals.ability_sum += st.ability;
         tally_rep_period(st, rep, &cell, &out, rec);
         if two_cycles {
-            st.short.add(Kpis {
+            let sc = &mut short_cycle[j];
+            sc.so_far.add(Kpis {
                 revenue: out.revenue,
                 new_customers: out.new_customers,
                 satisfaction: out.satisfaction,
             });
-            st.short_new_revenue += out.new_revenue;
+            sc.new_revenue += out.new_revenue;
         }
         // The handover uniform is drawn for every rep-period to keep streams aligned.
         if ws.leaving[j] {
@@ -1055,13 +1075,9 @@ fn close_short_cycle(
     rec: &mut PeriodRecord,
     totals: &mut Totals,
 ) {
-    for (j, st) in state.reps.iter_mut().enumerate() {
-        let score = plan.score(st.short, st.short_target);
-        let (bonus, commission) = cycle_pay(
-            plan,
-            score,
-            (st.short, st.short_new_revenue, st.short_target),
-        );
+    for (j, (st, sc)) in state.reps.iter().zip(&state.short).enumerate() {
+        let score = plan.score(sc.so_far, sc.target);
+        let (bonus, commission) = cycle_pay(plan, score, (sc.so_far, sc.new_revenue, sc.target));
         let cost_before = rec.incentive_cost;
         if plan.bonus_on_short {
             totals.cost_by_mechanism[mechanism::TARGET_BONUS] += bonus;
