@@ -180,7 +180,7 @@ mod slurm {
 
     use super::common::{
         doc_block, files_of, merged_files, ok, path_with_plansim, plansim_in, scale_out_doc,
-        small_scenario, small_template, temp_dir,
+        small_scenario, small_template, temp_dir, TempDir,
     };
 
     /// The programs the cluster and the scripts run.
@@ -319,7 +319,8 @@ mod slurm {
         }
 
         fn start() -> Cluster {
-            let dir = temp_dir("cluster");
+            // The cluster outlives each test that uses it.
+            let dir = temp_dir("cluster").keep();
             mkdir(&dir, 0o755);
             let (munge_uid, munge_gid) = ids_of("munge").unwrap();
             // munged's key (the munge user's alone) and socket folder (enterable by all).
@@ -636,7 +637,7 @@ exec PLANSIM \"$@\"
 
     /// A fresh folder holding the doc's two scripts, the array script's task asking
     /// for `cpus` CPUs and 1 GB instead of 4 and 4 GB (the only change).
-    fn folder_with_scripts(name: &str, cpus: u32) -> PathBuf {
+    fn folder_with_scripts(name: &str, cpus: u32) -> TempDir {
         let doc = scale_out_doc();
         let array = doc_block(&doc, "## Slurm", "bash");
         let submit = doc_block(&doc, "### Submit, wait, check", "bash");

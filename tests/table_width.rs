@@ -7,7 +7,7 @@ mod common;
 use std::path::Path;
 use std::process::Command;
 
-use common::{edited, ok, stdout, temp_dir};
+use common::{edited, ok, stdout, temp_dir, TempDir};
 
 /// Runs plansim in `dir` with COLUMNS set to `columns` (unset when None); stdout is
 /// a pipe, not a terminal.
@@ -26,7 +26,7 @@ fn widest(text: &str) -> usize {
 }
 
 /// A folder with three small variants of the default scenario (12 reps, 6 months).
-fn variants(name: &str) -> std::path::PathBuf {
+fn variants(name: &str) -> TempDir {
     let dir = temp_dir(name);
     std::fs::create_dir_all(dir.join("plans")).unwrap();
     let small = [
@@ -74,7 +74,7 @@ fn commands() -> Vec<Vec<&'static str>> {
     ]
 }
 
-fn setup(name: &str) -> std::path::PathBuf {
+fn setup(name: &str) -> TempDir {
     let dir = variants(name);
     let rounds = std::fs::read_to_string(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/template-monitoring.toml"),

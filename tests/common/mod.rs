@@ -67,16 +67,53 @@ pub fn json(o: &Output) -> Value {
     serde_json::from_slice(&o.stdout).expect("valid JSON on stdout")
 }
 
-/// A fresh, empty folder `plansim-<test file>-<name>-<process id>` in the system's temporary folder.
-pub fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "plansim-{}-{name}-{}",
-        env!("CARGO_CRATE_NAME"),
-        std::process::id()
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+/// A test's scratch folder (a [`tempfile::TempDir`]): removed when the test passes, so
+/// test runs leave nothing behind; kept, and its path printed, when the test fails (the
+/// drop runs while panicking), so that what plansim wrote can be inspected. Derefs to
+/// its path.
+pub struct TempDir(Option<tempfile::TempDir>);
+
+impl TempDir {
+    /// The folder, kept after the value is dropped (a folder that outlives the test,
+    /// such as the Slurm cluster shared by a file's tests).
+    pub fn keep(mut self) -> PathBuf {
+        self.0.take().expect("held until dropped").keep()
+    }
+}
+
+impl std::ops::Deref for TempDir {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        self.0.as_ref().expect("held until dropped").path()
+    }
+}
+
+impl AsRef<Path> for TempDir {
+    fn as_ref(&self) -> &Path {
+        self
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            if let Some(dir) = self.0.take() {
+                eprintln!("kept the failed test's folder {}", dir.keep().display());
+            }
+        }
+    }
+}
+
+/// A fresh, empty folder `plansim-<test file>-<name>-<random>` in the system's
+/// temporary folder, removed when the test passes ([`TempDir`]); `tempfile` creates it
+/// with the default permissions less the umask (0755 under the usual 022), which the
+/// Slurm test's daemons, running as other users, need.
+pub fn temp_dir(name: &str) -> TempDir {
+    let dir = tempfile::Builder::new()
+        .prefix(&format!("plansim-{}-{name}-", env!("CARGO_CRATE_NAME")))
+        .tempdir()
+        .expect("a temporary folder");
+    TempDir(Some(dir))
 }
 
 /// The files directly in `dir` as (name, contents) pairs, sorted by name.
