@@ -1070,7 +1070,7 @@ fn close_cycle(
 /// end, each rep on its own score of the shorter cycle (docs/model.md section 7, step 5).
 fn close_short_cycle(
     plan: &Plan,
-    state: &mut TeamState,
+    state: &TeamState,
     ws: &mut Workspace,
     rec: &mut PeriodRecord,
     totals: &mut Totals,
