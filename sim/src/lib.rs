@@ -16,7 +16,8 @@
 //!   policy changes the plan.
 //!
 //! Below them all: [`normal`] (the normal distribution), [`rng`] (streams and
-//! samplers), [`tally`] (running moments) and [`budget`] (the budget rule).
+//! samplers), [`tally`] (running moments), [`budget`] (the budget rule) and [`vmath`]
+//! (the hot loop's exp, ln and powers, the same in scalar and vector code).
 #![warn(missing_docs)]
 
 pub mod behaviour;
@@ -29,3 +30,4 @@ pub mod rng;
 pub mod rounds;
 pub mod scenario;
 pub mod tally;
+pub mod vmath;
