@@ -100,8 +100,8 @@ pub fn extend(
             let mut ws = Workspace::new(&v.model);
             let mut rows = vec![0.0; v.model.periods() as usize * N_PERIOD_METRICS];
             for i in from..to {
-                let m =
-                    engine::replicate(&v.model, &v.plan, &v.policy, seed, i, &mut ws, &mut rows);
+                let start = TeamState::initial(&v.model, seed, i);
+                let m = engine::replicate(&v.model, &v.plan, &v.policy, start, &mut ws, &mut rows);
                 t.metrics.push(&m);
                 t.periods.push(&rows);
             }

@@ -78,8 +78,8 @@ fn simulate_candidate(
     let mut cost = Vec::new();
     for (i, t) in ctx.planning.iter().take(policy.replications).enumerate() {
         let mut state = t.state().clone();
-        for (j, s) in state.streams.iter_mut().enumerate() {
-            *s = rng::stream(seed, i as u64, j as u64);
+        for j in 0..state.streams.len() {
+            state.streams.reseed(j, seed, i as u64, j as u64);
         }
         state.market_stream = rng::stream(seed, i as u64, rng::MARKET_STREAM);
         let mut totals = Totals::default();

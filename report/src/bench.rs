@@ -35,6 +35,9 @@ pub struct BenchReport {
     pub repeats: u32,
     /// Seconds the behaviour took to solve.
     pub solve_seconds: f64,
+    /// The vector instructions the hot loop's draws ran on (`avx512`, `avx2` or
+    /// `baseline`).
+    pub vector_unit: String,
     /// The best measurement of each thread count, one thread first.
     pub measurements: Vec<Measurement>,
 }
@@ -54,6 +57,7 @@ impl BenchReport {
             "scenario": self.scenario,
             "replications": self.replications,
             "solve_seconds": self.solve_seconds,
+            "vector_unit": self.vector_unit,
             "measurements": self.measurements,
             "speedup": self.speedup(),
         });
@@ -71,6 +75,7 @@ impl BenchReport {
             self.scenario, self.reps, self.periods, self.replications, self.repeats
         );
         let _ = writeln!(text, "behaviour solved once in {:.3} s", self.solve_seconds);
+        let _ = writeln!(text, "draws on vector unit: {}", self.vector_unit);
         for m in &self.measurements {
             let _ = writeln!(
                 text,
@@ -159,6 +164,7 @@ mod tests {
             replications: 100,
             repeats: 3,
             solve_seconds: 0.25,
+            vector_unit: "avx2".into(),
             measurements: threads
                 .iter()
                 .map(|&t| Measurement {

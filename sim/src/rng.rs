@@ -11,7 +11,7 @@
 use rand::{RngCore, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
-use crate::normal;
+use crate::{normal, vmath};
 
 /// Number of 64-bit words each rep-period takes from its slot's stream.
 pub const DRAWS_PER_REP_PERIOD: usize = 8;
@@ -54,8 +54,7 @@ pub fn mix64(mut z: u64) -> u64 {
 
 /// The stream of `stream` (a team slot or [`MARKET_STREAM`]) in replication `replication`.
 pub fn stream(seed: u64, replication: u64, stream: u64) -> Xoshiro256PlusPlus {
-    let key = mix64(mix64(mix64(seed) ^ replication) ^ stream);
-    Xoshiro256PlusPlus::seed_from_u64(key)
+    Xoshiro256PlusPlus::seed_from_u64(key(seed, replication, stream))
 }
 
 /// One rep-period's block of uniforms in (0, 1), one per random source.
@@ -70,7 +69,9 @@ pub fn draw_block(rng: &mut Xoshiro256PlusPlus) -> [f64; DRAWS_PER_REP_PERIOD] {
 /// Maps 64 random bits to a uniform in the open interval (0, 1).
 #[inline]
 pub fn open_uniform(bits: u64) -> f64 {
-    ((bits >> 11) as f64 + 0.5) * (1.0 / (1u64 << 53) as f64)
+    // Through i64, which converts in one instruction (u64 needs several without
+    // AVX-512); below 2^53 the two give the same double.
+    ((bits >> 11) as i64 as f64 + 0.5) * (1.0 / (1u64 << 53) as f64)
 }
 
 /// Standard normal by inversion of a uniform in (0, 1) (7-digit quantile, see [`normal::quantile_fast`]).
@@ -79,11 +80,12 @@ pub fn std_normal(u: f64) -> f64 {
     normal::quantile_fast(u)
 }
 
-/// Reciprocals 1/k for k < 128: inversion loops multiply instead of dividing.
-static RECIPROCALS: [f64; 128] = {
-    let mut r = [0.0; 128];
+/// Reciprocals 1/k for k < 1024: inversion loops multiply instead of dividing (the
+/// starting books' Poisson searches run to a few hundred terms).
+static RECIPROCALS: [f64; 1024] = {
+    let mut r = [0.0; 1024];
     let mut k = 1;
-    while k < 128 {
+    while k < 1024 {
         r[k] = 1.0 / k as f64;
         k += 1;
     }
@@ -103,33 +105,65 @@ fn reciprocal(k: u32) -> f64 {
 /// stopping at the first one above it, which a processor cannot predict (the loop's
 /// exit was most of a draw's cost). Most draws of a rep-month end within them; the
 /// rest continue the sequential search from there. The sums are accumulated in the
-/// same order as the sequential search, so every draw is the same.
+/// same order as the sequential search, so every draw is the same whatever the count.
 const BRANCH_FREE_TERMS: u32 = 8;
+
+/// [`BRANCH_FREE_TERMS`] of the Poisson search: more, since a rep-month's new
+/// customers often number more than eight (7.3 on average under the default plan,
+/// when 8 terms left 40 % of the draws to the sequential search), and in eight lanes
+/// at once a term costs about one vector multiply, add and compare.
+const POISSON_BRANCH_FREE_TERMS: u32 = 16;
 
 /// Poisson(mean) by inversion of one uniform: exact below a mean of 500, a
 /// continuity-corrected normal approximation above (never reached by a sales team
 /// calibrated to months).
 #[inline]
 pub fn poisson(mean: f64, u: f64) -> u32 {
-    if mean <= 0.0 {
+    poisson_lanes(&[mean], &[u])[0]
+}
+
+/// [`poisson`] of each lane: the first terms of every lane's search at once (the
+/// same operations in the same order as one lane alone, so each lane's draw is
+/// [`poisson`]'s), then the few lanes whose uniform lies beyond them, or whose mean
+/// is outside (0, 500], one by one.
+#[inline(always)]
+pub fn poisson_lanes<const L: usize>(mean: &[f64; L], u: &[f64; L]) -> [u32; L] {
+    let first_terms = |m: f64| m > 0.0 && m <= 500.0;
+    // Lanes set apart below search with mean 1 here, which is harmless.
+    let m = mean.map(|m| if first_terms(m) { m } else { 1.0 });
+    let mut p = vmath::exp_lanes(&m.map(|m| -m));
+    let mut cdf = p;
+    let mut below = [0u32; L];
+    for i in 0..L {
+        below[i] = (u[i] > cdf[i]) as u32;
+    }
+    for k in 1..POISSON_BRANCH_FREE_TERMS {
+        let r = RECIPROCALS[k as usize];
+        for i in 0..L {
+            p[i] *= m[i] * r;
+            cdf[i] += p[i];
+            below[i] += (u[i] > cdf[i]) as u32;
+        }
+    }
+    for i in 0..L {
+        if !first_terms(mean[i]) || below[i] == POISSON_BRANCH_FREE_TERMS {
+            below[i] = poisson_rest(mean[i], u[i], p[i], cdf[i]);
+        }
+    }
+    below
+}
+
+/// A Poisson draw outside the first terms: a mean outside (0, 500], or the sequential
+/// search continued from the last of the first terms (`p`, `cdf`).
+#[cold]
+fn poisson_rest(mean: f64, u: f64, mut p: f64, mut cdf: f64) -> u32 {
+    if mean <= 0.0 || mean.is_nan() {
         return 0;
     }
     if mean > 500.0 {
         return (mean + mean.sqrt() * std_normal(u) + 0.5).max(0.0) as u32;
     }
-    let mut p = (-mean).exp();
-    let mut cdf = p;
-    let mut below = (u > cdf) as u32;
-    for k in 1..BRANCH_FREE_TERMS {
-        p *= mean * RECIPROCALS[k as usize];
-        cdf += p;
-        below += (u > cdf) as u32;
-    }
-    if below < BRANCH_FREE_TERMS {
-        return below;
-    }
-    // The uniform lies beyond the first terms: the sequential search goes on.
-    let mut k = BRANCH_FREE_TERMS - 1;
+    let mut k = POISSON_BRANCH_FREE_TERMS - 1;
     while u > cdf {
         k += 1;
         p *= mean * reciprocal(k);
@@ -146,6 +180,61 @@ pub fn poisson(mean: f64, u: f64) -> u32 {
 /// approximation beyond.
 #[inline]
 pub fn binomial(n: u32, p: f64, u: f64) -> u32 {
+    binomial_lanes(&[n], &[p], &[u])[0]
+}
+
+/// Largest number of trials inverted exactly; beyond, the normal approximation.
+const BINOMIAL_EXACT_TRIALS: u32 = 1 << 20;
+
+/// [`binomial`] of each lane: the first terms of every lane's search at once (each
+/// lane's operations those of one lane alone), then the lanes set apart (no trials,
+/// a probability outside (0, 0.5], the normal approximation, a uniform beyond the
+/// first terms) one by one.
+#[inline(always)]
+pub fn binomial_lanes<const L: usize>(n: &[u32; L], p: &[f64; L], u: &[f64; L]) -> [u32; L] {
+    let searched = |n: u32, p: f64| n != 0 && n <= BINOMIAL_EXACT_TRIALS && p > 0.0 && p <= 0.5;
+    // Lanes set apart search one trial at probability 1/4 here, which is harmless.
+    let mut trials = [1u32; L];
+    let mut prob_one = [0.25; L];
+    for i in 0..L {
+        if searched(n[i], p[i]) {
+            trials[i] = n[i];
+            prob_one[i] = p[i];
+        }
+    }
+    let q0 = vmath::powi_lanes(&prob_one.map(|p| 1.0 - p), &trials);
+    let ratio = prob_one.map(|p| p / (1.0 - p));
+    let mut prob = q0;
+    let mut cdf = q0;
+    let mut below = [0u32; L];
+    for i in 0..L {
+        below[i] = (u[i] > cdf[i]) as u32;
+    }
+    for k in 1..BRANCH_FREE_TERMS {
+        let r = RECIPROCALS[k as usize];
+        for i in 0..L {
+            // (n - k + 1) in floating point: exact, and harmless where k > n + 1 (the
+            // lane's count stops at its n terms).
+            let left = trials[i] as f64 - k as f64 + 1.0;
+            prob[i] *= left * r * ratio[i];
+            cdf[i] += prob[i];
+            below[i] += (u[i] > cdf[i] && k < trials[i]) as u32;
+        }
+    }
+    for i in 0..L {
+        let first = trials[i].min(BRANCH_FREE_TERMS);
+        let done = below[i] < first || first == trials[i];
+        if !searched(n[i], p[i]) || q0[i] < 1e-250 || !done {
+            below[i] = binomial_rest(n[i], p[i], u[i], q0[i], prob[i], cdf[i]);
+        }
+    }
+    below
+}
+
+/// A binomial draw outside the first terms: the edge cases, the normal approximation,
+/// or the sequential search continued from the last of the first terms (`prob`, `cdf`).
+#[cold]
+fn binomial_rest(n: u32, p: f64, u: f64, q0: f64, mut prob: f64, mut cdf: f64) -> u32 {
     if n == 0 || p <= 0.0 {
         return 0;
     }
@@ -156,31 +245,14 @@ pub fn binomial(n: u32, p: f64, u: f64) -> u32 {
         // Inversion of the complement keeps the loop short; 1 - u keeps the coupling monotone.
         return n - binomial(n, 1.0 - p, 1.0 - u);
     }
-    let q0 = if n <= 1 << 20 {
-        (1.0 - p).powi(n as i32)
-    } else {
-        0.0
-    };
-    if q0 < 1e-250 {
+    if n > BINOMIAL_EXACT_TRIALS || q0 < 1e-250 || p.is_nan() {
         let mean = n as f64 * p;
         let sd = (mean * (1.0 - p)).sqrt();
         return (mean + sd * std_normal(u) + 0.5).clamp(0.0, n as f64) as u32;
     }
-    let ratio = p / (1.0 - p);
-    let mut prob = q0;
-    let mut cdf = prob;
-    let first = n.min(BRANCH_FREE_TERMS);
-    let mut below = (u > cdf) as u32;
-    for k in 1..first {
-        prob *= (n - k + 1) as f64 * RECIPROCALS[k as usize] * ratio;
-        cdf += prob;
-        below += (u > cdf) as u32;
-    }
-    if below < first || first == n {
-        return below;
-    }
     // The uniform lies beyond the first terms: the sequential search goes on.
-    let mut k = first - 1;
+    let ratio = p / (1.0 - p);
+    let mut k = BRANCH_FREE_TERMS - 1;
     while u > cdf && k < n {
         prob *= (n - k) as f64 * reciprocal(k + 1) * ratio;
         k += 1;
@@ -197,43 +269,200 @@ pub struct BinomialTable {
     p: f64,
     /// `cdf[n]` holds P(X <= k) for k = 0..=n.
     cdf: Vec<Vec<f64>>,
+    /// For n below [`SHORT_ROW`], row n of `cdf` without its last value (1), padded with
+    /// infinities to [`SHORT_ROW`] values: a draw counts the values below its uniform
+    /// over the whole row, a fixed-length loop the compiler vectorises.
+    short: Vec<[f64; SHORT_ROW]>,
 }
+
+/// Width of [`BinomialTable`]'s padded rows (trials below it are the common case of a
+/// rep-month's new customers).
+const SHORT_ROW: usize = 16;
 
 impl BinomialTable {
     /// Tables for n = 0..=max_n at probability p.
     pub fn new(p: f64, max_n: u32) -> Self {
-        let cdf = (0..=max_n)
+        let cdf: Vec<Vec<f64>> = (0..=max_n)
             .map(|n| {
-                let mut out = Vec::with_capacity(n as usize + 1);
                 let mut acc = 0.0;
-                for k in 0..=n {
-                    acc += binomial_pmf(n, k, p);
-                    out.push(acc);
-                }
-                out
+                binomial_pmfs(n, p)
+                    .map(|pmf| {
+                        acc += pmf;
+                        acc
+                    })
+                    .collect()
             })
             .collect();
-        BinomialTable { p, cdf }
+        let short = cdf
+            .iter()
+            .take(SHORT_ROW)
+            .map(|row| {
+                let mut padded = [f64::INFINITY; SHORT_ROW];
+                padded[..row.len() - 1].copy_from_slice(&row[..row.len() - 1]);
+                padded
+            })
+            .collect();
+        BinomialTable { p, cdf, short }
     }
 
     /// Binomial(n, p) by inversion of one uniform; same result as [`binomial`] up to rounding.
-    #[inline]
+    #[inline(always)]
     pub fn sample(&self, n: u32, u: f64) -> u32 {
-        match self.cdf.get(n as usize) {
+        match self.short.get(n as usize) {
             // Counting the table's values below the uniform is the first index not
             // below it (the table is non-decreasing), without a data-dependent exit.
+            Some(row) => row.iter().map(|&c| (u > c) as u32).sum(),
+            None => self.sample_long(n, u),
+        }
+    }
+
+    /// [`BinomialTable::sample`] beyond the padded rows.
+    #[cold]
+    fn sample_long(&self, n: u32, u: f64) -> u32 {
+        match self.cdf.get(n as usize) {
             Some(table) => table[..n as usize].iter().map(|&c| (u > c) as u32).sum(),
             None => binomial(n, self.p, u),
         }
     }
 }
 
-fn binomial_pmf(n: u32, k: u32, p: f64) -> f64 {
+/// The probabilities P(X = k), k = 0..=n, of Binomial(n, p). `ln C(n, k)` is summed
+/// term by term, `ln(n - i) - ln(i + 1)` for i < k, carried from one k to the next
+/// (quadratic in n for a whole table rather than cubic: the workspace of every block of
+/// replications makes one).
+fn binomial_pmfs(n: u32, p: f64) -> impl Iterator<Item = f64> {
+    let (log_p, log_q) = (p.ln(), (1.0 - p).ln());
     let mut log_choose = 0.0;
-    for i in 0..k {
-        log_choose += ((n - i) as f64).ln() - ((i + 1) as f64).ln();
+    (0..=n).map(move |k| {
+        if k > 0 {
+            let i = k - 1;
+            log_choose += ((n - i) as f64).ln() - ((i + 1) as f64).ln();
+        }
+        (log_choose + k as f64 * log_p + (n - k) as f64 * log_q).exp()
+    })
+}
+
+/// The random streams of a team's slots (Xoshiro256++, as [`stream`] makes them), kept
+/// by state word across slots (a structure of arrays), so that the words of eight
+/// slots' streams advance in one vector operation each.
+///
+/// Written by hand rather than as a `Vec` of `rand_xoshiro`'s generators, whose state
+/// is private: the hot loop draws a chunk's uniforms in the layout its kernel reads.
+/// Each slot's words are exactly those of `rand_xoshiro::Xoshiro256PlusPlus` seeded
+/// alike (tested).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SlotStreams {
+    /// State word `k` of every slot's generator, `words[k][j]` for slot `j`.
+    words: [Vec<u64>; 4],
+}
+
+impl SlotStreams {
+    /// The streams of slots `0..slots` in replication `replication`.
+    pub fn new(seed: u64, replication: u64, slots: usize) -> Self {
+        let mut s = SlotStreams {
+            words: std::array::from_fn(|_| vec![0; slots]),
+        };
+        for j in 0..slots {
+            s.reseed(j, seed, replication, j as u64);
+        }
+        s
     }
-    (log_choose + k as f64 * p.ln() + (n - k) as f64 * (1.0 - p).ln()).exp()
+
+    /// Number of slots.
+    pub fn len(&self) -> usize {
+        self.words[0].len()
+    }
+
+    /// True without slots.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Gives slot `j` the stream `stream` of replication `replication` ([`stream`]).
+    pub fn reseed(&mut self, j: usize, seed: u64, replication: u64, stream: u64) {
+        let state = xoshiro_state(key(seed, replication, stream));
+        for (k, w) in state.into_iter().enumerate() {
+            self.words[k][j] = w;
+        }
+    }
+
+    /// The next 64-bit word of slot `j`'s stream.
+    pub fn next_u64(&mut self, j: usize) -> u64 {
+        let mut s: [[u64; 1]; 4] = std::array::from_fn(|k| [self.words[k][j]]);
+        let out = xoshiro_next(&mut s);
+        for (k, w) in s.into_iter().enumerate() {
+            self.words[k][j] = w[0];
+        }
+        out[0]
+    }
+
+    /// One rep-period's block of uniforms of each of the slots `first..first + L` (past
+    /// the last slot, lanes of 1/2), by source and then lane: what
+    /// [`draw_block`] gives each slot alone.
+    #[inline(always)]
+    pub fn draw_blocks<const L: usize>(
+        &mut self,
+        first: usize,
+    ) -> [[f64; L]; DRAWS_PER_REP_PERIOD] {
+        let count = L.min(self.len().saturating_sub(first));
+        // Lanes past the last slot run a fixed nonzero state, never written back.
+        let mut s: [[u64; L]; 4] = [[1; L]; 4];
+        for (k, words) in self.words.iter().enumerate() {
+            s[k][..count].copy_from_slice(&words[first..first + count]);
+        }
+        let mut u = [[0.5; L]; DRAWS_PER_REP_PERIOD];
+        for row in u.iter_mut() {
+            let bits = xoshiro_next(&mut s);
+            for (lane, b) in row.iter_mut().zip(bits) {
+                *lane = open_uniform(b);
+            }
+        }
+        for (k, words) in self.words.iter_mut().enumerate() {
+            words[first..first + count].copy_from_slice(&s[k][..count]);
+        }
+        if count < L {
+            for row in u.iter_mut() {
+                row[count..].fill(0.5);
+            }
+        }
+        u
+    }
+}
+
+/// The key of `stream` in replication `replication` of a run with `seed`.
+fn key(seed: u64, replication: u64, stream: u64) -> u64 {
+    mix64(mix64(mix64(seed) ^ replication) ^ stream)
+}
+
+/// Xoshiro256++'s state from a 64-bit seed, as `SeedableRng::seed_from_u64` makes it
+/// for `rand_xoshiro`'s generator: four successive SplitMix64 outputs.
+fn xoshiro_state(seed: u64) -> [u64; 4] {
+    let mut state = seed;
+    std::array::from_fn(|_| {
+        let z = mix64(state);
+        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        z
+    })
+}
+
+/// Xoshiro256++'s next word in each lane (Blackman and Vigna 2018).
+#[inline(always)]
+fn xoshiro_next<const L: usize>(s: &mut [[u64; L]; 4]) -> [u64; L] {
+    let mut out = [0; L];
+    for i in 0..L {
+        out[i] = s[0][i]
+            .wrapping_add(s[3][i])
+            .rotate_left(23)
+            .wrapping_add(s[0][i]);
+        let t = s[1][i] << 17;
+        s[2][i] ^= s[0][i];
+        s[3][i] ^= s[1][i];
+        s[1][i] ^= s[2][i];
+        s[0][i] ^= s[3][i];
+        s[2][i] ^= t;
+        s[3][i] = s[3][i].rotate_left(45);
+    }
+    out
 }
 
 #[cfg(test)]
@@ -248,7 +477,7 @@ mod tests {
         if mean > 500.0 {
             return (mean + mean.sqrt() * std_normal(u) + 0.5).max(0.0) as u32;
         }
-        let mut p = (-mean).exp();
+        let mut p = vmath::exp(-mean);
         let mut cdf = p;
         let mut k = 0u32;
         while u > cdf {
@@ -345,6 +574,41 @@ mod tests {
         let mean = samples.iter().sum::<f64>() / n;
         let var = samples.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0);
         (mean, var)
+    }
+
+    #[test]
+    fn slot_streams_are_rand_xoshiros_streams_word_for_word() {
+        let slots = 19;
+        for (seed, replication) in [(0, 0), (1, 7), (u64::MAX, 12_345), (20240601, 3)] {
+            let mut soa = SlotStreams::new(seed, replication, slots);
+            let mut reference: Vec<Xoshiro256PlusPlus> = (0..slots as u64)
+                .map(|j| stream(seed, replication, j))
+                .collect();
+            for round in 0..40 {
+                if round % 4 == 3 {
+                    // One slot alone, as a hire's or a reseeded slot's would be.
+                    let j = round % slots;
+                    assert_eq!(soa.next_u64(j), reference[j].next_u64());
+                    continue;
+                }
+                for first in (0..slots).step_by(8) {
+                    let u = soa.draw_blocks::<8>(first);
+                    for lane in 0..8 {
+                        let j = first + lane;
+                        let want = match reference.get_mut(j) {
+                            Some(r) => draw_block(r),
+                            None => [0.5; DRAWS_PER_REP_PERIOD],
+                        };
+                        for (src, w) in want.iter().enumerate() {
+                            assert_eq!(u[src][lane].to_bits(), w.to_bits(), "slot {j}");
+                        }
+                    }
+                }
+            }
+            soa.reseed(4, 9, 9, 9);
+            reference[4] = stream(9, 9, 9);
+            assert_eq!(soa.next_u64(4), reference[4].next_u64());
+        }
     }
 
     #[test]

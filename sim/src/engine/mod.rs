@@ -12,6 +12,7 @@ use std::time::Instant;
 use rayon::prelude::*;
 
 pub mod by_rep;
+pub mod kernel;
 pub mod metrics;
 pub mod selection;
 pub mod simulate;
@@ -21,7 +22,7 @@ use crate::behaviour::{self, PlanningStart, Policy};
 use crate::model::{Model, Plan};
 use crate::tally::Tally;
 use metrics::{N_METRICS, N_PERIOD_METRICS};
-use simulate::Workspace;
+use simulate::{TeamState, Workspace};
 
 /// Replications per block: the unit of parallel work and of merging.
 pub const BLOCK_SIZE: u64 = 64;
@@ -117,17 +118,17 @@ pub fn block_count(replications: u64) -> u64 {
     replications.div_ceil(BLOCK_SIZE)
 }
 
-/// Simulates one replication of one plan; returns its metrics and fills `period_rows`.
+/// Simulates one replication of one plan from the team's start `start` (the
+/// replication's [`TeamState::initial`]); returns its metrics and fills `period_rows`.
 pub fn replicate(
     model: &Model,
     plan: &Plan,
     policy: &Policy,
-    seed: u64,
-    replication: u64,
+    start: TeamState,
     ws: &mut Workspace,
     period_rows: &mut [f64],
 ) -> [f64; N_METRICS] {
-    let totals = simulate::whole_horizon(model, plan, policy, seed, replication, ws);
+    let totals = simulate::whole_horizon_from(model, plan, policy, start, ws);
     let mut out = [0.0; N_METRICS];
     let last = ws.periods[model.periods() as usize - 1];
     metrics::replication_metrics(model, &totals, &last, &mut out);
@@ -148,12 +149,14 @@ fn run_block(model: &Model, solved: &Solved, seed: u64, replications: Range<u64>
     let mut base_rows = vec![0.0; w];
     let mut diff_rows = vec![0.0; w];
     for i in replications {
+        // The plan and the baseline start from the same team (common random numbers):
+        // drawn once.
+        let start = TeamState::initial(model, seed, i);
         let a = replicate(
             model,
             model.plan(),
             &solved.plan,
-            seed,
-            i,
+            start.clone(),
             &mut ws,
             &mut plan_rows,
         );
@@ -161,8 +164,7 @@ fn run_block(model: &Model, solved: &Solved, seed: u64, replications: Range<u64>
             model,
             model.baseline(),
             &solved.baseline,
-            seed,
-            i,
+            start,
             &mut ws,
             &mut base_rows,
         );
@@ -324,7 +326,8 @@ pub fn run_plan(
             let mut ws = Workspace::new(model);
             let mut rows = vec![0.0; model.periods() as usize * N_PERIOD_METRICS];
             for i in from..to {
-                tally.push(&replicate(model, plan, policy, seed, i, &mut ws, &mut rows));
+                let start = TeamState::initial(model, seed, i);
+                tally.push(&replicate(model, plan, policy, start, &mut ws, &mut rows));
             }
             progress(done.fetch_add(to - from, Ordering::Relaxed) + (to - from));
             tally

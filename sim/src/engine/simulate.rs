@@ -8,11 +8,13 @@
 use rand::RngCore;
 use rand_xoshiro::Xoshiro256PlusPlus;
 
+use super::kernel::{self, FunnelInputs, FunnelTables, VectorUnit, LANES};
 use crate::behaviour::{Cell, CloseState, NextCycle, Policy};
 use crate::mechanisms::{AttainmentPayout, Promotion, PromotionRule, Training};
 use crate::model::{DealTiming, Kpis, Model, Outcome, Plan, Rep};
 use crate::rng::{self, source};
 use crate::scenario::{Basis, CommissionBase};
+use crate::vmath;
 
 /// Index of each mechanism in cost arrays (the order of [`crate::mechanisms::MECHANISM_NAMES`]).
 pub mod mechanism {
@@ -83,7 +85,7 @@ pub struct TeamState {
     /// Current log market shock.
     pub shock: f64,
     /// Each slot's random stream.
-    pub streams: Vec<Xoshiro256PlusPlus>,
+    pub streams: rng::SlotStreams,
     /// The market's random stream.
     pub market_stream: Xoshiro256PlusPlus,
     /// Each slot's stream of hires' abilities (empty without a hiring pool).
@@ -158,9 +160,7 @@ impl TeamState {
                 }
             })
             .collect();
-        let streams = (0..model.reps().len() as u64)
-            .map(|j| rng::stream(seed, replication, j))
-            .collect();
+        let streams = rng::SlotStreams::new(seed, replication, model.reps().len());
         let hire_streams = match model.hiring() {
             Some(_) => (0..model.reps().len() as u64)
                 .map(|j| rng::stream(seed, replication, rng::HIRE_STREAM + j))
@@ -278,17 +278,17 @@ pub struct TimingPosition {
 }
 
 /// Reusable buffers of the hot loop.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Workspace {
     /// Per-period records of the last simulated stretch.
     pub periods: Vec<PeriodRecord>,
     ranking: Vec<(f64, u32)>,
-    /// Last service effort of each slot and the churn it implies (efforts repeat, exp is dear).
-    churn_cache: Vec<(f64, f64)>,
     leaving: Vec<bool>,
     training: Vec<bool>,
-    deal_lognormal: Vec<(f64, f64)>,
-    conversions: rng::BinomialTable,
+    /// The funnel's tables for its draws (none with the linear-normal outcome).
+    funnel: Option<FunnelTables>,
+    /// The vector instructions the draws run on.
+    vector_unit: VectorUnit,
     /// Who decides who leaves: the quit hazards, or a recorded run (selection's decomposition).
     pub(crate) turnover: Turnover,
     /// Who left in each period of a recorded run (`t * R + j`).
@@ -322,30 +322,17 @@ impl Workspace {
     /// A workspace sized for `model`.
     pub fn new(model: &Model) -> Self {
         let n = model.reps().len();
-        let deal_lognormal = match model.outcome() {
-            Outcome::Funnel(f) => (0..=64u32)
-                .map(|c| {
-                    if c == 0 {
-                        (0.0, 0.0)
-                    } else {
-                        fenton_wilkinson(c, f.deal_mean, f.deal_var)
-                    }
-                })
-                .collect(),
-            Outcome::LinearNormal { .. } => Vec::new(),
-        };
-        let conversions = match model.outcome() {
-            Outcome::Funnel(f) => rng::BinomialTable::new(f.conversion, 64),
-            Outcome::LinearNormal { .. } => rng::BinomialTable::default(),
+        let funnel = match model.outcome() {
+            Outcome::Funnel(f) => Some(FunnelTables::new(f)),
+            Outcome::LinearNormal { .. } => None,
         };
         Workspace {
-            conversions,
+            funnel,
+            vector_unit: VectorUnit::in_use(),
             periods: vec![PeriodRecord::default(); model.periods() as usize],
             ranking: Vec::with_capacity(n),
-            churn_cache: vec![(f64::NAN, 0.0); n],
             leaving: vec![false; n],
             training: vec![false; n],
-            deal_lognormal,
             turnover: Turnover::Hazard,
             turnover_log: Vec::new(),
             hire_log: Vec::new(),
@@ -358,14 +345,6 @@ impl Workspace {
             timing_cycle_deals: 0.0,
         }
     }
-}
-
-/// Log-normal parameters (mu, sigma) matching the mean and variance of a sum of `count` deals.
-fn fenton_wilkinson(count: u32, mean: f64, var: f64) -> (f64, f64) {
-    let m = count as f64 * mean;
-    let v = count as f64 * var;
-    let s2 = (v / (m * m)).ln_1p();
-    (m.ln() - 0.5 * s2, s2.sqrt())
 }
 
 /// The team's score: the plan's score of the team's summed KPIs against its summed
@@ -391,7 +370,19 @@ pub fn whole_horizon(
     replication: u64,
     ws: &mut Workspace,
 ) -> Totals {
-    let mut state = TeamState::initial(model, seed, replication);
+    let start = TeamState::initial(model, seed, replication);
+    whole_horizon_from(model, plan, policy, start, ws)
+}
+
+/// [`whole_horizon`] from a given start of the team (a replication's
+/// [`TeamState::initial`], drawn once where several plans run on it).
+pub fn whole_horizon_from(
+    model: &Model,
+    plan: &Plan,
+    policy: &Policy,
+    mut state: TeamState,
+    ws: &mut Workspace,
+) -> Totals {
     let mut totals = Totals::default();
     simulate(
         model,
@@ -556,7 +547,7 @@ fn open_short_cycle(model: &Model, state: &mut TeamState, from: u32, to: u32) {
 }
 
 /// What one rep's period produced (docs/model.md section 3).
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Default)]
 struct RepOutcome {
     revenue: f64,
     new_customers: f64,
@@ -614,141 +605,160 @@ fn rep_periods(
         short: short_cycle,
         ..
     } = state;
-    for (j, (st, rep)) in reps.iter_mut().zip(model.reps()).enumerate() {
-        // The effort and quit hazard the policy table gives the rep's state.
-        let eligible = st.promotions < max_promotions;
-        let so_far = if team_bonus {
-            team_so_far
-        } else {
-            plan.score(st.cycle, st.cycle_target)
+    // Reps in chunks of LANES: each rep's effort and uniforms first, then the chunk's
+    // draws at once (the vectorised kernel), then each rep's pay and tallies in slot
+    // order, so that every sum adds in the order it always has.
+    for first in (0..n).step_by(LANES) {
+        let last = (first + LANES).min(n);
+        let mut chunk = Chunk {
+            uniforms: kernel::uniforms(ws.vector_unit, streams, first),
+            ..Chunk::default()
         };
-        let cell = if two_cycles {
-            let sc = &short_cycle[j];
-            let short = plan.score(sc.so_far, sc.target);
-            policy.cell_two_cycles(st.row as usize, t, eligible, short, so_far)
-        } else {
-            policy.cell(st.row as usize, t, eligible, so_far)
-        };
-        let u = rng::draw_block(&mut streams[j]);
-        let time_left = match session {
-            Some(tr) if ws.training[j] => 1.0 - tr.time_share,
-            _ => 1.0,
-        };
-        let productivity =
-            st.ability * st.skill * model.rules().ramp(st.tenure) * demand * time_left;
-        let mut out = outcomes(model, ws, j, st, productivity, &cell, &u);
-        if let Some(dt) = &timing {
-            time_deals(
-                model,
-                dt,
-                ws,
-                j,
-                st,
-                (t, cycle_start, cycle_end),
-                &mut out,
-                totals,
-            );
+        for j in first..last {
+            let (i, st) = (j - first, &reps[j]);
+            // The effort and quit hazard the policy table gives the rep's state.
+            let eligible = st.promotions < max_promotions;
+            let so_far = if team_bonus {
+                team_so_far
+            } else {
+                plan.score(st.cycle, st.cycle_target)
+            };
+            chunk.cell[i] = if two_cycles {
+                let sc = &short_cycle[j];
+                let short = plan.score(sc.so_far, sc.target);
+                policy.cell_two_cycles(st.row as usize, t, eligible, short, so_far)
+            } else {
+                policy.cell(st.row as usize, t, eligible, so_far)
+            };
+            chunk.eligible[i] = eligible;
+            let time_left = match session {
+                Some(tr) if ws.training[j] => 1.0 - tr.time_share,
+                _ => 1.0,
+            };
+            chunk.productivity[i] =
+                st.ability * st.skill * model.rules().ramp(st.tenure) * demand * time_left;
         }
-        let cost_before = rec.incentive_cost;
-        pay_per_customer(plan, &out, rec, totals);
-        if eligible {
-            chance_promotion(plan, out.converted, u[source::PROMOTION], st, rec, totals);
-        }
-        if let Some(r) = ws.recorder.as_deref_mut() {
-            r.rep_month(st.ability, cell.acquisition, st.salary);
-            r.revenue(st.ability, out.revenue);
-            r.pay(j, st.ability, rec.incentive_cost - cost_before);
-        }
-        let leaves = u[source::ATTRITION] < cell.quit_hazard;
-        ws.leaving[j] = match ws.turnover {
-            Turnover::Hazard => leaves,
-            Turnover::Record => {
-                ws.turnover_log[t as usize * n + j] = leaves;
-                leaves
+        let outs = outcomes(model, ws, &mut reps[first..last], &chunk);
+        for j in first..last {
+            let i = j - first;
+            let (st, rep) = (&mut reps[j], &model.reps()[j]);
+            let (cell, eligible) = (&chunk.cell[i], chunk.eligible[i]);
+            let u = |source: usize| chunk.uniforms[source][i];
+            let mut out = outs[i];
+            if let Some(dt) = &timing {
+                time_deals(
+                    model,
+                    dt,
+                    ws,
+                    j,
+                    st,
+                    (t, cycle_start, cycle_end),
+                    &mut out,
+                    totals,
+                );
             }
-            Turnover::Replay => ws.turnover_log[t as usize * n + j],
-        };
-        totals.ability_sum += st.ability;
-        tally_rep_period(st, rep, &cell, &out, rec);
-        if two_cycles {
-            let sc = &mut short_cycle[j];
-            sc.so_far.add(Kpis {
-                revenue: out.revenue,
-                new_customers: out.new_customers,
-                satisfaction: out.satisfaction,
-            });
-            sc.new_revenue += out.new_revenue;
-        }
-        // The handover uniform is drawn for every rep-period to keep streams aligned.
-        if ws.leaving[j] {
-            st.book = rng::binomial(
-                st.book,
-                1.0 - model.rules().handover_loss,
-                u[source::HANDOVER],
-            );
+            let cost_before = rec.incentive_cost;
+            pay_per_customer(plan, &out, rec, totals);
+            if eligible {
+                chance_promotion(plan, out.converted, u(source::PROMOTION), st, rec, totals);
+            }
+            if let Some(r) = ws.recorder.as_deref_mut() {
+                r.rep_month(st.ability, cell.acquisition, st.salary);
+                r.revenue(st.ability, out.revenue);
+                r.pay(j, st.ability, rec.incentive_cost - cost_before);
+            }
+            let leaves = u(source::ATTRITION) < cell.quit_hazard;
+            ws.leaving[j] = match ws.turnover {
+                Turnover::Hazard => leaves,
+                Turnover::Record => {
+                    ws.turnover_log[t as usize * n + j] = leaves;
+                    leaves
+                }
+                Turnover::Replay => ws.turnover_log[t as usize * n + j],
+            };
+            totals.ability_sum += st.ability;
+            tally_rep_period(st, rep, cell, &out, rec);
+            if two_cycles {
+                let sc = &mut short_cycle[j];
+                sc.so_far.add(Kpis {
+                    revenue: out.revenue,
+                    new_customers: out.new_customers,
+                    satisfaction: out.satisfaction,
+                });
+                sc.new_revenue += out.new_revenue;
+            }
+            // The handover uniform is drawn for every rep-period to keep streams aligned.
+            if ws.leaving[j] {
+                st.book = rng::binomial(
+                    st.book,
+                    1.0 - model.rules().handover_loss,
+                    u(source::HANDOVER),
+                );
+            }
         }
     }
 }
 
-/// The outcomes of rep `j`'s period at the effort of `cell`: leads, conversions, deal
-/// revenue, churn of the book and satisfaction (funnel), or output (linear-normal).
-/// The book loses its churned customers before it earns and gains the conversions
-/// after.
+/// A chunk of up to [`LANES`] reps' period before its draws: each rep's cell of the
+/// policy table, eligibility for promotion, uniforms and productivity.
+#[derive(Default)]
+struct Chunk {
+    cell: [Cell; LANES],
+    eligible: [bool; LANES],
+    /// The chunk's uniforms, by source and then rep.
+    uniforms: [[f64; LANES]; rng::DRAWS_PER_REP_PERIOD],
+    productivity: [f64; LANES],
+}
+
+/// The outcomes of a chunk of reps' period at the efforts of their cells: leads,
+/// conversions, deal revenue, churn of the book and satisfaction (funnel: the
+/// vectorised kernel draws them), or output (linear-normal). The book loses its
+/// churned customers before it earns and gains the conversions after.
 #[inline(always)]
 fn outcomes(
     model: &Model,
-    ws: &mut Workspace,
-    j: usize,
-    st: &mut RepState,
-    productivity: f64,
-    cell: &Cell,
-    u: &[f64; rng::DRAWS_PER_REP_PERIOD],
-) -> RepOutcome {
-    let (h, f) = (cell.acquisition, cell.service);
+    ws: &Workspace,
+    reps: &mut [RepState],
+    chunk: &Chunk,
+) -> [RepOutcome; LANES] {
+    let mut out = [RepOutcome::default(); LANES];
     match model.outcome() {
         Outcome::Funnel(fun) => {
-            let nc = rng::poisson(
-                fun.new_customers_per_effort * productivity * h,
-                u[source::LEADS],
-            );
-            let conv = ws.conversions.sample(nc, u[source::CONVERSION]);
-            let new_revenue = if conv == 0 {
-                0.0
-            } else {
-                let (mu, sigma) = ws
-                    .deal_lognormal
-                    .get(conv as usize)
-                    .copied()
-                    .unwrap_or_else(|| fenton_wilkinson(conv, fun.deal_mean, fun.deal_var));
-                (mu + sigma * rng::std_normal(u[source::DEAL_SIZE])).exp()
-            };
-            let cache = &mut ws.churn_cache[j];
-            if cache.0 != f {
-                *cache = (f, fun.churn(f));
+            let tables = ws
+                .funnel
+                .as_ref()
+                .expect("Workspace::new makes a funnel's tables");
+            let mut x = FunnelInputs::default();
+            for (i, st) in reps.iter().enumerate() {
+                let cell = &chunk.cell[i];
+                x.mean_leads[i] =
+                    fun.new_customers_per_effort * chunk.productivity[i] * cell.acquisition;
+                x.service[i] = cell.service;
+                x.book[i] = st.book;
             }
-            let churned = rng::binomial(st.book, cache.1, u[source::CHURN]);
-            st.book -= churned;
-            let revenue = st.book as f64 * fun.recurring_revenue + new_revenue;
-            st.book = st.book.saturating_add(conv);
-            let logit = fun.satisfaction_logit_at_zero
-                + fun.satisfaction_slope * f
-                + fun.satisfaction_noise * rng::std_normal(u[source::SATISFACTION]);
-            RepOutcome {
-                revenue,
-                new_customers: nc as f64,
-                converted: conv,
-                new_revenue,
-                satisfaction: 100.0 / (1.0 + (-logit).exp()),
+            x.uniforms = chunk.uniforms;
+            let d = kernel::funnel_draws(ws.vector_unit, tables, &x);
+            for (i, st) in reps.iter_mut().enumerate() {
+                st.book -= d.churned[i];
+                let revenue = st.book as f64 * fun.recurring_revenue + d.new_revenue[i];
+                st.book = st.book.saturating_add(d.converted[i]);
+                out[i] = RepOutcome {
+                    revenue,
+                    new_customers: d.new_customers[i] as f64,
+                    converted: d.converted[i],
+                    new_revenue: d.new_revenue[i],
+                    satisfaction: d.satisfaction[i],
+                };
             }
         }
-        Outcome::LinearNormal { noise_sd } => RepOutcome {
-            revenue: productivity * h + noise_sd * rng::std_normal(u[source::LEADS]),
-            new_customers: 0.0,
-            converted: 0,
-            new_revenue: 0.0,
-            satisfaction: 0.0,
-        },
+        Outcome::LinearNormal { noise_sd } => {
+            for (i, out) in out.iter_mut().enumerate().take(reps.len()) {
+                out.revenue = chunk.productivity[i] * chunk.cell[i].acquisition
+                    + noise_sd * rng::std_normal(chunk.uniforms[source::LEADS][i]);
+            }
+        }
     }
+    out
 }
 
 /// Pays the per-customer reward of a rep's period (docs/model.md section 5.2).
@@ -780,7 +790,7 @@ fn chance_promotion(
     };
     if let PromotionRule::Chance(chance) = p.rule {
         if converted > 0 {
-            let prob = 1.0 - (1.0 - chance).powi(converted as i32);
+            let prob = 1.0 - vmath::powi(1.0 - chance, converted);
             if u < prob {
                 promote(p, plan.raise_horizon, st, rec, totals);
             }
@@ -1003,9 +1013,8 @@ fn close_cycle(
         let own = plan.score(st.cycle, st.cycle_target);
         let cost_before = rec.incentive_cost;
         totals.rep_cycles += 1.0;
-        if own >= 1.0 {
-            totals.hits += 1.0;
-        }
+        // Without a branch: whether a rep hit the target is a coin toss to the processor.
+        totals.hits += f64::from(u8::from(own >= 1.0));
         let bonus_score = match &plan.target_bonus {
             Some(b) if b.basis == Basis::Team => team,
             _ => own,

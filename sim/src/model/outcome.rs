@@ -1,6 +1,7 @@
 //! The outcome model (docs/model.md section 3): what effort and productivity produce.
 
 use crate::scenario::{OutcomeKind, OutcomeSection};
+use crate::vmath;
 
 /// The funnel outcome model's parameters, in the form the hot loop uses.
 #[derive(Clone, Debug, PartialEq)]
@@ -72,7 +73,29 @@ impl Funnel {
     /// Monthly churn probability at service effort `f`.
     #[inline]
     pub fn churn(&self, service: f64) -> f64 {
-        self.churn_at_zero_service * (-self.churn_service_rate * service).exp()
+        self.churn_lanes(&[service])[0]
+    }
+
+    /// [`Funnel::churn`] of each lane's service effort (the hot loop's eight reps at once).
+    #[inline(always)]
+    pub fn churn_lanes<const L: usize>(&self, service: &[f64; L]) -> [f64; L] {
+        let decay = vmath::exp_lanes(&service.map(|f| -self.churn_service_rate * f));
+        decay.map(|d| self.churn_at_zero_service * d)
+    }
+
+    /// A month's satisfaction score (0 to 100) of each lane, at service effort
+    /// `service` and standard normal noise `z`: the logistic of a logit linear in
+    /// service.
+    #[inline(always)]
+    pub fn satisfaction_lanes<const L: usize>(&self, service: &[f64; L], z: &[f64; L]) -> [f64; L] {
+        let mut minus_logit = [0.0; L];
+        for i in 0..L {
+            let logit = self.satisfaction_logit_at_zero
+                + self.satisfaction_slope * service[i]
+                + self.satisfaction_noise * z[i];
+            minus_logit[i] = -logit;
+        }
+        vmath::exp_lanes(&minus_logit).map(|e| 100.0 / (1.0 + e))
     }
 }
 
@@ -244,7 +267,7 @@ mod tests {
             let draws: Vec<f64> = (0..n)
                 .map(|_| {
                     let z = crate::rng::std_normal(crate::rng::open_uniform(rng.next_u64()));
-                    100.0 / (1.0 + (-(l + sd * z)).exp())
+                    fun.satisfaction_lanes(&[0.0], &[z])[0]
                 })
                 .collect();
             let m = draws.iter().sum::<f64>() / n as f64;

@@ -130,6 +130,7 @@ pub fn execute(args: &BenchArgs) -> CliResult {
         replications,
         repeats,
         solve_seconds: solved.seconds,
+        vector_unit: engine::kernel::VectorUnit::in_use().name().to_string(),
         measurements,
     };
     let text = match args.format.format {

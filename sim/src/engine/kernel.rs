@@ -1,0 +1,431 @@
+//! The random draws of the funnel's rep-periods, eight reps at a time, compiled for
+//! the processor's vector extensions and chosen when the program starts.
+//!
+//! The hot loop gathers eight reps' inputs (leads' mean, service effort, book and
+//! uniforms), and [`funnel_draws`] returns their new customers, conversions, deal
+//! revenue, churned customers and satisfaction. Every step is a lane-wise function
+//! ([`rng::poisson_lanes`], [`rng::binomial_lanes`], [`normal::quantile_fast_lanes`],
+//! [`vmath::exp_lanes`], ...) that applies the same IEEE operations to each lane as to
+//! one value alone, so each rep's draws are those of the scalar samplers bit for bit,
+//! and the same with AVX-512, AVX2 or none: which one runs changes the speed, never a
+//! number (tests compare every unit on this machine, and the whole run in
+//! `tests/vector_units.rs`).
+
+use std::sync::OnceLock;
+
+use crate::model::Funnel;
+use crate::normal;
+use crate::rng::{self, source, BinomialTable, SlotStreams, DRAWS_PER_REP_PERIOD};
+use crate::vmath;
+
+/// Reps drawn together: eight doubles fill an AVX-512 register (two AVX2 ones).
+pub const LANES: usize = 8;
+
+/// The processor's vector extension the draws are compiled for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum VectorUnit {
+    /// The architecture's baseline (SSE2 on x86-64): two lanes at a time.
+    Baseline,
+    /// AVX2: four lanes at a time.
+    Avx2,
+    /// AVX-512 (F, DQ and VL): eight lanes at a time.
+    Avx512,
+}
+
+impl VectorUnit {
+    /// The unit's name, as `PLANSIM_VECTOR_UNIT` takes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            VectorUnit::Baseline => "baseline",
+            VectorUnit::Avx2 => "avx2",
+            VectorUnit::Avx512 => "avx512",
+        }
+    }
+
+    /// The best unit this processor has.
+    pub fn detected() -> VectorUnit {
+        #[cfg(target_arch = "x86_64")]
+        {
+            if is_x86_feature_detected!("avx512f")
+                && is_x86_feature_detected!("avx512dq")
+                && is_x86_feature_detected!("avx512vl")
+                && is_x86_feature_detected!("avx2")
+            {
+                return VectorUnit::Avx512;
+            }
+            if is_x86_feature_detected!("avx2") {
+                return VectorUnit::Avx2;
+            }
+        }
+        VectorUnit::Baseline
+    }
+
+    /// The unit the hot loop uses: the best this processor has, or a lower one named
+    /// by the environment variable `PLANSIM_VECTOR_UNIT` (`baseline`, `avx2` or
+    /// `avx512`; one the processor lacks gives the best it has). Read once.
+    pub fn in_use() -> VectorUnit {
+        static IN_USE: OnceLock<VectorUnit> = OnceLock::new();
+        *IN_USE.get_or_init(|| {
+            let best = VectorUnit::detected();
+            let asked = match std::env::var("PLANSIM_VECTOR_UNIT").as_deref() {
+                Ok("baseline") => VectorUnit::Baseline,
+                Ok("avx2") => VectorUnit::Avx2,
+                _ => VectorUnit::Avx512,
+            };
+            asked.min(best)
+        })
+    }
+}
+
+/// Eight reps' inputs to their period's draws (lanes past the last rep are padding,
+/// their draws ignored).
+#[derive(Clone, Copy, Debug)]
+pub struct FunnelInputs {
+    /// Expected new customers: leads per effort x productivity x acquisition effort.
+    pub mean_leads: [f64; LANES],
+    /// Service effort.
+    pub service: [f64; LANES],
+    /// Customers in the book at the period's start.
+    pub book: [u32; LANES],
+    /// The period's uniforms, by source ([`source`]) and then lane.
+    pub uniforms: [[f64; LANES]; DRAWS_PER_REP_PERIOD],
+}
+
+impl Default for FunnelInputs {
+    /// Padding whose draws take the samplers' common path.
+    fn default() -> Self {
+        FunnelInputs {
+            mean_leads: [1.0; LANES],
+            service: [0.0; LANES],
+            book: [1; LANES],
+            uniforms: [[0.5; LANES]; DRAWS_PER_REP_PERIOD],
+        }
+    }
+}
+
+/// Eight reps' draws of one period (docs/model.md section 3).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct FunnelDraws {
+    /// New customers: Poisson of the leads' mean.
+    pub new_customers: [u32; LANES],
+    /// Conversions: binomial of the new customers.
+    pub converted: [u32; LANES],
+    /// First-month revenue of the conversions: log-normal, zero without conversions.
+    pub new_revenue: [f64; LANES],
+    /// Customers who leave the book: binomial of the book at the churn probability.
+    pub churned: [u32; LANES],
+    /// Satisfaction score, 0 to 100.
+    pub satisfaction: [f64; LANES],
+}
+
+/// What the funnel's draws read besides the reps' inputs: the model's parameters and
+/// the tables made once per workspace.
+#[derive(Clone, Debug)]
+pub struct FunnelTables {
+    funnel: Funnel,
+    /// Conversions of up to 64 new customers, by table.
+    conversions: BinomialTable,
+    /// Log-normal (mu, sigma) of the sum of `c` deals, for `c` up to 64.
+    deal_lognormal: Vec<(f64, f64)>,
+}
+
+/// Conversions and deal sums tabulated up to this count; beyond, computed directly.
+const TABULATED: u32 = 64;
+
+impl FunnelTables {
+    /// The tables of `funnel`.
+    pub fn new(funnel: &Funnel) -> Self {
+        FunnelTables {
+            funnel: funnel.clone(),
+            conversions: BinomialTable::new(funnel.conversion, TABULATED),
+            deal_lognormal: (0..=TABULATED)
+                .map(|c| match c {
+                    0 => (0.0, 0.0),
+                    c => fenton_wilkinson(c, funnel.deal_mean, funnel.deal_var),
+                })
+                .collect(),
+        }
+    }
+
+    /// Log-normal (mu, sigma) of the sum of `count` deals.
+    #[inline(always)]
+    fn deal_lognormal(&self, count: u32) -> (f64, f64) {
+        match self.deal_lognormal.get(count as usize) {
+            Some(&ms) => ms,
+            None => fenton_wilkinson(count, self.funnel.deal_mean, self.funnel.deal_var),
+        }
+    }
+}
+
+/// Log-normal parameters (mu, sigma) matching the mean and variance of a sum of `count` deals.
+fn fenton_wilkinson(count: u32, mean: f64, var: f64) -> (f64, f64) {
+    let m = count as f64 * mean;
+    let v = count as f64 * var;
+    let s2 = (v / (m * m)).ln_1p();
+    (m.ln() - 0.5 * s2, s2.sqrt())
+}
+
+/// Eight reps' funnel draws, with `unit`'s instructions (which must be one the
+/// processor has: [`VectorUnit::in_use`] or below).
+#[inline]
+pub fn funnel_draws(unit: VectorUnit, tables: &FunnelTables, inputs: &FunnelInputs) -> FunnelDraws {
+    match unit {
+        #[cfg(target_arch = "x86_64")]
+        VectorUnit::Avx512 => {
+            assert!(VectorUnit::detected() >= VectorUnit::Avx512);
+            // SAFETY: the processor has AVX-512 F, DQ and VL and AVX2 (asserted above;
+            // the detection is cached by the standard library).
+            unsafe { funnel_draws_avx512(tables, inputs) }
+        }
+        #[cfg(target_arch = "x86_64")]
+        VectorUnit::Avx2 => {
+            assert!(VectorUnit::detected() >= VectorUnit::Avx2);
+            // SAFETY: the processor has AVX2 (asserted above).
+            unsafe { funnel_draws_avx2(tables, inputs) }
+        }
+        _ => funnel_draws_lanes(tables, inputs),
+    }
+}
+
+/// One rep-period's uniforms of each of the slots `first..first + LANES`, by source
+/// and then lane ([`SlotStreams::draw_blocks`]), with `unit`'s instructions (one the
+/// processor has: [`VectorUnit::in_use`] or below).
+#[inline]
+pub fn uniforms(
+    unit: VectorUnit,
+    streams: &mut SlotStreams,
+    first: usize,
+) -> [[f64; LANES]; DRAWS_PER_REP_PERIOD] {
+    match unit {
+        #[cfg(target_arch = "x86_64")]
+        VectorUnit::Avx512 => {
+            assert!(VectorUnit::detected() >= VectorUnit::Avx512);
+            // SAFETY: the processor has AVX-512 F, DQ and VL and AVX2 (asserted above).
+            unsafe { uniforms_avx512(streams, first) }
+        }
+        #[cfg(target_arch = "x86_64")]
+        VectorUnit::Avx2 => {
+            assert!(VectorUnit::detected() >= VectorUnit::Avx2);
+            // SAFETY: the processor has AVX2 (asserted above).
+            unsafe { uniforms_avx2(streams, first) }
+        }
+        _ => streams.draw_blocks(first),
+    }
+}
+
+/// [`SlotStreams::draw_blocks`] compiled for AVX-512.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512dq,avx512vl,avx2")]
+fn uniforms_avx512(
+    streams: &mut SlotStreams,
+    first: usize,
+) -> [[f64; LANES]; DRAWS_PER_REP_PERIOD] {
+    streams.draw_blocks(first)
+}
+
+/// [`SlotStreams::draw_blocks`] compiled for AVX2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn uniforms_avx2(streams: &mut SlotStreams, first: usize) -> [[f64; LANES]; DRAWS_PER_REP_PERIOD] {
+    streams.draw_blocks(first)
+}
+
+/// [`funnel_draws_lanes`] compiled for AVX-512.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512dq,avx512vl,avx2")]
+fn funnel_draws_avx512(tables: &FunnelTables, inputs: &FunnelInputs) -> FunnelDraws {
+    funnel_draws_lanes(tables, inputs)
+}
+
+/// [`funnel_draws_lanes`] compiled for AVX2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn funnel_draws_avx2(tables: &FunnelTables, inputs: &FunnelInputs) -> FunnelDraws {
+    funnel_draws_lanes(tables, inputs)
+}
+
+/// Eight reps' funnel draws, lane by lane (inlined into each unit's function).
+#[inline(always)]
+fn funnel_draws_lanes(tables: &FunnelTables, x: &FunnelInputs) -> FunnelDraws {
+    let fun = &tables.funnel;
+    let u = &x.uniforms;
+    let new_customers = rng::poisson_lanes(&x.mean_leads, &u[source::LEADS]);
+    let mut converted = [0; LANES];
+    for i in 0..LANES {
+        converted[i] = tables
+            .conversions
+            .sample(new_customers[i], u[source::CONVERSION][i]);
+    }
+    let z = normal::quantile_fast_lanes(&u[source::DEAL_SIZE]);
+    let mut log_deals = [0.0; LANES];
+    for i in 0..LANES {
+        let (mu, sigma) = tables.deal_lognormal(converted[i]);
+        log_deals[i] = mu + sigma * z[i];
+    }
+    let deals = vmath::exp_lanes(&log_deals);
+    let mut new_revenue = [0.0; LANES];
+    for i in 0..LANES {
+        new_revenue[i] = if converted[i] == 0 { 0.0 } else { deals[i] };
+    }
+    let churn = fun.churn_lanes(&x.service);
+    let churned = rng::binomial_lanes(&x.book, &churn, &u[source::CHURN]);
+    let noise = normal::quantile_fast_lanes(&u[source::SATISFACTION]);
+    let satisfaction = fun.satisfaction_lanes(&x.service, &noise);
+    FunnelDraws {
+        new_customers,
+        converted,
+        new_revenue,
+        churned,
+        satisfaction,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A funnel like the default scenario's.
+    fn funnel() -> Funnel {
+        Funnel {
+            new_customers_per_effort: 2.5,
+            conversion: 0.3,
+            deal_mean: 1200.0,
+            deal_var: 400.0 * 400.0,
+            recurring_revenue: 150.0,
+            churn_at_zero_service: 0.06,
+            churn_service_rate: 0.8,
+            satisfaction_logit_at_zero: -0.5,
+            satisfaction_slope: 1.2,
+            satisfaction_noise: 0.7,
+        }
+    }
+
+    /// Inputs across the samplers' paths: zero and large means, empty and large books,
+    /// uniforms near 0 and 1 (the tails' searches and quantiles).
+    fn inputs(seed: u64) -> impl Iterator<Item = FunnelInputs> {
+        let mut s = rng::stream(seed, 0, 0);
+        (0..4000).map(move |k| {
+            let mut x = FunnelInputs::default();
+            for i in 0..LANES {
+                let mut next = || rng::open_uniform(rand::RngCore::next_u64(&mut s));
+                x.mean_leads[i] = match k % 5 {
+                    0 => 0.0,
+                    1 => 30.0 * next(),
+                    2 => 600.0 * next(),
+                    _ => 6.0 * next(),
+                };
+                x.service[i] = 3.0 * next();
+                x.book[i] = (next() * [3.0, 40.0, 400.0][k % 3]) as u32;
+                for src in 0..DRAWS_PER_REP_PERIOD {
+                    let v = next();
+                    x.uniforms[src][i] = match (k + src) % 7 {
+                        0 => v * 1e-6,
+                        1 => 1.0 - v * 1e-9,
+                        _ => v,
+                    };
+                }
+            }
+            x
+        })
+    }
+
+    #[test]
+    fn every_lane_draws_what_the_scalar_samplers_draw() {
+        let fun = funnel();
+        let tables = FunnelTables::new(&fun);
+        for x in inputs(1) {
+            let d = funnel_draws(VectorUnit::Baseline, &tables, &x);
+            for i in 0..LANES {
+                let u = |src: usize| x.uniforms[src][i];
+                let nc = rng::poisson(x.mean_leads[i], u(source::LEADS));
+                let conv = rng::binomial(nc, fun.conversion, u(source::CONVERSION));
+                let deal = if conv == 0 {
+                    0.0
+                } else {
+                    let (mu, sigma) = tables.deal_lognormal(conv);
+                    vmath::exp(mu + sigma * rng::std_normal(u(source::DEAL_SIZE)))
+                };
+                let churned = rng::binomial(x.book[i], fun.churn(x.service[i]), u(source::CHURN));
+                let z = rng::std_normal(u(source::SATISFACTION));
+                let sat = fun.satisfaction_lanes(&[x.service[i]], &[z])[0];
+                assert_eq!(d.new_customers[i], nc);
+                // The table and the direct inversion agree up to rounding at the edges.
+                assert_eq!(
+                    d.converted[i],
+                    tables.conversions.sample(nc, u(source::CONVERSION))
+                );
+                assert!(d.converted[i].abs_diff(conv) <= 1);
+                if d.converted[i] == conv {
+                    assert_eq!(d.new_revenue[i].to_bits(), deal.to_bits());
+                }
+                assert_eq!(d.churned[i], churned);
+                assert_eq!(d.satisfaction[i].to_bits(), sat.to_bits());
+            }
+        }
+    }
+
+    #[test]
+    fn every_vector_unit_draws_the_same_uniforms() {
+        let best = VectorUnit::detected();
+        for unit in [VectorUnit::Avx2, VectorUnit::Avx512] {
+            if unit > best {
+                eprintln!("note: this processor lacks {unit:?}: its uniforms are not compared");
+                continue;
+            }
+            let mut reference = SlotStreams::new(3, 4, 21);
+            let mut streams = reference.clone();
+            for _ in 0..50 {
+                for first in (0..21).step_by(LANES) {
+                    let want = uniforms(VectorUnit::Baseline, &mut reference, first);
+                    let got = uniforms(unit, &mut streams, first);
+                    assert_eq!(
+                        got.map(|r| r.map(f64::to_bits)),
+                        want.map(|r| r.map(f64::to_bits))
+                    );
+                }
+            }
+            assert_eq!(streams, reference);
+        }
+    }
+
+    #[test]
+    fn every_vector_unit_draws_the_same_bits() {
+        let fun = funnel();
+        let tables = FunnelTables::new(&fun);
+        let best = VectorUnit::detected();
+        let units: Vec<VectorUnit> = [VectorUnit::Baseline, VectorUnit::Avx2, VectorUnit::Avx512]
+            .into_iter()
+            .filter(|&u| u <= best)
+            .collect();
+        if units.len() < 3 {
+            eprintln!(
+                "note: this processor lacks {}: only {:?} compared",
+                if best == VectorUnit::Baseline {
+                    "AVX2 and AVX-512"
+                } else {
+                    "AVX-512"
+                },
+                units
+            );
+        }
+        for x in inputs(2) {
+            let reference = funnel_draws(VectorUnit::Baseline, &tables, &x);
+            for &unit in &units[1..] {
+                let d = funnel_draws(unit, &tables, &x);
+                assert_eq!(d.new_customers, reference.new_customers, "{unit:?}");
+                assert_eq!(d.converted, reference.converted, "{unit:?}");
+                assert_eq!(d.churned, reference.churned, "{unit:?}");
+                assert_eq!(
+                    d.new_revenue.map(f64::to_bits),
+                    reference.new_revenue.map(f64::to_bits),
+                    "{unit:?}"
+                );
+                assert_eq!(
+                    d.satisfaction.map(f64::to_bits),
+                    reference.satisfaction.map(f64::to_bits),
+                    "{unit:?}"
+                );
+            }
+        }
+    }
+}
