@@ -599,8 +599,8 @@ mod tests {
                             Some(r) => draw_block(r),
                             None => [0.5; DRAWS_PER_REP_PERIOD],
                         };
-                        for (src, w) in want.iter().enumerate() {
-                            assert_eq!(u[src][lane].to_bits(), w.to_bits(), "slot {j}");
+                        for (row, w) in u.iter().zip(want) {
+                            assert_eq!(row[lane].to_bits(), w.to_bits(), "slot {j}");
                         }
                     }
                 }
