@@ -155,7 +155,7 @@ pub fn quantile_fast(p: f64) -> f64 {
 /// [`quantile_fast`] of each lane, without a data-dependent branch (both of PPND7's
 /// regions are computed where any lane needs the tail, and each lane takes its own),
 /// so that eight lanes compile to vector code; each lane's result is the one lane's
-/// alone. Its logarithm is [`vmath::ln_lanes`], the same on every machine.
+/// alone. Its logarithm is [`crate::vmath::ln_lanes`], the same on every machine.
 #[inline(always)]
 #[allow(clippy::excessive_precision, clippy::inconsistent_digit_grouping)]
 pub fn quantile_fast_lanes<const L: usize>(p: &[f64; L]) -> [f64; L] {
