@@ -64,11 +64,28 @@ pub(super) fn certainty_equivalent(
     h: f64,
     f: f64,
 ) -> (f64, f64, f64) {
-    let terms = Terms::at(ctx, h, f);
-    let v = terms.value(ctx, attainment_so_far);
+    let (v, shadow_cost) = evaluate(ctx, h, f, attainment_so_far, &mut Vec::new());
     (
         v.ce[usize::from(!ctx.eligible)],
         v.risk_premium,
+        shadow_cost,
+    )
+}
+
+/// The value of effort (h, f) at `attainment_so_far`, and the shadow cost of its
+/// output: [`Terms::at`] then [`Terms::value`], the shorter cycles' parts (a plan with
+/// two) kept in `short` (cleared first; it keeps its allocation for the next call).
+fn evaluate(
+    ctx: &Context<'_>,
+    h: f64,
+    f: f64,
+    attainment_so_far: f64,
+    short: &mut Vec<ShortTerms>,
+) -> (Value, f64) {
+    short.clear();
+    let terms = Terms::at(ctx, h, f, short);
+    (
+        terms.value(ctx, attainment_so_far, short),
         terms.shadow_cost,
     )
 }
@@ -77,7 +94,11 @@ pub(super) fn certainty_equivalent(
 /// alone, not on attainment so far or promotion eligibility: the forecast's moments,
 /// the payouts on counts and revenue, the promotion chance, effort and shadow costs.
 /// Cells that differ only in attainment so far or eligibility share them.
-#[derive(Clone, Debug)]
+///
+/// Where the plan has two cycles, each shorter cycle's part ([`ShortTerms`]) is kept
+/// beside it, in a buffer the caller owns: one-cycle plans, the common case, neither
+/// fill nor allocate it, and `Terms` stays small enough to fill in place.
+#[derive(Clone, Copy, Debug, Default)]
 struct Terms {
     /// Mean and variance of the rep's score over the rest of the cycle.
     own: (f64, f64),
@@ -98,14 +119,11 @@ struct Terms {
     idio: (f64, f64),
     effort_cost: f64,
     shadow_cost: f64,
-    /// Where the plan has two cycles, each shorter cycle's over the rest of the plan's
-    /// cycle (as [`ShortCycles`]): the mean and variance of the rep's score against its
-    /// targets, its mean revenue and the revenue's variance. Empty with one cycle,
-    /// so that one-cycle plans neither fill nor allocate it.
-    short: Vec<ShortTerms>,
 }
 
-/// A shorter cycle's part of [`Terms`].
+/// A shorter cycle's part of [`Terms`], where the plan has two cycles: for each shorter
+/// cycle over the rest of the plan's cycle (as [`ShortCycles`]), the mean and variance
+/// of the rep's score against its targets, its mean revenue and the revenue's variance.
 #[derive(Clone, Copy, Debug)]
 struct ShortTerms {
     own: (f64, f64),
@@ -122,10 +140,19 @@ struct Value {
 }
 
 impl Terms {
-    fn at(ctx: &Context<'_>, h: f64, f: f64) -> Terms {
+    /// The terms of effort (h, f); where the plan has two cycles, each shorter cycle's
+    /// part is appended to `short` (nothing is with one cycle).
+    fn at(ctx: &Context<'_>, h: f64, f: f64, short: &mut Vec<ShortTerms>) -> Terms {
+        let mut t = Terms::default();
+        t.fill(ctx, h, f, short);
+        t
+    }
+
+    /// Sets `self` to the terms of effort (h, f) ([`Terms::at`]), in place: a grid of
+    /// terms is filled without copying each one into it.
+    fn fill(&mut self, ctx: &Context<'_>, h: f64, f: f64, short: &mut Vec<ShortTerms>) {
         let plan = ctx.plan;
         let k = ctx.remaining;
-        let mut short = Vec::new();
         let fc = match &ctx.short_cycles {
             None => forecast(
                 ctx.model,
@@ -141,7 +168,7 @@ impl Terms {
             Some(sc) => {
                 let mut total = Forecast::default();
                 let (mut book, mut from) = (ctx.book, 0);
-                short.reserve_exact(sc.count);
+                short.reserve(sc.count);
                 for i in 0..sc.count {
                     let to = sc.ends[i];
                     let part = forecast(
@@ -204,7 +231,7 @@ impl Terms {
         } else {
             ctx.shadow.revenue * fc.m_rev + ctx.shadow.new_customers * fc.m_nc
         };
-        Terms {
+        *self = Terms {
             own,
             team,
             per_customer,
@@ -217,14 +244,14 @@ impl Terms {
             idio,
             effort_cost: 0.5 * ctx.rep.effort_cost * (h * h + f * f) * k as f64,
             shadow_cost,
-            short,
-        }
+        };
     }
 
     /// The certainty equivalent at `attainment_so_far` (the rep's own, or the team's
     /// under a team bonus; the shorter cycle's where the plan has two), eligible for
-    /// promotion and not.
-    fn value(&self, ctx: &Context<'_>, attainment_so_far: f64) -> Value {
+    /// promotion and not; `short` holds the shorter cycles' parts [`Terms::at`] made
+    /// with these terms (empty with one cycle).
+    fn value(&self, ctx: &Context<'_>, attainment_so_far: f64, short: &[ShortTerms]) -> Value {
         let plan = ctx.plan;
         let rep = ctx.rep;
         // Money pay's mean and variance; the cycle's target bonus and commission go to
@@ -246,7 +273,7 @@ impl Terms {
         let short = |i: usize| -> (f64, &ShortTerms, Kpis) {
             let sc = ctx.short_cycles.as_ref().expect("a plan with two cycles");
             let so_far = if i == 0 { attainment_so_far } else { 0.0 };
-            (so_far, &self.short[i], sc.targets[i])
+            (so_far, &short[i], sc.targets[i])
         };
         let short_count = ctx.short_cycles.as_ref().map_or(0, |sc| sc.count);
         let own = Normal {
@@ -469,8 +496,8 @@ pub(super) fn best_efforts(ctx: &Context<'_>, xs: &[f64], states: &[bool]) -> Ve
             for &eligible in states {
                 for &x in xs {
                     let objective = |h: f64, f: f64| {
-                        let t = Terms::at(ctx, h, f);
-                        t.value(ctx, x).ce[usize::from(!eligible)] - t.shadow_cost
+                        let (v, shadow_cost) = evaluate(ctx, h, f, x, &mut Vec::new());
+                        v.ce[usize::from(!eligible)] - shadow_cost
                     };
                     let (n, r) = (fast[i], reference[i]);
                     let (vn, vr) = (objective(n.0, n.1), objective(r.0, r.1));
@@ -500,20 +527,18 @@ pub(super) fn best_efforts(ctx: &Context<'_>, xs: &[f64], states: &[bool]) -> Ve
 }
 
 /// The objective of a cell: the certainty equivalent, less the shadow cost of output.
-fn objective(ctx: &Context<'_>, t: &Terms, v: &Value, eligible: bool) -> f64 {
+fn objective(ctx: &Context<'_>, v: &Value, shadow_cost: f64, eligible: bool) -> f64 {
     let ce = v.ce[usize::from(!eligible)];
     if ctx.shadow == Kpis::ZERO {
         ce
     } else {
-        ce - t.shadow_cost
+        ce - shadow_cost
     }
 }
 
-/// The choice at the objective's maximiser (h, f): the certainty equivalent returned is
-/// the cycle's own, without the shadow cost.
-fn choice_at(ctx: &Context<'_>, x: f64, eligible: bool, best: (f64, f64, f64)) -> Choice {
-    let t = Terms::at(ctx, best.1, best.2);
-    let v = t.value(ctx, x);
+/// The choice at the objective's maximiser `best = (objective, h, f)`, whose value is
+/// `v`: the certainty equivalent returned is the cycle's own, without the shadow cost.
+fn choice_at(ctx: &Context<'_>, eligible: bool, best: (f64, f64, f64), v: &Value) -> Choice {
     let value = if ctx.shadow == Kpis::ZERO {
         best.0
     } else {
@@ -529,11 +554,12 @@ fn exhaustive(ctx: &Context<'_>, b: &EffortBox, xs: &[f64], states: &[bool]) -> 
     for &eligible in states {
         for &x in xs {
             let ce = |h: f64, f: f64| {
-                let t = Terms::at(ctx, h, f);
-                objective(ctx, &t, &t.value(ctx, x), eligible)
+                let (v, shadow_cost) = evaluate(ctx, h, f, x, &mut Vec::new());
+                objective(ctx, &v, shadow_cost, eligible)
             };
             let best = polish(b, grid(b, &ce), &ce);
-            out.push(choice_at(ctx, x, eligible, best));
+            let (v, _) = evaluate(ctx, best.1, best.2, x, &mut Vec::new());
+            out.push(choice_at(ctx, eligible, best, &v));
         }
     }
     out
@@ -546,28 +572,32 @@ const CANDIDATES: usize = 3;
 fn fast(ctx: &Context<'_>, b: &EffortBox, xs: &[f64], states: &[bool]) -> Vec<Choice> {
     let (nh, nf) = b.coarse();
     let point = |i: usize, j: usize| b.coarse_point(i, j);
-    // Filled at its final size: collecting the nested iterator (no size hint) grew it
-    // by reallocation, copying the Terms already made.
-    let mut terms: Vec<Terms> = Vec::with_capacity(nh * nf);
+    // Each point's terms filled in place, its shorter cycles' parts (a plan with two)
+    // in `short`, `count` a point.
+    let count = ctx.short_cycles.as_ref().map_or(0, |sc| sc.count);
+    let mut terms = vec![Terms::default(); nh * nf];
+    let mut short = Vec::with_capacity(nh * nf * count);
     for i in 0..nh {
         for j in 0..nf {
             let (h, f) = point(i, j);
-            terms.push(Terms::at(ctx, h, f));
+            terms[i * nf + j].fill(ctx, h, f, &mut short);
         }
     }
+    let scratch = std::cell::RefCell::new(Vec::new());
     let mut values = vec![vec![0.0; nh * nf]; states.len()];
     let mut out = vec![(0.0, 0.0, 0.0, 0.0); xs.len() * states.len()];
     for (bucket, &x) in xs.iter().enumerate() {
         for (k, t) in terms.iter().enumerate() {
-            let v = t.value(ctx, x);
+            let v = t.value(ctx, x, &short[k * count..(k + 1) * count]);
             for (e, &eligible) in states.iter().enumerate() {
-                values[e][k] = objective(ctx, t, &v, eligible);
+                values[e][k] = objective(ctx, &v, t.shadow_cost, eligible);
             }
         }
+        let at = |h: f64, f: f64| evaluate(ctx, h, f, x, &mut scratch.borrow_mut());
         for (e, &eligible) in states.iter().enumerate() {
             let ce = |h: f64, f: f64| {
-                let t = Terms::at(ctx, h, f);
-                objective(ctx, &t, &t.value(ctx, x), eligible)
+                let (v, shadow_cost) = at(h, f);
+                objective(ctx, &v, shadow_cost, eligible)
             };
             let mut best = (f64::NEG_INFINITY, b.h.0, b.f.0);
             for (v, i, j) in candidates(&values[e], nh, nf) {
@@ -577,7 +607,8 @@ fn fast(ctx: &Context<'_>, b: &EffortBox, xs: &[f64], states: &[bool]) -> Vec<Ch
                     best = refined;
                 }
             }
-            out[e * xs.len() + bucket] = choice_at(ctx, x, eligible, best);
+            let (v, _) = at(best.1, best.2);
+            out[e * xs.len() + bucket] = choice_at(ctx, eligible, best, &v);
         }
     }
     out
