@@ -8,6 +8,7 @@ use crate::mechanisms::{AttainmentPayout, Commission, Promotion, PromotionRule};
 use crate::model::{Kpis, Model, Outcome, Plan, Rep};
 use crate::normal::Normal;
 use crate::scenario::{CommissionBase, CustomerCount};
+use std::cell::RefCell;
 use std::cmp::Ordering;
 
 /// What a rep knows when choosing effort in one period.
@@ -65,7 +66,7 @@ pub(super) fn certainty_equivalent(
     h: f64,
     f: f64,
 ) -> (f64, f64, f64) {
-    let (v, shadow_cost) = evaluate(ctx, h, f, attainment_so_far, &mut Vec::new());
+    let (v, shadow_cost) = evaluate(ctx, h, f, attainment_so_far, &mut Scratch::default());
     (
         v.ce[usize::from(!ctx.eligible)],
         v.risk_premium,
@@ -74,21 +75,29 @@ pub(super) fn certainty_equivalent(
 }
 
 /// The value of effort (h, f) at `attainment_so_far`, and the shadow cost of its
-/// output: [`Terms::at`] then [`Terms::value`], the shorter cycles' parts (a plan with
-/// two) kept in `short` (cleared first; it keeps its allocation for the next call).
+/// output: [`Terms::fill`] then [`Terms::value`], in `scratch` (kept, with its
+/// allocation, for the next evaluation).
 fn evaluate(
     ctx: &Context<'_>,
     h: f64,
     f: f64,
     attainment_so_far: f64,
-    short: &mut Vec<ShortTerms>,
+    scratch: &mut Scratch,
 ) -> (Value, f64) {
+    let Scratch { terms, short } = scratch;
     short.clear();
-    let terms = Terms::at(ctx, h, f, short);
+    terms.fill(ctx, h, f, short);
     (
         terms.value(ctx, attainment_so_far, short),
         terms.shadow_cost,
     )
+}
+
+/// Where [`evaluate`] works: the terms of the effort, and its shorter cycles' parts.
+#[derive(Default)]
+struct Scratch {
+    terms: Terms,
+    short: Vec<ShortTerms>,
 }
 
 /// The parts of the certainty equivalent of effort (h, f) that depend on the effort
@@ -98,7 +107,7 @@ fn evaluate(
 ///
 /// Where the plan has two cycles, each shorter cycle's part ([`ShortTerms`]) is kept
 /// beside it, in a buffer the caller owns: one-cycle plans, the common case, neither
-/// fill nor allocate it, and `Terms` stays small enough to fill in place.
+/// fill nor allocate it, and `Terms` stays small (a grid of them is filled in place).
 #[derive(Clone, Copy, Debug, Default)]
 struct Terms {
     /// Mean and variance of the rep's score over the rest of the cycle.
@@ -134,23 +143,16 @@ struct ShortTerms {
 
 /// The certainty equivalent of one effort at one attainment so far: eligible for
 /// promotion (`ce[0]`) and not (`ce[1]`), and the risk premium.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, Default)]
 struct Value {
     ce: [f64; 2],
     risk_premium: f64,
 }
 
 impl Terms {
-    /// The terms of effort (h, f); where the plan has two cycles, each shorter cycle's
-    /// part is appended to `short` (nothing is with one cycle).
-    fn at(ctx: &Context<'_>, h: f64, f: f64, short: &mut Vec<ShortTerms>) -> Terms {
-        let mut t = Terms::default();
-        t.fill(ctx, h, f, short);
-        t
-    }
-
-    /// Sets `self` to the terms of effort (h, f) ([`Terms::at`]), in place: a grid of
-    /// terms is filled without copying each one into it.
+    /// Sets `self` to the terms of effort (h, f), in place (built and copied, they
+    /// cost a copy per point); where the plan has two cycles, each shorter cycle's part
+    /// is appended to `short` (nothing is with one cycle).
     fn fill(&mut self, ctx: &Context<'_>, h: f64, f: f64, short: &mut Vec<ShortTerms>) {
         let plan = ctx.plan;
         let k = ctx.remaining;
@@ -250,7 +252,7 @@ impl Terms {
 
     /// The certainty equivalent at `attainment_so_far` (the rep's own, or the team's
     /// under a team bonus; the shorter cycle's where the plan has two), eligible for
-    /// promotion and not; `short` holds the shorter cycles' parts [`Terms::at`] made
+    /// promotion and not; `short` holds the shorter cycles' parts [`Terms::fill`] made
     /// with these terms (empty with one cycle).
     fn value(&self, ctx: &Context<'_>, attainment_so_far: f64, short: &[ShortTerms]) -> Value {
         let plan = ctx.plan;
@@ -497,7 +499,7 @@ pub(super) fn best_efforts(ctx: &Context<'_>, xs: &[f64], states: &[bool]) -> Ve
             for &eligible in states {
                 for &x in xs {
                     let objective = |h: f64, f: f64| {
-                        let (v, shadow_cost) = evaluate(ctx, h, f, x, &mut Vec::new());
+                        let (v, shadow_cost) = evaluate(ctx, h, f, x, &mut Scratch::default());
                         v.ce[usize::from(!eligible)] - shadow_cost
                     };
                     let (n, r) = (fast[i], reference[i]);
@@ -555,11 +557,11 @@ fn exhaustive(ctx: &Context<'_>, b: &EffortBox, xs: &[f64], states: &[bool]) -> 
     for &eligible in states {
         for &x in xs {
             let ce = |h: f64, f: f64| {
-                let (v, shadow_cost) = evaluate(ctx, h, f, x, &mut Vec::new());
+                let (v, shadow_cost) = evaluate(ctx, h, f, x, &mut Scratch::default());
                 objective(ctx, &v, shadow_cost, eligible)
             };
             let best = polish(b, grid(b, &ce), &ce);
-            let (v, _) = evaluate(ctx, best.1, best.2, x, &mut Vec::new());
+            let (v, _) = evaluate(ctx, best.1, best.2, x, &mut Scratch::default());
             out.push(choice_at(ctx, eligible, best, &v));
         }
     }
@@ -578,23 +580,72 @@ fn fast(ctx: &Context<'_>, b: &EffortBox, xs: &[f64], states: &[bool]) -> Vec<Ch
     let count = ctx.short_cycles.as_ref().map_or(0, |sc| sc.count);
     let mut terms = vec![Terms::default(); nh * nf];
     let mut short = Vec::with_capacity(nh * nf * count);
-    for i in 0..nh {
-        for j in 0..nf {
-            let (h, f) = point(i, j);
-            terms[i * nf + j].fill(ctx, h, f, &mut short);
-        }
+    for (k, t) in terms.iter_mut().enumerate() {
+        let (h, f) = point(k / nf, k % nf);
+        t.fill(ctx, h, f, &mut short);
     }
-    let scratch = std::cell::RefCell::new(Vec::new());
+    // The values at the attainment so far under way of the grid's points and, where two
+    // eligibility states share them, of the points the refinements evaluate: each
+    // state's and each candidate's search and the choice look them up before
+    // evaluating (a value is a function of the effort's bits, so a point met again has
+    // the value it had). One state's searches seldom meet off the grid: they skip the table.
+    let shared = states.len() > 1;
+    let points: Vec<(u64, u64)> = (0..nh * nf)
+        .map(|k| {
+            let (h, f) = point(k / nf, k % nf);
+            (h.to_bits(), f.to_bits())
+        })
+        .collect();
+    let (h_scale, f_scale) = (
+        (nh - 1) as f64 / (b.h.1 - b.h.0),
+        if nf > 1 {
+            (nf - 1) as f64 / (b.f.1 - b.f.0)
+        } else {
+            0.0
+        },
+    );
+    // The grid point at effort (h, f), if it is one (bit for bit).
+    let on_grid = |h: f64, f: f64| {
+        // The nearest point (rounded half up; the cast truncates a non-negative number).
+        let i = (h - b.h.0) * h_scale + 0.5;
+        let j = (f - b.f.0) * f_scale + 0.5;
+        if !((0.0..nh as f64).contains(&i) && (0.0..nf as f64).contains(&j)) {
+            return None;
+        }
+        let k = i as usize * nf + j as usize;
+        (points[k] == (h.to_bits(), f.to_bits())).then_some(k)
+    };
+    let mut grid = vec![(Value::default(), 0.0); nh * nf];
+    let scratch = RefCell::new(Scratch::default());
     let mut values = vec![vec![0.0; nh * nf]; states.len()];
     let mut out = vec![(0.0, 0.0, 0.0, 0.0); xs.len() * states.len()];
     for (bucket, &x) in xs.iter().enumerate() {
         for (k, t) in terms.iter().enumerate() {
             let v = t.value(ctx, x, &short[k * count..(k + 1) * count]);
+            grid[k] = (v, t.shadow_cost);
             for (e, &eligible) in states.iter().enumerate() {
                 values[e][k] = objective(ctx, &v, t.shadow_cost, eligible);
             }
         }
-        let at = |h: f64, f: f64| evaluate(ctx, h, f, x, &mut scratch.borrow_mut());
+        if shared {
+            EVALUATED.with_borrow_mut(Evaluated::clear);
+        }
+        let at = |h: f64, f: f64| {
+            if let Some(k) = on_grid(h, f) {
+                return grid[k];
+            }
+            let scratch = &mut scratch.borrow_mut();
+            if !shared {
+                return evaluate(ctx, h, f, x, scratch);
+            }
+            EVALUATED.with_borrow_mut(|known| {
+                known.get(h, f).unwrap_or_else(|| {
+                    let value = evaluate(ctx, h, f, x, scratch);
+                    known.insert(h, f, value);
+                    value
+                })
+            })
+        };
         for (e, &eligible) in states.iter().enumerate() {
             let ce = |h: f64, f: f64| {
                 let (v, shadow_cost) = at(h, f);
@@ -613,6 +664,96 @@ fn fast(ctx: &Context<'_>, b: &EffortBox, xs: &[f64], states: &[bool]) -> Vec<Ch
         }
     }
     out
+}
+
+thread_local! {
+    /// Each thread's table of the values evaluated off the grid ([`fast`]): made once,
+    /// its entries forgotten by stamp, never cleared.
+    static EVALUATED: RefCell<Evaluated> = RefCell::new(Evaluated::new());
+}
+
+/// The values of the efforts evaluated off the coarse grid at one attainment so far,
+/// by the efforts' bits: a fixed open-addressing hash table whose entries carry the
+/// stamp of the attainment so far they belong to, so moving on to the next forgets
+/// them all at once. Once half full it records no more (a cell's searches evaluate
+/// about a hundred points; past that, points are evaluated again).
+struct Evaluated {
+    slots: Vec<Slot>,
+    stamp: u32,
+    len: usize,
+}
+
+/// One slot of [`Evaluated`]: the stamp it was filled under (0: never), the efforts'
+/// bits, their value and the shadow cost of their output.
+#[derive(Clone, Copy, Default)]
+struct Slot {
+    stamp: u32,
+    key: (u64, u64),
+    value: (Value, f64),
+}
+
+impl Evaluated {
+    /// Slots (a power of two).
+    const SLOTS: usize = 512;
+
+    fn new() -> Self {
+        Evaluated {
+            slots: vec![Slot::default(); Self::SLOTS],
+            stamp: 1,
+            len: 0,
+        }
+    }
+
+    /// Forgets every effort.
+    fn clear(&mut self) {
+        self.len = 0;
+        self.stamp = self.stamp.wrapping_add(1);
+        if self.stamp == 0 {
+            // After 2^32 - 1 stamps, the slots are cleared once.
+            self.slots.fill(Slot::default());
+            self.stamp = 1;
+        }
+    }
+
+    /// The slot of efforts `key`: theirs, or the free one they would take.
+    fn slot(&self, key: (u64, u64)) -> usize {
+        let mask = Self::SLOTS - 1;
+        // Efforts on a grid differ in their high bits only: fold them down before the
+        // multiplication, and take the product's high bits, which every bit moves.
+        let x = key.0 ^ key.1.rotate_left(32);
+        let hash = (x ^ (x >> 29)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        let mut at = (hash >> (64 - Self::SLOTS.trailing_zeros())) as usize;
+        loop {
+            let slot = &self.slots[at];
+            if slot.stamp != self.stamp || slot.key == key {
+                return at;
+            }
+            at = (at + 1) & mask;
+        }
+    }
+
+    /// The value of effort (h, f), if recorded.
+    fn get(&self, h: f64, f: f64) -> Option<(Value, f64)> {
+        let slot = &self.slots[self.slot((h.to_bits(), f.to_bits()))];
+        (slot.stamp == self.stamp).then_some(slot.value)
+    }
+
+    /// Records the value of effort (h, f), unless the table is half full.
+    fn insert(&mut self, h: f64, f: f64, value: (Value, f64)) {
+        if 2 * self.len >= Self::SLOTS {
+            return;
+        }
+        let key = (h.to_bits(), f.to_bits());
+        let at = self.slot(key);
+        if self.slots[at].stamp != self.stamp {
+            self.len += 1;
+        }
+        self.slots[at] = Slot {
+            stamp: self.stamp,
+            key,
+            value,
+        };
+    }
 }
 
 /// The coarse grid's local maxima `(value, i, j)` worth refining, best first: the best
