@@ -2,7 +2,7 @@
 //! certainty equivalent of an effort for the rest of the cycle, its global maximum
 //! over the effort box, and the quit hazard the chosen value implies.
 
-use super::forecast::{forecast, score, Forecast, ShortCycles};
+use super::forecast::{forecast_at, score, Forecast, Service, ShortCycles};
 use super::MAX_CYCLE;
 use crate::mechanisms::{AttainmentPayout, Commission, Promotion, PromotionRule};
 use crate::model::{Kpis, Model, Outcome, Plan, Rep};
@@ -84,20 +84,40 @@ fn evaluate(
     attainment_so_far: f64,
     scratch: &mut Scratch,
 ) -> (Value, f64) {
-    let Scratch { terms, short } = scratch;
+    let Scratch {
+        terms,
+        short,
+        services,
+        next,
+    } = scratch;
+    // A search meets few service efforts (a stencil has three): their terms are kept.
+    let known = services
+        .iter()
+        .flatten()
+        .find(|s| s.f.to_bits() == f.to_bits())
+        .copied();
+    let service = known.unwrap_or_else(|| {
+        let service = Service::at(ctx.model, ctx.plan, f);
+        services[*next % services.len()] = Some(service);
+        *next += 1;
+        service
+    });
     short.clear();
-    terms.fill(ctx, h, f, short);
+    terms.fill(ctx, h, &service, short);
     (
         terms.value(ctx, attainment_so_far, short),
         terms.shadow_cost,
     )
 }
 
-/// Where [`evaluate`] works: the terms of the effort, and its shorter cycles' parts.
+/// Where [`evaluate`] works: the terms of the effort, its shorter cycles' parts, and
+/// the last three service efforts' terms (`next` counts those made).
 #[derive(Default)]
 struct Scratch {
     terms: Terms,
     short: Vec<ShortTerms>,
+    services: [Option<Service>; 3],
+    next: usize,
 }
 
 /// The parts of the certainty equivalent of effort (h, f) that depend on the effort
@@ -153,17 +173,18 @@ impl Terms {
     /// Sets `self` to the terms of effort (h, f), in place (built and copied, they
     /// cost a copy per point); where the plan has two cycles, each shorter cycle's part
     /// is appended to `short` (nothing is with one cycle).
-    fn fill(&mut self, ctx: &Context<'_>, h: f64, f: f64, short: &mut Vec<ShortTerms>) {
+    fn fill(&mut self, ctx: &Context<'_>, h: f64, service: &Service, short: &mut Vec<ShortTerms>) {
+        let f = service.f;
         let plan = ctx.plan;
         let k = ctx.remaining;
         let fc = match &ctx.short_cycles {
-            None => forecast(
+            None => forecast_at(
                 ctx.model,
                 plan,
                 &ctx.productivity[..k],
                 ctx.book,
                 h,
-                f,
+                service,
                 ctx.cv2,
             ),
             // The forecast of the rest of the plan's cycle is the sum of its shorter
@@ -174,13 +195,13 @@ impl Terms {
                 short.reserve(sc.count);
                 for i in 0..sc.count {
                     let to = sc.ends[i];
-                    let part = forecast(
+                    let part = forecast_at(
                         ctx.model,
                         plan,
                         &ctx.productivity[from..to],
                         book,
                         h,
-                        f,
+                        service,
                         ctx.cv2,
                     );
                     short.push(ShortTerms {
@@ -580,9 +601,13 @@ fn fast(ctx: &Context<'_>, b: &EffortBox, xs: &[f64], states: &[bool]) -> Vec<Ch
     let count = ctx.short_cycles.as_ref().map_or(0, |sc| sc.count);
     let mut terms = vec![Terms::default(); nh * nf];
     let mut short = Vec::with_capacity(nh * nf * count);
+    // A column's points share their service effort (the grid's f depends on j alone).
+    let services: Vec<Service> = (0..nf)
+        .map(|j| Service::at(ctx.model, ctx.plan, point(0, j).1))
+        .collect();
     for (k, t) in terms.iter_mut().enumerate() {
-        let (h, f) = point(k / nf, k % nf);
-        t.fill(ctx, h, f, &mut short);
+        let h = point(k / nf, k % nf).0;
+        t.fill(ctx, h, &services[k % nf], &mut short);
     }
     // The values at the attainment so far under way of the grid's points and, where two
     // eligibility states share them, of the points the refinements evaluate: each

@@ -87,10 +87,56 @@ pub(super) fn forecast(
     f: f64,
     cv2: f64,
 ) -> Forecast {
+    let service = Service::at(model, plan, f);
+    forecast_at(model, plan, productivity, book, h, &service, cv2)
+}
+
+/// What a forecast needs of the service effort alone, made once for an effort that
+/// many forecasts share (a column of the search's grid): the book's monthly churn
+/// and, where the plan prices satisfaction, the monthly score's mean and variance.
+#[derive(Clone, Copy, Debug, Default)]
+pub(super) struct Service {
+    /// The service effort.
+    pub(super) f: f64,
+    churn: f64,
+    satisfaction: (f64, f64),
+}
+
+impl Service {
+    /// The terms of service effort `f` under `plan` (zero for the linear-normal model).
+    pub(super) fn at(model: &Model, plan: &Plan, f: f64) -> Self {
+        match model.outcome() {
+            Outcome::Funnel(fun) => Service {
+                f,
+                churn: fun.churn(f),
+                satisfaction: if plan.prices_satisfaction() {
+                    fun.satisfaction_moments(f)
+                } else {
+                    (0.0, 0.0)
+                },
+            },
+            Outcome::LinearNormal { .. } => Service {
+                f,
+                ..Service::default()
+            },
+        }
+    }
+}
+
+/// [`forecast`] at acquisition effort `h` and the service effort of `service`.
+pub(super) fn forecast_at(
+    model: &Model,
+    plan: &Plan,
+    productivity: &[f64],
+    book: f64,
+    h: f64,
+    service: &Service,
+    cv2: f64,
+) -> Forecast {
     let mut out = Forecast::default();
     match model.outcome() {
         Outcome::Funnel(fun) => {
-            let q = fun.churn(f);
+            let q = service.churn;
             let rec = fun.recurring_revenue;
             let d2 = fun.deal_var + fun.deal_mean * fun.deal_mean;
             let mut b = book;
@@ -117,7 +163,7 @@ pub(super) fn forecast(
             }
             out.book_end = b;
             if plan.prices_satisfaction() {
-                let (m, v) = fun.satisfaction_moments(f);
+                let (m, v) = service.satisfaction;
                 let months = productivity.len() as f64;
                 out.m_sat = months * m;
                 out.v_sat = months * v;
