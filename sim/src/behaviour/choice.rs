@@ -2,7 +2,9 @@
 //! certainty equivalent of an effort for the rest of the cycle, its global maximum
 //! over the effort box, and the quit hazard the chosen value implies.
 
-use super::forecast::{forecast_at, score, Forecast, Service, ShortCycles};
+use super::forecast::{
+    forecast_at, score, score_with, Coefficients, Forecast, Service, ShortCycles,
+};
 use super::MAX_CYCLE;
 use crate::mechanisms::{AttainmentPayout, Commission, Promotion, PromotionRule};
 use crate::model::{Kpis, Model, Outcome, Plan, Rep};
@@ -66,7 +68,7 @@ pub(super) fn certainty_equivalent(
     h: f64,
     f: f64,
 ) -> (f64, f64, f64) {
-    let (v, shadow_cost) = evaluate(ctx, h, f, attainment_so_far, &mut Scratch::default());
+    let (v, shadow_cost) = evaluate(ctx, h, f, attainment_so_far, &mut Scratch::new(ctx));
     (
         v.ce[usize::from(!ctx.eligible)],
         v.risk_premium,
@@ -89,6 +91,7 @@ fn evaluate(
         short,
         services,
         next,
+        scoring,
     } = scratch;
     // A search meets few service efforts (a stencil has three): their terms are kept.
     let known = services
@@ -103,21 +106,51 @@ fn evaluate(
         service
     });
     short.clear();
-    terms.fill(ctx, h, &service, short);
+    terms.fill(ctx, scoring, h, &service, short);
     (
         terms.value(ctx, attainment_so_far, short),
         terms.shadow_cost,
     )
 }
 
-/// Where [`evaluate`] works: the terms of the effort, its shorter cycles' parts, and
-/// the last three service efforts' terms (`next` counts those made).
-#[derive(Default)]
+/// Where [`evaluate`] works for one context: the terms of the effort, its shorter
+/// cycles' parts, the last three service efforts' terms (`next` counts those made),
+/// and the score's coefficients against the context's targets.
 struct Scratch {
     terms: Terms,
     short: Vec<ShortTerms>,
     services: [Option<Service>; 3],
     next: usize,
+    scoring: Scoring,
+}
+
+impl Scratch {
+    /// An empty scratch for evaluations in `ctx`.
+    fn new(ctx: &Context<'_>) -> Self {
+        Scratch {
+            terms: Terms::default(),
+            short: Vec::new(),
+            services: [None; 3],
+            next: 0,
+            scoring: Scoring::of(ctx),
+        }
+    }
+}
+
+/// The coefficients of the score against the context's own and team targets, made
+/// once for a search's evaluations ([`Coefficients`]).
+struct Scoring {
+    own: Coefficients,
+    team: Coefficients,
+}
+
+impl Scoring {
+    fn of(ctx: &Context<'_>) -> Self {
+        Scoring {
+            own: Coefficients::of(ctx.plan, ctx.target),
+            team: Coefficients::of(ctx.plan, ctx.team_target),
+        }
+    }
 }
 
 /// The parts of the certainty equivalent of effort (h, f) that depend on the effort
@@ -173,7 +206,14 @@ impl Terms {
     /// Sets `self` to the terms of effort (h, f), in place (built and copied, they
     /// cost a copy per point); where the plan has two cycles, each shorter cycle's part
     /// is appended to `short` (nothing is with one cycle).
-    fn fill(&mut self, ctx: &Context<'_>, h: f64, service: &Service, short: &mut Vec<ShortTerms>) {
+    fn fill(
+        &mut self,
+        ctx: &Context<'_>,
+        scoring: &Scoring,
+        h: f64,
+        service: &Service,
+        short: &mut Vec<ShortTerms>,
+    ) {
         let f = service.f;
         let plan = ctx.plan;
         let k = ctx.remaining;
@@ -217,7 +257,7 @@ impl Terms {
                 total
             }
         };
-        let own = score(plan, &fc, ctx.target, false);
+        let own = score_with(plan, &fc, &scoring.own, false);
         let needs_team = plan.team_bonus()
             || plan
                 .salary_adjustment
@@ -226,7 +266,7 @@ impl Terms {
         let team = if needs_team {
             let mut all = ctx.others;
             all.add(&fc);
-            score(plan, &all, ctx.team_target, false)
+            score_with(plan, &all, &scoring.team, false)
         } else {
             (0.0, 0.0)
         };
@@ -244,11 +284,13 @@ impl Terms {
         });
         let (chance, mut idio) = match plan.promotion.as_ref().map(|p| (p, &p.rule)) {
             Some((p, PromotionRule::Chance(_))) => (p.chance_probability(fc.m_conv), (0.0, 0.0)),
-            Some((_, PromotionRule::Tournament(_))) => (0.0, score(plan, &fc, ctx.target, true)),
+            Some((_, PromotionRule::Tournament(_))) => {
+                (0.0, score_with(plan, &fc, &scoring.own, true))
+            }
             None => (0.0, (0.0, 0.0)),
         };
         if ctx.training.0 != 0.0 && idio == (0.0, 0.0) {
-            idio = score(plan, &fc, ctx.target, true);
+            idio = score_with(plan, &fc, &scoring.own, true);
         }
         let shadow_cost = if ctx.shadow == Kpis::ZERO {
             0.0
@@ -300,11 +342,12 @@ impl Terms {
             (so_far, &short[i], sc.targets[i])
         };
         let short_count = ctx.short_cycles.as_ref().map_or(0, |sc| sc.count);
-        let own = Normal {
+        // Made where a mechanism needs them (each takes a square root).
+        let own = || Normal {
             mean: own_so_far + self.own.0,
             sd: self.own.1.sqrt(),
         };
-        let team = Normal {
+        let team = || Normal {
             mean: team_so_far + self.team.0,
             sd: self.team.1.sqrt(),
         };
@@ -321,7 +364,7 @@ impl Terms {
                     pay.1 += v;
                 }
             } else {
-                let (m, v) = bonus.moments(if team_mode { team } else { own });
+                let (m, v) = bonus.moments(if team_mode { team() } else { own() });
                 let acc = if gated { &mut cycle } else { &mut pay };
                 acc.0 += m;
                 acc.1 += v;
@@ -404,9 +447,9 @@ impl Terms {
             extra[1] += trained * ctx.training.0;
         }
         if let Some(s) = &plan.salary_adjustment {
-            let (mi, _) = s.moments(own);
+            let (mi, _) = s.moments(own());
             let mt = if s.team_weight > 0.0 {
-                s.moments(team).0
+                s.moments(team()).0
             } else {
                 0.0
             };
@@ -520,7 +563,7 @@ pub(super) fn best_efforts(ctx: &Context<'_>, xs: &[f64], states: &[bool]) -> Ve
             for &eligible in states {
                 for &x in xs {
                     let objective = |h: f64, f: f64| {
-                        let (v, shadow_cost) = evaluate(ctx, h, f, x, &mut Scratch::default());
+                        let (v, shadow_cost) = evaluate(ctx, h, f, x, &mut Scratch::new(ctx));
                         v.ce[usize::from(!eligible)] - shadow_cost
                     };
                     let (n, r) = (fast[i], reference[i]);
@@ -578,11 +621,11 @@ fn exhaustive(ctx: &Context<'_>, b: &EffortBox, xs: &[f64], states: &[bool]) -> 
     for &eligible in states {
         for &x in xs {
             let ce = |h: f64, f: f64| {
-                let (v, shadow_cost) = evaluate(ctx, h, f, x, &mut Scratch::default());
+                let (v, shadow_cost) = evaluate(ctx, h, f, x, &mut Scratch::new(ctx));
                 objective(ctx, &v, shadow_cost, eligible)
             };
             let best = polish(b, grid(b, &ce), &ce);
-            let (v, _) = evaluate(ctx, best.1, best.2, x, &mut Scratch::default());
+            let (v, _) = evaluate(ctx, best.1, best.2, x, &mut Scratch::new(ctx));
             out.push(choice_at(ctx, eligible, best, &v));
         }
     }
@@ -605,9 +648,10 @@ fn fast(ctx: &Context<'_>, b: &EffortBox, xs: &[f64], states: &[bool]) -> Vec<Ch
     let services: Vec<Service> = (0..nf)
         .map(|j| Service::at(ctx.model, ctx.plan, point(0, j).1))
         .collect();
+    let scoring = Scoring::of(ctx);
     for (k, t) in terms.iter_mut().enumerate() {
         let h = point(k / nf, k % nf).0;
-        t.fill(ctx, h, &services[k % nf], &mut short);
+        t.fill(ctx, &scoring, h, &services[k % nf], &mut short);
     }
     // The values at the attainment so far under way of the grid's points and, where two
     // eligibility states share them, of the points the refinements evaluate: each
@@ -641,7 +685,7 @@ fn fast(ctx: &Context<'_>, b: &EffortBox, xs: &[f64], states: &[bool]) -> Vec<Ch
         (points[k] == (h.to_bits(), f.to_bits())).then_some(k)
     };
     let mut grid = vec![(Value::default(), 0.0); nh * nf];
-    let scratch = RefCell::new(Scratch::default());
+    let scratch = RefCell::new(Scratch::new(ctx));
     let mut values = vec![vec![0.0; nh * nf]; states.len()];
     let mut out = vec![(0.0, 0.0, 0.0, 0.0); xs.len() * states.len()];
     for (bucket, &x) in xs.iter().enumerate() {

@@ -186,7 +186,35 @@ pub(super) fn forecast_at(
 /// Satisfaction's noise is its own (docs/model.md section 12) and not the market's, so
 /// its variance adds to the others' and is idiosyncratic.
 pub(super) fn score(plan: &Plan, fc: &Forecast, target: Kpis, idio: bool) -> (f64, f64) {
-    let (ar, an) = plan.score_coefficients(target);
+    score_with(plan, fc, &Coefficients::of(plan, target), idio)
+}
+
+/// The coefficients of the score against one target ([`Plan::score_coefficients`] and
+/// [`Plan::satisfaction_coefficient`]), made once for the many forecasts a search
+/// scores against it: a division each, on the path of every evaluation.
+#[derive(Clone, Copy, Debug, Default)]
+pub(super) struct Coefficients {
+    ar: f64,
+    an: f64,
+    a_s: f64,
+}
+
+impl Coefficients {
+    /// The coefficients of the score against `target`.
+    pub(super) fn of(plan: &Plan, target: Kpis) -> Self {
+        let (ar, an) = plan.score_coefficients(target);
+        let a_s = if plan.weight_satisfaction > 0.0 {
+            plan.satisfaction_coefficient(target)
+        } else {
+            0.0
+        };
+        Coefficients { ar, an, a_s }
+    }
+}
+
+/// [`score`] against the target whose coefficients are `k`.
+pub(super) fn score_with(plan: &Plan, fc: &Forecast, k: &Coefficients, idio: bool) -> (f64, f64) {
+    let Coefficients { ar, an, a_s } = *k;
     let (vr, vn, c) = if idio {
         (fc.v_rev_idio, fc.v_nc_idio, fc.c_rn_idio)
     } else {
@@ -195,7 +223,6 @@ pub(super) fn score(plan: &Plan, fc: &Forecast, target: Kpis, idio: bool) -> (f6
     let mut mean = ar * fc.m_rev + an * fc.m_nc;
     let mut var = ar * ar * vr + an * an * vn + 2.0 * ar * an * c;
     if plan.weight_satisfaction > 0.0 {
-        let a_s = plan.satisfaction_coefficient(target);
         mean += a_s * fc.m_sat;
         var += a_s * a_s * fc.v_sat;
     }
