@@ -87,10 +87,56 @@ pub(super) fn forecast(
     f: f64,
     cv2: f64,
 ) -> Forecast {
+    let service = Service::at(model, plan, f);
+    forecast_at(model, plan, productivity, book, h, &service, cv2)
+}
+
+/// What a forecast needs of the service effort alone, made once for an effort that
+/// many forecasts share (a column of the search's grid): the book's monthly churn
+/// and, where the plan prices satisfaction, the monthly score's mean and variance.
+#[derive(Clone, Copy, Debug, Default)]
+pub(super) struct Service {
+    /// The service effort.
+    pub(super) f: f64,
+    churn: f64,
+    satisfaction: (f64, f64),
+}
+
+impl Service {
+    /// The terms of service effort `f` under `plan` (zero for the linear-normal model).
+    pub(super) fn at(model: &Model, plan: &Plan, f: f64) -> Self {
+        match model.outcome() {
+            Outcome::Funnel(fun) => Service {
+                f,
+                churn: fun.churn(f),
+                satisfaction: if plan.prices_satisfaction() {
+                    fun.satisfaction_moments(f)
+                } else {
+                    (0.0, 0.0)
+                },
+            },
+            Outcome::LinearNormal { .. } => Service {
+                f,
+                ..Service::default()
+            },
+        }
+    }
+}
+
+/// [`forecast`] at acquisition effort `h` and the service effort of `service`.
+pub(super) fn forecast_at(
+    model: &Model,
+    plan: &Plan,
+    productivity: &[f64],
+    book: f64,
+    h: f64,
+    service: &Service,
+    cv2: f64,
+) -> Forecast {
     let mut out = Forecast::default();
     match model.outcome() {
         Outcome::Funnel(fun) => {
-            let q = fun.churn(f);
+            let q = service.churn;
             let rec = fun.recurring_revenue;
             let d2 = fun.deal_var + fun.deal_mean * fun.deal_mean;
             let mut b = book;
@@ -117,7 +163,7 @@ pub(super) fn forecast(
             }
             out.book_end = b;
             if plan.prices_satisfaction() {
-                let (m, v) = fun.satisfaction_moments(f);
+                let (m, v) = service.satisfaction;
                 let months = productivity.len() as f64;
                 out.m_sat = months * m;
                 out.v_sat = months * v;
@@ -140,7 +186,35 @@ pub(super) fn forecast(
 /// Satisfaction's noise is its own (docs/model.md section 12) and not the market's, so
 /// its variance adds to the others' and is idiosyncratic.
 pub(super) fn score(plan: &Plan, fc: &Forecast, target: Kpis, idio: bool) -> (f64, f64) {
-    let (ar, an) = plan.score_coefficients(target);
+    score_with(plan, fc, &Coefficients::of(plan, target), idio)
+}
+
+/// The coefficients of the score against one target ([`Plan::score_coefficients`] and
+/// [`Plan::satisfaction_coefficient`]), made once for the many forecasts a search
+/// scores against it: a division each, on the path of every evaluation.
+#[derive(Clone, Copy, Debug, Default)]
+pub(super) struct Coefficients {
+    ar: f64,
+    an: f64,
+    a_s: f64,
+}
+
+impl Coefficients {
+    /// The coefficients of the score against `target`.
+    pub(super) fn of(plan: &Plan, target: Kpis) -> Self {
+        let (ar, an) = plan.score_coefficients(target);
+        let a_s = if plan.weight_satisfaction > 0.0 {
+            plan.satisfaction_coefficient(target)
+        } else {
+            0.0
+        };
+        Coefficients { ar, an, a_s }
+    }
+}
+
+/// [`score`] against the target whose coefficients are `k`.
+pub(super) fn score_with(plan: &Plan, fc: &Forecast, k: &Coefficients, idio: bool) -> (f64, f64) {
+    let Coefficients { ar, an, a_s } = *k;
     let (vr, vn, c) = if idio {
         (fc.v_rev_idio, fc.v_nc_idio, fc.c_rn_idio)
     } else {
@@ -149,7 +223,6 @@ pub(super) fn score(plan: &Plan, fc: &Forecast, target: Kpis, idio: bool) -> (f6
     let mut mean = ar * fc.m_rev + an * fc.m_nc;
     let mut var = ar * ar * vr + an * an * vn + 2.0 * ar * an * c;
     if plan.weight_satisfaction > 0.0 {
-        let a_s = plan.satisfaction_coefficient(target);
         mean += a_s * fc.m_sat;
         var += a_s * a_s * fc.v_sat;
     }
