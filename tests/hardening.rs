@@ -335,6 +335,36 @@ fn the_throughput_guard_records_and_fails_below_the_recorded_ratio() {
         "{}",
         stderr(&o)
     );
+    // The record names the vector unit of the draws; a simulation ratio recorded on
+    // another unit is not compared (and says so), while the solve ratio still is.
+    assert!(doc["vector_unit"].is_string(), "{doc}");
+    let mut other_unit = slow.clone();
+    other_unit["ratio"] = serde_json::json!(ratio * 1000.0);
+    other_unit["vector_unit"] = serde_json::json!("another-unit");
+    let o = check(&other_unit);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("the solve ratio fell") && !stderr(&o).contains("simulation ratio"),
+        "{}",
+        stderr(&o)
+    );
+    let mut other_unit = doc.clone();
+    other_unit["ratio"] = serde_json::json!(ratio * 1000.0);
+    other_unit["vector_unit"] = serde_json::json!("another-unit");
+    let o = check(&other_unit);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stdout)
+            .contains("simulation ratio is not compared: it was recorded on the another-unit"),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    // A baseline of an older plansim, without the unit, is compared as before.
+    let mut older = doc.clone();
+    older.as_object_mut().unwrap().remove("vector_unit");
+    older["ratio"] = serde_json::json!(ratio * 1000.0);
+    let o = check(&older);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
 }
 
 /// Waits for `child` at most `limit`; kills it and fails when it is still running.
