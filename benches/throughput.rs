@@ -4,8 +4,10 @@
 //! "elements") of the hot loop, on one thread, into the sketched tally `plansim run`
 //! keeps, and the time to solve behaviour (plan and baseline of the default, the plan
 //! of a 10,000-rep team whose traits all differ and of one of 20 repeated types, whose
-//! reps share their solves, and the status quo's calibration); `plansim bench --check`
-//! guards the hot loop and the default's solve against a reference loop.
+//! reps share their solves, and the status quo's calibration), and the hot loop's
+//! vectorised kernel alone on each vector unit this processor has (eight reps' uniforms,
+//! eight reps' funnel draws); `plansim bench --check` guards the hot loop and the
+//! default's solve against a reference loop.
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 
@@ -13,7 +15,10 @@ use plansim_analysis::memory::Shape;
 use plansim_sim::behaviour::steady_state::calibrate;
 use plansim_sim::behaviour::{self, PlanningStart};
 use plansim_sim::engine;
+use plansim_sim::engine::kernel::{self, FunnelInputs, FunnelTables, VectorUnit, LANES};
+use plansim_sim::model::Outcome;
 use plansim_sim::model::{Model, Uncalibrated};
+use plansim_sim::rng::SlotStreams;
 use plansim_sim::scenario::{
     default_scenario, parse_and_validate_with_roster, DEFAULT_SCENARIO_TOML,
 };
@@ -50,6 +55,55 @@ fn simulate(c: &mut Criterion) {
                 })
             },
         );
+    }
+    group.finish();
+}
+
+/// The kernel on its own: chunks of eight reps' draws with the default's funnel, at
+/// efforts and books like the default's, on every vector unit this processor has.
+fn kernel(c: &mut Criterion) {
+    let model = Model::new(&default_scenario());
+    let Outcome::Funnel(funnel) = model.outcome() else {
+        unreachable!("the default scenario is a funnel")
+    };
+    let tables = FunnelTables::new(funnel);
+    let chunks = 256;
+    let mut streams = SlotStreams::new(1, 0, chunks * LANES);
+    let inputs: Vec<FunnelInputs> = (0..chunks)
+        .map(|k| {
+            let uniforms = streams.draw_blocks::<LANES>(k * LANES);
+            let mut x = FunnelInputs {
+                uniforms,
+                ..FunnelInputs::default()
+            };
+            x.mean_leads = uniforms[0].map(|u| 3.0 + 8.0 * u);
+            x.service = uniforms[1].map(|u| 0.5 + u);
+            x.book = uniforms[2].map(|u| 40 + (120.0 * u) as u32);
+            x
+        })
+        .collect();
+    let units: Vec<VectorUnit> = [VectorUnit::Baseline, VectorUnit::Avx2, VectorUnit::Avx512]
+        .into_iter()
+        .filter(|&u| u <= VectorUnit::detected())
+        .collect();
+    let mut group = c.benchmark_group("kernel");
+    group.throughput(Throughput::Elements((chunks * LANES) as u64));
+    for &unit in &units {
+        group.bench_function(BenchmarkId::new("funnel_draws", unit.name()), |b| {
+            b.iter(|| {
+                inputs
+                    .iter()
+                    .map(|x| kernel::funnel_draws(unit, &tables, x).new_customers[0])
+                    .sum::<u32>()
+            })
+        });
+        group.bench_function(BenchmarkId::new("uniforms", unit.name()), |b| {
+            b.iter(|| {
+                (0..chunks)
+                    .map(|k| kernel::uniforms(unit, &mut streams, k * LANES)[0][0])
+                    .sum::<f64>()
+            })
+        });
     }
     group.finish();
 }
@@ -112,5 +166,5 @@ fn typed_roster(reps: usize) -> plansim_sim::scenario::ValidScenario {
         .expect("the typed roster is valid")
 }
 
-criterion_group!(benches, simulate, solve);
+criterion_group!(benches, simulate, kernel, solve);
 criterion_main!(benches);
