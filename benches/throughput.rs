@@ -15,7 +15,7 @@ use plansim_analysis::memory::Shape;
 use plansim_sim::behaviour::steady_state::calibrate;
 use plansim_sim::behaviour::{self, PlanningStart};
 use plansim_sim::engine;
-use plansim_sim::engine::kernel::{self, FunnelInputs, FunnelTables, VectorUnit, LANES};
+use plansim_sim::engine::kernel::{FunnelInputs, FunnelTables, Kernel, LANES};
 use plansim_sim::model::Outcome;
 use plansim_sim::model::{Model, Uncalibrated};
 use plansim_sim::rng::SlotStreams;
@@ -82,25 +82,22 @@ fn kernel(c: &mut Criterion) {
             x
         })
         .collect();
-    let units: Vec<VectorUnit> = [VectorUnit::Baseline, VectorUnit::Avx2, VectorUnit::Avx512]
-        .into_iter()
-        .filter(|&u| u <= VectorUnit::detected())
-        .collect();
     let mut group = c.benchmark_group("kernel");
     group.throughput(Throughput::Elements((chunks * LANES) as u64));
-    for &unit in &units {
+    for kernel in Kernel::available() {
+        let unit = kernel.unit();
         group.bench_function(BenchmarkId::new("funnel_draws", unit.name()), |b| {
             b.iter(|| {
                 inputs
                     .iter()
-                    .map(|x| kernel::funnel_draws(unit, &tables, x).new_customers[0])
+                    .map(|x| kernel.funnel_draws(&tables, x).new_customers[0])
                     .sum::<u32>()
             })
         });
         group.bench_function(BenchmarkId::new("uniforms", unit.name()), |b| {
             b.iter(|| {
                 (0..chunks)
-                    .map(|k| kernel::uniforms(unit, &mut streams, k * LANES)[0][0])
+                    .map(|k| kernel.uniforms(&mut streams, k * LANES)[0][0])
                     .sum::<f64>()
             })
         });

@@ -176,7 +176,8 @@ pub fn edited(text: &str, edits: &[(&str, &str)]) -> String {
 }
 
 /// Environment variable by which a person running the tests skips, by name, the
-/// checks whose tool this machine lacks (comma-separated: `chromium`, `meminfo`).
+/// checks whose tool this machine lacks (comma-separated: `chromium`, `meminfo`,
+/// `avx512`).
 /// CI never sets it, so there every check runs or fails.
 pub const SKIP_VAR: &str = "PLANSIM_TEST_SKIP";
 

@@ -2,7 +2,7 @@
 //! the processor's vector extensions and chosen when the program starts.
 //!
 //! The hot loop gathers eight reps' inputs (leads' mean, service effort, book and
-//! uniforms), and [`funnel_draws`] returns their new customers, conversions, deal
+//! uniforms), and [`Kernel::funnel_draws`] returns their new customers, conversions, deal
 //! revenue, churned customers and satisfaction. Every step is a lane-wise function
 //! ([`rng::poisson_lanes`], [`rng::binomial_lanes`], [`normal::quantile_fast_lanes`],
 //! [`vmath::exp_lanes`], ...) that applies the same IEEE operations to each lane as to
@@ -147,6 +147,11 @@ impl FunnelTables {
         }
     }
 
+    /// The funnel's parameters.
+    pub fn funnel(&self) -> &Funnel {
+        &self.funnel
+    }
+
     /// Log-normal (mu, sigma) of the sum of `count` deals.
     #[inline(always)]
     fn deal_lognormal(&self, count: u32) -> (f64, f64) {
@@ -165,51 +170,69 @@ fn fenton_wilkinson(count: u32, mean: f64, var: f64) -> (f64, f64) {
     (m.ln() - 0.5 * s2, s2.sqrt())
 }
 
-/// Eight reps' funnel draws, with `unit`'s instructions (which must be one the
-/// processor has: [`VectorUnit::in_use`] or below).
-#[inline]
-pub fn funnel_draws(unit: VectorUnit, tables: &FunnelTables, inputs: &FunnelInputs) -> FunnelDraws {
-    match unit {
-        #[cfg(target_arch = "x86_64")]
-        VectorUnit::Avx512 => {
-            assert!(VectorUnit::detected() >= VectorUnit::Avx512);
-            // SAFETY: the processor has AVX-512 F, DQ and VL and AVX2 (asserted above;
-            // the detection is cached by the standard library).
-            unsafe { funnel_draws_avx512(tables, inputs) }
-        }
-        #[cfg(target_arch = "x86_64")]
-        VectorUnit::Avx2 => {
-            assert!(VectorUnit::detected() >= VectorUnit::Avx2);
-            // SAFETY: the processor has AVX2 (asserted above).
-            unsafe { funnel_draws_avx2(tables, inputs) }
-        }
-        _ => funnel_draws_lanes(tables, inputs),
-    }
+/// The kernel on a vector unit this processor has. Made only by [`Kernel::new`],
+/// which checks the processor once, or [`Kernel::in_use`], so that its calls in the hot
+/// loop check nothing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Kernel {
+    unit: VectorUnit,
 }
 
-/// One rep-period's uniforms of each of the slots `first..first + LANES`, by source
-/// and then lane ([`SlotStreams::draw_blocks`]), with `unit`'s instructions (one the
-/// processor has: [`VectorUnit::in_use`] or below).
-#[inline]
-pub fn uniforms(
-    unit: VectorUnit,
-    streams: &mut SlotStreams,
-    first: usize,
-) -> [[f64; LANES]; DRAWS_PER_REP_PERIOD] {
-    match unit {
-        #[cfg(target_arch = "x86_64")]
-        VectorUnit::Avx512 => {
-            assert!(VectorUnit::detected() >= VectorUnit::Avx512);
-            // SAFETY: the processor has AVX-512 F, DQ and VL and AVX2 (asserted above).
-            unsafe { uniforms_avx512(streams, first) }
+impl Kernel {
+    /// The kernel on `unit`, if this processor has it.
+    pub fn new(unit: VectorUnit) -> Option<Kernel> {
+        (unit <= VectorUnit::detected()).then_some(Kernel { unit })
+    }
+
+    /// The kernel on [`VectorUnit::in_use`].
+    pub fn in_use() -> Kernel {
+        Kernel {
+            unit: VectorUnit::in_use(),
         }
-        #[cfg(target_arch = "x86_64")]
-        VectorUnit::Avx2 => {
-            assert!(VectorUnit::detected() >= VectorUnit::Avx2);
-            // SAFETY: the processor has AVX2 (asserted above).
-            unsafe { uniforms_avx2(streams, first) }
+    }
+
+    /// The kernel on every unit this processor has, from the baseline up.
+    pub fn available() -> Vec<Kernel> {
+        [VectorUnit::Baseline, VectorUnit::Avx2, VectorUnit::Avx512]
+            .into_iter()
+            .filter_map(Kernel::new)
+            .collect()
+    }
+
+    /// The vector unit it runs on.
+    pub fn unit(self) -> VectorUnit {
+        self.unit
+    }
+
+    /// Eight reps' funnel draws.
+    #[inline]
+    pub fn funnel_draws(self, tables: &FunnelTables, inputs: &FunnelInputs) -> FunnelDraws {
+        match self.unit {
+            // SAFETY (both): a Kernel is made only for a unit the processor has.
+            #[cfg(target_arch = "x86_64")]
+            VectorUnit::Avx512 => unsafe { funnel_draws_avx512(tables, inputs) },
+            #[cfg(target_arch = "x86_64")]
+            VectorUnit::Avx2 => unsafe { funnel_draws_avx2(tables, inputs) },
+            _ => funnel_draws_lanes(tables, inputs),
         }
-        _ => streams.draw_blocks(first),
+    }
+
+    /// One rep-period's uniforms of each of the slots `first..first + LANES`, by
+    /// source and then lane ([`SlotStreams::draw_blocks`]).
+    #[inline]
+    pub fn uniforms(
+        self,
+        streams: &mut SlotStreams,
+        first: usize,
+    ) -> [[f64; LANES]; DRAWS_PER_REP_PERIOD] {
+        match self.unit {
+            // SAFETY (both): a Kernel is made only for a unit the processor has.
+            #[cfg(target_arch = "x86_64")]
+            VectorUnit::Avx512 => unsafe { uniforms_avx512(streams, first) },
+            #[cfg(target_arch = "x86_64")]
+            VectorUnit::Avx2 => unsafe { uniforms_avx2(streams, first) },
+            _ => streams.draw_blocks(first),
+        }
     }
 }
 
@@ -334,7 +357,9 @@ mod tests {
         let fun = funnel();
         let tables = FunnelTables::new(&fun);
         for x in inputs(1) {
-            let d = funnel_draws(VectorUnit::Baseline, &tables, &x);
+            let d = Kernel::new(VectorUnit::Baseline)
+                .expect("every processor has it")
+                .funnel_draws(&tables, &x);
             for i in 0..LANES {
                 let u = |src: usize| x.uniforms[src][i];
                 let nc = rng::poisson(x.mean_leads[i], u(source::LEADS));
@@ -364,20 +389,26 @@ mod tests {
         }
     }
 
+    /// The kernels this processor has beyond the baseline (the others are named on
+    /// stderr; `tests/vector_units.rs` fails without them unless told to skip).
+    fn vector_kernels() -> Vec<Kernel> {
+        let kernels = Kernel::available();
+        if kernels.len() < 3 {
+            eprintln!("note: this processor has only {kernels:?}: the others are not compared");
+        }
+        kernels.into_iter().skip(1).collect()
+    }
+
     #[test]
     fn every_vector_unit_draws_the_same_uniforms() {
-        let best = VectorUnit::detected();
-        for unit in [VectorUnit::Avx2, VectorUnit::Avx512] {
-            if unit > best {
-                eprintln!("note: this processor lacks {unit:?}: its uniforms are not compared");
-                continue;
-            }
+        let baseline = Kernel::new(VectorUnit::Baseline).expect("every processor has it");
+        for kernel in vector_kernels() {
             let mut reference = SlotStreams::new(3, 4, 21);
             let mut streams = reference.clone();
             for _ in 0..50 {
                 for first in (0..21).step_by(LANES) {
-                    let want = uniforms(VectorUnit::Baseline, &mut reference, first);
-                    let got = uniforms(unit, &mut streams, first);
+                    let want = baseline.uniforms(&mut reference, first);
+                    let got = kernel.uniforms(&mut streams, first);
                     assert_eq!(
                         got.map(|r| r.map(f64::to_bits)),
                         want.map(|r| r.map(f64::to_bits))
@@ -392,38 +423,24 @@ mod tests {
     fn every_vector_unit_draws_the_same_bits() {
         let fun = funnel();
         let tables = FunnelTables::new(&fun);
-        let best = VectorUnit::detected();
-        let units: Vec<VectorUnit> = [VectorUnit::Baseline, VectorUnit::Avx2, VectorUnit::Avx512]
-            .into_iter()
-            .filter(|&u| u <= best)
-            .collect();
-        if units.len() < 3 {
-            eprintln!(
-                "note: this processor lacks {}: only {:?} compared",
-                if best == VectorUnit::Baseline {
-                    "AVX2 and AVX-512"
-                } else {
-                    "AVX-512"
-                },
-                units
-            );
-        }
+        let baseline = Kernel::new(VectorUnit::Baseline).expect("every processor has it");
+        let kernels = vector_kernels();
         for x in inputs(2) {
-            let reference = funnel_draws(VectorUnit::Baseline, &tables, &x);
-            for &unit in &units[1..] {
-                let d = funnel_draws(unit, &tables, &x);
-                assert_eq!(d.new_customers, reference.new_customers, "{unit:?}");
-                assert_eq!(d.converted, reference.converted, "{unit:?}");
-                assert_eq!(d.churned, reference.churned, "{unit:?}");
+            let reference = baseline.funnel_draws(&tables, &x);
+            for kernel in &kernels {
+                let d = kernel.funnel_draws(&tables, &x);
+                assert_eq!(d.new_customers, reference.new_customers, "{kernel:?}");
+                assert_eq!(d.converted, reference.converted, "{kernel:?}");
+                assert_eq!(d.churned, reference.churned, "{kernel:?}");
                 assert_eq!(
                     d.new_revenue.map(f64::to_bits),
                     reference.new_revenue.map(f64::to_bits),
-                    "{unit:?}"
+                    "{kernel:?}"
                 );
                 assert_eq!(
                     d.satisfaction.map(f64::to_bits),
                     reference.satisfaction.map(f64::to_bits),
-                    "{unit:?}"
+                    "{kernel:?}"
                 );
             }
         }

@@ -8,7 +8,7 @@
 use rand::RngCore;
 use rand_xoshiro::Xoshiro256PlusPlus;
 
-use super::kernel::{self, FunnelInputs, FunnelTables, VectorUnit, LANES};
+use super::kernel::{FunnelInputs, FunnelTables, Kernel, LANES};
 use crate::behaviour::{Cell, CloseState, NextCycle, Policy};
 use crate::mechanisms::{AttainmentPayout, Promotion, PromotionRule, Training};
 use crate::model::{DealTiming, Kpis, Model, Outcome, Plan, Rep};
@@ -285,10 +285,10 @@ pub struct Workspace {
     ranking: Vec<(f64, u32)>,
     leaving: Vec<bool>,
     training: Vec<bool>,
-    /// The funnel's tables for its draws (none with the linear-normal outcome).
-    funnel: Option<FunnelTables>,
-    /// The vector instructions the draws run on.
-    vector_unit: VectorUnit,
+    /// What the outcome model's draws read.
+    draws: OutcomeDraws,
+    /// The kernel the draws run on.
+    kernel: Kernel,
     /// Who decides who leaves: the quit hazards, or a recorded run (selection's decomposition).
     pub(crate) turnover: Turnover,
     /// Who left in each period of a recorded run (`t * R + j`).
@@ -304,6 +304,18 @@ pub struct Workspace {
     pub timing_positions: [TimingPosition; CYCLE_POSITIONS],
     /// The team's deal revenue so far in the cycle, before any moved.
     timing_cycle_deals: f64,
+}
+
+/// What the outcome model's draws read, made with the workspace.
+#[derive(Clone, Debug)]
+enum OutcomeDraws {
+    /// The funnel's parameters and tables.
+    Funnel(Box<FunnelTables>),
+    /// The linear-normal model's noise.
+    LinearNormal {
+        /// Standard deviation of a rep-period's output noise.
+        noise_sd: f64,
+    },
 }
 
 /// Who decides which reps leave in a simulation (docs/model.md section 10.1).
@@ -322,13 +334,13 @@ impl Workspace {
     /// A workspace sized for `model`.
     pub fn new(model: &Model) -> Self {
         let n = model.reps().len();
-        let funnel = match model.outcome() {
-            Outcome::Funnel(f) => Some(FunnelTables::new(f)),
-            Outcome::LinearNormal { .. } => None,
+        let draws = match model.outcome() {
+            Outcome::Funnel(f) => OutcomeDraws::Funnel(Box::new(FunnelTables::new(f))),
+            &Outcome::LinearNormal { noise_sd } => OutcomeDraws::LinearNormal { noise_sd },
         };
         Workspace {
-            funnel,
-            vector_unit: VectorUnit::in_use(),
+            draws,
+            kernel: Kernel::in_use(),
             periods: vec![PeriodRecord::default(); model.periods() as usize],
             ranking: Vec::with_capacity(n),
             leaving: vec![false; n],
@@ -611,7 +623,7 @@ fn rep_periods(
     for first in (0..n).step_by(LANES) {
         let last = (first + LANES).min(n);
         let mut chunk = Chunk {
-            uniforms: kernel::uniforms(ws.vector_unit, streams, first),
+            uniforms: ws.kernel.uniforms(streams, first),
             ..Chunk::default()
         };
         for j in first..last {
@@ -638,7 +650,7 @@ fn rep_periods(
             chunk.productivity[i] =
                 st.ability * st.skill * model.rules().ramp(st.tenure) * demand * time_left;
         }
-        let outs = outcomes(model, ws, &mut reps[first..last], &chunk);
+        let outs = outcomes(ws, &mut reps[first..last], &chunk);
         for j in first..last {
             let i = j - first;
             let (st, rep) = (&mut reps[j], &model.reps()[j]);
@@ -715,19 +727,11 @@ struct Chunk {
 /// vectorised kernel draws them), or output (linear-normal). The book loses its
 /// churned customers before it earns and gains the conversions after.
 #[inline(always)]
-fn outcomes(
-    model: &Model,
-    ws: &Workspace,
-    reps: &mut [RepState],
-    chunk: &Chunk,
-) -> [RepOutcome; LANES] {
+fn outcomes(ws: &Workspace, reps: &mut [RepState], chunk: &Chunk) -> [RepOutcome; LANES] {
     let mut out = [RepOutcome::default(); LANES];
-    match model.outcome() {
-        Outcome::Funnel(fun) => {
-            let tables = ws
-                .funnel
-                .as_ref()
-                .expect("Workspace::new makes a funnel's tables");
+    match &ws.draws {
+        OutcomeDraws::Funnel(tables) => {
+            let fun = tables.funnel();
             let mut x = FunnelInputs::default();
             for (i, st) in reps.iter().enumerate() {
                 let cell = &chunk.cell[i];
@@ -737,7 +741,7 @@ fn outcomes(
                 x.book[i] = st.book;
             }
             x.uniforms = chunk.uniforms;
-            let d = kernel::funnel_draws(ws.vector_unit, tables, &x);
+            let d = ws.kernel.funnel_draws(tables, &x);
             for (i, st) in reps.iter_mut().enumerate() {
                 st.book -= d.churned[i];
                 let revenue = st.book as f64 * fun.recurring_revenue + d.new_revenue[i];
@@ -751,7 +755,7 @@ fn outcomes(
                 };
             }
         }
-        Outcome::LinearNormal { noise_sd } => {
+        &OutcomeDraws::LinearNormal { noise_sd } => {
             for (i, out) in out.iter_mut().enumerate().take(reps.len()) {
                 out.revenue = chunk.productivity[i] * chunk.cell[i].acquisition
                     + noise_sd * rng::std_normal(chunk.uniforms[source::LEADS][i]);
