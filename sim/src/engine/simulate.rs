@@ -310,7 +310,7 @@ pub struct Workspace {
 #[derive(Clone, Debug)]
 enum OutcomeDraws {
     /// The funnel's parameters and tables.
-    Funnel(Box<FunnelTables>),
+    Funnel(FunnelTables),
     /// The linear-normal model's noise.
     LinearNormal {
         /// Standard deviation of a rep-period's output noise.
@@ -335,7 +335,7 @@ impl Workspace {
     pub fn new(model: &Model) -> Self {
         let n = model.reps().len();
         let draws = match model.outcome() {
-            Outcome::Funnel(f) => OutcomeDraws::Funnel(Box::new(FunnelTables::new(f))),
+            Outcome::Funnel(f) => OutcomeDraws::Funnel(FunnelTables::new(f)),
             &Outcome::LinearNormal { noise_sd } => OutcomeDraws::LinearNormal { noise_sd },
         };
         Workspace {
