@@ -152,59 +152,85 @@ pub fn quantile_fast(p: f64) -> f64 {
     quantile_fast_lanes(&[p])[0]
 }
 
-/// [`quantile_fast`] of each lane, without a data-dependent branch (both of PPND7's
-/// regions are computed where any lane needs the tail, and each lane takes its own),
-/// so that eight lanes compile to vector code; each lane's result is the one lane's
-/// alone. Its logarithm is [`crate::vmath::ln_lanes`], the same on every machine.
+/// [`quantile_fast`] of each lane, without a data-dependent branch but one (the tails'
+/// logarithm is computed where any lane needs it), so that eight lanes compile to
+/// vector code; each lane's result is the one lane's alone. Its logarithm is
+/// [`crate::vmath::ln_lanes`], the same on every machine.
+///
+/// PPND7's three regions (central, and the tails near and far) are rational functions
+/// of one shape, a cubic over a polynomial with constant term 1, so each lane takes its
+/// region's coefficients and all lanes evaluate one rational function with one
+/// division, rather than three with three (a vector division is the costliest
+/// operation of the hot loop's draws). Each lane's operations are its region's alone:
+/// a tail's quadratic denominator is the cubic `((0 x + e) x + f) x + 1`, whose
+/// `0 x + e` is `e` exactly, and the tail's sign is a multiplication by plus or minus
+/// one, exact like the central region's `q x num / den`.
 #[inline(always)]
 #[allow(clippy::excessive_precision, clippy::inconsistent_digit_grouping)]
 pub fn quantile_fast_lanes<const L: usize>(p: &[f64; L]) -> [f64; L] {
     let q = p.map(|p| p - 0.5);
     // A NaN is not central: it takes the tails' path, which gives NaN.
     let central = q.map(|q| q.abs() <= 0.425);
-    let mut out = [0.0; L];
-    let mut any_tail = false;
-    for i in 0..L {
-        let r = 0.180625 - q[i] * q[i];
-        out[i] = q[i]
-            * (((59.109_374_72 * r + 159.291_132_02) * r + 50.434_271_938) * r + 3.387_132_717_9)
-            / (((67.187_563_6 * r + 78.757_757_664) * r + 17.895_169_469) * r + 1.0);
-        any_tail |= !central[i];
-    }
-    if !any_tail {
-        return out;
-    }
-    // The tails: r = sqrt(-ln(min(p, 1 - p))), a rational function of r - 1.6 up to
-    // r = 5 and of r - 5 beyond. Central lanes take the logarithm of 1/2, unused.
+    // The tails' r = sqrt(-ln(min(p, 1 - p))), of each lane that needs it (the others
+    // take the logarithm of 1/2, unused); skipped if no lane does.
     let mut r0 = [0.5; L];
     for i in 0..L {
-        if !central[i] {
-            r0[i] = if q[i] < 0.0 { p[i] } else { 1.0 - p[i] };
-        }
+        let tail = if q[i] < 0.0 { p[i] } else { 1.0 - p[i] };
+        r0[i] = if central[i] { 0.5 } else { tail };
     }
-    let log = crate::vmath::ln_lanes(&r0.map(|r| r.max(f64::MIN_POSITIVE)));
+    let mut r = [0.0; L];
+    if central.iter().any(|&c| !c) {
+        let log = crate::vmath::ln_lanes(&r0.map(|r| r.max(f64::MIN_POSITIVE)));
+        r = log.map(|l| (-l).sqrt());
+    }
+    let mut out = [0.0; L];
     for i in 0..L {
-        let r = (-log[i]).sqrt();
-        let near = r - 1.6;
-        let near = (((0.170_238_211_03 * near + 1.306_728_481_6) * near + 2.756_815_39) * near
-            + 1.423_437_277_7)
-            / ((0.120_211_329_75 * near + 0.737_001_642_5) * near + 1.0);
-        let far = r - 5.0;
-        let far = (((0.017_337_203_997 * far + 0.428_682_943_37) * far + 3.081_226_386) * far
-            + 6.657_905_115)
-            / ((0.012_258_202_635 * far + 0.241_978_942_25) * far + 1.0);
-        let val = if r0[i].is_nan() {
+        let near = r[i] <= 5.0;
+        // Each coefficient the lane's region's: (central, near, far), selected as values
+        // (blends of constants; from arrays, the compiler loads them by gathers).
+        let pick = |central_c: f64, near_c: f64, far_c: f64| {
+            if central[i] {
+                central_c
+            } else if near {
+                near_c
+            } else {
+                far_c
+            }
+        };
+        let c = [
+            pick(59.109_374_72, 0.170_238_211_03, 0.017_337_203_997),
+            pick(159.291_132_02, 1.306_728_481_6, 0.428_682_943_37),
+            pick(50.434_271_938, 2.756_815_39, 3.081_226_386),
+            pick(3.387_132_717_9, 1.423_437_277_7, 6.657_905_115),
+            // The tails' denominators are quadratic.
+            pick(67.187_563_6, 0.0, 0.0),
+            pick(78.757_757_664, 0.120_211_329_75, 0.012_258_202_635),
+            pick(17.895_169_469, 0.737_001_642_5, 0.241_978_942_25),
+        ];
+        let tail_x = r[i] - if near { 1.6 } else { 5.0 };
+        let x = if central[i] {
+            0.180625 - q[i] * q[i]
+        } else {
+            tail_x
+        };
+        let tail_sign = if q[i] < 0.0 { -1.0 } else { 1.0 };
+        let sign = if central[i] { q[i] } else { tail_sign };
+        let num = ((c[0] * x + c[1]) * x + c[2]) * x + c[3];
+        let den = ((c[4] * x + c[5]) * x + c[6]) * x + 1.0;
+        let val = sign * num / den;
+        out[i] = if central[i] {
+            val
+        } else if r0[i].is_nan() {
             f64::NAN
         } else if r0[i] <= 0.0 {
-            f64::INFINITY
-        } else if r <= 5.0 {
-            near
+            if q[i] < 0.0 {
+                f64::NEG_INFINITY
+            } else {
+                f64::INFINITY
+            }
         } else {
-            far
+            val
         };
-        if !central[i] {
-            out[i] = if q[i] < 0.0 { -val } else { val };
-        }
     }
     out
 }
@@ -433,6 +459,86 @@ mod tests {
             );
         }
         assert!(worst < 1e-6, "largest difference {worst}");
+    }
+
+    /// Wichura's PPND7 as published, one region at a time with its own division: what
+    /// [`quantile_fast_lanes`]'s one shared division must give bit for bit.
+    #[allow(clippy::excessive_precision, clippy::inconsistent_digit_grouping)]
+    fn ppnd7(p: f64) -> f64 {
+        let q = p - 0.5;
+        if q.abs() <= 0.425 {
+            let r = 0.180625 - q * q;
+            return q
+                * (((59.109_374_72 * r + 159.291_132_02) * r + 50.434_271_938) * r
+                    + 3.387_132_717_9)
+                / (((67.187_563_6 * r + 78.757_757_664) * r + 17.895_169_469) * r + 1.0);
+        }
+        let r0 = if q < 0.0 { p } else { 1.0 - p };
+        if r0.is_nan() {
+            return f64::NAN;
+        }
+        let val = if r0 <= 0.0 {
+            f64::INFINITY
+        } else {
+            let r = (-crate::vmath::ln(r0.max(f64::MIN_POSITIVE))).sqrt();
+            if r <= 5.0 {
+                let x = r - 1.6;
+                (((0.170_238_211_03 * x + 1.306_728_481_6) * x + 2.756_815_39) * x
+                    + 1.423_437_277_7)
+                    / ((0.120_211_329_75 * x + 0.737_001_642_5) * x + 1.0)
+            } else {
+                let x = r - 5.0;
+                (((0.017_337_203_997 * x + 0.428_682_943_37) * x + 3.081_226_386) * x
+                    + 6.657_905_115)
+                    / ((0.012_258_202_635 * x + 0.241_978_942_25) * x + 1.0)
+            }
+        };
+        if q < 0.0 {
+            -val
+        } else {
+            val
+        }
+    }
+
+    #[test]
+    fn fast_quantile_is_ppnd7_bit_for_bit() {
+        // Every region and the edges between them (q = 0.425; r = 5 at p = e^-25), the
+        // ends and values outside [0, 1], alone and mixed in eight lanes.
+        let mut points = vec![
+            0.0,
+            1.0,
+            -0.5,
+            1.5,
+            f64::NAN,
+            f64::MIN_POSITIVE,
+            1e-300,
+            1.0 - f64::EPSILON / 2.0,
+            0.075,
+            0.925,
+            (-25.0f64).exp(),
+            1.0 - (-25.0f64).exp(),
+        ];
+        for k in 1..12 {
+            let edge = 0.075 + k as f64 * 1e-17 - 6e-17;
+            points.extend([edge, 1.0 - edge]);
+            let far = (-25.0f64).exp() * (1.0 + (k as f64 - 6.0) * 1e-15);
+            points.extend([far, 1.0 - far]);
+        }
+        for i in 0..300_000u64 {
+            let u = crate::rng::open_uniform(crate::rng::mix64(i));
+            points.extend([u, u * 1e-3, u.powi(40), 1.0 - u * 1e-9]);
+        }
+        for p in &points {
+            let (got, want) = (quantile_fast(*p), ppnd7(*p));
+            assert_eq!(got.to_bits(), want.to_bits(), "p = {p}: {got} vs {want}");
+        }
+        for chunk in points.chunks_exact(8) {
+            let p: [f64; 8] = chunk.try_into().unwrap();
+            let got = quantile_fast_lanes(&p);
+            for i in 0..8 {
+                assert_eq!(got[i].to_bits(), ppnd7(p[i]).to_bits(), "p = {}", p[i]);
+            }
+        }
     }
 
     #[test]

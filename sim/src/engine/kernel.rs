@@ -125,8 +125,10 @@ pub struct FunnelTables {
     funnel: Funnel,
     /// Conversions of up to 64 new customers, by table.
     conversions: BinomialTable,
-    /// Log-normal (mu, sigma) of the sum of `c` deals, for `c` up to 64.
-    deal_lognormal: Vec<(f64, f64)>,
+    /// Log-normal (mu, sigma) of the sum of `c` deals, for `c` up to 64 (of a fixed length,
+    /// so that a lane's lookup has no length to check; boxed, so that the workspace's
+    /// outcome draws stay small).
+    deal_lognormal: Box<[(f64, f64); TABULATED as usize + 1]>,
 }
 
 /// Conversions and deal sums tabulated up to this count; beyond, computed directly.
@@ -138,12 +140,10 @@ impl FunnelTables {
         FunnelTables {
             funnel: funnel.clone(),
             conversions: BinomialTable::new(funnel.conversion, TABULATED),
-            deal_lognormal: (0..=TABULATED)
-                .map(|c| match c {
-                    0 => (0.0, 0.0),
-                    c => fenton_wilkinson(c, funnel.deal_mean, funnel.deal_var),
-                })
-                .collect(),
+            deal_lognormal: Box::new(std::array::from_fn(|c| match c {
+                0 => (0.0, 0.0),
+                c => fenton_wilkinson(c as u32, funnel.deal_mean, funnel.deal_var),
+            })),
         }
     }
 
@@ -153,11 +153,44 @@ impl FunnelTables {
     }
 
     /// Log-normal (mu, sigma) of the sum of `count` deals.
-    #[inline(always)]
     fn deal_lognormal(&self, count: u32) -> (f64, f64) {
         match self.deal_lognormal.get(count as usize) {
             Some(&ms) => ms,
             None => fenton_wilkinson(count, self.funnel.deal_mean, self.funnel.deal_var),
+        }
+    }
+
+    /// The logarithms `mu + sigma z` of the deals of `converted` conversions: from the
+    /// table in every lane at once, and from [`fenton_wilkinson`] in the rare lanes beyond
+    /// it (a lookup per lane with its own fallback compiled to a branch and a scalar
+    /// path per lane).
+    #[inline(always)]
+    fn log_deals(&self, converted: &[u32; LANES], z: &[f64; LANES]) -> [f64; LANES] {
+        let mut log_deals = [0.0; LANES];
+        for i in 0..LANES {
+            let (mu, sigma) = self.deal_lognormal[converted[i].min(TABULATED) as usize];
+            log_deals[i] = mu + sigma * z[i];
+        }
+        if converted.iter().any(|&c| c > TABULATED) {
+            self.log_deals_beyond_table(converted, z, &mut log_deals);
+        }
+        log_deals
+    }
+
+    /// [`FunnelTables::log_deals`] of the lanes beyond the table.
+    #[cold]
+    #[inline(never)]
+    fn log_deals_beyond_table(
+        &self,
+        converted: &[u32; LANES],
+        z: &[f64; LANES],
+        log_deals: &mut [f64; LANES],
+    ) {
+        for i in 0..LANES {
+            if converted[i] > TABULATED {
+                let (mu, sigma) = self.deal_lognormal(converted[i]);
+                log_deals[i] = mu + sigma * z[i];
+            }
         }
     }
 }
@@ -280,11 +313,7 @@ fn funnel_draws_lanes(tables: &FunnelTables, x: &FunnelInputs) -> FunnelDraws {
             .sample(new_customers[i], u[source::CONVERSION][i]);
     }
     let z = normal::quantile_fast_lanes(&u[source::DEAL_SIZE]);
-    let mut log_deals = [0.0; LANES];
-    for i in 0..LANES {
-        let (mu, sigma) = tables.deal_lognormal(converted[i]);
-        log_deals[i] = mu + sigma * z[i];
-    }
+    let log_deals = tables.log_deals(&converted, &z);
     let deals = vmath::exp_lanes(&log_deals);
     let mut new_revenue = [0.0; LANES];
     for i in 0..LANES {
