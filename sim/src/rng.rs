@@ -119,9 +119,39 @@ pub fn poisson(mean: f64, u: f64) -> u32 {
 /// is outside (0, 500], one by one.
 #[inline(always)]
 pub fn poisson_lanes<const L: usize>(mean: &[f64; L], u: &[f64; L]) -> [u32; L] {
-    let first_terms = |m: f64| m > 0.0 && m <= 500.0;
+    let (mut below, p, cdf) = poisson_first_terms(mean, u);
+    for i in 0..L {
+        if !poisson_searched(mean[i]) || below[i] == POISSON_BRANCH_FREE_TERMS {
+            below[i] = poisson_rest(mean[i], u[i], p[i], cdf[i]);
+        }
+    }
+    below
+}
+
+/// [`poisson_lanes`] for means of tens or more (a team's starting books), whose draws
+/// mostly lie beyond the first terms: every lane's search continues side by side,
+/// one term a step, rather than one lane after another. The same draws.
+#[inline(always)]
+pub fn poisson_lanes_far<const L: usize>(mean: &[f64; L], u: &[f64; L]) -> [u32; L] {
+    let (below, p, cdf) = poisson_first_terms(mean, u);
+    poisson_continued(mean, u, p, cdf, below)
+}
+
+/// Whether a Poisson of mean `mean` is drawn by the search (a mean in (0, 500]).
+#[inline(always)]
+fn poisson_searched(mean: f64) -> bool {
+    mean > 0.0 && mean <= 500.0
+}
+
+/// The first terms of every lane's search: the count of distribution-function values
+/// below the uniform, and the last term and distribution function reached.
+#[inline(always)]
+fn poisson_first_terms<const L: usize>(
+    mean: &[f64; L],
+    u: &[f64; L],
+) -> ([u32; L], [f64; L], [f64; L]) {
     // Lanes set apart below search with mean 1 here, which is harmless.
-    let m = mean.map(|m| if first_terms(m) { m } else { 1.0 });
+    let m = mean.map(|m| if poisson_searched(m) { m } else { 1.0 });
     let mut p = vmath::exp_lanes(&m.map(|m| -m));
     let mut cdf = p;
     let mut below = [0u32; L];
@@ -136,34 +166,72 @@ pub fn poisson_lanes<const L: usize>(mean: &[f64; L], u: &[f64; L]) -> [u32; L] 
             below[i] += (u[i] > cdf[i]) as u32;
         }
     }
-    for i in 0..L {
-        if !first_terms(mean[i]) || below[i] == POISSON_BRANCH_FREE_TERMS {
-            below[i] = poisson_rest(mean[i], u[i], p[i], cdf[i]);
-        }
-    }
-    below
+    (below, p, cdf)
 }
 
 /// A Poisson draw outside the first terms: a mean outside (0, 500], or the sequential
 /// search continued from the last of the first terms (`p`, `cdf`).
 #[cold]
-fn poisson_rest(mean: f64, u: f64, mut p: f64, mut cdf: f64) -> u32 {
-    if mean <= 0.0 || mean.is_nan() {
-        return 0;
-    }
-    if mean > 500.0 {
-        return (mean + mean.sqrt() * std_normal(u) + 0.5).max(0.0) as u32;
+#[inline(never)]
+fn poisson_rest(mean: f64, u: f64, p: f64, cdf: f64) -> u32 {
+    poisson_continued(&[mean], &[u], [p], [cdf], [POISSON_BRANCH_FREE_TERMS])[0]
+}
+
+/// Each lane's draw after its first terms (`below` counted, `p` and `cdf` reached):
+/// 0 for a mean of 0 or less, the normal approximation above 500, the count where
+/// the uniform lay within the first terms, else the search continued. The lanes
+/// still searching advance together, one term a step (they share the term's index),
+/// each lane's sums those of its search alone.
+#[inline(always)]
+fn poisson_continued<const L: usize>(
+    mean: &[f64; L],
+    u: &[f64; L],
+    mut p: [f64; L],
+    mut cdf: [f64; L],
+    below: [u32; L],
+) -> [u32; L] {
+    // Each lane's draw so far and whether it still searches (1 or 0), as doubles: every
+    // step is then the same few vector operations on all lanes.
+    let mut drawn = [0.0f64; L];
+    let mut searching = [0.0f64; L];
+    for i in 0..L {
+        let m = mean[i];
+        drawn[i] = if m <= 0.0 || m.is_nan() {
+            0.0
+        } else if m > 500.0 {
+            f64::from((m + m.sqrt() * std_normal(u[i]) + 0.5).max(0.0) as u32)
+        } else if below[i] < POISSON_BRANCH_FREE_TERMS {
+            f64::from(below[i])
+        } else {
+            searching[i] = 1.0;
+            f64::from(POISSON_BRANCH_FREE_TERMS - 1)
+        };
     }
     let mut k = POISSON_BRANCH_FREE_TERMS - 1;
-    while u > cdf {
+    loop {
+        let mut still = 0u32;
+        for i in 0..L {
+            let on = (searching[i] != 0.0) & (u[i] > cdf[i]);
+            searching[i] = if on { 1.0 } else { 0.0 };
+            still += u32::from(on);
+        }
+        if still == 0 {
+            return drawn.map(|d| d as u32);
+        }
         k += 1;
-        p *= mean * reciprocal(k);
-        cdf += p;
-        if p < 1e-300 && k as f64 > mean {
-            break;
+        let (r, term) = (reciprocal(k), f64::from(k));
+        for i in 0..L {
+            let on = searching[i] != 0.0;
+            let next_p = p[i] * (mean[i] * r);
+            let next_cdf = cdf[i] + next_p;
+            p[i] = if on { next_p } else { p[i] };
+            cdf[i] = if on { next_cdf } else { cdf[i] };
+            drawn[i] = if on { term } else { drawn[i] };
+            // A search run past its mean into terms below 1e-300 stops there.
+            let spent = (next_p < 1e-300) & (term > mean[i]);
+            searching[i] = if on & !spent { 1.0 } else { 0.0 };
         }
     }
-    k
 }
 
 /// Binomial(n, p) by inversion of one uniform: exact while (1-p)^n stays above

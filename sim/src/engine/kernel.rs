@@ -250,6 +250,20 @@ impl Kernel {
         }
     }
 
+    /// Eight Poisson draws of means of tens or more ([`rng::poisson_lanes_far`]): a
+    /// team's starting books, whose searches run side by side.
+    #[inline]
+    pub fn poisson_far(self, mean: &[f64; LANES], u: &[f64; LANES]) -> [u32; LANES] {
+        match self.unit {
+            // SAFETY (both): a Kernel is made only for a unit the processor has.
+            #[cfg(target_arch = "x86_64")]
+            VectorUnit::Avx512 => unsafe { poisson_far_avx512(mean, u) },
+            #[cfg(target_arch = "x86_64")]
+            VectorUnit::Avx2 => unsafe { poisson_far_avx2(mean, u) },
+            _ => rng::poisson_lanes_far(mean, u),
+        }
+    }
+
     /// One rep-period's uniforms of each of the slots `first..first + LANES`, by
     /// source and then lane ([`SlotStreams::draw_blocks`]).
     #[inline]
@@ -284,6 +298,20 @@ fn uniforms_avx512(
 #[target_feature(enable = "avx2")]
 fn uniforms_avx2(streams: &mut SlotStreams, first: usize) -> [[f64; LANES]; DRAWS_PER_REP_PERIOD] {
     streams.draw_blocks(first)
+}
+
+/// [`rng::poisson_lanes_far`] compiled for AVX-512.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512dq,avx512vl,avx2")]
+fn poisson_far_avx512(mean: &[f64; LANES], u: &[f64; LANES]) -> [u32; LANES] {
+    rng::poisson_lanes_far(mean, u)
+}
+
+/// [`rng::poisson_lanes_far`] compiled for AVX2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn poisson_far_avx2(mean: &[f64; LANES], u: &[f64; LANES]) -> [u32; LANES] {
+    rng::poisson_lanes_far(mean, u)
 }
 
 /// [`funnel_draws_lanes`] compiled for AVX-512.

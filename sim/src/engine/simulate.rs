@@ -118,30 +118,41 @@ impl TeamState {
         // independently), and a slot is held by a hire of tenure k < ramp_periods with
         // probability pi (1 - pi)^k, pi the slot's quit hazard.
         let mut draws = rng::stream(seed, replication, rng::BOOK_STREAM);
-        let reps = model
-            .reps()
-            .iter()
-            .enumerate()
-            .map(|(j, r)| {
+        let rules = model.rules();
+        let kernel = Kernel::in_use();
+        let mut reps = Vec::with_capacity(model.reps().len());
+        // Eight slots at a time: their uniforms in slot order from the one stream, then
+        // their books' Poisson searches side by side (a book averages tens of customers,
+        // so each search runs tens of steps).
+        for (c, chunk) in model.reps().chunks(LANES).enumerate() {
+            let mut book_u = [0.5; LANES];
+            let mut book_mean = [0.0; LANES];
+            let mut tenure_u = [0.5; LANES];
+            for (i, r) in chunk.iter().enumerate() {
+                if !r.book_given {
+                    book_mean[i] = r.book;
+                    book_u[i] = rng::open_uniform(draws.next_u64());
+                }
+                if !r.tenure_given {
+                    tenure_u[i] = rng::open_uniform(draws.next_u64());
+                }
+            }
+            let drawn = kernel.poisson_far(&book_mean, &book_u);
+            for (i, r) in chunk.iter().enumerate() {
                 let book = if r.book_given {
                     r.book.round().max(0.0) as u32
                 } else {
-                    rng::poisson(r.book, rng::open_uniform(draws.next_u64()))
+                    drawn[i]
                 };
                 let tenure = if r.tenure_given {
                     r.tenure
                 } else {
-                    stationary_tenure(
-                        r.tenure,
-                        r.quit_hazard,
-                        model.rules().ramp_periods,
-                        rng::open_uniform(draws.next_u64()),
-                    )
+                    stationary_tenure(r.tenure, r.quit_hazard, rules.ramp_periods, tenure_u[i])
                 };
-                RepState {
+                reps.push(RepState {
                     ability: r.ability,
-                    row: j as u32,
-                    skill: model.rules().initial_skill,
+                    row: (c * LANES + i) as u32,
+                    skill: rules.initial_skill,
                     salary: r.base_salary,
                     level: r.level,
                     tenure,
@@ -157,9 +168,9 @@ impl TeamState {
                     pull_share: 0.0,
                     pull_until: 0,
                     carried: 0.0,
-                }
-            })
-            .collect();
+                });
+            }
+        }
         let streams = rng::SlotStreams::new(seed, replication, model.reps().len());
         let hire_streams = match model.hiring() {
             Some(_) => (0..model.reps().len() as u64)
