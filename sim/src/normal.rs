@@ -296,8 +296,12 @@ pub fn piecewise_moments(pieces: &[Piece], x: Normal) -> (f64, f64) {
     let mut e2 = 0.0;
     // Adjacent pieces share an end: its Phi and phi are computed once.
     let mut last: Option<(f64, End)> = None;
+    // An infinite end of a finite forecast standardises to the same infinity: its
+    // values are known without the division.
+    let finite = x.mean.is_finite() && x.sd.is_finite();
     let mut end = |v: f64| match last {
         Some((at, end)) if at == v => end,
+        _ if finite && v.is_infinite() => End::at(v),
         _ => {
             let end = End::at((v - x.mean) / x.sd);
             last = Some((v, end));

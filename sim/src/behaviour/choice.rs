@@ -637,21 +637,65 @@ const CANDIDATES: usize = 3;
 
 /// The fast search (see [`best_efforts`]).
 fn fast(ctx: &Context<'_>, b: &EffortBox, xs: &[f64], states: &[bool]) -> Vec<Choice> {
+    // The grid's buffers are the thread's, reused from one rep-period to the next
+    // (taken, so a nested search would make its own).
+    let mut work = GRID.with_borrow_mut(std::mem::take);
+    let out = fast_in(ctx, b, xs, states, &mut work);
+    GRID.with_borrow_mut(|kept| *kept = work);
+    out
+}
+
+thread_local! {
+    /// Each thread's buffers of the coarse grid ([`fast`]).
+    static GRID: RefCell<Grid> = RefCell::new(Grid::default());
+}
+
+/// The buffers of [`fast`]'s coarse grid, kept with their allocations between searches:
+/// each point's terms and shorter cycles' parts, each column's service terms, the
+/// points' efforts' bits, their values at the attainment so far under way, and each
+/// eligibility state's objectives.
+#[derive(Default)]
+struct Grid {
+    terms: Vec<Terms>,
+    short: Vec<ShortTerms>,
+    services: Vec<Service>,
+    points: Vec<(u64, u64)>,
+    grid: Vec<(Value, f64)>,
+    values: Vec<Vec<f64>>,
+}
+
+/// [`fast`] in the buffers `work`.
+fn fast_in(
+    ctx: &Context<'_>,
+    b: &EffortBox,
+    xs: &[f64],
+    states: &[bool],
+    work: &mut Grid,
+) -> Vec<Choice> {
     let (nh, nf) = b.coarse();
     let point = |i: usize, j: usize| b.coarse_point(i, j);
     // Each point's terms filled in place, its shorter cycles' parts (a plan with two)
     // in `short`, `count` a point.
     let count = ctx.short_cycles.as_ref().map_or(0, |sc| sc.count);
-    let mut terms = vec![Terms::default(); nh * nf];
-    let mut short = Vec::with_capacity(nh * nf * count);
+    let Grid {
+        terms,
+        short,
+        services,
+        points,
+        grid,
+        values,
+    } = work;
+    terms.clear();
+    terms.resize(nh * nf, Terms::default());
+    short.clear();
+    short.reserve(nh * nf * count);
     // A column's points share their service effort (the grid's f depends on j alone).
-    let services: Vec<Service> = (0..nf)
-        .map(|j| Service::at(ctx.model, ctx.plan, point(0, j).1))
-        .collect();
+    services.clear();
+    services.extend((0..nf).map(|j| Service::at(ctx.model, ctx.plan, point(0, j).1)));
     let scoring = Scoring::of(ctx);
     for (k, t) in terms.iter_mut().enumerate() {
         let h = point(k / nf, k % nf).0;
-        t.fill(ctx, &scoring, h, &services[k % nf], &mut short);
+        t.fill(ctx, &scoring, h, &services[k % nf], short);
     }
     // The values at the attainment so far under way of the grid's points and, where two
     // eligibility states share them, of the points the refinements evaluate: each
@@ -659,12 +703,11 @@ fn fast(ctx: &Context<'_>, b: &EffortBox, xs: &[f64], states: &[bool]) -> Vec<Ch
     // evaluating (a value is a function of the effort's bits, so a point met again has
     // the value it had). One state's searches seldom meet off the grid: they skip the table.
     let shared = states.len() > 1;
-    let points: Vec<(u64, u64)> = (0..nh * nf)
-        .map(|k| {
-            let (h, f) = point(k / nf, k % nf);
-            (h.to_bits(), f.to_bits())
-        })
-        .collect();
+    points.clear();
+    points.extend((0..nh * nf).map(|k| {
+        let (h, f) = point(k / nf, k % nf);
+        (h.to_bits(), f.to_bits())
+    }));
     let (h_scale, f_scale) = (
         (nh - 1) as f64 / (b.h.1 - b.h.0),
         if nf > 1 {
@@ -684,9 +727,14 @@ fn fast(ctx: &Context<'_>, b: &EffortBox, xs: &[f64], states: &[bool]) -> Vec<Ch
         let k = i as usize * nf + j as usize;
         (points[k] == (h.to_bits(), f.to_bits())).then_some(k)
     };
-    let mut grid = vec![(Value::default(), 0.0); nh * nf];
+    grid.clear();
+    grid.resize(nh * nf, (Value::default(), 0.0));
     let scratch = RefCell::new(Scratch::new(ctx));
-    let mut values = vec![vec![0.0; nh * nf]; states.len()];
+    values.resize_with(states.len(), Vec::new);
+    for v in values.iter_mut() {
+        v.clear();
+        v.resize(nh * nf, 0.0);
+    }
     let mut out = vec![(0.0, 0.0, 0.0, 0.0); xs.len() * states.len()];
     for (bucket, &x) in xs.iter().enumerate() {
         for (k, t) in terms.iter().enumerate() {
@@ -829,7 +877,7 @@ impl Evaluated {
 /// point, and up to [`CANDIDATES`] - 1 other local maxima (not below any of their
 /// neighbours) whose value plus their own drop to their lowest neighbour reaches the
 /// best value, i.e. which could overtake it between grid points.
-pub(super) fn candidates(values: &[f64], nh: usize, nf: usize) -> Vec<(f64, usize, usize)> {
+pub(super) fn candidates(values: &[f64], nh: usize, nf: usize) -> Candidates {
     let at = |i: usize, j: usize| values[i * nf + j];
     let mut best = (f64::NEG_INFINITY, 0, 0);
     for i in 0..nh {
@@ -883,10 +931,36 @@ pub(super) fn candidates(values: &[f64], nh: usize, nf: usize) -> Vec<(f64, usiz
             }
         }
     }
-    let mut out = Vec::with_capacity(CANDIDATES);
-    out.push(best);
-    out.extend_from_slice(&others[..kept]);
-    out
+    let mut list = [best; CANDIDATES];
+    list[1..=kept].copy_from_slice(&others[..kept]);
+    Candidates {
+        list,
+        len: kept + 1,
+    }
+}
+
+/// The local maxima [`candidates`] returns, best first: the first `len` of `list`
+/// (held in place, as a search makes them at every cell).
+pub(super) struct Candidates {
+    list: [(f64, usize, usize); CANDIDATES],
+    len: usize,
+}
+
+impl std::ops::Deref for Candidates {
+    type Target = [(f64, usize, usize)];
+
+    fn deref(&self) -> &Self::Target {
+        &self.list[..self.len]
+    }
+}
+
+impl IntoIterator for Candidates {
+    type Item = (f64, usize, usize);
+    type IntoIter = std::iter::Take<std::array::IntoIter<(f64, usize, usize), CANDIDATES>>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.list.into_iter().take(self.len)
+    }
 }
 
 /// The eight neighbours of a grid point or stencil centre.
