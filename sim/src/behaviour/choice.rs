@@ -8,7 +8,7 @@ use super::forecast::{
 use super::MAX_CYCLE;
 use crate::mechanisms::{AttainmentPayout, Commission, Promotion, PromotionRule};
 use crate::model::{Kpis, Model, Outcome, Plan, Rep};
-use crate::normal::Normal;
+use crate::normal::{piecewise_moments_each, Normal, Piece};
 use crate::scenario::{CommissionBase, CustomerCount};
 use std::cell::RefCell;
 use std::cmp::Ordering;
@@ -351,6 +351,33 @@ impl Terms {
             mean: team_so_far + self.team.0,
             sd: self.team.1.sqrt(),
         };
+        // The moments of the plan cycle's target bonus and of the salary adjustment's
+        // curve on the rep's and the team's forecasts, together (their Phi and phi
+        // evaluations overlap); an absent one is an empty curve.
+        let none: &[Piece] = &[];
+        let bonus_curve = match &plan.target_bonus {
+            Some(bonus) if !plan.bonus_on_short => (
+                bonus.curve().pieces(),
+                if team_mode { team() } else { own() },
+            ),
+            _ => (none, Normal { mean: 0.0, sd: 0.0 }),
+        };
+        let (raise_own, raise_team) = match &plan.salary_adjustment {
+            Some(s) => (
+                (s.curve().pieces(), own()),
+                if s.team_weight > 0.0 {
+                    (s.curve().pieces(), team())
+                } else {
+                    (none, Normal { mean: 0.0, sd: 0.0 })
+                },
+            ),
+            None => (
+                (none, Normal { mean: 0.0, sd: 0.0 }),
+                (none, Normal { mean: 0.0, sd: 0.0 }),
+            ),
+        };
+        let [bonus_moments, raise_own, raise_team] =
+            piecewise_moments_each([bonus_curve, raise_own, raise_team]);
         if let Some(bonus) = &plan.target_bonus {
             if plan.bonus_on_short {
                 // Validation refuses a satisfaction gate or multiplier with two cycles.
@@ -364,7 +391,7 @@ impl Terms {
                     pay.1 += v;
                 }
             } else {
-                let (m, v) = bonus.moments(if team_mode { team() } else { own() });
+                let (m, v) = bonus_moments;
                 let acc = if gated { &mut cycle } else { &mut pay };
                 acc.0 += m;
                 acc.1 += v;
@@ -447,9 +474,9 @@ impl Terms {
             extra[1] += trained * ctx.training.0;
         }
         if let Some(s) = &plan.salary_adjustment {
-            let (mi, _) = s.moments(own());
+            let (mi, _) = raise_own;
             let mt = if s.team_weight > 0.0 {
-                s.moments(team()).0
+                raise_team.0
             } else {
                 0.0
             };
