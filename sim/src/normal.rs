@@ -322,7 +322,8 @@ pub fn piecewise_moments(pieces: &[Piece], x: Normal) -> (f64, f64) {
 /// assert_eq!(both, [piecewise_moments(&step, x), piecewise_moments(&ramp, y)]);
 /// ```
 pub fn piecewise_moments_each<const N: usize>(curves: [(&[Piece], Normal); N]) -> [(f64, f64); N] {
-    // The standardised ends, in the order the sums meet them.
+    // The standardised finite ends, in the order the sums meet them (an infinite end of
+    // a finite forecast is known without computing).
     let mut z = [0.0; ENDS_TOGETHER];
     let mut n = 0;
     for &(pieces, x) in &curves {
@@ -330,10 +331,12 @@ pub fn piecewise_moments_each<const N: usize>(curves: [(&[Piece], Normal); N]) -
             continue;
         }
         new_ends(pieces, |v| {
-            if n < ENDS_TOGETHER {
-                z[n] = standardised(v, x);
+            if !at_infinity(v, x) {
+                if n < ENDS_TOGETHER {
+                    z[n] = (v - x.mean) / x.sd;
+                }
+                n += 1;
             }
-            n += 1;
             End::default()
         });
     }
@@ -359,10 +362,13 @@ pub fn piecewise_moments_each<const N: usize>(curves: [(&[Piece], Normal); N]) -
             new_ends_with(
                 pieces,
                 |v| {
+                    if at_infinity(v, x) {
+                        return End::at(v);
+                    }
                     let end = if next < known {
                         ends[next]
                     } else {
-                        End::at(standardised(v, x))
+                        End::at((v - x.mean) / x.sd)
                     };
                     next += 1;
                     end
@@ -374,18 +380,15 @@ pub fn piecewise_moments_each<const N: usize>(curves: [(&[Piece], Normal); N]) -
     })
 }
 
-/// Ends whose Phi and phi [`piecewise_moments_each`] computes together (the plan's
-/// target bonus and salary adjustment, on the rep's and the team's forecasts, have 8).
-pub const ENDS_TOGETHER: usize = 16;
+/// Finite ends whose Phi and phi [`piecewise_moments_each`] computes together (the
+/// plan's target bonus and salary adjustment, on the rep's and the team's forecasts,
+/// have 5).
+pub const ENDS_TOGETHER: usize = 8;
 
-/// End `v` of a piece, standardised for X ~ x (sd > 0). An infinite end of a finite
-/// forecast standardises to itself, without the division.
-fn standardised(v: f64, x: Normal) -> f64 {
-    if v.is_infinite() && x.mean.is_finite() && x.sd.is_finite() {
-        v
-    } else {
-        (v - x.mean) / x.sd
-    }
+/// Whether end `v` of a piece is infinite and the forecast `x` (sd > 0) finite: the
+/// end then standardises to `v` itself, without the division.
+fn at_infinity(v: f64, x: Normal) -> bool {
+    v.is_infinite() && x.mean.is_finite() && x.sd.is_finite()
 }
 
 /// Walks the pieces of a curve, each with its two ends: `new(v)`
@@ -660,7 +663,7 @@ mod tests {
 
     #[test]
     fn curves_together_give_each_curve_alone_bit_for_bit() {
-        // Six curves of four ends each: more ends than are computed together, so the
+        // Ten curves of three finite ends each: more than are computed together, so the
         // last ones are computed as met; a point mass and far tails among them.
         let ramp = capped_ramp();
         let step = [Piece {
@@ -690,7 +693,7 @@ mod tests {
             },
         ];
         let curves = normals.map(|x| (&ramp[..], x));
-        assert!(curves.len() * 4 > ENDS_TOGETHER);
+        assert!(curves.len() * 3 > ENDS_TOGETHER);
         let together = piecewise_moments_each(curves);
         for (got, x) in together.iter().zip(normals) {
             let alone = moments_piece_by_piece(&ramp, x);
