@@ -93,7 +93,8 @@ fn evaluate(
         next,
         scoring,
     } = scratch;
-    // A search meets few service efforts (a stencil has three): their terms are kept.
+    // A search meets few service efforts at a time (a stencil has three, the quadratic
+    // model's point may add a fourth): the last ones' terms are kept.
     let known = services
         .iter()
         .flatten()
@@ -114,12 +115,12 @@ fn evaluate(
 }
 
 /// Where [`evaluate`] works for one context: the terms of the effort, its shorter
-/// cycles' parts, the last three service efforts' terms (`next` counts those made),
+/// cycles' parts, the last [`SERVICES`] service efforts' terms (`next` counts those made),
 /// and the score's coefficients against the context's targets.
 struct Scratch {
     terms: Terms,
     short: Vec<ShortTerms>,
-    services: [Option<Service>; 3],
+    services: [Option<Service>; SERVICES],
     next: usize,
     scoring: Scoring,
 }
@@ -130,12 +131,16 @@ impl Scratch {
         Scratch {
             terms: Terms::default(),
             short: Vec::new(),
-            services: [None; 3],
+            services: [None; SERVICES],
             next: 0,
             scoring: Scoring::of(ctx),
         }
     }
 }
+
+/// Service efforts whose terms a [`Scratch`] keeps (by the throughput guard, eight made
+/// the default's solve cheaper than three or sixteen).
+const SERVICES: usize = 8;
 
 /// The coefficients of the score against the context's own and team targets, made
 /// once for a search's evaluations ([`Coefficients`]).
