@@ -258,7 +258,7 @@ pub struct Piece {
 }
 
 /// Phi, phi and z phi at one end `z` of an interval (infinite ends exact).
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Default)]
 struct End {
     cdf: f64,
     pdf: f64,
@@ -267,19 +267,31 @@ struct End {
 
 impl End {
     fn at(z: f64) -> End {
-        if z.is_finite() {
-            let d = pdf(z);
-            End {
-                cdf: cdf(z),
-                pdf: d,
-                z_pdf: z * d,
-            }
-        } else {
-            End {
-                cdf: if z > 0.0 { 1.0 } else { 0.0 },
-                pdf: 0.0,
-                z_pdf: 0.0,
-            }
+        let mut end = [End::default()];
+        End::at_each(&[z], &mut end);
+        end[0]
+    }
+
+    /// The ends at each of `z`, into `out`: every Phi first, then every phi. The
+    /// evaluations are independent, and made in a row the processor overlaps them: a
+    /// Phi (`erfc`, with its two exponentials) is a long chain of dependent operations.
+    fn at_each(z: &[f64], out: &mut [End]) {
+        for (end, &z) in out.iter_mut().zip(z) {
+            end.cdf = if z.is_finite() {
+                cdf(z)
+            } else if z > 0.0 {
+                1.0
+            } else {
+                0.0
+            };
+        }
+        for (end, &z) in out.iter_mut().zip(z) {
+            (end.pdf, end.z_pdf) = if z.is_finite() {
+                let d = pdf(z);
+                (d, z * d)
+            } else {
+                (0.0, 0.0)
+            };
         }
     }
 }
@@ -318,31 +330,120 @@ fn point_moments(m: f64, a: f64, b: f64) -> (f64, f64, f64) {
 /// assert!((m - 0.5).abs() < 1e-12 && (v - 0.25).abs() < 1e-12);
 /// ```
 pub fn piecewise_moments(pieces: &[Piece], x: Normal) -> (f64, f64) {
-    let mut e = 0.0;
-    let mut e2 = 0.0;
-    // Adjacent pieces share an end: its Phi and phi are computed once.
+    let [moments] = piecewise_moments_each([(pieces, x)]);
+    moments
+}
+
+/// [`piecewise_moments`] of each of several curves, each on its own normal, with the
+/// same results bit for bit: the Phi and phi of every curve's ends are computed
+/// together first (the first [`ENDS_TOGETHER`] of them), so that their evaluations
+/// overlap, then each curve's sums.
+///
+/// ```
+/// use plansim_sim::normal::{piecewise_moments, piecewise_moments_each, Normal, Piece};
+/// let step = [Piece { from: 1.0, to: f64::INFINITY, intercept: 1.0, slope: 0.0 }];
+/// let ramp = [Piece { from: 0.5, to: 1.5, intercept: -0.5, slope: 1.0 }];
+/// let (x, y) = (Normal { mean: 1.1, sd: 0.2 }, Normal { mean: 0.9, sd: 0.3 });
+/// let both = piecewise_moments_each([(&step[..], x), (&ramp[..], y)]);
+/// assert_eq!(both, [piecewise_moments(&step, x), piecewise_moments(&ramp, y)]);
+/// ```
+pub fn piecewise_moments_each<const N: usize>(curves: [(&[Piece], Normal); N]) -> [(f64, f64); N] {
+    // The standardised finite ends, in the order the sums meet them (an infinite end of
+    // a finite forecast is known without computing).
+    let mut z = [0.0; ENDS_TOGETHER];
+    let mut n = 0;
+    for &(pieces, x) in &curves {
+        if x.sd <= 0.0 {
+            continue;
+        }
+        new_ends(pieces, |v| {
+            if !at_infinity(v, x) {
+                if n < ENDS_TOGETHER {
+                    z[n] = (v - x.mean) / x.sd;
+                }
+                n += 1;
+            }
+            End::default()
+        });
+    }
+    let known = n.min(ENDS_TOGETHER);
+    let mut ends = [End::default(); ENDS_TOGETHER];
+    End::at_each(&z[..known], &mut ends[..known]);
+    // The sums, taking the ends in the same order (any beyond the first ENDS_TOGETHER
+    // computed as met).
+    let mut next = 0;
+    curves.map(|(pieces, x)| {
+        let mut e = 0.0;
+        let mut e2 = 0.0;
+        let mut add = |piece: &Piece, (p, ex, ex2): (f64, f64, f64)| {
+            let (a, b) = (piece.intercept, piece.slope);
+            e += a * p + b * ex;
+            e2 += a * a * p + 2.0 * a * b * ex + b * b * ex2;
+        };
+        if x.sd <= 0.0 {
+            for piece in pieces {
+                add(piece, point_moments(x.mean, piece.from, piece.to));
+            }
+        } else {
+            new_ends_with(
+                pieces,
+                |v| {
+                    if at_infinity(v, x) {
+                        return End::at(v);
+                    }
+                    let end = if next < known {
+                        ends[next]
+                    } else {
+                        End::at((v - x.mean) / x.sd)
+                    };
+                    next += 1;
+                    end
+                },
+                |piece, a, b| add(piece, partial_moments(x, a, b)),
+            );
+        }
+        (e, (e2 - e * e).max(0.0))
+    })
+}
+
+/// Finite ends whose Phi and phi [`piecewise_moments_each`] computes together (the
+/// plan's target bonus and salary adjustment, on the rep's and the team's forecasts,
+/// have 5).
+pub const ENDS_TOGETHER: usize = 8;
+
+/// Whether end `v` of a piece is infinite and the forecast `x` (sd > 0) finite: the
+/// end then standardises to `v` itself, without the division.
+fn at_infinity(v: f64, x: Normal) -> bool {
+    v.is_infinite() && x.mean.is_finite() && x.sd.is_finite()
+}
+
+/// Walks the pieces of a curve, each with its two ends: `new(v)`
+/// gives the end at `v` where the piece before did not end there (adjacent pieces
+/// share an end, made once), and `each(piece, from, to)` takes the piece and its ends.
+fn new_ends_with(
+    pieces: &[Piece],
+    mut new: impl FnMut(f64) -> End,
+    mut each: impl FnMut(&Piece, End, End),
+) {
     let mut last: Option<(f64, End)> = None;
     let mut end = |v: f64| match last {
         Some((at, end)) if at == v => end,
         _ => {
-            let end = End::at((v - x.mean) / x.sd);
+            let end = new(v);
             last = Some((v, end));
             end
         }
     };
     for piece in pieces {
-        let (p, ex, ex2) = if x.sd <= 0.0 {
-            point_moments(x.mean, piece.from, piece.to)
-        } else {
-            let a = end(piece.from);
-            let b = end(piece.to);
-            partial_moments(x, a, b)
-        };
-        let (a, b) = (piece.intercept, piece.slope);
-        e += a * p + b * ex;
-        e2 += a * a * p + 2.0 * a * b * ex + b * b * ex2;
+        let a = end(piece.from);
+        let b = end(piece.to);
+        each(piece, a, b);
     }
-    (e, (e2 - e * e).max(0.0))
+}
+
+/// [`new_ends_with`] for the ends alone.
+fn new_ends(pieces: &[Piece], new: impl FnMut(f64) -> End) {
+    new_ends_with(pieces, new, |_, _, _| {});
 }
 
 /// Evaluates a piecewise-linear function at x (zero where no piece covers x).
@@ -644,6 +745,76 @@ mod tests {
             assert_eq!(m.to_bits(), e.to_bits());
             assert_eq!(v.to_bits(), (e2 - e * e).max(0.0).to_bits());
         }
+    }
+
+    /// The moments of `pieces` on `x` one piece at a time, no end shared or batched.
+    fn moments_piece_by_piece(pieces: &[Piece], x: Normal) -> (f64, f64) {
+        let (mut e, mut e2) = (0.0, 0.0);
+        for piece in pieces {
+            let (p, ex, ex2) = if x.sd <= 0.0 {
+                point_moments(x.mean, piece.from, piece.to)
+            } else {
+                let (a, b) = (
+                    End::at((piece.from - x.mean) / x.sd),
+                    End::at((piece.to - x.mean) / x.sd),
+                );
+                partial_moments(x, a, b)
+            };
+            let (a, b) = (piece.intercept, piece.slope);
+            e += a * p + b * ex;
+            e2 += a * a * p + 2.0 * a * b * ex + b * b * ex2;
+        }
+        (e, (e2 - e * e).max(0.0))
+    }
+
+    #[test]
+    fn curves_together_give_each_curve_alone_bit_for_bit() {
+        // Ten curves of three finite ends each: more than are computed together, so the
+        // last ones are computed as met; a point mass and far tails among them.
+        let ramp = capped_ramp();
+        let step = [Piece {
+            from: 1.0,
+            to: f64::INFINITY,
+            intercept: 2500.0,
+            slope: 0.0,
+        }];
+        let normals = [
+            Normal {
+                mean: 0.95,
+                sd: 0.2,
+            },
+            Normal { mean: 1.0, sd: 0.0 },
+            Normal {
+                mean: 3.0,
+                sd: 0.01,
+            },
+            Normal {
+                mean: -2.0,
+                sd: 0.05,
+            },
+            Normal { mean: 1.1, sd: 0.3 },
+            Normal {
+                mean: 0.7,
+                sd: 1e-4,
+            },
+        ];
+        let curves = normals.map(|x| (&ramp[..], x));
+        assert!(curves.len() * 3 > ENDS_TOGETHER);
+        let together = piecewise_moments_each(curves);
+        for (got, x) in together.iter().zip(normals) {
+            let alone = moments_piece_by_piece(&ramp, x);
+            assert_eq!(got.0.to_bits(), alone.0.to_bits(), "{x:?}");
+            assert_eq!(got.1.to_bits(), alone.1.to_bits(), "{x:?}");
+        }
+        // Curves of different shapes and an empty one, as the behaviour solve asks.
+        let [a, b, c] = piecewise_moments_each([
+            (&step[..], normals[0]),
+            (&ramp[..], normals[4]),
+            (&[][..], normals[1]),
+        ]);
+        assert_eq!(a, moments_piece_by_piece(&step, normals[0]));
+        assert_eq!(b, moments_piece_by_piece(&ramp, normals[4]));
+        assert_eq!(c, (0.0, 0.0));
     }
 
     #[test]

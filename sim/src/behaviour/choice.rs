@@ -8,7 +8,7 @@ use super::forecast::{
 use super::MAX_CYCLE;
 use crate::mechanisms::{AttainmentPayout, Commission, Promotion, PromotionRule};
 use crate::model::{Kpis, Model, Outcome, Plan, Rep};
-use crate::normal::Normal;
+use crate::normal::{piecewise_moments_each, Normal, Piece};
 use crate::scenario::{CommissionBase, CustomerCount};
 use std::cell::RefCell;
 use std::cmp::Ordering;
@@ -93,7 +93,8 @@ fn evaluate(
         next,
         scoring,
     } = scratch;
-    // A search meets few service efforts (a stencil has three): their terms are kept.
+    // A search meets few service efforts at a time (a stencil has three, the quadratic
+    // model's point may add a fourth): the last ones' terms are kept.
     let known = services
         .iter()
         .flatten()
@@ -114,12 +115,12 @@ fn evaluate(
 }
 
 /// Where [`evaluate`] works for one context: the terms of the effort, its shorter
-/// cycles' parts, the last three service efforts' terms (`next` counts those made),
+/// cycles' parts, the last [`SERVICES`] service efforts' terms (`next` counts those made),
 /// and the score's coefficients against the context's targets.
 struct Scratch {
     terms: Terms,
     short: Vec<ShortTerms>,
-    services: [Option<Service>; 3],
+    services: [Option<Service>; SERVICES],
     next: usize,
     scoring: Scoring,
 }
@@ -130,12 +131,16 @@ impl Scratch {
         Scratch {
             terms: Terms::default(),
             short: Vec::new(),
-            services: [None; 3],
+            services: [None; SERVICES],
             next: 0,
             scoring: Scoring::of(ctx),
         }
     }
 }
+
+/// Service efforts whose terms a [`Scratch`] keeps (by the throughput guard, eight made
+/// the default's solve cheaper than three or sixteen).
+const SERVICES: usize = 8;
 
 /// The coefficients of the score against the context's own and team targets, made
 /// once for a search's evaluations ([`Coefficients`]).
@@ -351,6 +356,33 @@ impl Terms {
             mean: team_so_far + self.team.0,
             sd: self.team.1.sqrt(),
         };
+        // The moments of the plan cycle's target bonus and of the salary adjustment's
+        // curve on the rep's and the team's forecasts, together (their Phi and phi
+        // evaluations overlap); an absent one is an empty curve.
+        let none: &[Piece] = &[];
+        let bonus_curve = match &plan.target_bonus {
+            Some(bonus) if !plan.bonus_on_short => (
+                bonus.curve().pieces(),
+                if team_mode { team() } else { own() },
+            ),
+            _ => (none, Normal { mean: 0.0, sd: 0.0 }),
+        };
+        let (raise_own, raise_team) = match &plan.salary_adjustment {
+            Some(s) => (
+                (s.curve().pieces(), own()),
+                if s.team_weight > 0.0 {
+                    (s.curve().pieces(), team())
+                } else {
+                    (none, Normal { mean: 0.0, sd: 0.0 })
+                },
+            ),
+            None => (
+                (none, Normal { mean: 0.0, sd: 0.0 }),
+                (none, Normal { mean: 0.0, sd: 0.0 }),
+            ),
+        };
+        let [bonus_moments, raise_own, raise_team] =
+            piecewise_moments_each([bonus_curve, raise_own, raise_team]);
         if let Some(bonus) = &plan.target_bonus {
             if plan.bonus_on_short {
                 // Validation refuses a satisfaction gate or multiplier with two cycles.
@@ -364,7 +396,7 @@ impl Terms {
                     pay.1 += v;
                 }
             } else {
-                let (m, v) = bonus.moments(if team_mode { team() } else { own() });
+                let (m, v) = bonus_moments;
                 let acc = if gated { &mut cycle } else { &mut pay };
                 acc.0 += m;
                 acc.1 += v;
@@ -447,9 +479,9 @@ impl Terms {
             extra[1] += trained * ctx.training.0;
         }
         if let Some(s) = &plan.salary_adjustment {
-            let (mi, _) = s.moments(own());
+            let (mi, _) = raise_own;
             let mt = if s.team_weight > 0.0 {
-                s.moments(team()).0
+                raise_team.0
             } else {
                 0.0
             };
@@ -637,21 +669,65 @@ const CANDIDATES: usize = 3;
 
 /// The fast search (see [`best_efforts`]).
 fn fast(ctx: &Context<'_>, b: &EffortBox, xs: &[f64], states: &[bool]) -> Vec<Choice> {
+    // The grid's buffers are the thread's, reused from one rep-period to the next
+    // (taken, so a nested search would make its own).
+    let mut work = GRID.with_borrow_mut(std::mem::take);
+    let out = fast_in(ctx, b, xs, states, &mut work);
+    GRID.with_borrow_mut(|kept| *kept = work);
+    out
+}
+
+thread_local! {
+    /// Each thread's buffers of the coarse grid ([`fast`]).
+    static GRID: RefCell<Grid> = RefCell::new(Grid::default());
+}
+
+/// The buffers of [`fast`]'s coarse grid, kept with their allocations between searches:
+/// each point's terms and shorter cycles' parts, each column's service terms, the
+/// points' efforts' bits, their values at the attainment so far under way, and each
+/// eligibility state's objectives.
+#[derive(Default)]
+struct Grid {
+    terms: Vec<Terms>,
+    short: Vec<ShortTerms>,
+    services: Vec<Service>,
+    points: Vec<(u64, u64)>,
+    grid: Vec<(Value, f64)>,
+    values: Vec<Vec<f64>>,
+}
+
+/// [`fast`] in the buffers `work`.
+fn fast_in(
+    ctx: &Context<'_>,
+    b: &EffortBox,
+    xs: &[f64],
+    states: &[bool],
+    work: &mut Grid,
+) -> Vec<Choice> {
     let (nh, nf) = b.coarse();
     let point = |i: usize, j: usize| b.coarse_point(i, j);
     // Each point's terms filled in place, its shorter cycles' parts (a plan with two)
     // in `short`, `count` a point.
     let count = ctx.short_cycles.as_ref().map_or(0, |sc| sc.count);
-    let mut terms = vec![Terms::default(); nh * nf];
-    let mut short = Vec::with_capacity(nh * nf * count);
+    let Grid {
+        terms,
+        short,
+        services,
+        points,
+        grid,
+        values,
+    } = work;
+    terms.clear();
+    terms.resize(nh * nf, Terms::default());
+    short.clear();
+    short.reserve(nh * nf * count);
     // A column's points share their service effort (the grid's f depends on j alone).
-    let services: Vec<Service> = (0..nf)
-        .map(|j| Service::at(ctx.model, ctx.plan, point(0, j).1))
-        .collect();
+    services.clear();
+    services.extend((0..nf).map(|j| Service::at(ctx.model, ctx.plan, point(0, j).1)));
     let scoring = Scoring::of(ctx);
     for (k, t) in terms.iter_mut().enumerate() {
         let h = point(k / nf, k % nf).0;
-        t.fill(ctx, &scoring, h, &services[k % nf], &mut short);
+        t.fill(ctx, &scoring, h, &services[k % nf], short);
     }
     // The values at the attainment so far under way of the grid's points and, where two
     // eligibility states share them, of the points the refinements evaluate: each
@@ -659,12 +735,11 @@ fn fast(ctx: &Context<'_>, b: &EffortBox, xs: &[f64], states: &[bool]) -> Vec<Ch
     // evaluating (a value is a function of the effort's bits, so a point met again has
     // the value it had). One state's searches seldom meet off the grid: they skip the table.
     let shared = states.len() > 1;
-    let points: Vec<(u64, u64)> = (0..nh * nf)
-        .map(|k| {
-            let (h, f) = point(k / nf, k % nf);
-            (h.to_bits(), f.to_bits())
-        })
-        .collect();
+    points.clear();
+    points.extend((0..nh * nf).map(|k| {
+        let (h, f) = point(k / nf, k % nf);
+        (h.to_bits(), f.to_bits())
+    }));
     let (h_scale, f_scale) = (
         (nh - 1) as f64 / (b.h.1 - b.h.0),
         if nf > 1 {
@@ -684,9 +759,14 @@ fn fast(ctx: &Context<'_>, b: &EffortBox, xs: &[f64], states: &[bool]) -> Vec<Ch
         let k = i as usize * nf + j as usize;
         (points[k] == (h.to_bits(), f.to_bits())).then_some(k)
     };
-    let mut grid = vec![(Value::default(), 0.0); nh * nf];
+    grid.clear();
+    grid.resize(nh * nf, (Value::default(), 0.0));
     let scratch = RefCell::new(Scratch::new(ctx));
-    let mut values = vec![vec![0.0; nh * nf]; states.len()];
+    values.resize_with(states.len(), Vec::new);
+    for v in values.iter_mut() {
+        v.clear();
+        v.resize(nh * nf, 0.0);
+    }
     let mut out = vec![(0.0, 0.0, 0.0, 0.0); xs.len() * states.len()];
     for (bucket, &x) in xs.iter().enumerate() {
         for (k, t) in terms.iter().enumerate() {
@@ -829,7 +909,7 @@ impl Evaluated {
 /// point, and up to [`CANDIDATES`] - 1 other local maxima (not below any of their
 /// neighbours) whose value plus their own drop to their lowest neighbour reaches the
 /// best value, i.e. which could overtake it between grid points.
-pub(super) fn candidates(values: &[f64], nh: usize, nf: usize) -> Vec<(f64, usize, usize)> {
+pub(super) fn candidates(values: &[f64], nh: usize, nf: usize) -> Candidates {
     let at = |i: usize, j: usize| values[i * nf + j];
     let mut best = (f64::NEG_INFINITY, 0, 0);
     for i in 0..nh {
@@ -883,10 +963,36 @@ pub(super) fn candidates(values: &[f64], nh: usize, nf: usize) -> Vec<(f64, usiz
             }
         }
     }
-    let mut out = Vec::with_capacity(CANDIDATES);
-    out.push(best);
-    out.extend_from_slice(&others[..kept]);
-    out
+    let mut list = [best; CANDIDATES];
+    list[1..=kept].copy_from_slice(&others[..kept]);
+    Candidates {
+        list,
+        len: kept + 1,
+    }
+}
+
+/// The local maxima [`candidates`] returns, best first: the first `len` of `list`
+/// (held in place, as a search makes them at every cell).
+pub(super) struct Candidates {
+    list: [(f64, usize, usize); CANDIDATES],
+    len: usize,
+}
+
+impl std::ops::Deref for Candidates {
+    type Target = [(f64, usize, usize)];
+
+    fn deref(&self) -> &Self::Target {
+        &self.list[..self.len]
+    }
+}
+
+impl IntoIterator for Candidates {
+    type Item = (f64, usize, usize);
+    type IntoIter = std::iter::Take<std::array::IntoIter<(f64, usize, usize), CANDIDATES>>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.list.into_iter().take(self.len)
+    }
 }
 
 /// The eight neighbours of a grid point or stencil centre.

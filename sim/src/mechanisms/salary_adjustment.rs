@@ -57,6 +57,14 @@ impl SalaryAdjustment {
     }
 }
 
+impl SalaryAdjustment {
+    /// The payout curve, whose moments are [`AttainmentPayout::moments`] (for a caller
+    /// that computes several curves' moments together, [`crate::normal::piecewise_moments_each`]).
+    pub fn curve(&self) -> &PayoutCurve {
+        &self.curve
+    }
+}
+
 impl AttainmentPayout for SalaryAdjustment {
     /// Share of the pool earned at attainment `x`.
     fn payout(&self, x: f64) -> f64 {

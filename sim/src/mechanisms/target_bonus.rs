@@ -70,6 +70,14 @@ impl TargetBonus {
     }
 }
 
+impl TargetBonus {
+    /// The payout curve, whose moments are [`AttainmentPayout::moments`] (for a caller
+    /// that computes several curves' moments together, [`crate::normal::piecewise_moments_each`]).
+    pub fn curve(&self) -> &PayoutCurve {
+        &self.curve
+    }
+}
+
 impl AttainmentPayout for TargetBonus {
     fn payout(&self, x: f64) -> f64 {
         self.curve.value(x)
