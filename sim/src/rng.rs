@@ -646,6 +646,38 @@ mod tests {
         }
     }
 
+    #[test]
+    fn far_lanes_give_the_sequential_searches_draws() {
+        // Lanes of every kind side by side: the first terms, long searches of
+        // different lengths, the ends of the uniforms, means set apart.
+        let mut rng = stream(12, 0, 0);
+        let means = [0.0, -1.0, f64::NAN, 3.0, 25.0, 80.0, 300.0, 800.0];
+        for k in 0..50_000usize {
+            let mut mean = [0.0; 8];
+            let mut u = [0.0; 8];
+            for i in 0..8 {
+                let v = open_uniform(rng.next_u64());
+                mean[i] = means[(k + i * 3) % 8] * (0.5 + v);
+                u[i] = match (k + i) % 11 {
+                    0 => 1.0 - v * 1e-15,
+                    1 => v * 1e-12,
+                    _ => open_uniform(rng.next_u64()),
+                };
+            }
+            let far = poisson_lanes_far(&mean, &u);
+            let near = poisson_lanes(&mean, &u);
+            for i in 0..8 {
+                let want = if mean[i].is_nan() {
+                    0
+                } else {
+                    poisson_sequential(mean[i], u[i])
+                };
+                assert_eq!(far[i], want, "mean {} u {}", mean[i], u[i]);
+                assert_eq!(near[i], want, "mean {} u {}", mean[i], u[i]);
+            }
+        }
+    }
+
     fn moments(samples: &[f64]) -> (f64, f64) {
         let n = samples.len() as f64;
         let mean = samples.iter().sum::<f64>() / n;

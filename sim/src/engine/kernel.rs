@@ -477,6 +477,26 @@ mod tests {
     }
 
     #[test]
+    fn every_vector_unit_draws_the_same_books() {
+        let baseline = Kernel::new(VectorUnit::Baseline).expect("every processor has it");
+        let kernels = vector_kernels();
+        let mut s = rng::stream(5, 0, 0);
+        let mut next = || rng::open_uniform(rand::RngCore::next_u64(&mut s));
+        for k in 0..20_000 {
+            let mean: [f64; LANES] =
+                std::array::from_fn(|i| [0.0, 4.0, 60.0, 150.0, 700.0][(k + i) % 5] * next());
+            let u: [f64; LANES] = std::array::from_fn(|_| next());
+            let reference = baseline.poisson_far(&mean, &u);
+            for i in 0..LANES {
+                assert_eq!(reference[i], rng::poisson(mean[i], u[i]));
+            }
+            for kernel in &kernels {
+                assert_eq!(kernel.poisson_far(&mean, &u), reference, "{kernel:?}");
+            }
+        }
+    }
+
+    #[test]
     fn every_vector_unit_draws_the_same_bits() {
         let fun = funnel();
         let tables = FunnelTables::new(&fun);
