@@ -16,13 +16,15 @@
 //!   policy changes the plan.
 //!
 //! Below them all: [`normal`] (the normal distribution), [`rng`] (streams and
-//! samplers), [`tally`] (running moments), [`budget`] (the budget rule) and [`vmath`]
-//! (the hot loop's exp, ln and powers, the same in scalar and vector code).
+//! samplers), [`tally`] (running moments), [`budget`] (the budget rule), [`vmath`]
+//! (the hot loop's exp, ln and powers, the same in scalar and vector code) and
+//! [`libm_inline`] (`libm`'s erfc and exp copied in to inline, its results bit for bit).
 #![warn(missing_docs)]
 
 pub mod behaviour;
 pub mod budget;
 pub mod engine;
+pub mod libm_inline;
 pub mod mechanisms;
 pub mod model;
 pub mod normal;

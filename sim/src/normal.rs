@@ -20,7 +20,9 @@ pub fn pdf(z: f64) -> f64 {
 /// The standard normal distribution function Phi(z), accurate to double precision.
 ///
 /// Below z = -[`PDF_ZERO`] it is exactly 0 and above [`CDF_ONE`] exactly 1 in double
-/// precision; those values are returned without calling `erfc`.
+/// precision; those values are returned without calling `erfc`. Its `erfc` is `libm`'s
+/// copied in ([`crate::libm_inline::erfc`], `libm::erfc` bit for bit), so that its two
+/// exponentials inline into it and overlap.
 pub fn cdf(z: f64) -> f64 {
     if z < -PDF_ZERO {
         return 0.0;
@@ -28,7 +30,7 @@ pub fn cdf(z: f64) -> f64 {
     if z > CDF_ONE {
         return 1.0;
     }
-    0.5 * libm::erfc(-z * std::f64::consts::FRAC_1_SQRT_2)
+    0.5 * crate::libm_inline::erfc(-z * std::f64::consts::FRAC_1_SQRT_2)
 }
 
 /// |z| beyond which phi(z) and Phi(-|z|) underflow to exactly zero in double precision

@@ -11,6 +11,7 @@ use std::path::Path;
 const LAYERS: &[(&str, u32)] = &[
     // Numerical utilities: the hot loop's elementary functions at the bottom.
     ("vmath", 0),
+    ("libm_inline", 0),
     ("normal", 1),
     ("tally", 1),
     ("rng", 2),
