@@ -94,6 +94,18 @@ fn kernel(c: &mut Criterion) {
                     .sum::<u32>()
             })
         });
+        // A replication's starting books: Poisson means of tens of customers.
+        group.bench_function(BenchmarkId::new("starting_books", unit.name()), |b| {
+            b.iter(|| {
+                inputs
+                    .iter()
+                    .map(|x| {
+                        let mean = x.book.map(f64::from);
+                        kernel.poisson_far(&mean, &x.uniforms[3])[0]
+                    })
+                    .sum::<u32>()
+            })
+        });
         group.bench_function(BenchmarkId::new("uniforms", unit.name()), |b| {
             b.iter(|| {
                 (0..chunks)
