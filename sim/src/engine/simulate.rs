@@ -631,12 +631,13 @@ fn rep_periods(
     // Reps in chunks of LANES: each rep's effort and uniforms first, then the chunk's
     // draws at once (the vectorised kernel), then each rep's pay and tallies in slot
     // order, so that every sum adds in the order it always has.
+    // One chunk's buffers for every chunk, not made anew for each: the lanes past the
+    // last rep keep an earlier rep's inputs, whose draws are ignored as padding's are.
+    let mut chunk = Chunk::default();
     for first in (0..n).step_by(LANES) {
         let last = (first + LANES).min(n);
-        let mut chunk = Chunk {
-            uniforms: ws.kernel.uniforms(streams, first),
-            ..Chunk::default()
-        };
+        ws.kernel
+            .uniforms(streams, first, &mut chunk.inputs.uniforms);
         for j in first..last {
             let (i, st) = (j - first, &reps[j]);
             // The effort and quit hazard the policy table gives the rep's state.
@@ -661,13 +662,13 @@ fn rep_periods(
             chunk.productivity[i] =
                 st.ability * st.skill * model.rules().ramp(st.tenure) * demand * time_left;
         }
-        let outs = outcomes(ws, &mut reps[first..last], &chunk);
+        outcomes(ws, &mut reps[first..last], &mut chunk);
         for j in first..last {
             let i = j - first;
             let (st, rep) = (&mut reps[j], &model.reps()[j]);
             let (cell, eligible) = (&chunk.cell[i], chunk.eligible[i]);
-            let u = |source: usize| chunk.uniforms[source][i];
-            let mut out = outs[i];
+            let u = |source: usize| chunk.inputs.uniforms[source][i];
+            let mut out = chunk.outcomes[i];
             if let Some(dt) = &timing {
                 time_deals(
                     model,
@@ -723,27 +724,32 @@ fn rep_periods(
 }
 
 /// A chunk of up to [`LANES`] reps' period before its draws: each rep's cell of the
-/// policy table, eligibility for promotion, uniforms and productivity.
+/// policy table, eligibility for promotion and productivity, and the draws' inputs.
 #[derive(Default)]
 struct Chunk {
     cell: [Cell; LANES],
     eligible: [bool; LANES],
-    /// The chunk's uniforms, by source and then rep.
-    uniforms: [[f64; LANES]; rng::DRAWS_PER_REP_PERIOD],
     productivity: [f64; LANES],
+    /// The kernel's inputs, filled in place (the uniforms, by source and then rep,
+    /// when the chunk starts; the rest by [`outcomes`]): copied, they were the hot
+    /// loop's `memmove` calls.
+    inputs: FunnelInputs,
+    /// The chunk's outcomes, written by [`outcomes`].
+    outcomes: [RepOutcome; LANES],
 }
 
-/// The outcomes of a chunk of reps' period at the efforts of their cells: leads,
+/// The outcomes of a chunk of reps' period at the efforts of their cells, into the
+/// chunk: leads,
 /// conversions, deal revenue, churn of the book and satisfaction (funnel: the
 /// vectorised kernel draws them), or output (linear-normal). The book loses its
 /// churned customers before it earns and gains the conversions after.
 #[inline(always)]
-fn outcomes(ws: &Workspace, reps: &mut [RepState], chunk: &Chunk) -> [RepOutcome; LANES] {
-    let mut out = [RepOutcome::default(); LANES];
+fn outcomes(ws: &Workspace, reps: &mut [RepState], chunk: &mut Chunk) {
+    let out = &mut chunk.outcomes;
     match &ws.draws {
         OutcomeDraws::Funnel(tables) => {
             let fun = tables.funnel();
-            let mut x = FunnelInputs::default();
+            let x = &mut chunk.inputs;
             for (i, st) in reps.iter().enumerate() {
                 let cell = &chunk.cell[i];
                 x.mean_leads[i] =
@@ -751,8 +757,7 @@ fn outcomes(ws: &Workspace, reps: &mut [RepState], chunk: &Chunk) -> [RepOutcome
                 x.service[i] = cell.service;
                 x.book[i] = st.book;
             }
-            x.uniforms = chunk.uniforms;
-            let d = ws.kernel.funnel_draws(tables, &x);
+            let d = ws.kernel.funnel_draws(tables, x);
             for (i, st) in reps.iter_mut().enumerate() {
                 st.book -= d.churned[i];
                 let revenue = st.book as f64 * fun.recurring_revenue + d.new_revenue[i];
@@ -769,11 +774,10 @@ fn outcomes(ws: &Workspace, reps: &mut [RepState], chunk: &Chunk) -> [RepOutcome
         &OutcomeDraws::LinearNormal { noise_sd } => {
             for (i, out) in out.iter_mut().enumerate().take(reps.len()) {
                 out.revenue = chunk.productivity[i] * chunk.cell[i].acquisition
-                    + noise_sd * rng::std_normal(chunk.uniforms[source::LEADS][i]);
+                    + noise_sd * rng::std_normal(chunk.inputs.uniforms[source::LEADS][i]);
             }
         }
     }
-    out
 }
 
 /// Pays the per-customer reward of a rep's period (docs/model.md section 5.2).
