@@ -18,7 +18,7 @@ use plansim_sim::engine;
 use plansim_sim::engine::kernel::{FunnelInputs, FunnelTables, Kernel, LANES};
 use plansim_sim::model::Outcome;
 use plansim_sim::model::{Model, Uncalibrated};
-use plansim_sim::rng::SlotStreams;
+use plansim_sim::rng::{SlotStreams, DRAWS_PER_REP_PERIOD};
 use plansim_sim::scenario::{
     default_scenario, parse_and_validate_with_roster, DEFAULT_SCENARIO_TOML,
 };
@@ -106,10 +106,14 @@ fn kernel(c: &mut Criterion) {
                     .sum::<u32>()
             })
         });
+        let mut into = [[0.0; LANES]; DRAWS_PER_REP_PERIOD];
         group.bench_function(BenchmarkId::new("uniforms", unit.name()), |b| {
             b.iter(|| {
                 (0..chunks)
-                    .map(|k| kernel.uniforms(&mut streams, k * LANES)[0][0])
+                    .map(|k| {
+                        kernel.uniforms(&mut streams, k * LANES, &mut into);
+                        into[0][0]
+                    })
                     .sum::<f64>()
             })
         });

@@ -473,8 +473,14 @@ impl SlotStreams {
         let count = L.min(self.len().saturating_sub(first));
         // Lanes past the last slot run a fixed nonzero state, never written back.
         let mut s: [[u64; L]; 4] = [[1; L]; 4];
+        // A whole chunk's words move as fixed-size arrays (vector moves); a copy of a
+        // variable length is a call to memcpy, eight a chunk in the hot loop.
+        let whole = count == L;
         for (k, words) in self.words.iter().enumerate() {
-            s[k][..count].copy_from_slice(&words[first..first + count]);
+            match words[first..].first_chunk::<L>() {
+                Some(chunk) if whole => s[k] = *chunk,
+                _ => s[k][..count].copy_from_slice(&words[first..first + count]),
+            }
         }
         let mut u = [[0.5; L]; DRAWS_PER_REP_PERIOD];
         for row in u.iter_mut() {
@@ -484,7 +490,10 @@ impl SlotStreams {
             }
         }
         for (k, words) in self.words.iter_mut().enumerate() {
-            words[first..first + count].copy_from_slice(&s[k][..count]);
+            match words[first..].first_chunk_mut::<L>() {
+                Some(chunk) if whole => *chunk = s[k],
+                _ => words[first..first + count].copy_from_slice(&s[k][..count]),
+            }
         }
         if count < L {
             for row in u.iter_mut() {

@@ -265,20 +265,22 @@ impl Kernel {
     }
 
     /// One rep-period's uniforms of each of the slots `first..first + LANES`, by
-    /// source and then lane ([`SlotStreams::draw_blocks`]).
+    /// source and then lane ([`SlotStreams::draw_blocks`]), written into `into` (a
+    /// returned array of 512 bytes was copied by a call to memcpy in the hot loop).
     #[inline]
     pub fn uniforms(
         self,
         streams: &mut SlotStreams,
         first: usize,
-    ) -> [[f64; LANES]; DRAWS_PER_REP_PERIOD] {
+        into: &mut [[f64; LANES]; DRAWS_PER_REP_PERIOD],
+    ) {
         match self.unit {
             // SAFETY (both): a Kernel is made only for a unit the processor has.
             #[cfg(target_arch = "x86_64")]
-            VectorUnit::Avx512 => unsafe { uniforms_avx512(streams, first) },
+            VectorUnit::Avx512 => unsafe { uniforms_avx512(streams, first, into) },
             #[cfg(target_arch = "x86_64")]
-            VectorUnit::Avx2 => unsafe { uniforms_avx2(streams, first) },
-            _ => streams.draw_blocks(first),
+            VectorUnit::Avx2 => unsafe { uniforms_avx2(streams, first, into) },
+            _ => *into = streams.draw_blocks(first),
         }
     }
 }
@@ -289,15 +291,20 @@ impl Kernel {
 fn uniforms_avx512(
     streams: &mut SlotStreams,
     first: usize,
-) -> [[f64; LANES]; DRAWS_PER_REP_PERIOD] {
-    streams.draw_blocks(first)
+    into: &mut [[f64; LANES]; DRAWS_PER_REP_PERIOD],
+) {
+    *into = streams.draw_blocks(first);
 }
 
 /// [`SlotStreams::draw_blocks`] compiled for AVX2.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-fn uniforms_avx2(streams: &mut SlotStreams, first: usize) -> [[f64; LANES]; DRAWS_PER_REP_PERIOD] {
-    streams.draw_blocks(first)
+fn uniforms_avx2(
+    streams: &mut SlotStreams,
+    first: usize,
+    into: &mut [[f64; LANES]; DRAWS_PER_REP_PERIOD],
+) {
+    *into = streams.draw_blocks(first);
 }
 
 /// [`rng::poisson_lanes_far`] compiled for AVX-512.
@@ -464,8 +471,10 @@ mod tests {
             let mut streams = reference.clone();
             for _ in 0..50 {
                 for first in (0..21).step_by(LANES) {
-                    let want = baseline.uniforms(&mut reference, first);
-                    let got = kernel.uniforms(&mut streams, first);
+                    let mut want = [[0.0; LANES]; DRAWS_PER_REP_PERIOD];
+                    let mut got = [[1.0; LANES]; DRAWS_PER_REP_PERIOD];
+                    baseline.uniforms(&mut reference, first, &mut want);
+                    kernel.uniforms(&mut streams, first, &mut got);
                     assert_eq!(
                         got.map(|r| r.map(f64::to_bits)),
                         want.map(|r| r.map(f64::to_bits))
