@@ -350,6 +350,11 @@ pub fn piecewise_moments(pieces: &[Piece], x: Normal) -> (f64, f64) {
 /// assert_eq!(both, [piecewise_moments(&step, x), piecewise_moments(&ramp, y)]);
 /// ```
 pub fn piecewise_moments_each<const N: usize>(curves: [(&[Piece], Normal); N]) -> [(f64, f64); N] {
+    // Curves without a piece have no moments, and no batch to set up (a commission-only
+    // status quo's solve, repeated through the calibration, meets only those).
+    if curves.iter().all(|(pieces, _)| pieces.is_empty()) {
+        return [(0.0, 0.0); N];
+    }
     // The standardised finite ends, in the order the sums meet them (an infinite end of
     // a finite forecast is known without computing).
     let mut z = [0.0; ENDS_TOGETHER];
@@ -817,6 +822,10 @@ mod tests {
         assert_eq!(a, moments_piece_by_piece(&step, normals[0]));
         assert_eq!(b, moments_piece_by_piece(&ramp, normals[4]));
         assert_eq!(c, (0.0, 0.0));
+        // Only empty curves: the shortcut's zeros, what the sums give an empty curve.
+        let empty = piecewise_moments_each([(&[][..], normals[0]), (&[][..], normals[1])]);
+        assert_eq!(empty, [moments_piece_by_piece(&[], normals[0]); 2]);
+        assert_eq!(empty, [(0.0, 0.0); 2]);
     }
 
     #[test]

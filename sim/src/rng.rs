@@ -196,10 +196,12 @@ fn poisson_continued<const L: usize>(
     let mut searching = [0.0f64; L];
     for i in 0..L {
         let m = mean[i];
-        drawn[i] = if m <= 0.0 || m.is_nan() {
-            0.0
-        } else if m > 500.0 {
-            f64::from((m + m.sqrt() * std_normal(u[i]) + 0.5).max(0.0) as u32)
+        drawn[i] = if !poisson_searched(m) {
+            if m > 500.0 {
+                f64::from((m + m.sqrt() * std_normal(u[i]) + 0.5).max(0.0) as u32)
+            } else {
+                0.0 // a mean of 0 or less, or NaN
+            }
         } else if below[i] < POISSON_BRANCH_FREE_TERMS {
             f64::from(below[i])
         } else {

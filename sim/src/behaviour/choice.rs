@@ -381,15 +381,8 @@ impl Terms {
                 (none, Normal { mean: 0.0, sd: 0.0 }),
             ),
         };
-        let curves = [bonus_curve, raise_own, raise_team];
-        // Without a bonus on the plan's cycle and a salary adjustment (a commission-only
-        // status quo, whose calibration solves every rep many times) there is nothing
-        // to compute: the call's set-up alone made that calibration 15 % slower.
-        let [bonus_moments, raise_own, raise_team] = if curves.iter().all(|c| c.0.is_empty()) {
-            [(0.0, 0.0); 3]
-        } else {
-            piecewise_moments_each(curves)
-        };
+        let [bonus_moments, raise_own, raise_team] =
+            piecewise_moments_each([bonus_curve, raise_own, raise_team]);
         if let Some(bonus) = &plan.target_bonus {
             if plan.bonus_on_short {
                 // Validation refuses a satisfaction gate or multiplier with two cycles.

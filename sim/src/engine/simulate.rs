@@ -630,9 +630,9 @@ fn rep_periods(
     } = state;
     // Reps in chunks of LANES: each rep's effort and uniforms first, then the chunk's
     // draws at once (the vectorised kernel), then each rep's pay and tallies in slot
-    // order, so that every sum adds in the order it always has.
-    // One chunk's buffers for every chunk, not made anew for each: the lanes past the
-    // last rep keep an earlier rep's inputs, whose draws are ignored as padding's are.
+    // order, so that every sum adds in the order it always has. One chunk's buffers
+    // serve every chunk: the lanes past the last rep keep an earlier rep's inputs,
+    // whose draws are ignored as padding's are.
     let mut chunk = Chunk::default();
     for first in (0..n).step_by(LANES) {
         let last = (first + LANES).min(n);
@@ -738,11 +738,10 @@ struct Chunk {
     outcomes: [RepOutcome; LANES],
 }
 
-/// The outcomes of a chunk of reps' period at the efforts of their cells, into the
-/// chunk: leads,
-/// conversions, deal revenue, churn of the book and satisfaction (funnel: the
-/// vectorised kernel draws them), or output (linear-normal). The book loses its
-/// churned customers before it earns and gains the conversions after.
+/// The outcomes of a chunk of reps' period at the efforts of their cells, written into
+/// the chunk: leads, conversions, deal revenue, churn of the book and satisfaction
+/// (funnel: the vectorised kernel draws them), or output (linear-normal). The book
+/// loses its churned customers before it earns and gains the conversions after.
 #[inline(always)]
 fn outcomes(ws: &Workspace, reps: &mut [RepState], chunk: &mut Chunk) {
     let out = &mut chunk.outcomes;
