@@ -453,14 +453,22 @@ fn new_ends(pieces: &[Piece], new: impl FnMut(f64) -> End) {
     new_ends_with(pieces, new, |_, _, _| {});
 }
 
-/// Evaluates a piecewise-linear function at x (zero where no piece covers x).
+/// Evaluates a piecewise-linear function at x: the first piece that covers x, zero
+/// where none does.
+///
+/// Every piece is tested and the value selected without a branch, the last-tested
+/// (first in order) covering piece winning: which piece a score falls on (a target hit
+/// or missed) is a coin toss to the processor, and a mispredicted early return cost more
+/// than the few pieces' arithmetic.
+#[inline]
 pub fn piecewise_value(pieces: &[Piece], x: f64) -> f64 {
-    for piece in pieces {
-        if x >= piece.from && x < piece.to {
-            return piece.intercept + piece.slope * x;
-        }
+    let mut value = 0.0;
+    for piece in pieces.iter().rev() {
+        let covers = (x >= piece.from) & (x < piece.to);
+        let on_piece = piece.intercept + piece.slope * x;
+        value = if covers { on_piece } else { value };
     }
-    0.0
+    value
 }
 
 /// The `n`-point Gauss-Hermite rule for the standard normal: nodes `z_i` and weights
@@ -515,6 +523,52 @@ pub(crate) fn gauss_hermite(n: usize) -> (Vec<f64>, Vec<f64>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn piecewise_value_takes_the_first_covering_piece_and_zero_elsewhere() {
+        let piece = |from, to, intercept, slope| Piece {
+            from,
+            to,
+            intercept,
+            slope,
+        };
+        // A threshold bonus with a ramp and a capped accelerator, and a second piece
+        // overlapping the first (curves do not overlap; the first one still wins).
+        let pieces = [
+            piece(0.8, 1.0, -4.0, 5.0),
+            piece(0.9, 2.0, 100.0, 0.0),
+            piece(1.0, 1.5, 0.5, 0.5),
+            piece(1.5, f64::INFINITY, 1.25, 0.0),
+        ];
+        let first_covering = |x: f64| {
+            pieces
+                .iter()
+                .find(|p| x >= p.from && x < p.to)
+                .map_or(0.0, |p| p.intercept + p.slope * x)
+        };
+        for x in [
+            f64::NEG_INFINITY,
+            -1.0,
+            0.0,
+            0.7999,
+            0.8,
+            0.95,
+            1.0,
+            1.2,
+            1.5,
+            3.0,
+            f64::INFINITY,
+            f64::NAN,
+        ] {
+            let value = piecewise_value(&pieces, x);
+            assert_eq!(value.to_bits(), first_covering(x).to_bits(), "x = {x}");
+        }
+        assert_eq!(piecewise_value(&pieces, 0.95), 0.75);
+        assert_eq!(piecewise_value(&pieces, 1.2), 100.0);
+        assert_eq!(piecewise_value(&pieces, 2.5), 1.25);
+        assert_eq!(piecewise_value(&pieces, 0.5), 0.0);
+        assert_eq!(piecewise_value(&[], 1.0), 0.0);
+    }
 
     #[test]
     fn gauss_hermite_rules_integrate_normal_moments_exactly() {

@@ -663,10 +663,11 @@ fn rep_periods(
                 st.ability * st.skill * model.rules().ramp(st.tenure) * demand * time_left;
         }
         outcomes(ws, &mut reps[first..last], &mut chunk);
+        let promotion = promotion_chances(plan, &chunk);
         for j in first..last {
             let i = j - first;
             let (st, rep) = (&mut reps[j], &model.reps()[j]);
-            let (cell, eligible) = (&chunk.cell[i], chunk.eligible[i]);
+            let cell = &chunk.cell[i];
             let u = |source: usize| chunk.inputs.uniforms[source][i];
             let mut out = chunk.outcomes[i];
             if let Some(dt) = &timing {
@@ -683,8 +684,10 @@ fn rep_periods(
             }
             let cost_before = rec.incentive_cost;
             pay_per_customer(plan, &out, rec, totals);
-            if eligible {
-                chance_promotion(plan, out.converted, u(source::PROMOTION), st, rec, totals);
+            if let Some((p, chances)) = &promotion {
+                if u(source::PROMOTION) < chances[i] {
+                    promote(p, plan.raise_horizon, st, rec, totals);
+                }
             }
             if let Some(r) = ws.recorder.as_deref_mut() {
                 r.rep_month(st.ability, cell.acquisition, st.salary);
@@ -792,28 +795,29 @@ fn pay_per_customer(plan: &Plan, out: &RepOutcome, rec: &mut PeriodRecord, total
     }
 }
 
-/// Tests a chance promotion of an eligible rep with `converted` conversions in the
-/// period, by the uniform `u` (docs/model.md section 5.4).
+/// Under a promotion by chance, the promotion and each lane's chance of it in the
+/// chunk's period (docs/model.md section 5.4): `1 - (1 - p)^C` for an eligible rep
+/// with `C` conversions, else zero (not eligible, or no conversion); None under any
+/// other rule or none. A rep is promoted when its promotion uniform falls below it.
+///
+/// The lanes' powers are taken side by side, with no test of whether a rep converted
+/// anyone: that test, and the length of a one-rep power's loop, were coin tosses to
+/// the processor. `(1 - p)^0` is exactly one, so a lane without conversions gets zero.
 #[inline(always)]
-fn chance_promotion(
-    plan: &Plan,
-    converted: u32,
-    u: f64,
-    st: &mut RepState,
-    rec: &mut PeriodRecord,
-    totals: &mut Totals,
-) {
-    let Some(p) = &plan.promotion else {
-        return;
+fn promotion_chances<'p>(plan: &'p Plan, chunk: &Chunk) -> Option<(&'p Promotion, [f64; LANES])> {
+    let p = plan.promotion.as_ref()?;
+    let PromotionRule::Chance(chance) = p.rule else {
+        return None;
     };
-    if let PromotionRule::Chance(chance) = p.rule {
-        if converted > 0 {
-            let prob = 1.0 - vmath::powi(1.0 - chance, converted);
-            if u < prob {
-                promote(p, plan.raise_horizon, st, rec, totals);
-            }
+    let converted: [u32; LANES] = std::array::from_fn(|i| {
+        if chunk.eligible[i] {
+            chunk.outcomes[i].converted
+        } else {
+            0
         }
-    }
+    });
+    let kept = vmath::powi_lanes(&[1.0 - chance; LANES], &converted);
+    Some((p, kept.map(|kept| 1.0 - kept)))
 }
 
 /// Promotes a rep: books the raise's cost over the raise horizon, raises the salary.
