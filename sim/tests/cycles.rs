@@ -311,3 +311,39 @@ fn satisfaction_training_as_a_reward_and_the_closed_loop_are_refused_with_two_cy
         "team.planning",
     );
 }
+
+/// The hot loop's lookup computes attainment so far only where a period's cells span
+/// it: at a quarter's first month the one cell is returned without it, and within the
+/// quarter the lazy lookup interpolates at the attainment as [`Policy::cell`] does.
+///
+/// [`Policy::cell`]: plansim_sim::behaviour::Policy::cell
+#[test]
+fn attainment_is_computed_only_where_the_cells_span_it() {
+    let model =
+        Model::new(&parse_and_validate(&quarterly_text(), "cycles", None).expect("validates"))
+            .window(6)
+            .expect("two quarters fit");
+    let solved = engine::solve(&model);
+    let policy = &solved.plan;
+    let mut interpolated = 0;
+    for j in 0..model.reps().len() {
+        for t in 0..6 {
+            for x in [0.0, 0.37, 1.0, 1.6] {
+                let computed = std::cell::Cell::new(false);
+                let lazy = policy.cell_at(j, t, true, || {
+                    computed.set(true);
+                    x
+                });
+                assert_eq!(
+                    lazy,
+                    policy.cell(j, t, true, x),
+                    "rep {j} period {t} at {x}"
+                );
+                // A quarter's first month has one cell: attainment so far is not needed.
+                assert_eq!(computed.get(), t % 3 != 0, "rep {j} period {t}");
+                interpolated += usize::from(computed.get());
+            }
+        }
+    }
+    assert!(interpolated > 0);
+}

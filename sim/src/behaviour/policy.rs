@@ -68,6 +68,20 @@ impl Policy {
     /// The choice of rep `rep` in period `t` given eligibility and attainment of the cycle so far.
     #[inline]
     pub fn cell(&self, rep: usize, t: u32, eligible: bool, attainment: f64) -> Cell {
+        self.cell_at(rep, t, eligible, || attainment)
+    }
+
+    /// [`Policy::cell`] with attainment so far computed only where the period's cells
+    /// span attainment: a cycle's first period has one cell (every period of a monthly
+    /// plan), and the hot loop then skips the score's divisions.
+    #[inline]
+    pub fn cell_at(
+        &self,
+        rep: usize,
+        t: u32,
+        eligible: bool,
+        attainment: impl FnOnce() -> f64,
+    ) -> Cell {
         debug_assert!(
             self.long_axis.is_empty(),
             "a two-cycle table is read by cell_two_cycles"
@@ -82,7 +96,10 @@ impl Policy {
             (row * self.periods as usize + (t - self.start) as usize) * self.eligibility_states + e;
         let from = self.offsets[key] as usize;
         let to = self.offsets[key + 1] as usize;
-        interpolate(&self.cells[from..to], attainment)
+        match &self.cells[from..to] {
+            [only] => *only,
+            cells => interpolate(cells, attainment()),
+        }
     }
 
     /// The choice of rep `rep` in period `t` of a plan with two cycles, given

@@ -642,17 +642,19 @@ fn rep_periods(
             let (i, st) = (j - first, &reps[j]);
             // The effort and quit hazard the policy table gives the rep's state.
             let eligible = st.promotions < max_promotions;
-            let so_far = if team_bonus {
-                team_so_far
-            } else {
-                plan.score(st.cycle, st.cycle_target)
+            let so_far = || {
+                if team_bonus {
+                    team_so_far
+                } else {
+                    plan.score(st.cycle, st.cycle_target)
+                }
             };
             chunk.cell[i] = if two_cycles {
                 let sc = &short_cycle[j];
                 let short = plan.score(sc.so_far, sc.target);
-                policy.cell_two_cycles(st.row as usize, t, eligible, short, so_far)
+                policy.cell_two_cycles(st.row as usize, t, eligible, short, so_far())
             } else {
-                policy.cell(st.row as usize, t, eligible, so_far)
+                policy.cell_at(st.row as usize, t, eligible, so_far)
             };
             chunk.eligible[i] = eligible;
             let time_left = match session {
