@@ -1032,6 +1032,11 @@ fn close_cycle(
     if team >= 1.0 {
         totals.team_hits += 1.0;
     }
+    // The scores are ranked only for a tournament.
+    let tournament = plan.promotion.as_ref().and_then(|p| match p.rule {
+        PromotionRule::Tournament(share) => Some((p, share)),
+        PromotionRule::Chance(_) => None,
+    });
     ws.ranking.clear();
     for (j, st) in state.reps.iter_mut().enumerate() {
         let own = plan.score(st.cycle, st.cycle_target);
@@ -1067,34 +1072,34 @@ fn close_cycle(
         }
         st.last_cycle = Some(st.cycle);
         st.last_cycle_score = own;
-        ws.ranking.push((own, j as u32));
+        if tournament.is_some() {
+            ws.ranking.push((own, j as u32));
+        }
     }
-    if let Some(p) = &plan.promotion {
-        if let PromotionRule::Tournament(share) = p.rule {
-            ws.ranking
-                .sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-            let k = (share * state.reps.len() as f64).round() as usize;
-            let mut promoted = 0;
-            let mut lowest = f64::NAN;
-            for &(s, j) in ws.ranking.iter() {
-                if promoted == k {
-                    break;
-                }
-                let st = &mut state.reps[j as usize];
-                if st.promotions >= p.max_promotions {
-                    continue;
-                }
-                let cost_before = rec.incentive_cost;
-                promote(p, plan.raise_horizon, st, rec, totals);
-                if let Some(r) = ws.recorder.as_deref_mut() {
-                    r.pay(j as usize, st.ability, rec.incentive_cost - cost_before);
-                }
-                promoted += 1;
-                lowest = s;
+    if let Some((p, share)) = tournament {
+        ws.ranking
+            .sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        let k = (share * state.reps.len() as f64).round() as usize;
+        let mut promoted = 0;
+        let mut lowest = f64::NAN;
+        for &(s, j) in ws.ranking.iter() {
+            if promoted == k {
+                break;
             }
-            if promoted > 0 {
-                state.observed_cutoff = Some(lowest);
+            let st = &mut state.reps[j as usize];
+            if st.promotions >= p.max_promotions {
+                continue;
             }
+            let cost_before = rec.incentive_cost;
+            promote(p, plan.raise_horizon, st, rec, totals);
+            if let Some(r) = ws.recorder.as_deref_mut() {
+                r.pay(j as usize, st.ability, rec.incentive_cost - cost_before);
+            }
+            promoted += 1;
+            lowest = s;
+        }
+        if promoted > 0 {
+            state.observed_cutoff = Some(lowest);
         }
     }
 }
