@@ -119,7 +119,28 @@ pub fn poisson(mean: f64, u: f64) -> u32 {
 /// is outside (0, 500], one by one.
 #[inline(always)]
 pub fn poisson_lanes<const L: usize>(mean: &[f64; L], u: &[f64; L]) -> [u32; L] {
-    let (mut below, p, cdf) = poisson_first_terms(mean, u);
+    let first = vmath::exp_lanes(&poisson_first_exponent_lanes(mean));
+    poisson_lanes_from(mean, u, first)
+}
+
+/// The exponent whose exp is each lane's first term of the Poisson search (the
+/// probability of zero): `-mean`, or -1 for a lane set apart (a mean outside
+/// (0, 500], drawn otherwise).
+#[inline(always)]
+pub fn poisson_first_exponent_lanes<const L: usize>(mean: &[f64; L]) -> [f64; L] {
+    mean.map(|m| if poisson_searched(m) { -m } else { -1.0 })
+}
+
+/// [`poisson_lanes`] given each lane's first term, the exp of its
+/// [`poisson_first_exponent_lanes`]: the hot loop's kernel takes it from one exp of
+/// every exponent of its draws that does not wait on another draw, which overlap.
+#[inline(always)]
+pub fn poisson_lanes_from<const L: usize>(
+    mean: &[f64; L],
+    u: &[f64; L],
+    first: [f64; L],
+) -> [u32; L] {
+    let (mut below, p, cdf) = poisson_first_terms(mean, u, first);
     for i in 0..L {
         if !poisson_searched(mean[i]) || below[i] == POISSON_BRANCH_FREE_TERMS {
             below[i] = poisson_rest(mean[i], u[i], p[i], cdf[i]);
@@ -133,7 +154,8 @@ pub fn poisson_lanes<const L: usize>(mean: &[f64; L], u: &[f64; L]) -> [u32; L] 
 /// one term a step, rather than one lane after another. The same draws.
 #[inline(always)]
 pub fn poisson_lanes_far<const L: usize>(mean: &[f64; L], u: &[f64; L]) -> [u32; L] {
-    let (below, p, cdf) = poisson_first_terms(mean, u);
+    let first = vmath::exp_lanes(&poisson_first_exponent_lanes(mean));
+    let (below, p, cdf) = poisson_first_terms(mean, u, first);
     poisson_continued(mean, u, p, cdf, below)
 }
 
@@ -149,10 +171,12 @@ fn poisson_searched(mean: f64) -> bool {
 fn poisson_first_terms<const L: usize>(
     mean: &[f64; L],
     u: &[f64; L],
+    first: [f64; L],
 ) -> ([u32; L], [f64; L], [f64; L]) {
-    // Lanes set apart below search with mean 1 here, which is harmless.
+    // Lanes set apart below search with mean 1 here, which is harmless (their first
+    // term is exp(-1), as poisson_first_exponent_lanes gives them).
     let m = mean.map(|m| if poisson_searched(m) { m } else { 1.0 });
-    let mut p = vmath::exp_lanes(&m.map(|m| -m));
+    let mut p = first;
     let mut cdf = p;
     let mut below = [0u32; L];
     for i in 0..L {

@@ -336,28 +336,43 @@ fn funnel_draws_avx2(tables: &FunnelTables, inputs: &FunnelInputs) -> FunnelDraw
 }
 
 /// Eight reps' funnel draws, lane by lane (inlined into each unit's function).
+///
+/// The draws' quantiles and exps are chains of dependent operations, each with a
+/// division. Those that wait on no other draw are taken together, so that their
+/// chains overlap: the deal size's and satisfaction's normal quantiles in one call,
+/// then the exps of the Poisson's first term, churn's decay and satisfaction's
+/// logistic in one. Each lane's operations are those of its own call, so the draws
+/// are the same.
 #[inline(always)]
 fn funnel_draws_lanes(tables: &FunnelTables, x: &FunnelInputs) -> FunnelDraws {
     let fun = &tables.funnel;
     let u = &x.uniforms;
-    let new_customers = rng::poisson_lanes(&x.mean_leads, &u[source::LEADS]);
+    let [deal_z, noise] = split(normal::quantile_fast_lanes(&join::<2, { 2 * LANES }>([
+        &u[source::DEAL_SIZE],
+        &u[source::SATISFACTION],
+    ])));
+    let [first_term, decay, satisfaction_exp] =
+        split(vmath::exp_lanes(&join::<3, { 3 * LANES }>([
+            &rng::poisson_first_exponent_lanes(&x.mean_leads),
+            &fun.churn_exponent_lanes(&x.service),
+            &fun.satisfaction_exponent_lanes(&x.service, &noise),
+        ])));
+    let new_customers = rng::poisson_lanes_from(&x.mean_leads, &u[source::LEADS], first_term);
     let mut converted = [0; LANES];
     for i in 0..LANES {
         converted[i] = tables
             .conversions
             .sample(new_customers[i], u[source::CONVERSION][i]);
     }
-    let z = normal::quantile_fast_lanes(&u[source::DEAL_SIZE]);
-    let log_deals = tables.log_deals(&converted, &z);
+    let log_deals = tables.log_deals(&converted, &deal_z);
     let deals = vmath::exp_lanes(&log_deals);
     let mut new_revenue = [0.0; LANES];
     for i in 0..LANES {
         new_revenue[i] = if converted[i] == 0 { 0.0 } else { deals[i] };
     }
-    let churn = fun.churn_lanes(&x.service);
+    let churn = fun.churn_from_decay(&decay);
     let churned = rng::binomial_lanes(&x.book, &churn, &u[source::CHURN]);
-    let noise = normal::quantile_fast_lanes(&u[source::SATISFACTION]);
-    let satisfaction = fun.satisfaction_lanes(&x.service, &noise);
+    let satisfaction = Funnel::satisfaction_from_exp(&satisfaction_exp);
     FunnelDraws {
         new_customers,
         converted,
@@ -365,6 +380,20 @@ fn funnel_draws_lanes(tables: &FunnelTables, x: &FunnelInputs) -> FunnelDraws {
         churned,
         satisfaction,
     }
+}
+
+/// `K` lane arrays side by side in one array of `N = K x LANES` lanes.
+#[inline(always)]
+fn join<const K: usize, const N: usize>(parts: [&[f64; LANES]; K]) -> [f64; N] {
+    const { assert!(N == K * LANES) };
+    std::array::from_fn(|i| parts[i / LANES][i % LANES])
+}
+
+/// [`join`]'s inverse: `N = K x LANES` lanes as `K` lane arrays.
+#[inline(always)]
+fn split<const K: usize, const N: usize>(all: [f64; N]) -> [[f64; LANES]; K] {
+    const { assert!(N == K * LANES) };
+    std::array::from_fn(|k| std::array::from_fn(|i| all[k * LANES + i]))
 }
 
 #[cfg(test)]

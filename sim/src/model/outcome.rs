@@ -79,7 +79,19 @@ impl Funnel {
     /// [`Funnel::churn`] of each lane's service effort (the hot loop's eight reps at once).
     #[inline(always)]
     pub fn churn_lanes<const L: usize>(&self, service: &[f64; L]) -> [f64; L] {
-        let decay = vmath::exp_lanes(&service.map(|f| -self.churn_service_rate * f));
+        self.churn_from_decay(&vmath::exp_lanes(&self.churn_exponent_lanes(service)))
+    }
+
+    /// The exponent of [`Funnel::churn_lanes`]' decay with service: `-rate x service`.
+    #[inline(always)]
+    pub fn churn_exponent_lanes<const L: usize>(&self, service: &[f64; L]) -> [f64; L] {
+        service.map(|f| -self.churn_service_rate * f)
+    }
+
+    /// [`Funnel::churn_lanes`] from the exp of its exponent (the hot loop's kernel
+    /// takes the exps of its independent exponents at once).
+    #[inline(always)]
+    pub fn churn_from_decay<const L: usize>(&self, decay: &[f64; L]) -> [f64; L] {
         decay.map(|d| self.churn_at_zero_service * d)
     }
 
@@ -88,6 +100,18 @@ impl Funnel {
     /// service.
     #[inline(always)]
     pub fn satisfaction_lanes<const L: usize>(&self, service: &[f64; L], z: &[f64; L]) -> [f64; L] {
+        Self::satisfaction_from_exp(&vmath::exp_lanes(
+            &self.satisfaction_exponent_lanes(service, z),
+        ))
+    }
+
+    /// The exponent of [`Funnel::satisfaction_lanes`]: minus each lane's logit.
+    #[inline(always)]
+    pub fn satisfaction_exponent_lanes<const L: usize>(
+        &self,
+        service: &[f64; L],
+        z: &[f64; L],
+    ) -> [f64; L] {
         let mut minus_logit = [0.0; L];
         for i in 0..L {
             let logit = self.satisfaction_logit_at_zero
@@ -95,7 +119,14 @@ impl Funnel {
                 + self.satisfaction_noise * z[i];
             minus_logit[i] = -logit;
         }
-        vmath::exp_lanes(&minus_logit).map(|e| 100.0 / (1.0 + e))
+        minus_logit
+    }
+
+    /// [`Funnel::satisfaction_lanes`] from the exp of its exponent: the logistic's
+    /// `100 / (1 + e)`.
+    #[inline(always)]
+    pub fn satisfaction_from_exp<const L: usize>(e: &[f64; L]) -> [f64; L] {
+        e.map(|e| 100.0 / (1.0 + e))
     }
 }
 
