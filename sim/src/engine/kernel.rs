@@ -338,34 +338,35 @@ fn funnel_draws_avx2(tables: &FunnelTables, inputs: &FunnelInputs) -> FunnelDraw
 /// Eight reps' funnel draws, lane by lane (inlined into each unit's function).
 ///
 /// The draws' quantiles and exps are chains of dependent operations, each with a
-/// division. Those that wait on no other draw are taken together, so that their
-/// chains overlap: the deal size's and satisfaction's normal quantiles in one call,
-/// then the exps of the Poisson's first term, churn's decay and satisfaction's
-/// logistic in one. Each lane's operations are those of its own call, so the draws
-/// are the same.
+/// division, and the longest chain runs from the Poisson's first term through the
+/// search and the conversions to the deals' exp. It starts first, its exp taken with
+/// churn's decay; the deal size's and satisfaction's normal quantiles, which wait on
+/// nothing, run in one call beside the search; the deals' exp is taken with
+/// satisfaction's. Each lane's operations are those of its own call, so the draws are
+/// the same.
 #[inline(always)]
 fn funnel_draws_lanes(tables: &FunnelTables, x: &FunnelInputs) -> FunnelDraws {
     let fun = &tables.funnel;
     let u = &x.uniforms;
+    let [first_term, decay] = split(vmath::exp_lanes(&join::<2, { 2 * LANES }>([
+        &rng::poisson_first_exponent_lanes(&x.mean_leads),
+        &fun.churn_exponent_lanes(&x.service),
+    ])));
+    let new_customers = rng::poisson_lanes_from(&x.mean_leads, &u[source::LEADS], first_term);
     let [deal_z, noise] = split(normal::quantile_fast_lanes(&join::<2, { 2 * LANES }>([
         &u[source::DEAL_SIZE],
         &u[source::SATISFACTION],
     ])));
-    let [first_term, decay, satisfaction_exp] =
-        split(vmath::exp_lanes(&join::<3, { 3 * LANES }>([
-            &rng::poisson_first_exponent_lanes(&x.mean_leads),
-            &fun.churn_exponent_lanes(&x.service),
-            &fun.satisfaction_exponent_lanes(&x.service, &noise),
-        ])));
-    let new_customers = rng::poisson_lanes_from(&x.mean_leads, &u[source::LEADS], first_term);
     let mut converted = [0; LANES];
     for i in 0..LANES {
         converted[i] = tables
             .conversions
             .sample(new_customers[i], u[source::CONVERSION][i]);
     }
-    let log_deals = tables.log_deals(&converted, &deal_z);
-    let deals = vmath::exp_lanes(&log_deals);
+    let [deals, satisfaction_exp] = split(vmath::exp_lanes(&join::<2, { 2 * LANES }>([
+        &tables.log_deals(&converted, &deal_z),
+        &fun.satisfaction_exponent_lanes(&x.service, &noise),
+    ])));
     let mut new_revenue = [0.0; LANES];
     for i in 0..LANES {
         new_revenue[i] = if converted[i] == 0 { 0.0 } else { deals[i] };
