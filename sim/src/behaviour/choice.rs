@@ -534,6 +534,134 @@ pub enum Search<'a> {
     Exhaustive,
     /// Both, the fast one kept, their differences recorded.
     Audit(&'a std::sync::Mutex<Audit>),
+    /// The fast search, whose choices are looked up in and recorded to a memo where they
+    /// depend on the effort and the rep's traits and productivity alone ([`ChoiceMemo`]).
+    Memo(&'a ChoiceMemo),
+}
+
+/// The fast search's choices of earlier cells, by the inputs of their search, for
+/// solves of one plan on models that differ in their reps alone (the status quo's
+/// calibration, whose fixed point solves the status quo again from each iteration's
+/// books and run-rates): where the plan pays on effort alone (no payout on attainment,
+/// the book's revenue or the team, [`memo_key`]), a cell's search reads none of what
+/// the iterations change, so it is made once for each rep-period and looked up after.
+///
+/// Its entries are the search's own outputs, exact: a choice looked up is the one the
+/// search would find. The memo is sharded by the key's hash so that parallel solves
+/// seldom wait for each other.
+#[doc(hidden)]
+pub struct ChoiceMemo {
+    shards: Vec<std::sync::Mutex<MemoShard>>,
+    hasher: std::collections::hash_map::RandomState,
+}
+
+/// One shard of a [`ChoiceMemo`]: each key's choices.
+type MemoShard = std::collections::HashMap<Box<[u64]>, Box<[Choice]>>;
+
+impl ChoiceMemo {
+    /// Shards (a power of two, well above the threads that share them).
+    const SHARDS: usize = 64;
+
+    /// An empty memo.
+    pub fn new() -> Self {
+        ChoiceMemo {
+            shards: (0..Self::SHARDS)
+                .map(|_| std::sync::Mutex::new(MemoShard::new()))
+                .collect(),
+            hasher: std::collections::hash_map::RandomState::new(),
+        }
+    }
+
+    /// The choices recorded under `key`, else those `search` makes, recorded.
+    fn get_or_search(&self, key: Box<[u64]>, search: impl FnOnce() -> Vec<Choice>) -> Vec<Choice> {
+        use std::hash::BuildHasher;
+        let shard = &self.shards[self.hasher.hash_one(&key) as usize & (Self::SHARDS - 1)];
+        if let Some(found) = lock_shard(shard).get(&key) {
+            return found.to_vec();
+        }
+        // Searched without the lock: another thread may meet other keys of the shard.
+        let choices = search();
+        lock_shard(shard).insert(key, choices.clone().into_boxed_slice());
+        choices
+    }
+}
+
+impl ChoiceMemo {
+    /// The cells' choices recorded (one entry a rep-period searched).
+    pub fn len(&self) -> usize {
+        self.shards.iter().map(|s| lock_shard(s).len()).sum()
+    }
+
+    /// True when no choice is recorded.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// The shard, locked (a panic while it was held left it whole: entries are inserted
+/// in one step).
+fn lock_shard(shard: &std::sync::Mutex<MemoShard>) -> std::sync::MutexGuard<'_, MemoShard> {
+    shard.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl std::fmt::Debug for ChoiceMemo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ChoiceMemo").finish_non_exhaustive()
+    }
+}
+
+impl Default for ChoiceMemo {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// The key of the cells `xs` x `states` of `ctx` in a [`ChoiceMemo`]: the bits of
+/// everything their search reads that may differ between the memo's solves, where the
+/// plan pays on effort alone; None where it does not.
+///
+/// The plan pays on effort alone when [`Terms::value`] reads none of the terms that
+/// depend on the book, the targets, the team or attainment so far: no target bonus,
+/// salary adjustment, satisfaction gate or multiplier, tournament, training reward,
+/// shadow price or shorter cycle, and commission, if any, on new revenue. Its terms
+/// are then functions of the effort, productivity over the remaining periods and the
+/// rep's effort cost (new revenue, new customers and conversions, their variances,
+/// the per-customer reward, the promotion chance, the effort's cost), and its values of
+/// the rep's risk aversion and promotion value; the plan (by address), the market and
+/// the effort box are the memo's own.
+fn memo_key(ctx: &Context<'_>, xs: &[f64], states: &[bool]) -> Option<Box<[u64]>> {
+    let plan = ctx.plan;
+    let effort_alone = plan.target_bonus.is_none()
+        && plan.salary_adjustment.is_none()
+        && plan.satisfaction_pay.is_none()
+        && ctx.short_cycles.is_none()
+        && plan
+            .commission
+            .as_ref()
+            .is_none_or(|c| c.on == CommissionBase::NewRevenue)
+        && plan
+            .promotion
+            .as_ref()
+            .is_none_or(|p| matches!(p.rule, PromotionRule::Chance(_)))
+        && ctx.training.0 == 0.0
+        && ctx.shadow == Kpis::ZERO;
+    if !effort_alone {
+        return None;
+    }
+    let rep = ctx.rep;
+    let k = ctx.remaining;
+    let mut key = Vec::with_capacity(5 + k);
+    key.push(plan as *const Plan as u64);
+    key.extend([rep.effort_cost, rep.risk_aversion, rep.promotion_value].map(f64::to_bits));
+    // The cells' shape: periods remaining, attainments (the values do not depend on
+    // them) and the eligibility states, which do.
+    let states_bits = states
+        .iter()
+        .enumerate()
+        .fold(0u64, |bits, (i, &e)| bits | u64::from(e) << i);
+    key.push(k as u64 | (xs.len() as u64) << 8 | (states.len() as u64) << 32 | states_bits << 40);
+    key.extend(ctx.productivity[..k].iter().map(|p| p.to_bits()));
+    Some(key.into_boxed_slice())
 }
 
 /// How far the fast search's choices are from the exhaustive reference's, over the
@@ -587,6 +715,10 @@ pub(super) fn best_efforts(ctx: &Context<'_>, xs: &[f64], states: &[bool]) -> Ve
     match ctx.search {
         Search::Exhaustive => exhaustive(ctx, &b, xs, states),
         Search::Fast => fast(ctx, &b, xs, states),
+        Search::Memo(memo) => match memo_key(ctx, xs, states) {
+            Some(key) => memo.get_or_search(key, || fast(ctx, &b, xs, states)),
+            None => fast(ctx, &b, xs, states),
+        },
         Search::Audit(audit) => {
             let fast = fast(ctx, &b, xs, states);
             let reference = exhaustive(ctx, &b, xs, states);
