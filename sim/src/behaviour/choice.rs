@@ -548,15 +548,50 @@ pub enum Search<'a> {
 ///
 /// Its entries are the search's own outputs, exact: a choice looked up is the one the
 /// search would find. The memo is sharded by the key's hash so that parallel solves
-/// seldom wait for each other.
+/// seldom wait for each other; a shard keeps its keys and choices in two arrays, not an
+/// allocation an entry (a T10k calibration records 120000 entries).
 #[doc(hidden)]
 pub struct ChoiceMemo {
     shards: Vec<std::sync::Mutex<MemoShard>>,
-    hasher: std::collections::hash_map::RandomState,
 }
 
-/// One shard of a [`ChoiceMemo`]: each key's choices.
-type MemoShard = std::collections::HashMap<Box<[u64]>, Box<[Choice]>>;
+/// One shard of a [`ChoiceMemo`]: each recorded key's bits and choices, one after
+/// another in `keys` and `choices`, and by the key's hash the entry's place in them.
+#[derive(Default)]
+struct MemoShard {
+    index: std::collections::HashMap<u64, MemoEntry, MemoHasher>,
+    keys: Vec<u64>,
+    choices: Vec<Choice>,
+}
+
+/// Where one entry of a [`MemoShard`] lies: its key from `key_at` (`key_len` words),
+/// its choices from `choices_at` (`choices_len`).
+#[derive(Clone, Copy)]
+struct MemoEntry {
+    key_at: u32,
+    key_len: u32,
+    choices_at: u32,
+    choices_len: u32,
+}
+
+/// The [`MemoShard`] index's hasher: its keys are already hashes, taken as they are.
+type MemoHasher = std::hash::BuildHasherDefault<KeyHashHasher>;
+
+/// A hasher of a `u64` that is already a hash: the value itself.
+#[derive(Default)]
+struct KeyHashHasher(u64);
+
+impl std::hash::Hasher for KeyHashHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, _: &[u8]) {
+        unreachable!("the memo's index hashes u64 keys alone")
+    }
+    fn write_u64(&mut self, hash: u64) {
+        self.0 = hash;
+    }
+}
 
 impl ChoiceMemo {
     /// Shards (a power of two, well above the threads that share them).
@@ -566,30 +601,58 @@ impl ChoiceMemo {
     pub fn new() -> Self {
         ChoiceMemo {
             shards: (0..Self::SHARDS)
-                .map(|_| std::sync::Mutex::new(MemoShard::new()))
+                .map(|_| std::sync::Mutex::new(MemoShard::default()))
                 .collect(),
-            hasher: std::collections::hash_map::RandomState::new(),
         }
     }
 
-    /// The choices recorded under `key`, else those `search` makes, recorded.
-    fn get_or_search(&self, key: Box<[u64]>, search: impl FnOnce() -> Vec<Choice>) -> Vec<Choice> {
-        use std::hash::BuildHasher;
-        let shard = &self.shards[self.hasher.hash_one(&key) as usize & (Self::SHARDS - 1)];
-        if let Some(found) = lock_shard(shard).get(&key) {
-            return found.to_vec();
+    /// The choices recorded under `key`, else those `search` makes, recorded (unless
+    /// another key of the same hash is: then searched each time, as without a memo).
+    fn get_or_search(&self, key: &[u64], search: impl FnOnce() -> Vec<Choice>) -> Vec<Choice> {
+        // Fx-style mixing of the words (as rep_types'), then a multiplication's high
+        // bits choose the shard and the rest, rotated, the index's slot.
+        let hash = key.iter().fold(0u64, |h, &w| {
+            (h.rotate_left(5) ^ w).wrapping_mul(0x517c_c1b7_2722_0a95)
+        });
+        let shard = &self.shards[(hash >> (64 - Self::SHARDS.trailing_zeros())) as usize];
+        let hash = hash.rotate_left(26);
+        {
+            let shard = lock_shard(shard);
+            if let Some(e) = shard.index.get(&hash) {
+                let at = e.key_at as usize;
+                if shard.keys[at..at + e.key_len as usize] != *key {
+                    drop(shard);
+                    return search();
+                }
+                let at = e.choices_at as usize;
+                return shard.choices[at..at + e.choices_len as usize].to_vec();
+            }
         }
         // Searched without the lock: another thread may meet other keys of the shard.
         let choices = search();
-        lock_shard(shard).insert(key, choices.clone().into_boxed_slice());
+        let mut shard = lock_shard(shard);
+        let entry = MemoEntry {
+            key_at: shard.keys.len() as u32,
+            key_len: key.len() as u32,
+            choices_at: shard.choices.len() as u32,
+            choices_len: choices.len() as u32,
+        };
+        // (Past the arrays' u32 offsets nothing more is recorded.)
+        let room = shard.keys.len() + key.len() <= u32::MAX as usize
+            && shard.choices.len() + choices.len() <= u32::MAX as usize;
+        if let (true, std::collections::hash_map::Entry::Vacant(slot)) =
+            (room, shard.index.entry(hash))
+        {
+            slot.insert(entry);
+            shard.keys.extend_from_slice(key);
+            shard.choices.extend_from_slice(&choices);
+        }
         choices
     }
-}
 
-impl ChoiceMemo {
     /// The cells' choices recorded (one entry a rep-period searched).
     pub fn len(&self) -> usize {
-        self.shards.iter().map(|s| lock_shard(s).len()).sum()
+        self.shards.iter().map(|s| lock_shard(s).index.len()).sum()
     }
 
     /// True when no choice is recorded.
@@ -598,8 +661,8 @@ impl ChoiceMemo {
     }
 }
 
-/// The shard, locked (a panic while it was held left it whole: entries are inserted
-/// in one step).
+/// The shard, locked (a panic while it was held left it whole: an entry's index is
+/// made with its key and choices).
 fn lock_shard(shard: &std::sync::Mutex<MemoShard>) -> std::sync::MutexGuard<'_, MemoShard> {
     shard.lock().unwrap_or_else(|e| e.into_inner())
 }
@@ -629,7 +692,7 @@ impl Default for ChoiceMemo {
 /// the per-customer reward, the promotion chance, the effort's cost), and its values of
 /// the rep's risk aversion and promotion value; the plan (by address), the market and
 /// the effort box are the memo's own.
-fn memo_key(ctx: &Context<'_>, xs: &[f64], states: &[bool]) -> Option<Box<[u64]>> {
+fn memo_key(ctx: &Context<'_>, xs: &[f64], states: &[bool]) -> Option<MemoKey> {
     let plan = ctx.plan;
     let effort_alone = plan.target_bonus.is_none()
         && plan.salary_adjustment.is_none()
@@ -650,18 +713,39 @@ fn memo_key(ctx: &Context<'_>, xs: &[f64], states: &[bool]) -> Option<Box<[u64]>
     }
     let rep = ctx.rep;
     let k = ctx.remaining;
-    let mut key = Vec::with_capacity(5 + k);
-    key.push(plan as *const Plan as u64);
-    key.extend([rep.effort_cost, rep.risk_aversion, rep.promotion_value].map(f64::to_bits));
+    let mut key = MemoKey {
+        words: [0; MEMO_KEY_WORDS],
+        len: 0,
+    };
+    let mut push = |w: u64| {
+        key.words[key.len] = w;
+        key.len += 1;
+    };
+    push(plan as *const Plan as u64);
+    for trait_ in [rep.effort_cost, rep.risk_aversion, rep.promotion_value] {
+        push(trait_.to_bits());
+    }
     // The cells' shape: periods remaining, attainments (the values do not depend on
     // them) and the eligibility states, which do.
     let states_bits = states
         .iter()
         .enumerate()
         .fold(0u64, |bits, (i, &e)| bits | u64::from(e) << i);
-    key.push(k as u64 | (xs.len() as u64) << 8 | (states.len() as u64) << 32 | states_bits << 40);
-    key.extend(ctx.productivity[..k].iter().map(|p| p.to_bits()));
-    Some(key.into_boxed_slice())
+    push(k as u64 | (xs.len() as u64) << 8 | (states.len() as u64) << 32 | states_bits << 40);
+    for p in &ctx.productivity[..k] {
+        push(p.to_bits());
+    }
+    Some(key)
+}
+
+/// Most words of a [`MemoKey`]: the plan, three traits, the cells' shape and a cycle's
+/// productivities.
+const MEMO_KEY_WORDS: usize = 5 + MAX_CYCLE;
+
+/// A [`ChoiceMemo`] key ([`memo_key`]): its first `len` words, on the stack.
+struct MemoKey {
+    words: [u64; MEMO_KEY_WORDS],
+    len: usize,
 }
 
 /// How far the fast search's choices are from the exhaustive reference's, over the
@@ -716,7 +800,7 @@ pub(super) fn best_efforts(ctx: &Context<'_>, xs: &[f64], states: &[bool]) -> Ve
         Search::Exhaustive => exhaustive(ctx, &b, xs, states),
         Search::Fast => fast(ctx, &b, xs, states),
         Search::Memo(memo) => match memo_key(ctx, xs, states) {
-            Some(key) => memo.get_or_search(key, || fast(ctx, &b, xs, states)),
+            Some(key) => memo.get_or_search(&key.words[..key.len], || fast(ctx, &b, xs, states)),
             None => fast(ctx, &b, xs, states),
         },
         Search::Audit(audit) => {
