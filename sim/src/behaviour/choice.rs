@@ -7,7 +7,7 @@ use super::forecast::{
 };
 use super::MAX_CYCLE;
 use crate::mechanisms::{AttainmentPayout, Commission, Promotion, PromotionRule};
-use crate::model::{Kpis, Model, Outcome, Plan, Rep};
+use crate::model::{ChoiceMemo, Kpis, Model, Outcome, Plan, Rep};
 use crate::normal::{piecewise_moments_each, Normal, Piece};
 use crate::scenario::{CommissionBase, CustomerCount};
 use std::cell::RefCell;
@@ -539,146 +539,6 @@ pub enum Search<'a> {
     Memo(&'a ChoiceMemo),
 }
 
-/// The fast search's choices of earlier cells, by the inputs of their search, for
-/// solves of one plan on models that differ in their reps alone (the status quo's
-/// calibration, whose fixed point solves the status quo again from each iteration's
-/// books and run-rates): where the plan pays on effort alone (no payout on attainment,
-/// the book's revenue or the team, [`memo_key`]), a cell's search reads none of what
-/// the iterations change, so it is made once for each rep-period and looked up after.
-///
-/// Its entries are the search's own outputs, exact: a choice looked up is the one the
-/// search would find. The memo is sharded by the key's hash so that parallel solves
-/// seldom wait for each other; a shard keeps its keys and choices in two arrays, not an
-/// allocation an entry (a T10k calibration records 120000 entries).
-#[doc(hidden)]
-pub struct ChoiceMemo {
-    shards: Vec<std::sync::Mutex<MemoShard>>,
-}
-
-/// One shard of a [`ChoiceMemo`]: each recorded key's bits and choices, one after
-/// another in `keys` and `choices`, and by the key's hash the entry's place in them.
-#[derive(Default)]
-struct MemoShard {
-    index: std::collections::HashMap<u64, MemoEntry, MemoHasher>,
-    keys: Vec<u64>,
-    choices: Vec<Choice>,
-}
-
-/// Where one entry of a [`MemoShard`] lies: its key from `key_at` (`key_len` words),
-/// its choices from `choices_at` (`choices_len`).
-#[derive(Clone, Copy)]
-struct MemoEntry {
-    key_at: u32,
-    key_len: u32,
-    choices_at: u32,
-    choices_len: u32,
-}
-
-/// The [`MemoShard`] index's hasher: its keys are already hashes, taken as they are.
-type MemoHasher = std::hash::BuildHasherDefault<KeyHashHasher>;
-
-/// A hasher of a `u64` that is already a hash: the value itself.
-#[derive(Default)]
-struct KeyHashHasher(u64);
-
-impl std::hash::Hasher for KeyHashHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, _: &[u8]) {
-        unreachable!("the memo's index hashes u64 keys alone")
-    }
-    fn write_u64(&mut self, hash: u64) {
-        self.0 = hash;
-    }
-}
-
-impl ChoiceMemo {
-    /// Shards (a power of two, well above the threads that share them).
-    const SHARDS: usize = 64;
-
-    /// An empty memo.
-    pub fn new() -> Self {
-        ChoiceMemo {
-            shards: (0..Self::SHARDS)
-                .map(|_| std::sync::Mutex::new(MemoShard::default()))
-                .collect(),
-        }
-    }
-
-    /// The choices recorded under `key`, else those `search` makes, recorded (unless
-    /// another key of the same hash is: then searched each time, as without a memo).
-    fn get_or_search(&self, key: &[u64], search: impl FnOnce() -> Vec<Choice>) -> Vec<Choice> {
-        // Fx-style mixing of the words (as rep_types'), then a multiplication's high
-        // bits choose the shard and the rest, rotated, the index's slot.
-        let hash = key.iter().fold(0u64, |h, &w| {
-            (h.rotate_left(5) ^ w).wrapping_mul(0x517c_c1b7_2722_0a95)
-        });
-        let shard = &self.shards[(hash >> (64 - Self::SHARDS.trailing_zeros())) as usize];
-        let hash = hash.rotate_left(26);
-        {
-            let shard = lock_shard(shard);
-            if let Some(e) = shard.index.get(&hash) {
-                let at = e.key_at as usize;
-                if shard.keys[at..at + e.key_len as usize] != *key {
-                    drop(shard);
-                    return search();
-                }
-                let at = e.choices_at as usize;
-                return shard.choices[at..at + e.choices_len as usize].to_vec();
-            }
-        }
-        // Searched without the lock: another thread may meet other keys of the shard.
-        let choices = search();
-        let mut shard = lock_shard(shard);
-        let entry = MemoEntry {
-            key_at: shard.keys.len() as u32,
-            key_len: key.len() as u32,
-            choices_at: shard.choices.len() as u32,
-            choices_len: choices.len() as u32,
-        };
-        // (Past the arrays' u32 offsets nothing more is recorded.)
-        let room = shard.keys.len() + key.len() <= u32::MAX as usize
-            && shard.choices.len() + choices.len() <= u32::MAX as usize;
-        if let (true, std::collections::hash_map::Entry::Vacant(slot)) =
-            (room, shard.index.entry(hash))
-        {
-            slot.insert(entry);
-            shard.keys.extend_from_slice(key);
-            shard.choices.extend_from_slice(&choices);
-        }
-        choices
-    }
-
-    /// The cells' choices recorded (one entry a rep-period searched).
-    pub fn len(&self) -> usize {
-        self.shards.iter().map(|s| lock_shard(s).index.len()).sum()
-    }
-
-    /// True when no choice is recorded.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-}
-
-/// The shard, locked (a panic while it was held left it whole: an entry's index is
-/// made with its key and choices).
-fn lock_shard(shard: &std::sync::Mutex<MemoShard>) -> std::sync::MutexGuard<'_, MemoShard> {
-    shard.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-impl std::fmt::Debug for ChoiceMemo {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ChoiceMemo").finish_non_exhaustive()
-    }
-}
-
-impl Default for ChoiceMemo {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
 /// The key of the cells `xs` x `states` of `ctx` in a [`ChoiceMemo`]: the bits of
 /// everything their search reads that may differ between the memo's solves, where the
 /// plan pays on effort alone; None where it does not.
@@ -690,8 +550,8 @@ impl Default for ChoiceMemo {
 /// are then functions of the effort, productivity over the remaining periods and the
 /// rep's effort cost (new revenue, new customers and conversions, their variances,
 /// the per-customer reward, the promotion chance, the effort's cost), and its values of
-/// the rep's risk aversion and promotion value; the plan (by address), the market and
-/// the effort box are the memo's own.
+/// the rep's risk aversion and promotion value; the plan ([`ChoiceMemo::serves`]), the
+/// market and the effort box are the memo's own.
 fn memo_key(ctx: &Context<'_>, xs: &[f64], states: &[bool]) -> Option<MemoKey> {
     let plan = ctx.plan;
     let effort_alone = plan.target_bonus.is_none()
@@ -721,7 +581,6 @@ fn memo_key(ctx: &Context<'_>, xs: &[f64], states: &[bool]) -> Option<MemoKey> {
         key.words[key.len] = w;
         key.len += 1;
     };
-    push(plan as *const Plan as u64);
     for trait_ in [rep.effort_cost, rep.risk_aversion, rep.promotion_value] {
         push(trait_.to_bits());
     }
@@ -738,9 +597,9 @@ fn memo_key(ctx: &Context<'_>, xs: &[f64], states: &[bool]) -> Option<MemoKey> {
     Some(key)
 }
 
-/// Most words of a [`MemoKey`]: the plan, three traits, the cells' shape and a cycle's
+/// Most words of a [`MemoKey`]: three traits, the cells' shape and a cycle's
 /// productivities.
-const MEMO_KEY_WORDS: usize = 5 + MAX_CYCLE;
+const MEMO_KEY_WORDS: usize = 4 + MAX_CYCLE;
 
 /// A [`ChoiceMemo`] key ([`memo_key`]): its first `len` words, on the stack.
 struct MemoKey {

@@ -38,7 +38,7 @@ pub mod steady_state;
 mod timing;
 
 #[doc(hidden)]
-pub use choice::{Audit, ChoiceMemo, Search};
+pub use choice::{Audit, Search};
 pub use equilibrium::{mixture_quantile, naive_cutoff, solve, Equilibrium, EquilibriumGap};
 #[doc(hidden)]
 pub use equilibrium::{solve_unshared, solve_with};

@@ -22,9 +22,9 @@
 //! target and giving up as the run-rate crosses one value) there is no steady
 //! state, and [`StatusQuoFit`] says for how many reps.
 
-use crate::behaviour::{self, ChoiceMemo, PlanningStart, Search};
+use crate::behaviour::{self, PlanningStart, Search};
 use crate::model::StatusQuoFit;
-use crate::model::{Model, Outcome, Uncalibrated};
+use crate::model::{ChoiceMemo, Model, Outcome, Uncalibrated};
 use crate::scenario::ValidScenario;
 
 impl Model {
@@ -87,7 +87,7 @@ pub fn calibrate(draft: Uncalibrated) -> Model {
     let mut settled = vec![false; n];
     // The iterations solve one plan on models that differ in their reps alone: where the
     // status quo pays on effort alone, each rep-period's choices are searched once.
-    let memo = ChoiceMemo::new();
+    let memo = ChoiceMemo::new(&baseline);
     let search = Search::Memo(&memo);
     for iteration in 1..=MAX_ITERATIONS {
         iterations = iteration;
@@ -173,6 +173,9 @@ pub fn calibrate(draft: Uncalibrated) -> Model {
         unsettled: best.iter().filter(|f| f.gap > UNSETTLED).count(),
         revenue,
     });
+    // The run solves the baseline again on the calibrated model: its choices are the
+    // memo's (the model's reps differ from the iterations' in what they do not read).
+    model.set_status_quo_choices(std::sync::Arc::new(memo.closed()));
     let drawn_premiums: Vec<f64> = premiums
         .iter()
         .zip(model.reps())
@@ -368,11 +371,13 @@ mod tests {
     fn a_memo_gives_the_choices_of_solving_again_from_new_books_and_run_rates() {
         let model = Model::new(&default_scenario());
         let baseline = model.baseline().clone();
-        let memo = ChoiceMemo::new();
+        let memo = ChoiceMemo::new(&baseline);
         let solve_memo = |m: &Model, plan: &Plan| {
             behaviour::solve_with(m, plan, &PlanningStart::initial(m), Search::Memo(&memo))
         };
-        let solve = |m: &Model, plan: &Plan| behaviour::solve(m, plan, &PlanningStart::initial(m));
+        let solve = |m: &Model, plan: &Plan| {
+            behaviour::solve_with(m, plan, &PlanningStart::initial(m), Search::Fast)
+        };
         // The commission-only status quo pays on effort alone: its choices are recorded.
         assert_same(
             &solve_memo(&model, &baseline),
@@ -401,6 +406,29 @@ mod tests {
             &moved,
         );
         assert_eq!(memo.len(), recorded);
+        // The calibrated model's own memo, closed, gives the status quo's choices (its
+        // clones share it), and records nothing new.
+        let kept = model
+            .status_quo_choices()
+            .expect("the status quo pays on effort alone");
+        let kept_len = kept.len();
+        assert!(kept_len > 0);
+        let plain = behaviour::solve(&moved, &baseline, &PlanningStart::initial(&moved));
+        assert_same(&plain, &solve(&moved, &baseline), &moved);
+        let hires = moved.with_reps(
+            moved
+                .reps()
+                .iter()
+                .map(|r| Rep {
+                    ability: r.ability * 1.2,
+                    ..r.clone()
+                })
+                .collect(),
+            moved.periods(),
+        );
+        let plain = behaviour::solve(&hires, &baseline, &PlanningStart::initial(&hires));
+        assert_same(&plain, &solve(&hires, &baseline), &hires);
+        assert_eq!(kept.len(), kept_len);
         // The plan pays on attainment and the team: nothing is recorded, the same policy.
         let plan = model.plan().clone();
         assert_same(&solve_memo(&moved, &plan), &solve(&moved, &plan), &moved);
