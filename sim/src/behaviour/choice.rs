@@ -7,7 +7,7 @@ use super::forecast::{
 };
 use super::MAX_CYCLE;
 use crate::mechanisms::{AttainmentPayout, Commission, Promotion, PromotionRule};
-use crate::model::{Kpis, Model, Outcome, Plan, Rep};
+use crate::model::{ChoiceMemo, Kpis, Model, Outcome, Plan, Rep};
 use crate::normal::{piecewise_moments_each, Normal, Piece};
 use crate::scenario::{CommissionBase, CustomerCount};
 use std::cell::RefCell;
@@ -534,6 +534,77 @@ pub enum Search<'a> {
     Exhaustive,
     /// Both, the fast one kept, their differences recorded.
     Audit(&'a std::sync::Mutex<Audit>),
+    /// The fast search, whose choices are looked up in and recorded to a memo where they
+    /// depend on the effort and the rep's traits and productivity alone ([`ChoiceMemo`]).
+    Memo(&'a ChoiceMemo),
+}
+
+/// The key of the cells `xs` x `states` of `ctx` in a [`ChoiceMemo`]: the bits of
+/// everything their search reads that may differ between the memo's solves, where the
+/// plan pays on effort alone; None where it does not.
+///
+/// The plan pays on effort alone when [`Terms::value`] reads none of the terms that
+/// depend on the book, the targets, the team or attainment so far: no target bonus,
+/// salary adjustment, satisfaction gate or multiplier, tournament, training reward,
+/// shadow price or shorter cycle, and commission, if any, on new revenue. Its terms
+/// are then functions of the effort, productivity over the remaining periods and the
+/// rep's effort cost (new revenue, new customers and conversions, their variances,
+/// the per-customer reward, the promotion chance, the effort's cost), and its values of
+/// the rep's risk aversion and promotion value; the plan ([`ChoiceMemo::serves`]), the
+/// market and the effort box are the memo's own.
+fn memo_key(ctx: &Context<'_>, xs: &[f64], states: &[bool]) -> Option<MemoKey> {
+    let plan = ctx.plan;
+    let effort_alone = plan.target_bonus.is_none()
+        && plan.salary_adjustment.is_none()
+        && plan.satisfaction_pay.is_none()
+        && ctx.short_cycles.is_none()
+        && plan
+            .commission
+            .as_ref()
+            .is_none_or(|c| c.on == CommissionBase::NewRevenue)
+        && plan
+            .promotion
+            .as_ref()
+            .is_none_or(|p| matches!(p.rule, PromotionRule::Chance(_)))
+        && ctx.training.0 == 0.0
+        && ctx.shadow == Kpis::ZERO;
+    if !effort_alone {
+        return None;
+    }
+    let rep = ctx.rep;
+    let k = ctx.remaining;
+    let mut key = MemoKey {
+        words: [0; MEMO_KEY_WORDS],
+        len: 0,
+    };
+    let mut push = |w: u64| {
+        key.words[key.len] = w;
+        key.len += 1;
+    };
+    for trait_ in [rep.effort_cost, rep.risk_aversion, rep.promotion_value] {
+        push(trait_.to_bits());
+    }
+    // The cells' shape: periods remaining, attainments (the values do not depend on
+    // them) and the eligibility states, which do.
+    let states_bits = states
+        .iter()
+        .enumerate()
+        .fold(0u64, |bits, (i, &e)| bits | u64::from(e) << i);
+    push(k as u64 | (xs.len() as u64) << 8 | (states.len() as u64) << 32 | states_bits << 40);
+    for p in &ctx.productivity[..k] {
+        push(p.to_bits());
+    }
+    Some(key)
+}
+
+/// Most words of a [`MemoKey`]: three traits, the cells' shape and a cycle's
+/// productivities.
+const MEMO_KEY_WORDS: usize = 4 + MAX_CYCLE;
+
+/// A [`ChoiceMemo`] key ([`memo_key`]): its first `len` words, on the stack.
+struct MemoKey {
+    words: [u64; MEMO_KEY_WORDS],
+    len: usize,
 }
 
 /// How far the fast search's choices are from the exhaustive reference's, over the
@@ -587,6 +658,10 @@ pub(super) fn best_efforts(ctx: &Context<'_>, xs: &[f64], states: &[bool]) -> Ve
     match ctx.search {
         Search::Exhaustive => exhaustive(ctx, &b, xs, states),
         Search::Fast => fast(ctx, &b, xs, states),
+        Search::Memo(memo) => match memo_key(ctx, xs, states) {
+            Some(key) => memo.get_or_search(&key.words[..key.len], || fast(ctx, &b, xs, states)),
+            None => fast(ctx, &b, xs, states),
+        },
         Search::Audit(audit) => {
             let fast = fast(ctx, &b, xs, states);
             let reference = exhaustive(ctx, &b, xs, states);

@@ -102,8 +102,15 @@ impl Equilibrium {
 /// [`Model::hire_model`] from the slot's expected state: the slot's traits with the
 /// type's ability. Hires do not enter the team's equilibrium (validation refuses pay
 /// that depends on the team with a pool).
+///
+/// The status quo's choices the model's calibration searched are looked up, not searched
+/// again, where the plan is the status quo (`Model::status_quo_choices`).
 pub fn solve(model: &Model, plan: &Plan, start: &PlanningStart) -> Policy {
-    solve_with(model, plan, start, Search::Fast)
+    let search = match model.status_quo_choices() {
+        Some(memo) if memo.serves(plan) => Search::Memo(memo),
+        _ => Search::Fast,
+    };
+    solve_with(model, plan, start, search)
 }
 
 /// [`solve`] with a chosen search for best efforts (the exhaustive reference, or both

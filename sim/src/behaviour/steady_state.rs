@@ -14,14 +14,17 @@
 //! the iteration settles however steeply effort responds to targets. Where each rep's
 //! status-quo pay depends on their own results alone (no team share, no tournament),
 //! a rep whose run-rates have settled (changed by at most the tolerance) keeps them and
-//! is not solved again. Where it cannot
+//! is not solved again. Where the status quo pays on effort alone (a commission on new
+//! revenue, a reward per customer, a promotion chance), a rep-period's choices do not
+//! depend on what the iterations change, and are searched once ([`ChoiceMemo`]).
+//! Where it cannot
 //! settle (a status quo whose threshold makes effort jump between pushing for the
 //! target and giving up as the run-rate crosses one value) there is no steady
 //! state, and [`StatusQuoFit`] says for how many reps.
 
-use crate::behaviour::{self, PlanningStart};
+use crate::behaviour::{self, PlanningStart, Search};
 use crate::model::StatusQuoFit;
-use crate::model::{Model, Outcome, Uncalibrated};
+use crate::model::{ChoiceMemo, Model, Outcome, Uncalibrated};
 use crate::scenario::ValidScenario;
 
 impl Model {
@@ -82,15 +85,19 @@ pub fn calibrate(draft: Uncalibrated) -> Model {
     // run-rates have settled is not solved again: the others' efforts do not move it.
     let independent = !baseline.strategic();
     let mut settled = vec![false; n];
+    // The iterations solve one plan on models that differ in their reps alone: where the
+    // status quo pays on effort alone, each rep-period's choices are searched once.
+    let memo = ChoiceMemo::new(&baseline);
+    let search = Search::Memo(&memo);
     for iteration in 1..=MAX_ITERATIONS {
         iterations = iteration;
         let active: Vec<usize> = (0..n).filter(|&j| !settled[j]).collect();
         let policy = if active.len() == n {
-            behaviour::solve(&cycle, &baseline, &PlanningStart::initial(&cycle))
+            behaviour::solve_with(&cycle, &baseline, &PlanningStart::initial(&cycle), search)
         } else {
             let reps = active.iter().map(|&j| cycle.reps()[j].clone()).collect();
             let some = cycle.with_reps(reps, cycle.periods());
-            behaviour::solve(&some, &baseline, &PlanningStart::initial(&some))
+            behaviour::solve_with(&some, &baseline, &PlanningStart::initial(&some), search)
         };
         let mut residual = 0.0f64;
         for (a, &j) in active.iter().enumerate() {
@@ -166,6 +173,9 @@ pub fn calibrate(draft: Uncalibrated) -> Model {
         unsettled: best.iter().filter(|f| f.gap > UNSETTLED).count(),
         revenue,
     });
+    // The run solves the baseline again on the calibrated model: its choices are the
+    // memo's (the model's reps differ from the iterations' in what they do not read).
+    model.set_status_quo_choices(std::sync::Arc::new(memo.closed()));
     let drawn_premiums: Vec<f64> = premiums
         .iter()
         .zip(model.reps())
@@ -317,4 +327,111 @@ struct Periodic {
     run_rate_new_customers: f64,
     /// Expected revenue in each period of the window.
     revenue: Vec<f64>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::behaviour::{Cell, Policy};
+    use crate::model::{Plan, Rep};
+    use crate::scenario::default_scenario;
+
+    /// Every cell of `a` and `b` at attainments across the grid, and their planned
+    /// paths, bit for bit.
+    fn assert_same(a: &Policy, b: &Policy, model: &Model) {
+        let bits = |c: Cell| {
+            [
+                c.acquisition,
+                c.service,
+                c.quit_hazard,
+                c.value,
+                c.risk_premium,
+            ]
+            .map(f64::to_bits)
+        };
+        let flat = |p: &Policy| -> Vec<[u64; 5]> {
+            p.planned().iter().flatten().map(|&c| bits(c)).collect()
+        };
+        assert_eq!(flat(a), flat(b));
+        for rep in 0..model.reps().len() {
+            for t in a.start()..a.end() {
+                for eligible in [true, false] {
+                    for x in [0.0, 0.45, 1.0, 1.7] {
+                        assert_eq!(
+                            bits(a.cell(rep, t, eligible, x)),
+                            bits(b.cell(rep, t, eligible, x))
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_memo_gives_the_choices_of_solving_again_from_new_books_and_run_rates() {
+        let model = Model::new(&default_scenario());
+        let baseline = model.baseline().clone();
+        let memo = ChoiceMemo::new(&baseline);
+        let solve_memo = |m: &Model, plan: &Plan| {
+            behaviour::solve_with(m, plan, &PlanningStart::initial(m), Search::Memo(&memo))
+        };
+        let solve = |m: &Model, plan: &Plan| {
+            behaviour::solve_with(m, plan, &PlanningStart::initial(m), Search::Fast)
+        };
+        // The commission-only status quo pays on effort alone: its choices are recorded.
+        assert_same(
+            &solve_memo(&model, &baseline),
+            &solve(&model, &baseline),
+            &model,
+        );
+        let recorded = memo.len();
+        assert!(recorded > 0);
+        // What the calibration's iterations change: books, run-rates (so targets) and
+        // outside options (so quit hazards). Every choice is looked up, none searched.
+        let reps = model
+            .reps()
+            .iter()
+            .map(|r| Rep {
+                book: r.book * 1.3 + 1.0,
+                run_rate_revenue: r.run_rate_revenue * 0.9,
+                run_rate_new_customers: r.run_rate_new_customers * 1.1,
+                outside_option: r.outside_option + 500.0,
+                ..r.clone()
+            })
+            .collect();
+        let moved = model.with_reps(reps, model.periods());
+        assert_same(
+            &solve_memo(&moved, &baseline),
+            &solve(&moved, &baseline),
+            &moved,
+        );
+        assert_eq!(memo.len(), recorded);
+        // The calibrated model's own memo, closed, gives the status quo's choices (its
+        // clones share it), and records nothing new.
+        let kept = model
+            .status_quo_choices()
+            .expect("the status quo pays on effort alone");
+        let kept_len = kept.len();
+        assert!(kept_len > 0);
+        let plain = behaviour::solve(&moved, &baseline, &PlanningStart::initial(&moved));
+        assert_same(&plain, &solve(&moved, &baseline), &moved);
+        let hires = moved.with_reps(
+            moved
+                .reps()
+                .iter()
+                .map(|r| Rep {
+                    ability: r.ability * 1.2,
+                    ..r.clone()
+                })
+                .collect(),
+            moved.periods(),
+        );
+        let plain = behaviour::solve(&hires, &baseline, &PlanningStart::initial(&hires));
+        assert_same(&plain, &solve(&hires, &baseline), &hires);
+        assert_eq!(kept.len(), kept_len);
+        // The plan pays on attainment and the team: nothing is recorded, the same policy.
+        let plan = model.plan().clone();
+        assert_same(&solve_memo(&moved, &plan), &solve(&moved, &plan), &moved);
+        assert_eq!(memo.len(), recorded);
+    }
 }

@@ -24,7 +24,7 @@ pub use deal_timing::{DealTiming, Moved, Shift};
 pub use market::Market;
 pub use outcome::{Funnel, Outcome};
 pub use plan::{Kpis, Plan};
-pub use status_quo::StatusQuoFit;
+pub use status_quo::{ChoiceMemo, StatusQuoFit};
 pub use targets::cycle_target;
 pub use team::{Hiring, Rep, TeamRules};
 
@@ -51,6 +51,9 @@ pub struct Model {
     budget: Option<f64>,
     status_quo: StatusQuoFit,
     hiring: Option<Hiring>,
+    /// The status quo's choices the calibration searched, where it pays on effort alone
+    /// ([`ChoiceMemo`]); shared by the model's clones and windows.
+    status_quo_choices: Option<std::sync::Arc<ChoiceMemo>>,
 }
 
 /// Why a model cannot be made as asked.
@@ -180,6 +183,16 @@ impl Model {
         &mut self.reps
     }
 
+    /// Keeps the status quo's choices the calibration searched (`behaviour::steady_state`).
+    pub(crate) fn set_status_quo_choices(&mut self, memo: std::sync::Arc<ChoiceMemo>) {
+        self.status_quo_choices = Some(memo);
+    }
+
+    /// The status quo's choices the calibration searched ([`ChoiceMemo`]).
+    pub(crate) fn status_quo_choices(&self) -> Option<&ChoiceMemo> {
+        self.status_quo_choices.as_deref()
+    }
+
     /// Records the status quo's calibration (`behaviour::steady_state`).
     pub(crate) fn set_status_quo(&mut self, fit: StatusQuoFit) {
         self.status_quo = fit;
@@ -221,6 +234,7 @@ impl Model {
             baseline: self.baseline.clone(),
             budget: self.budget,
             status_quo: self.status_quo.clone(),
+            status_quo_choices: self.status_quo_choices.clone(),
         }
     }
 }
@@ -262,6 +276,7 @@ impl Uncalibrated {
             budget: s.budget.as_ref().map(|b| b.incentive_cost),
             status_quo: StatusQuoFit::none(),
             hiring: s.team.hiring.as_ref().map(Hiring::new),
+            status_quo_choices: None,
         };
         Uncalibrated { model, books_given }
     }
