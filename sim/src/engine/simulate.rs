@@ -288,7 +288,9 @@ pub struct TimingPosition {
     pub pushed_out: f64,
 }
 
-/// Reusable buffers of the hot loop.
+/// Reusable buffers of the hot loop, and what it reads that does not change between
+/// replications (the funnel's tables, the cycles' targets where none ratchets): a
+/// workspace serves the model it was made for.
 #[derive(Clone, Debug)]
 pub struct Workspace {
     /// Per-period records of the last simulated stretch.
@@ -315,6 +317,11 @@ pub struct Workspace {
     pub timing_positions: [TimingPosition; CYCLE_POSITIONS],
     /// The team's deal revenue so far in the cycle, before any moved.
     timing_cycle_deals: f64,
+    /// Each slot's targets of each cycle `(from, to)` opened, where no target
+    /// ratchets: they are then a function of the slot and the cycle alone, the same in
+    /// every replication, so a workspace computes them once for its replications
+    /// (computed at every opening, they were 4 % of the default's run).
+    cycle_targets: Vec<((u32, u32), Vec<Kpis>)>,
 }
 
 /// What the outcome model's draws read, made with the workspace.
@@ -366,7 +373,34 @@ impl Workspace {
             },
             timing_positions: [TimingPosition::default(); CYCLE_POSITIONS],
             timing_cycle_deals: 0.0,
+            cycle_targets: Vec::new(),
         }
+    }
+
+    /// Each slot's targets of the cycle `[from, to)` where no target ratchets
+    /// ([`Model::cycle_targets`] of the slot's rep), computed at the cycle's first
+    /// opening in this workspace; None where targets ratchet.
+    fn cycle_targets(&mut self, model: &Model, from: u32, to: u32) -> Option<&[Kpis]> {
+        if model.targets_ratchet() {
+            return None;
+        }
+        let at = match self
+            .cycle_targets
+            .iter()
+            .position(|(c, _)| *c == (from, to))
+        {
+            Some(at) => at,
+            None => {
+                let targets = model
+                    .reps()
+                    .iter()
+                    .map(|rep| model.cycle_targets(rep, from, to, None))
+                    .collect();
+                self.cycle_targets.push(((from, to), targets));
+                self.cycle_targets.len() - 1
+            }
+        };
+        Some(&self.cycle_targets[at].1)
     }
 }
 
@@ -449,6 +483,7 @@ pub fn simulate(
                 state,
                 cycle_start.max(policy.start()),
                 cycle_end,
+                ws,
                 totals,
             );
         }
@@ -541,15 +576,36 @@ impl MarketShock {
     }
 }
 
-/// Opens the cycle `[from, to)`: each rep's targets, its cycle tallies reset, the
-/// targets added to the review window's.
-fn open_cycle(model: &Model, state: &mut TeamState, from: u32, to: u32, totals: &mut Totals) {
-    for (st, rep) in state.reps.iter_mut().zip(model.reps()) {
-        st.cycle_target = model.cycle_targets(rep, from, to, st.last_cycle);
+/// Opens the cycle `[from, to)`: each rep's targets (the workspace's, where they do not
+/// depend on the replication), its cycle tallies reset, the targets added to the review
+/// window's.
+fn open_cycle(
+    model: &Model,
+    state: &mut TeamState,
+    from: u32,
+    to: u32,
+    ws: &mut Workspace,
+    totals: &mut Totals,
+) {
+    let open = |st: &mut RepState, target: Kpis, totals: &mut Totals| {
+        st.cycle_target = target;
         st.cycle = Kpis::ZERO;
         st.cycle_new_revenue = 0.0;
-        st.review_target.add(st.cycle_target);
-        totals.targets.add(st.cycle_target);
+        st.review_target.add(target);
+        totals.targets.add(target);
+    };
+    match ws.cycle_targets(model, from, to) {
+        Some(targets) => {
+            for (st, &target) in state.reps.iter_mut().zip(targets) {
+                open(st, target, totals);
+            }
+        }
+        None => {
+            for (st, rep) in state.reps.iter_mut().zip(model.reps()) {
+                let target = model.cycle_targets(rep, from, to, st.last_cycle);
+                open(st, target, totals);
+            }
+        }
     }
 }
 
@@ -1315,4 +1371,41 @@ fn shift_deals(
     }
     totals.timing_cycle_revenue += state.reps.iter().map(|st| st.cycle.revenue).sum::<f64>();
     totals.timing_cycle_deals += ws.timing_cycle_deals;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::{default_scenario, parse_and_validate, DEFAULT_SCENARIO_TOML};
+
+    /// Where no target ratchets, the workspace's targets of a cycle are the model's for
+    /// every slot, whatever the slot achieved before (computed once, then looked up);
+    /// where one ratchets, it keeps none.
+    #[test]
+    fn workspace_targets_are_the_models_where_none_ratchets() {
+        let model = Model::new(&default_scenario());
+        assert!(!model.targets_ratchet());
+        let mut ws = Workspace::new(&model);
+        let before = Kpis {
+            revenue: 1.0,
+            new_customers: 2.0,
+            satisfaction: 3.0,
+        };
+        for (from, to) in [(0, 1), (3, 6), (0, 1), (11, 12)] {
+            let cached = ws.cycle_targets(&model, from, to).expect("no ratchet");
+            assert_eq!(cached.len(), model.reps().len());
+            for (rep, target) in model.reps().iter().zip(cached) {
+                assert_eq!(*target, model.cycle_targets(rep, from, to, Some(before)));
+            }
+        }
+        assert_eq!(ws.cycle_targets.len(), 3, "each cycle computed once");
+        let ratchet = DEFAULT_SCENARIO_TOML.replace(
+            "revenue = { mode = \"uplift\", growth = 0.20 }",
+            "revenue = { mode = \"ratchet\", growth = 0.20 }",
+        );
+        assert_ne!(ratchet, DEFAULT_SCENARIO_TOML);
+        let model = Model::new(&parse_and_validate(&ratchet, "ratchet", None).expect("valid"));
+        assert!(model.targets_ratchet());
+        assert!(Workspace::new(&model).cycle_targets(&model, 0, 1).is_none());
+    }
 }

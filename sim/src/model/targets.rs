@@ -34,6 +34,17 @@ impl Model {
     }
 }
 
+impl Model {
+    /// Whether a cycle's targets depend on what the rep achieved before (a ratchet on
+    /// some KPI): otherwise they are a function of the rep and the cycle alone, the
+    /// same in every replication.
+    pub fn targets_ratchet(&self) -> bool {
+        [&self.revenue_target, &self.new_customer_target]
+            .iter()
+            .any(|s| s.mode == TargetMode::Ratchet)
+    }
+}
+
 /// The target of one KPI over periods `[from, to)` under `spec`, for a rep whose
 /// pre-plan run-rate is `run_rate` and whose actual KPI in the previous cycle was
 /// `previous` (ratchet; None in the first cycle, which then targets the uplift).
