@@ -71,14 +71,7 @@ fn model(changes: &[(&str, &str)]) -> Model {
 }
 
 fn bits(c: &Cell) -> [u64; 5] {
-    [
-        c.acquisition,
-        c.service,
-        c.quit_hazard,
-        c.value,
-        c.risk_premium,
-    ]
-    .map(f64::to_bits)
+    c.to_bits()
 }
 
 /// Asserts that two policies are the same bit for bit: planned paths, every cell at

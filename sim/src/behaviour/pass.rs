@@ -495,16 +495,9 @@ fn start_bits(rs: &RepStart, key: &mut Vec<u64>) {
     }
 }
 
-/// Appends the bits of a guide cell (every field, named as in [`rep_bits`]).
+/// Appends the bits of a guide cell ([`Cell::to_bits`]: every field).
 fn cell_bits(c: &Cell, key: &mut Vec<u64>) {
-    let Cell {
-        acquisition,
-        service,
-        quit_hazard,
-        value,
-        risk_premium,
-    } = c;
-    key.extend([acquisition, service, quit_hazard, value, risk_premium].map(|x| x.to_bits()));
+    key.extend(c.to_bits());
 }
 
 /// The shadow prices of output in the cycle ending at `end` for a rep who foresees a

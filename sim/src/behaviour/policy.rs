@@ -24,6 +24,20 @@ pub struct Cell {
 }
 
 impl Cell {
+    /// The bits of every field, in declaration order: for comparing cells, and keying
+    /// them, bit for bit. The destructuring names every field, so a field added to
+    /// `Cell` must be added here.
+    pub fn to_bits(&self) -> [u64; 5] {
+        let Cell {
+            acquisition,
+            service,
+            quit_hazard,
+            value,
+            risk_premium,
+        } = *self;
+        [acquisition, service, quit_hazard, value, risk_premium].map(f64::to_bits)
+    }
+
     /// The team's reference effort (`team.reference_effort`), valued at zero: what
     /// reps assume of each other before a pass has planned their efforts.
     pub(super) fn reference(model: &Model) -> Cell {

@@ -339,16 +339,7 @@ mod tests {
     /// Every cell of `a` and `b` at attainments across the grid, and their planned
     /// paths, bit for bit.
     fn assert_same(a: &Policy, b: &Policy, model: &Model) {
-        let bits = |c: Cell| {
-            [
-                c.acquisition,
-                c.service,
-                c.quit_hazard,
-                c.value,
-                c.risk_premium,
-            ]
-            .map(f64::to_bits)
-        };
+        let bits = |c: Cell| c.to_bits();
         let flat = |p: &Policy| -> Vec<[u64; 5]> {
             p.planned().iter().flatten().map(|&c| bits(c)).collect()
         };
