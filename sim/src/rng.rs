@@ -119,8 +119,11 @@ pub fn poisson(mean: f64, u: f64) -> u32 {
 /// is outside (0, 500], one by one.
 #[inline(always)]
 pub fn poisson_lanes<const L: usize>(mean: &[f64; L], u: &[f64; L]) -> [u32; L] {
-    let first = vmath::exp_lanes(&poisson_first_exponent_lanes(mean));
-    poisson_lanes_from(mean, u, first)
+    poisson_lanes_from(
+        mean,
+        u,
+        vmath::exp_lanes(&poisson_first_exponent_lanes(mean)),
+    )
 }
 
 /// The exponent whose exp is each lane's first term of the Poisson search (the
@@ -128,7 +131,18 @@ pub fn poisson_lanes<const L: usize>(mean: &[f64; L], u: &[f64; L]) -> [u32; L] 
 /// (0, 500], drawn otherwise).
 #[inline(always)]
 pub fn poisson_first_exponent_lanes<const L: usize>(mean: &[f64; L]) -> [f64; L] {
-    mean.map(|m| if poisson_searched(m) { -m } else { -1.0 })
+    mean.map(|m| -search_mean(m))
+}
+
+/// The mean a lane's search runs with: its own, or 1 for a lane set apart (a mean
+/// outside (0, 500]), whose draw is made otherwise and whose search is harmless.
+#[inline(always)]
+fn search_mean(mean: f64) -> f64 {
+    if poisson_searched(mean) {
+        mean
+    } else {
+        1.0
+    }
 }
 
 /// [`poisson_lanes`] given each lane's first term, the exp of its
@@ -173,9 +187,8 @@ fn poisson_first_terms<const L: usize>(
     u: &[f64; L],
     first: [f64; L],
 ) -> ([u32; L], [f64; L], [f64; L]) {
-    // Lanes set apart below search with mean 1 here, which is harmless (their first
-    // term is exp(-1), as poisson_first_exponent_lanes gives them).
-    let m = mean.map(|m| if poisson_searched(m) { m } else { 1.0 });
+    // `first` is exp(-m) of these means (poisson_first_exponent_lanes).
+    let m = mean.map(search_mean);
     let mut p = first;
     let mut cdf = p;
     let mut below = [0u32; L];
