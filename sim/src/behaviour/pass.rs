@@ -362,15 +362,18 @@ pub(super) fn solve_pass(
         };
         // One solve per type, by its first rep: reps of a type have the same planned
         // state in every period, since their inputs and their choices are the same.
-        let solved: Vec<(Vec<Cell>, Cell)> = representatives
-            .par_iter()
-            .map(|&j| rep_choices(model, plan, &path, &team, &period, j))
-            .collect();
-        if short.is_some() {
-            table.push_two_cycles(solved, buckets, long_points);
-        } else {
-            table.push(solved, buckets);
-        }
+        table.push_with(buckets, long_points, |cells, planned| {
+            let width = cells.len() / representatives.len().max(1);
+            cells
+                .par_chunks_mut(width.max(1))
+                .zip(planned.par_iter_mut())
+                .zip(representatives.par_iter())
+                .for_each(|((cells, planned), &j)| {
+                    let (solved, planned_cell) = rep_choices(model, plan, &path, &team, &period, j);
+                    cells.copy_from_slice(&solved);
+                    *planned = planned_cell;
+                });
+        });
         path.advance(model, plan, t, end, team.target, |j| table.planned(j, k));
     }
     table.finish(t0, periods, cutoff)
