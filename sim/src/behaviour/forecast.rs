@@ -56,6 +56,15 @@ impl Forecast {
         self.v_sat += o.v_sat;
     }
 
+    /// The expected KPIs: mean revenue, new customers and the satisfaction scores' sum.
+    pub(super) fn expected(&self) -> Kpis {
+        Kpis {
+            revenue: self.m_rev,
+            new_customers: self.m_nc,
+            satisfaction: self.m_sat,
+        }
+    }
+
     pub(super) fn minus(&self, o: &Forecast) -> Forecast {
         Forecast {
             m_rev: self.m_rev - o.m_rev,
