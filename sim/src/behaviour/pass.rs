@@ -423,18 +423,27 @@ fn rep_types(
         }
     };
     let n = model.reps().len();
+    // Each rep's hash in parallel (Fx-style mixing of the words: fast, and collisions
+    // are resolved below); the types are then numbered in the reps' order.
+    let hashes: Vec<u64> = (0..n)
+        .into_par_iter()
+        .map_init(Vec::new, |mine, j| {
+            key(j, mine);
+            mine.iter().fold(0u64, |h, &w| {
+                (h.rotate_left(5) ^ w).wrapping_mul(0x517c_c1b7_2722_0a95)
+            })
+        })
+        .collect();
     let mut by_hash: std::collections::HashMap<u64, Vec<u32>> =
         std::collections::HashMap::with_capacity(n);
     let mut representatives: Vec<usize> = Vec::new();
     let mut types = Vec::with_capacity(n);
     let (mut mine, mut theirs) = (Vec::new(), Vec::new());
-    for j in 0..n {
-        key(j, &mut mine);
-        // Fx-style mixing of the words: fast, and collisions are resolved below.
-        let hash = mine.iter().fold(0u64, |h, &w| {
-            (h.rotate_left(5) ^ w).wrapping_mul(0x517c_c1b7_2722_0a95)
-        });
+    for (j, &hash) in hashes.iter().enumerate() {
         let candidates = by_hash.entry(hash).or_default();
+        if !candidates.is_empty() {
+            key(j, &mut mine);
+        }
         let found = candidates.iter().copied().find(|&g| {
             key(representatives[g as usize], &mut theirs);
             theirs == mine

@@ -3,6 +3,8 @@
 //! engine by linear interpolation in attainment (bilinear in the shorter and the
 //! plan cycle's attainments where a plan has two cycles).
 
+use rayon::prelude::*;
+
 use super::equilibrium::Equilibrium;
 use super::ATTAINMENT_MAX;
 use crate::model::{Hiring, Model};
@@ -422,7 +424,7 @@ impl TableBuilder {
         }
         let planned = self
             .types
-            .iter()
+            .par_iter()
             .map(|&g| self.periods.iter().map(|p| p.planned[g as usize]).collect())
             .collect();
         let long_axis: Vec<u32> = self.periods.iter().map(|p| p.long_points as u32).collect();
