@@ -22,6 +22,8 @@
 //! target and giving up as the run-rate crosses one value) there is no steady
 //! state, and [`StatusQuoFit`] says for how many reps.
 
+use rayon::prelude::*;
+
 use crate::behaviour::{self, PlanningStart, Search};
 use crate::model::StatusQuoFit;
 use crate::model::{ChoiceMemo, Model, Outcome, Uncalibrated};
@@ -100,12 +102,23 @@ pub fn calibrate(draft: Uncalibrated) -> Model {
             behaviour::solve_with(&some, &baseline, &PlanningStart::initial(&some), search)
         };
         let mut residual = 0.0f64;
-        for (a, &j) in active.iter().enumerate() {
-            let path: Vec<(f64, f64, f64)> = policy.planned[a]
-                .iter()
-                .map(|c| (c.acquisition, c.service, c.quit_hazard))
-                .collect();
-            let state = periodic_state(&cycle, j, &path, books_given[j]);
+        // Each active rep's steady state under its planned path, in parallel (a
+        // 100,000-rep team's took 37 ms an iteration serially); the reps are then
+        // updated in order.
+        let states: Vec<_> = active
+            .par_iter()
+            .enumerate()
+            .map(|(a, &j)| {
+                let path: Vec<(f64, f64, f64)> = policy.planned[a]
+                    .iter()
+                    .map(|c| (c.acquisition, c.service, c.quit_hazard))
+                    .collect();
+                let state = periodic_state(&cycle, j, &path, books_given[j]);
+                let quit_hazard = path.iter().map(|p| p.2).sum::<f64>() / path.len() as f64;
+                (state, quit_hazard)
+            })
+            .collect();
+        for ((a, &j), (state, quit_hazard)) in active.iter().enumerate().zip(states) {
             let (book, rev, nc) = (
                 state.book,
                 state.run_rate_revenue,
@@ -129,7 +142,7 @@ pub fn calibrate(draft: Uncalibrated) -> Model {
                     book: rep.book,
                     revenue: state.revenue,
                     value: policy.planned[a][0].value,
-                    quit_hazard: path.iter().map(|p| p.2).sum::<f64>() / path.len() as f64,
+                    quit_hazard,
                 };
             }
             // Damp a rep whose update reverses (its best response is steep or jumps) and
