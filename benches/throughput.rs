@@ -4,7 +4,8 @@
 //! "elements") of the hot loop, on one thread, into the sketched tally `plansim run`
 //! keeps, and the time to solve behaviour (plan and baseline of the default, the plan
 //! of a 10,000-rep team whose traits all differ and of one of 20 repeated types, whose
-//! reps share their solves, and the status quo's calibration), and the hot loop's
+//! reps share their solves, and the status quo's calibration), a 10,000- and a
+//! 100,000-rep team's whole solve (calibration, plan and baseline), and the hot loop's
 //! vectorised kernel alone on each vector unit this processor has (eight reps' uniforms,
 //! eight reps' funnel draws); `plansim bench --check` guards the hot loop and the
 //! default's solve against a reference loop.
@@ -179,5 +180,26 @@ fn typed_roster(reps: usize) -> plansim_sim::scenario::ValidScenario {
         .expect("the typed roster is valid")
 }
 
-criterion_group!(benches, simulate, kernel, solve);
+/// A team's whole solve, as `plansim run` makes it before its first replication: the
+/// status quo's calibration, then the plan's and the baseline's solves (the README's
+/// "whole solve" of T10k and T100k, the default scenario with 10,000 and 100,000 reps).
+/// The 100,000-rep one takes about 20 s a sample: this group runs for about four minutes.
+fn whole_solve(c: &mut Criterion) {
+    let mut group = c.benchmark_group("behaviour");
+    group.sample_size(10);
+    // Ten samples each, in about the time they take (criterion warns below it).
+    for (reps, seconds) in [(10_000, 20), (100_000, 200)] {
+        group.measurement_time(std::time::Duration::from_secs(seconds));
+        let team = default_scenario()
+            .with_changes(|s| s.team.size = reps)
+            .expect("a large team is valid");
+        let draft = Uncalibrated::new(&team);
+        group.bench_function(format!("whole_solve_{reps}_reps"), |b| {
+            b.iter(|| engine::solve(&calibrate(draft.clone())))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, simulate, kernel, solve, whole_solve);
 criterion_main!(benches);
