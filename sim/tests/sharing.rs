@@ -6,7 +6,7 @@
 //! cut-off search, attainment buckets of a quarterly cycle, a hiring pool's rows), and
 //! the same for one and two threads. Deterministic: no random draws.
 
-use plansim_sim::behaviour::{self, Cell, PlanningStart, Policy};
+use plansim_sim::behaviour::{self, PlanningStart, Policy};
 use plansim_sim::model::{Model, Plan};
 use plansim_sim::scenario::{parse_and_validate_with_roster, DEFAULT_SCENARIO_TOML};
 
@@ -70,39 +70,11 @@ fn model(changes: &[(&str, &str)]) -> Model {
     Model::new(&valid)
 }
 
-fn bits(c: &Cell) -> [u64; 5] {
-    c.to_bits()
-}
-
-/// Asserts that two policies are the same bit for bit: planned paths, every cell at
-/// attainments across the grid, cut-off and equilibrium.
+/// Asserts that two policies are the same bit for bit ([`Policy::first_difference`]).
 fn assert_same(what: &str, a: &Policy, b: &Policy, rows: usize) {
-    assert_eq!(a.planned().len(), b.planned().len(), "{what}: reps");
-    for (j, (x, y)) in a.planned().iter().zip(b.planned()).enumerate() {
-        let x: Vec<_> = x.iter().map(bits).collect();
-        let y: Vec<_> = y.iter().map(bits).collect();
-        assert_eq!(x, y, "{what}: rep {j}'s planned path");
+    if let Some(difference) = a.first_difference(b, rows) {
+        panic!("{what}: {difference}");
     }
-    for rep in 0..rows {
-        for t in a.start()..a.end() {
-            for eligible in [true, false] {
-                for k in 0..=24 {
-                    let x = k as f64 / 10.0;
-                    assert_eq!(
-                        bits(&a.cell(rep, t, eligible, x)),
-                        bits(&b.cell(rep, t, eligible, x)),
-                        "{what}: row {rep}, period {t}, eligible {eligible}, attainment {x}"
-                    );
-                }
-            }
-        }
-    }
-    assert_eq!(
-        a.tournament_cutoff().to_bits(),
-        b.tournament_cutoff().to_bits(),
-        "{what}: cut-off"
-    );
-    assert_eq!(a.equilibrium(), b.equilibrium(), "{what}: equilibrium");
 }
 
 /// Solves `plan` shared and unshared and checks they agree, and that the shared table

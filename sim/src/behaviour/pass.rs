@@ -384,10 +384,9 @@ pub(super) fn solve_pass(
         };
         // One solve per type, by its first rep: reps of a type have the same planned
         // state in every period, since their inputs and their choices are the same.
-        table.push_with(buckets, long_points, |cells, planned| {
-            let width = cells.len() / representatives.len().max(1);
+        table.push_with(buckets, long_points, |cells, planned, width| {
             cells
-                .par_chunks_mut(width.max(1))
+                .par_chunks_mut(width)
                 .zip(planned.par_iter_mut())
                 .zip(representatives.par_iter())
                 .for_each(|((cells, planned), &j)| {

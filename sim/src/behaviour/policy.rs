@@ -225,6 +225,52 @@ impl Policy {
     pub fn end(&self) -> u32 {
         self.start + self.periods
     }
+
+    /// The first way in which `self` and `other` differ bit for bit, as a sentence, or
+    /// None: the planned paths, the cells of rows `0..rows` at both eligibilities and
+    /// attainments 0, 0.1, ..., 2.4 in every period, the cut-off and the equilibrium.
+    /// For tests of solves that must give the same table (shared types, the memo).
+    #[doc(hidden)]
+    pub fn first_difference(&self, other: &Policy, rows: usize) -> Option<String> {
+        if self.planned.len() != other.planned.len() {
+            return Some(format!(
+                "{} against {} reps",
+                self.planned.len(),
+                other.planned.len()
+            ));
+        }
+        for (j, (a, b)) in self.planned.iter().zip(&other.planned).enumerate() {
+            if !a.iter().map(Cell::to_bits).eq(b.iter().map(Cell::to_bits)) {
+                return Some(format!("rep {j}'s planned path"));
+            }
+        }
+        if (self.start, self.end()) != (other.start, other.end()) {
+            return Some("their periods".to_string());
+        }
+        for rep in 0..rows {
+            for t in self.start..self.end() {
+                for eligible in [true, false] {
+                    for k in 0..=24 {
+                        let x = k as f64 / 10.0;
+                        let (a, b) = (
+                            self.cell(rep, t, eligible, x),
+                            other.cell(rep, t, eligible, x),
+                        );
+                        if a.to_bits() != b.to_bits() {
+                            return Some(format!(
+                                "row {rep}, period {t}, eligible {eligible}, attainment {x}: \
+                                 {a:?} against {b:?}"
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+        if self.tournament_cutoff.to_bits() != other.tournament_cutoff.to_bits() {
+            return Some("the cut-off".to_string());
+        }
+        (self.equilibrium != other.equilibrium).then(|| "the equilibrium".to_string())
+    }
 }
 
 /// Nodes of the quadrature of [`expected_cell`], in standard deviations.
@@ -377,19 +423,19 @@ impl TableBuilder {
     }
 
     /// Adds the next period, whose cells `fill` writes: given each type's cells (as one
-    /// array, `eligibility states x long_points x buckets` cells a type: eligibility
-    /// state by state, `long_points` rows of `buckets` cells each, by the plan cycle's
-    /// attainment) and each type's planned cell, all default.
+    /// array, `width = eligibility states x long_points x buckets` cells a type:
+    /// eligibility state by state, `long_points` rows of `buckets` cells each, by the
+    /// plan cycle's attainment), each type's planned cell, all default, and `width`.
     pub(super) fn push_with(
         &mut self,
         buckets: usize,
         long_points: usize,
-        fill: impl FnOnce(&mut [Cell], &mut [Cell]),
+        fill: impl FnOnce(&mut [Cell], &mut [Cell], usize),
     ) {
         let width = self.eligibility_states * long_points * buckets;
         let mut cells = vec![Cell::default(); self.type_count * width];
         let mut planned = vec![Cell::default(); self.type_count];
-        fill(&mut cells, &mut planned);
+        fill(&mut cells, &mut planned, width);
         self.periods.push(PeriodCells {
             cells,
             planned,
